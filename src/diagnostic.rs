@@ -1,0 +1,228 @@
+//! User-facing problems with the content, located to a file, line and column.
+//!
+//! Every stage that reads user files reports through [`Diagnostic`], so `check`
+//! and `build` print the same messages in the same rustc-like shape.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors stop a build; warnings are printed and, with
+/// `check --strict`, fail it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where a problem sits in a source file, resolved to what a person looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// The whole source line, without its newline.
+    pub source_line: String,
+    /// How many characters to mark from `column` (at least 1).
+    pub width: usize,
+}
+
+impl Location {
+    /// Resolves a byte range in `source` to line, column and the marked width.
+    /// Ranges past the end are clamped, so a bad span can never panic.
+    pub fn from_span(source: &str, span: Range<usize>) -> Location {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let line = source[..start].matches('\n').count() + 1;
+        let column = source[line_start..start].chars().count() + 1;
+        let source_line = source[line_start..line_end].trim_end_matches('\r').to_string();
+        let marked_end = end.min(line_end);
+        let width = source[start..marked_end].chars().count().max(1);
+        Location { line, column, source_line, width }
+    }
+
+    /// Location of a whole 1-based line, for problems found by line rather than by span.
+    pub fn line(source: &str, line: usize) -> Location {
+        let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        Location { line, column: 1, source_line: text.to_string(), width: text.chars().count().max(1) }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem a user can fix: what is wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the project root, as the user would type it.
+    pub file: PathBuf,
+    pub location: Option<Location>,
+    pub message: String,
+    /// Short note printed under the marked span.
+    pub label: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: impl AsRef<Path>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.as_ref().to_path_buf(),
+            location: None,
+            message: message.into(),
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(file: impl AsRef<Path>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, message) }
+    }
+
+    /// Points the diagnostic at a byte range of the file's text.
+    pub fn at(mut self, source: &str, span: Range<usize>) -> Diagnostic {
+        self.location = Some(Location::from_span(source, span));
+        self
+    }
+
+    /// Points the diagnostic at a whole line of the file's text.
+    pub fn at_line(mut self, source: &str, line: usize) -> Diagnostic {
+        self.location = Some(Location::line(source, line));
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Renders like rustc: headline, `--> file:line:col`, the source line with
+    /// carets under the problem, then `= help:`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{kind}: {}", self.message)?;
+        let file = self.file.display();
+        match &self.location {
+            Some(loc) => {
+                let gutter = loc.line.to_string().len();
+                let pad = " ".repeat(gutter);
+                writeln!(f, "{pad}--> {file}:{}:{}", loc.line, loc.column)?;
+                writeln!(f, "{pad} |")?;
+                writeln!(f, "{} | {}", loc.line, loc.source_line)?;
+                let lead: String = loc
+                    .source_line
+                    .chars()
+                    .take(loc.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let label = self.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+                writeln!(f, "{pad} | {lead}{}{label}", "^".repeat(loc.width))?;
+                if let Some(help) = &self.help {
+                    writeln!(f, "{pad} |")?;
+                    writeln!(f, "{pad} = help: {help}")?;
+                }
+            }
+            None => {
+                writeln!(f, " --> {file}")?;
+                if let Some(label) = &self.label {
+                    writeln!(f, "  = note: {label}")?;
+                }
+                if let Some(help) = &self.help {
+                    writeln!(f, "  = help: {help}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The closest candidate to `input` by edit distance, when it is close enough to be
+/// a plausible typo ("did you mean …?").
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (input.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(input, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev_diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev_diag + cost);
+            prev_diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_span_to_line_and_column() {
+        let src = "a = 1\nlead-tme = 3.1\n";
+        let loc = Location::from_span(src, 6..14);
+        assert_eq!((loc.line, loc.column, loc.width), (2, 1, 8));
+        assert_eq!(loc.source_line, "lead-tme = 3.1");
+    }
+
+    #[test]
+    fn clamps_spans_past_the_end() {
+        let loc = Location::from_span("x = 1", 50..60);
+        assert_eq!(loc.line, 1);
+        assert_eq!(loc.width, 1);
+    }
+
+    #[test]
+    fn renders_like_rustc() {
+        let src = "lead-time = 3.1\ncycle-tme = 4\n";
+        let d = Diagnostic::error("content/2026-10/kpis.toml", "unknown KPI id `cycle-tme`")
+            .at(src, 16..25)
+            .label("not in the catalogue")
+            .help("did you mean `cycle-time`?");
+        let expected = "error: unknown KPI id `cycle-tme`\n --> content/2026-10/kpis.toml:2:1\n  |\n2 | cycle-tme = 4\n  | ^^^^^^^^^ not in the catalogue\n  |\n  = help: did you mean `cycle-time`?\n";
+        assert_eq!(d.to_string(), expected);
+    }
+
+    #[test]
+    fn suggests_near_misses_only() {
+        let ids = ["lead-time", "cycle-time", "rework-ratio"];
+        assert_eq!(did_you_mean("lead-tme", ids), Some("lead-time"));
+        assert_eq!(did_you_mean("cycletime", ids), Some("cycle-time"));
+        assert_eq!(did_you_mean("revenue", ids), None);
+    }
+}

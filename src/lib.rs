@@ -1,0 +1,104 @@
+//! boardpack: monthly engineering KPIs and commentary in, a board-ready report out.
+//!
+//! The pipeline is the architecture, one module per stage:
+//! [`project`] loads and checks the files → [`report`] computes statuses,
+//! changes and history windows ([`status`] holds the rules) → [`chart`] draws
+//! the SVGs → [`render`] fills the [`theme`]'s templates → [`output`] writes
+//! the site atomically. Only `project`, `theme` and `output` touch the disk.
+
+pub mod catalogue;
+pub mod chart;
+pub mod config;
+pub mod diagnostic;
+pub mod export;
+pub mod markdown;
+pub mod output;
+pub mod period;
+pub mod project;
+pub mod render;
+pub mod report;
+pub mod status;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+
+use diagnostic::Diagnostic;
+
+/// Everything that can stop a command. User mistakes in content arrive as
+/// [`Error::Content`] with every diagnostic found; the rest name the path or
+/// page involved.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the report has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Content(Vec<Diagnostic>),
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("while rendering {page} with template {template}: {message}")]
+    Template { template: String, page: String, message: String },
+    #[error(transparent)]
+    Chart(#[from] chart::ChartError),
+    #[error("refusing to write the site to {}: {reason}\n  = help: {help}", path.display())]
+    UnsafeOutput { path: PathBuf, reason: String, help: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// What `build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The project root (holds `boardpack.toml`).
+    pub root: PathBuf,
+    /// Output folder; `None` means the project's `output_dir`, under the root.
+    pub output: Option<PathBuf>,
+    /// Replace an output folder that holds files boardpack did not write.
+    pub force: bool,
+}
+
+/// What a successful build did, for the command line to report.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub output: PathBuf,
+    pub files: usize,
+    pub months: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads, checks, computes, renders and writes the site.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let loaded = project::load(&options.root);
+    let Some(project) = loaded.project else {
+        return Err(Error::Content(loaded.diagnostics));
+    };
+    let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
+    output::check_target(&project.root, &output, options.force)?;
+    let report = report::Report::new(&project);
+    let theme = theme::Theme::load(&project).map_err(Error::Content)?;
+    let files = render::render_site(&report, &theme)?;
+    output::write_site(&output, &files)?;
+    Ok(BuildSummary { output, files: files.len(), months: project.months.len(), warnings: loaded.diagnostics })
+}
+
+/// Checks the project without writing anything; returns every diagnostic.
+pub fn check(root: &Path) -> Vec<Diagnostic> {
+    let loaded = project::load(root);
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(project) = loaded.project {
+        match theme::Theme::load(&project) {
+            Ok(theme) => {
+                // Rendering in memory catches template errors a build would hit.
+                let report = report::Report::new(&project);
+                if let Err(e) = render::render_site(&report, &theme) {
+                    diagnostics.push(Diagnostic::error(&project.root, e.to_string()));
+                }
+            }
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    diagnostics
+}

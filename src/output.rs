@@ -1,0 +1,185 @@
+//! Write stage: puts the rendered site on disk atomically and safely.
+//!
+//! The site is written into a staging folder beside the output and swapped in
+//! only when every file is written, so a failed build leaves the previous
+//! output as it was. The output folder carries a marker file; a folder without
+//! it that holds anything is never replaced unless the user says `--force`, and
+//! a folder holding the project itself is never replaced at all.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::render::SiteFile;
+use crate::Error;
+
+/// The file that marks a folder as written by boardpack.
+pub const MARKER: &str = ".boardpack-output";
+const MARKER_TEXT: &str = "This folder is written by `boardpack build` and replaced on every build.\nDo not keep your own files here.\n";
+
+/// Refuses output folders that would destroy the project or someone's files.
+pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error> {
+    let out = absolute(output)?;
+    let root = absolute(root)?;
+    let holds_project = root.starts_with(&out)
+        || out.starts_with(root.join(crate::project::CONTENT_DIR))
+        || out.starts_with(root.join("themes"));
+    if holds_project {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason: "it holds the report project itself (its content or themes); building there would replace your sources".into(),
+            help: "choose a separate folder, such as `public` (the default)".into(),
+        });
+    }
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason: "it is a file, not a folder".into(),
+            help: "remove the file or choose another output folder".into(),
+        });
+    }
+    if force || out.join(MARKER).is_file() {
+        return Ok(());
+    }
+    let has_files = fs::read_dir(&out).map_err(|e| Error::io(&out, e))?.next().is_some();
+    if has_files {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason: "it already holds files that boardpack did not write".into(),
+            help: "choose an empty or new folder, or pass --force to replace everything in it".into(),
+        });
+    }
+    Ok(())
+}
+
+fn absolute(p: &Path) -> Result<PathBuf, Error> {
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map_err(|e| Error::io(p, e))?.join(p) };
+    // Resolve symlinks where the path exists, so `out` and `root` compare truthfully.
+    Ok(normalise(&fs::canonicalize(&abs).unwrap_or(abs)))
+}
+
+/// Removes `.` and `..` components lexically (for paths that do not exist yet).
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes `files` to `output` atomically: staging folder, then swap.
+pub fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
+    let output = normalise(&absolute(output)?);
+    let parent = output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let staging = tempfile::Builder::new().prefix(".boardpack-staging-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
+    for file in files {
+        let path = safe_join(staging.path(), &file.path)?;
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        write_file(&path, &file.bytes)?;
+    }
+    write_file(&staging.path().join(MARKER), MARKER_TEXT.as_bytes())?;
+    swap_in(staging, &output)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut f = io::BufWriter::new(fs::File::create(path).map_err(|e| Error::io(path, e))?);
+    f.write_all(bytes).and_then(|_| f.flush()).map_err(|e| Error::io(path, e))
+}
+
+/// Joins a site-relative path, refusing anything that could climb out of the folder.
+fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, Error> {
+    let p = Path::new(rel);
+    let ok = p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !ok {
+        return Err(Error::Internal(format!("refusing to write `{rel}`: not a plain relative path")));
+    }
+    Ok(base.join(p))
+}
+
+/// Replaces `output` with the staging folder: the old output is moved aside,
+/// the new one renamed in, and the old one removed; on failure the old one is put back.
+fn swap_in(staging: tempfile::TempDir, output: &Path) -> Result<(), Error> {
+    let parent = output.parent().unwrap_or(Path::new("."));
+    let old = if output.exists() {
+        let aside = tempfile::Builder::new().prefix(".boardpack-old-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
+        let aside = aside.keep();
+        fs::remove_dir(&aside).map_err(|e| Error::io(&aside, e))?;
+        fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
+        Some(aside)
+    } else {
+        None
+    };
+    let staged = staging.keep();
+    if let Err(e) = fs::rename(&staged, output) {
+        if let Some(old) = &old {
+            let _ = fs::rename(old, output);
+        }
+        let _ = fs::remove_dir_all(&staged);
+        return Err(Error::io(output, e));
+    }
+    if let Some(old) = old {
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_paths_that_climb_out() {
+        assert!(safe_join(Path::new("/tmp/x"), "../etc/passwd").is_err());
+        assert!(safe_join(Path::new("/tmp/x"), "/etc/passwd").is_err());
+        assert!(safe_join(Path::new("/tmp/x"), "2026-10/index.html").is_ok());
+    }
+
+    #[test]
+    fn refuses_the_project_and_its_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("content")).unwrap();
+        for bad in [root.to_path_buf(), root.join("content"), root.join("content/2026-10"), root.join("themes/x"), root.join("..")] {
+            assert!(matches!(check_target(root, &bad, true), Err(Error::UnsafeOutput { .. })), "{}", bad.display());
+        }
+        assert!(check_target(root, &root.join("public"), false).is_ok());
+    }
+
+    #[test]
+    fn refuses_a_folder_of_someone_elses_files_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(check_target(&dir.path().join("project"), &out, false).is_err());
+        assert!(check_target(&dir.path().join("project"), &out, true).is_ok());
+    }
+
+    #[test]
+    fn writes_and_replaces_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let files = vec![SiteFile { path: "a/index.html".into(), bytes: b"one".to_vec() }];
+        write_site(&out, &files).unwrap();
+        assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+        assert!(out.join(MARKER).is_file());
+        let files = vec![SiteFile { path: "b.html".into(), bytes: b"two".to_vec() }];
+        write_site(&out, &files).unwrap();
+        assert!(!out.join("a").exists(), "stale files are gone");
+        assert_eq!(fs::read(out.join("b.html")).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("public")], "no staging folders left behind");
+    }
+}

@@ -1,0 +1,180 @@
+//! Reporting months: the `YYYY-MM` folder names that key every report page.
+//!
+//! A month is the unit a board report is sent for, so it is the unit of history,
+//! of URLs and of the `generated` date shown on a page.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One calendar month. Ordered chronologically, so a sorted list of months is a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    year: u16,
+    /// 1..=12
+    month: u8,
+}
+
+const NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Why a folder name is not a month, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthError(pub String);
+
+impl Month {
+    /// Builds a month, refusing impossible ones (month 0 or 13, years outside 1900..=9999).
+    pub fn new(year: u16, month: u8) -> Option<Month> {
+        ((1900..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+    }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// 1-based month number.
+    pub fn number(self) -> u8 {
+        self.month
+    }
+
+    /// The following month, rolling over the year.
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { year: self.year, month: self.month + 1 }
+        }
+    }
+
+    /// The month `n` months later.
+    pub fn plus(self, n: usize) -> Month {
+        let index = usize::from(self.year) * 12 + usize::from(self.month - 1) + n;
+        let year = u16::try_from(index / 12).unwrap_or(u16::MAX);
+        // index % 12 < 12, so the cast and the +1 stay within 1..=12.
+        Month { year, month: (index % 12) as u8 + 1 }
+    }
+
+    /// Number of months from `earlier` to `self` (0 when `earlier` is not earlier).
+    pub fn months_since(self, earlier: Month) -> usize {
+        let index = |m: Month| usize::from(m.year) * 12 + usize::from(m.month);
+        index(self).saturating_sub(index(earlier))
+    }
+
+    /// "October 2026": how a board reads a month.
+    pub fn long_name(self) -> String {
+        format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
+    }
+
+    /// "Oct 26": fits under a chart axis tick.
+    pub fn short_name(self) -> String {
+        format!("{} {:02}", &NAMES[usize::from(self.month - 1)][..3], self.year % 100)
+    }
+
+    /// Seconds since the Unix epoch at 00:00 UTC on the first day of the month.
+    /// Used wherever a fixed timestamp must come from the content, never from the clock.
+    pub fn epoch_seconds(self) -> i64 {
+        let days = days_from_civil(i64::from(self.year), i64::from(self.month), 1);
+        days * 86_400
+    }
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for Month {
+    type Err = MonthError;
+
+    /// Accepts exactly `YYYY-MM` (zero-padded), the folder naming the format requires.
+    fn from_str(s: &str) -> Result<Month, MonthError> {
+        let bytes = s.as_bytes();
+        let shape_ok = bytes.len() == 7
+            && bytes[4] == b'-'
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(MonthError(format!(
+                "`{s}` is not a month: month folders are named YYYY-MM, for example 2026-03"
+            )));
+        }
+        let year: u16 = s[..4].parse().map_err(|_| MonthError(format!("`{s}` has no valid year")))?;
+        let month: u8 = s[5..].parse().map_err(|_| MonthError(format!("`{s}` has no valid month")))?;
+        Month::new(year, month).ok_or_else(|| {
+            MonthError(format!(
+                "`{s}` is not a real month: the month must be 01 to 12 and the year 1900 or later"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_round_trip() {
+        let m: Month = "2026-03".parse().unwrap();
+        assert_eq!(m.to_string(), "2026-03");
+        assert_eq!(m.long_name(), "March 2026");
+        assert_eq!(m.short_name(), "Mar 26");
+    }
+
+    #[test]
+    fn rejects_impossible_and_unpadded_months() {
+        for bad in ["2026-13", "2026-00", "2026-1", "26-01", "2026/01", "2026-1a", "abcd-ef", ""] {
+            assert!(bad.parse::<Month>().is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn next_rolls_over_the_year() {
+        let dec: Month = "2025-12".parse().unwrap();
+        assert_eq!(dec.next().to_string(), "2026-01");
+    }
+
+    #[test]
+    fn plus_and_months_since_agree() {
+        let m: Month = "2025-11".parse().unwrap();
+        assert_eq!(m.plus(0), m);
+        assert_eq!(m.plus(3).to_string(), "2026-02");
+        assert_eq!(m.plus(26).months_since(m), 26);
+        assert_eq!(m.months_since(m.plus(1)), 0);
+    }
+
+    #[test]
+    fn orders_chronologically() {
+        let a: Month = "2025-12".parse().unwrap();
+        let b: Month = "2026-01".parse().unwrap();
+        assert!(a < b);
+    }
+
+    #[test]
+    fn epoch_seconds_matches_known_dates() {
+        assert_eq!(Month::new(1970, 1).unwrap().epoch_seconds(), 0);
+        // 2026-10-01T00:00:00Z
+        assert_eq!(Month::new(2026, 10).unwrap().epoch_seconds(), 1_790_812_800);
+    }
+}
