@@ -1,0 +1,190 @@
+//! The generator end to end: the demo report and the minimal example, built by
+//! the real binary, checked for what a board member would see.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+
+#[test]
+fn demo_scorecard_shows_values_statuses_and_changes() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo(), out.path());
+    let latest = read(&out.path().join("index.html"));
+    let october = read(&out.path().join("2026-10/index.html"));
+    assert!(latest.contains("<h1>October 2026</h1>"));
+
+    let cycle = tile(&october, "cycle-time");
+    assert!(cycle.contains("7.1 days"), "{cycle}");
+    assert!(cycle.contains("tile-red") && cycle.contains("Off target"), "status as colour class and as a word: {cycle}");
+    assert!(cycle.contains("−0.2 days") && cycle.contains("improving") && cycle.contains("since September 2026"), "{cycle}");
+    assert!(cycle.contains("Target 3.0 days"), "{cycle}");
+
+    let cfr = tile(&october, "change-failure-rate");
+    assert!(cfr.contains("4.6%") && cfr.contains("On target"), "{cfr}");
+
+    let july = read(&out.path().join("2025-07/index.html"));
+    let accuracy = tile(&july, "roadmap-accuracy");
+    assert!(accuracy.contains("No data") && accuracy.contains("tile-none"), "a missing value is shown as no data: {accuracy}");
+
+    for acc in ["software-delivery", "team-performance", "operational-reliability", "technical-quality", "roadmap-alignment"] {
+        let page = read(&out.path().join(format!("2026-10/{acc}/index.html")));
+        assert!(page.contains("class=\"prose\""), "{acc} has commentary");
+    }
+    assert!(october.contains("Executive summary"));
+}
+
+#[test]
+fn every_url_of_the_contract_exists() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo(), out.path());
+    let o = out.path();
+    for path in [
+        "index.html",
+        "archive/index.html",
+        "kpis/index.html",
+        "2026-10/index.html",
+        "2026-10/operational-reliability/index.html",
+        "2026-10/charts/time-to-restore.svg",
+        "2026-10/data.json",
+        "2026-10/data.csv",
+        "2025-05/index.html",
+        "2025-05/charts/lead-time.svg",
+    ] {
+        assert!(o.join(path).is_file(), "{path} missing");
+    }
+    let months = fs::read_dir(o).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("20")).count();
+    assert_eq!(months, 18);
+}
+
+#[test]
+fn data_files_hold_the_contract_fields() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo(), out.path());
+    let json: serde_json::Value = serde_json::from_str(&read(&out.path().join("2026-10/data.json"))).unwrap();
+    assert_eq!(json["month"], "2026-10");
+    let kpis = json["kpis"].as_array().unwrap();
+    assert_eq!(kpis.len(), 10);
+    let cycle = kpis.iter().find(|k| k["id"] == "cycle-time").unwrap();
+    assert_eq!(cycle["value"], 7.1);
+    assert_eq!(cycle["status"], "red");
+    assert_eq!(cycle["delta"], -0.2);
+    for field in ["id", "name", "accountability", "unit", "value", "target", "red", "status", "delta", "note"] {
+        assert!(cycle.get(field).is_some(), "data.json lacks {field}");
+    }
+    let missing = serde_json::from_str::<serde_json::Value>(&read(&out.path().join("2025-07/data.json"))).unwrap();
+    let accuracy = missing["kpis"].as_array().unwrap().iter().find(|k| k["id"] == "roadmap-accuracy").unwrap().clone();
+    assert!(accuracy["value"].is_null());
+    assert_eq!(accuracy["status"], "none");
+    let first = serde_json::from_str::<serde_json::Value>(&read(&out.path().join("2025-05/data.json"))).unwrap();
+    assert!(first["kpis"][0]["delta"].is_null(), "no earlier value, no delta");
+
+    let csv = read(&out.path().join("2026-10/data.csv"));
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("id,name,accountability,unit,"), "{header}");
+    for col in ["value", "target", "red", "status", "delta", "note"] {
+        assert!(header.split(',').any(|c| c == col), "data.csv lacks {col}");
+    }
+    assert!(csv.lines().any(|l| l.starts_with("cycle-time,") && l.contains(",red,")));
+}
+
+/// Every relative link and image in every page resolves to a file that exists,
+/// and every `#fragment` to an element id in it.
+#[test]
+fn every_link_and_image_resolves() {
+    for project in [repo(), repo().join("examples/minimal")] {
+        let out = tempfile::tempdir().unwrap();
+        build(&project, out.path());
+        let files = tree(out.path());
+        let mut checked = 0;
+        for (path, bytes) in &files {
+            if !path.ends_with(".html") {
+                continue;
+            }
+            let html = String::from_utf8_lossy(bytes);
+            let dir = Path::new(path).parent().unwrap();
+            for link in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+                if link.starts_with("https://") || link.starts_with("http://") || link.starts_with("mailto:") {
+                    continue;
+                }
+                assert!(!link.starts_with('/'), "{path}: root-relative link {link} breaks under a sub-path");
+                let (file, fragment) = link.split_once('#').unwrap_or((link, ""));
+                let target = if file.is_empty() { path.clone() } else { normalise(&dir.join(file)) };
+                let content = files.get(&target).unwrap_or_else(|| panic!("{path}: link {link} → {target} does not exist"));
+                if !fragment.is_empty() {
+                    let text = String::from_utf8_lossy(content);
+                    assert!(text.contains(&format!("id=\"{fragment}\"")), "{path}: {link}: no element with id {fragment}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "only {checked} links checked");
+    }
+}
+
+fn normalise(p: &Path) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.to_str().unwrap().split('/') {
+        match c {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            c => parts.push(c),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn a_past_month_does_not_change_when_a_later_month_is_added() {
+    let project = copy_project(&repo().join("examples/minimal"));
+    let first = tempfile::tempdir().unwrap();
+    build(project.path(), first.path());
+    let before = tree(&first.path().join("2026-10"));
+
+    let next = project.path().join("content/2026-11");
+    fs::create_dir_all(&next).unwrap();
+    fs::write(next.join("kpis.toml"), "lead-time = 9\ncycle-time = 2\n").unwrap();
+    let second = tempfile::tempdir().unwrap();
+    build(project.path(), second.path());
+    assert_eq!(tree(&second.path().join("2026-10")), before, "2026-10 changed after 2026-11 was added");
+
+    let november = read(&second.path().join("2026-11/index.html"));
+    let lead = tile(&november, "lead-time");
+    assert!(lead.contains("9.0 days") && lead.contains("+5.5 days") && lead.contains("worsening"), "{lead}");
+    assert!(read(&second.path().join("index.html")).contains("<h1>November 2026</h1>"));
+}
+
+#[test]
+fn minimal_example_builds_with_the_builtin_catalogue() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo().join("examples/minimal"), out.path());
+    let html = read(&out.path().join("index.html"));
+    assert!(html.contains("Minimal Ltd"));
+    let lead = tile(&html, "lead-time");
+    assert!(lead.contains("3.5 days") && lead.contains("Watch") && lead.contains("No earlier value"), "{lead}");
+    let catalogue = read(&out.path().join("kpis/index.html"));
+    assert!(catalogue.contains("Key-person concentration") && catalogue.contains("DORA"));
+}
+
+#[test]
+fn two_builds_are_byte_identical_in_any_time_zone() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    build(&repo(), a.path());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(["build", "--root", repo().to_str().unwrap(), "--output", b.path().to_str().unwrap()])
+        .env("TZ", "Pacific/Chatham")
+        .env("LC_ALL", "de_DE.UTF-8")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(tree(a.path()), tree(b.path()));
+    let abs = repo().to_string_lossy().into_owned();
+    for (path, bytes) in tree(a.path()) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(&abs), "{path} contains the absolute path {abs}");
+    }
+}

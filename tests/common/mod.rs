@@ -1,0 +1,88 @@
+//! Helpers shared by the integration tests: run the real binary, copy fixture
+//! projects into temp folders, and read what a user would see in the output.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root, which is itself the demo report project.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `boardpack ARGS` and returns its output.
+pub fn boardpack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_boardpack")).args(args).env("NO_COLOR", "1").output().expect("run boardpack")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Builds `root` into `out`, asserting success.
+pub fn build(root: &Path, out: &Path) {
+    let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "build of {} failed:\n{}", root.display(), stderr(&o));
+}
+
+/// Copies a project (boardpack.toml, content/, themes/) into a fresh temp folder.
+pub fn copy_project(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(from.join("boardpack.toml"), dir.path().join("boardpack.toml")).unwrap();
+    for sub in ["content", "themes"] {
+        if from.join(sub).is_dir() {
+            copy_dir(&from.join(sub), &dir.path().join(sub));
+        }
+    }
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+pub fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The values of every `attr="…"` in an HTML or SVG text.
+pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        let after = &rest[i + needle.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.push(&after[..end]);
+        rest = &after[end..];
+    }
+    out
+}
+
+/// The text of the tile for KPI `id` on a scorecard page.
+pub fn tile<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("aria-labelledby=\"tile-{id}\"")).unwrap_or_else(|| panic!("no tile for {id}"));
+    let end = html[start..].find("</article>").unwrap();
+    &html[start..start + end]
+}
