@@ -82,7 +82,8 @@ pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 
 /// The text of the tile for KPI `id` on a scorecard page.
 pub fn tile<'a>(html: &'a str, id: &str) -> &'a str {
-    let start = html.find(&format!("aria-labelledby=\"tile-{id}\"")).unwrap_or_else(|| panic!("no tile for {id}"));
+    let label = html.find(&format!("aria-labelledby=\"tile-{id}\"")).unwrap_or_else(|| panic!("no tile for {id}"));
+    let start = html[..label].rfind("<article").unwrap();
     let end = html[start..].find("</article>").unwrap();
     &html[start..start + end]
 }
