@@ -189,7 +189,14 @@ pub fn is_slug(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn check_id(id: &Spanned<String>, what: &str, seen: &mut BTreeMap<String, ()>, source: &str, file: &Path, problems: &mut Vec<Diagnostic>) -> bool {
+fn check_id(
+    id: &Spanned<String>,
+    what: &str,
+    seen: &mut BTreeMap<String, ()>,
+    source: &str,
+    file: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
     let value = id.get_ref();
     if !is_slug(value) {
         problems.push(
@@ -211,7 +218,12 @@ fn check_id(id: &Spanned<String>, what: &str, seen: &mut BTreeMap<String, ()>, s
     true
 }
 
-fn check_accountabilities(raw: &[RawAccountability], source: &str, file: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Accountability> {
+fn check_accountabilities(
+    raw: &[RawAccountability],
+    source: &str,
+    file: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Accountability> {
     let mut seen = BTreeMap::new();
     raw.iter()
         .filter(|a| check_id(&a.id, "accountability", &mut seen, source, file, problems))
@@ -219,7 +231,13 @@ fn check_accountabilities(raw: &[RawAccountability], source: &str, file: &Path, 
         .collect()
 }
 
-fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], source: &str, file: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Kpi> {
+fn check_kpis(
+    raw: &[RawKpi],
+    accountabilities: &[&str],
+    source: &str,
+    file: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Kpi> {
     let mut seen = BTreeMap::new();
     let mut kpis = Vec::new();
     for k in raw {
@@ -227,9 +245,10 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], source: &str, file: &Pa
         check_id(&k.id, "KPI", &mut seen, source, file, problems);
         let acc = k.accountability.get_ref();
         if !accountabilities.contains(&acc.as_str()) {
-            let mut d = Diagnostic::error(file, format!("KPI `{}` belongs to unknown accountability `{acc}`", k.id.get_ref()))
-                .at(source, k.accountability.span())
-                .label("no [[accountability]] has this id");
+            let mut d =
+                Diagnostic::error(file, format!("KPI `{}` belongs to unknown accountability `{acc}`", k.id.get_ref()))
+                    .at(source, k.accountability.span())
+                    .label("no [[accountability]] has this id");
             d = match did_you_mean(acc, accountabilities.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("use one of: {}", accountabilities.join(", "))),
@@ -278,10 +297,13 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], source: &str, file: &Pa
                     Better::Higher => "below",
                 };
                 problems.push(
-                    Diagnostic::error(file, format!("`red` ({r}) is on the wrong side of `target` ({t}) for KPI `{}`", k.id.get_ref()))
-                        .at(source, k.red.span())
-                        .label(format!("must be {side} the target"))
-                        .help(format!("with better = \"{}\", red must be {side} the target (or equal to it)", b.as_str())),
+                    Diagnostic::error(
+                        file,
+                        format!("`red` ({r}) is on the wrong side of `target` ({t}) for KPI `{}`", k.id.get_ref()),
+                    )
+                    .at(source, k.red.span())
+                    .label(format!("must be {side} the target"))
+                    .help(format!("with better = \"{}\", red must be {side} the target (or equal to it)", b.as_str())),
                 );
             }
         }
@@ -349,7 +371,13 @@ mod tests {
         let accs: Vec<&str> = c.accountabilities.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(
             accs,
-            ["software-delivery", "team-performance", "operational-reliability", "technical-quality", "roadmap-alignment"]
+            [
+                "software-delivery",
+                "team-performance",
+                "operational-reliability",
+                "technical-quality",
+                "roadmap-alignment"
+            ]
         );
         for a in &c.accountabilities {
             assert_eq!(c.kpis_of(&a.id).count(), 2, "{} has two KPIs", a.id);
@@ -426,7 +454,7 @@ question = "Does it ship?"
     fn formats_values_with_units_and_signs() {
         let c = Catalogue::builtin();
         let lead = c.kpi("lead-time").unwrap();
-        assert_eq!(lead.format_value(3.14), "3.1 days");
+        assert_eq!(lead.format_value(3.04), "3.0 days");
         assert_eq!(lead.format_delta(-0.5), "−0.5 days");
         assert_eq!(lead.format_delta(0.01), "±0.0 days");
         let cfr = c.kpi("change-failure-rate").unwrap();

@@ -91,7 +91,12 @@ pub fn full_chart(kpi: &Kpi, window: &Window<'_>, status: Status, alt: &str) -> 
     Ok(label_svg(&svg, alt))
 }
 
-fn draw_full<'s>(svg: &'s mut String, kpi: &Kpi, w: &Window<'_>, status: Status) -> Result<(), Box<dyn std::error::Error + 's>> {
+fn draw_full<'s>(
+    svg: &'s mut String,
+    kpi: &Kpi,
+    w: &Window<'_>,
+    status: Status,
+) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(1);
     let (lo, hi) = y_range(kpi, w.values);
     let x_range = -0.5f64..(n as f64 - 0.5);
@@ -211,13 +216,21 @@ pub fn sparkline(kpi: &Kpi, window: &Window<'_>, status: Status) -> Result<Strin
     Ok(svg.replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" class=\"spark\" ", 1))
 }
 
-fn draw_spark<'s>(svg: &'s mut String, kpi: &Kpi, w: &Window<'_>, status: Status) -> Result<(), Box<dyn std::error::Error + 's>> {
+fn draw_spark<'s>(
+    svg: &'s mut String,
+    kpi: &Kpi,
+    w: &Window<'_>,
+    status: Status,
+) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(2);
     let (lo, hi) = y_range(kpi, w.values);
     {
         let root = SVGBackend::with_string(svg, SPARK_SIZE).into_drawing_area();
         let mut chart = ChartBuilder::on(&root).margin(5).build_cartesian_2d(-0.2f64..(n as f64 - 0.8), lo..hi)?;
-        chart.draw_series(LineSeries::new([(-0.2, kpi.target), (n as f64 - 0.8, kpi.target)], GREEN.mix(0.55).stroke_width(1)))?;
+        chart.draw_series(LineSeries::new(
+            [(-0.2, kpi.target), (n as f64 - 0.8, kpi.target)],
+            GREEN.mix(0.55).stroke_width(1),
+        ))?;
         for segment in segments(w.values) {
             chart.draw_series(LineSeries::new(segment, LINE.stroke_width(2)))?;
         }

@@ -93,7 +93,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error_at_its_line() {
-        let errs = Config::parse("title = \"T\"\norganisation = \"O\"\ntheem = \"x\"\n", Path::new("boardpack.toml")).unwrap_err();
+        let errs = Config::parse("title = \"T\"\norganisation = \"O\"\ntheem = \"x\"\n", Path::new("boardpack.toml"))
+            .unwrap_err();
         assert!(errs[0].message.contains("theem"), "{}", errs[0]);
         assert_eq!(errs[0].location.as_ref().unwrap().line, 3);
     }

@@ -132,12 +132,8 @@ impl fmt::Display for Diagnostic {
                 writeln!(f, "{pad}--> {file}:{}:{}", loc.line, loc.column)?;
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{} | {}", loc.line, loc.source_line)?;
-                let lead: String = loc
-                    .source_line
-                    .chars()
-                    .take(loc.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let lead: String =
+                    loc.source_line.chars().take(loc.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 let label = self.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
                 writeln!(f, "{pad} | {lead}{}{label}", "^".repeat(loc.width))?;
                 if let Some(help) = &self.help {

@@ -33,7 +33,7 @@ pub enum Error {
     Content(Vec<Diagnostic>),
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("while rendering {page} with template {template}: {message}")]
+    #[error("{template}: template error while rendering {page}: {message}\n  = help: fix the template, or remove it from your theme to use the built-in one")]
     Template { template: String, page: String, message: String },
     #[error(transparent)]
     Chart(#[from] chart::ChartError),

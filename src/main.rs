@@ -64,12 +64,7 @@ fn build(options: BuildOptions) -> ExitCode {
     match boardpack::build(&options) {
         Ok(summary) => {
             print_all(&summary.warnings);
-            eprintln!(
-                "built {} month(s), {} files, into {}",
-                summary.months,
-                summary.files,
-                summary.output.display()
-            );
+            eprintln!("built {} month(s), {} files, into {}", summary.months, summary.files, summary.output.display());
             ExitCode::SUCCESS
         }
         Err(Error::Content(diagnostics)) => {

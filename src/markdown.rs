@@ -46,7 +46,10 @@ mod tests {
 
     #[test]
     fn keeps_ordinary_formatting() {
-        let html = to_html("Some **bold**, a [link](https://example.com/x) and\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n", false);
+        let html = to_html(
+            "Some **bold**, a [link](https://example.com/x) and\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n",
+            false,
+        );
         assert!(html.contains("<strong>bold</strong>"));
         assert!(html.contains("href=\"https://example.com/x\""));
         assert!(html.contains("<table>") && html.contains("<td>1</td>"));

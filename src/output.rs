@@ -15,7 +15,8 @@ use crate::Error;
 
 /// The file that marks a folder as written by boardpack.
 pub const MARKER: &str = ".boardpack-output";
-const MARKER_TEXT: &str = "This folder is written by `boardpack build` and replaced on every build.\nDo not keep your own files here.\n";
+const MARKER_TEXT: &str =
+    "This folder is written by `boardpack build` and replaced on every build.\nDo not keep your own files here.\n";
 
 /// Refuses output folders that would destroy the project or someone's files.
 pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error> {
@@ -27,7 +28,9 @@ pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error
     if holds_project {
         return Err(Error::UnsafeOutput {
             path: output.to_path_buf(),
-            reason: "it holds the report project itself (its content or themes); building there would replace your sources".into(),
+            reason:
+                "it holds the report project itself (its content or themes); building there would replace your sources"
+                    .into(),
             help: "choose a separate folder, such as `public` (the default)".into(),
         });
     }
@@ -56,7 +59,8 @@ pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error
 }
 
 fn absolute(p: &Path) -> Result<PathBuf, Error> {
-    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map_err(|e| Error::io(p, e))?.join(p) };
+    let abs =
+        if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map_err(|e| Error::io(p, e))?.join(p) };
     // Resolve symlinks where the path exists, so `out` and `root` compare truthfully.
     Ok(normalise(&fs::canonicalize(&abs).unwrap_or(abs)))
 }
@@ -79,9 +83,11 @@ fn normalise(p: &Path) -> PathBuf {
 /// Writes `files` to `output` atomically: staging folder, then swap.
 pub fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
     let output = normalise(&absolute(output)?);
-    let parent = output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
+    let parent =
+        output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let staging = tempfile::Builder::new().prefix(".boardpack-staging-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
+    let staging =
+        tempfile::Builder::new().prefix(".boardpack-staging-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
     for file in files {
         let path = safe_join(staging.path(), &file.path)?;
         if let Some(dir) = path.parent() {
@@ -113,7 +119,8 @@ fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, Error> {
 fn swap_in(staging: tempfile::TempDir, output: &Path) -> Result<(), Error> {
     let parent = output.parent().unwrap_or(Path::new("."));
     let old = if output.exists() {
-        let aside = tempfile::Builder::new().prefix(".boardpack-old-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
+        let aside =
+            tempfile::Builder::new().prefix(".boardpack-old-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
         let aside = aside.keep();
         fs::remove_dir(&aside).map_err(|e| Error::io(&aside, e))?;
         fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
@@ -151,7 +158,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir_all(root.join("content")).unwrap();
-        for bad in [root.to_path_buf(), root.join("content"), root.join("content/2026-10"), root.join("themes/x"), root.join("..")] {
+        for bad in [
+            root.to_path_buf(),
+            root.join("content"),
+            root.join("content/2026-10"),
+            root.join("themes/x"),
+            root.join(".."),
+        ] {
             assert!(matches!(check_target(root, &bad, true), Err(Error::UnsafeOutput { .. })), "{}", bad.display());
         }
         assert!(check_target(root, &root.join("public"), false).is_ok());

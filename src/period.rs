@@ -112,9 +112,8 @@ impl FromStr for Month {
     /// Accepts exactly `YYYY-MM` (zero-padded), the folder naming the format requires.
     fn from_str(s: &str) -> Result<Month, MonthError> {
         let bytes = s.as_bytes();
-        let shape_ok = bytes.len() == 7
-            && bytes[4] == b'-'
-            && bytes.iter().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit());
+        let shape_ok =
+            bytes.len() == 7 && bytes[4] == b'-' && bytes.iter().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit());
         if !shape_ok {
             return Err(MonthError(format!(
                 "`{s}` is not a month: month folders are named YYYY-MM, for example 2026-03"
@@ -123,9 +122,7 @@ impl FromStr for Month {
         let year: u16 = s[..4].parse().map_err(|_| MonthError(format!("`{s}` has no valid year")))?;
         let month: u8 = s[5..].parse().map_err(|_| MonthError(format!("`{s}` has no valid month")))?;
         Month::new(year, month).ok_or_else(|| {
-            MonthError(format!(
-                "`{s}` is not a real month: the month must be 01 to 12 and the year 1900 or later"
-            ))
+            MonthError(format!("`{s}` is not a real month: the month must be 01 to 12 and the year 1900 or later"))
         })
     }
 }

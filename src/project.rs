@@ -86,15 +86,20 @@ pub fn load(root: &Path) -> Loaded {
     Loaded { project, diagnostics }
 }
 
-/// Checks that `path` (shown to the user as `rel`) resolves inside `canonical_root`,
-/// so a symbolic link can never make boardpack read outside the project.
-pub fn check_inside(canonical_root: &Path, path: &Path, rel: &Path) -> Result<(), Diagnostic> {
+/// The problem, if any, with reading `path` (shown to the user as `rel`): it must
+/// resolve inside `canonical_root`, so a symbolic link can never make boardpack
+/// read outside the project.
+pub fn outside_root(canonical_root: &Path, path: &Path, rel: &Path) -> Option<Diagnostic> {
     match fs::canonicalize(path) {
-        Ok(real) if real.starts_with(canonical_root) => Ok(()),
-        Ok(real) => Err(Diagnostic::error(rel, format!("this is a link to {}, outside the project", real.display()))
-            .help("boardpack reads only files inside the project root; copy the file into the project instead")),
-        Err(e) => Err(Diagnostic::error(rel, format!("cannot read this path: {e}"))
-            .help("if it is a symbolic link, check that what it points to exists")),
+        Ok(real) if real.starts_with(canonical_root) => None,
+        Ok(real) => Some(
+            Diagnostic::error(rel, format!("this is a link to {}, outside the project", real.display()))
+                .help("boardpack reads only files inside the project root; copy the file into the project instead"),
+        ),
+        Err(e) => Some(
+            Diagnostic::error(rel, format!("cannot read this path: {e}"))
+                .help("if it is a symbolic link, check that what it points to exists"),
+        ),
     }
 }
 
@@ -148,9 +153,9 @@ impl Reader {
 
     /// True when `path` resolves inside the project root; otherwise records an error.
     fn inside_root(&mut self, path: &Path) -> bool {
-        match check_inside(&self.canonical_root, path, &self.rel(path)) {
-            Ok(()) => true,
-            Err(d) => {
+        match outside_root(&self.canonical_root, path, &self.rel(path)) {
+            None => true,
+            Some(d) => {
                 self.diagnostics.push(d);
                 false
             }
@@ -205,14 +210,14 @@ impl Reader {
     fn months(&mut self, catalogue: &Catalogue) -> Vec<MonthContent> {
         let content = self.root.join(CONTENT_DIR);
         if !content.is_dir() {
-            self.diagnostics.push(
-                Diagnostic::error(CONTENT_DIR, "there is no content/ folder")
-                    .help("create content/YYYY-MM/kpis.toml for the month you are reporting, e.g. content/2026-10/kpis.toml"),
-            );
+            self.diagnostics.push(Diagnostic::error(CONTENT_DIR, "there is no content/ folder").help(
+                "create content/YYYY-MM/kpis.toml for the month you are reporting, e.g. content/2026-10/kpis.toml",
+            ));
             return Vec::new();
         }
         let mut months = Vec::new();
-        let mut walk = WalkDir::new(&content).min_depth(1).max_depth(2).follow_links(true).sort_by_file_name().into_iter();
+        let mut walk =
+            WalkDir::new(&content).min_depth(1).max_depth(2).follow_links(true).sort_by_file_name().into_iter();
         let mut current: Option<MonthContent> = None;
         while let Some(entry) = walk.next() {
             let entry = match entry {
@@ -265,8 +270,9 @@ impl Reader {
         }
         if months.is_empty() {
             self.diagnostics.push(
-                Diagnostic::error(CONTENT_DIR, "content/ has no month folders, so there is nothing to report")
-                    .help("create content/YYYY-MM/kpis.toml for the month you are reporting, e.g. content/2026-10/kpis.toml"),
+                Diagnostic::error(CONTENT_DIR, "content/ has no month folders, so there is nothing to report").help(
+                    "create content/YYYY-MM/kpis.toml for the month you are reporting, e.g. content/2026-10/kpis.toml",
+                ),
             );
         }
         months
@@ -281,7 +287,9 @@ impl Reader {
 
     fn month_folder(&mut self, name: &str, path: &Path) -> Option<MonthContent> {
         match name.parse::<Month>() {
-            Ok(month) => Some(MonthContent { month, values: BTreeMap::new(), summary: None, commentary: BTreeMap::new() }),
+            Ok(month) => {
+                Some(MonthContent { month, values: BTreeMap::new(), summary: None, commentary: BTreeMap::new() })
+            }
             Err(e) if name.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
                 self.diagnostics.push(
                     Diagnostic::error(self.rel(path), e.0)
@@ -310,14 +318,20 @@ impl Reader {
         if stem != SUMMARY_STEM && catalogue.accountability(stem).is_none() {
             let ids = catalogue.accountabilities.iter().map(|a| a.id.as_str());
             let help = match did_you_mean(stem, ids) {
-                Some(s) => format!("did you mean `{s}.md`? Commentary files are named after an accountability id, or summary.md"),
+                Some(s) => format!(
+                    "did you mean `{s}.md`? Commentary files are named after an accountability id, or summary.md"
+                ),
                 None => format!(
                     "commentary files are named summary.md or after an accountability id: {}",
                     catalogue.accountabilities.iter().map(|a| format!("{}.md", a.id)).collect::<Vec<_>>().join(", ")
                 ),
             };
             self.diagnostics.push(
-                Diagnostic::warning(self.rel(path), format!("no accountability `{stem}`: this commentary will not be shown")).help(help),
+                Diagnostic::warning(
+                    self.rel(path),
+                    format!("no accountability `{stem}`: this commentary will not be shown"),
+                )
+                .help(help),
             );
             return;
         }
@@ -378,7 +392,9 @@ impl Reader {
                 for (k, v) in t {
                     match (k.as_str(), v) {
                         ("value", _) => entry.value = Some(self.number(v, value, source, file, id)?),
-                        ("note", toml::Value::String(s)) => entry.note = Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+                        ("note", toml::Value::String(s)) => {
+                            entry.note = Some(s.trim().to_string()).filter(|s| !s.is_empty())
+                        }
                         ("note", _) => {
                             self.diagnostics.push(
                                 Diagnostic::error(file, format!("the note for `{id}` must be text"))
@@ -411,7 +427,14 @@ impl Reader {
         }
     }
 
-    fn number(&mut self, v: &toml::Value, at: &Spanned<toml::Value>, source: &str, file: &Path, id: &str) -> Option<f64> {
+    fn number(
+        &mut self,
+        v: &toml::Value,
+        at: &Spanned<toml::Value>,
+        source: &str,
+        file: &Path,
+        id: &str,
+    ) -> Option<f64> {
         let n = match v {
             toml::Value::Integer(i) => *i as f64,
             toml::Value::Float(f) => *f,
@@ -419,7 +442,9 @@ impl Reader {
                 self.diagnostics.push(
                     Diagnostic::error(file, format!("the value of `{id}` must be a number, not {}", other.type_str()))
                         .at(source, at.span())
-                        .help("write a plain number such as 3.1 (no quotes, no unit); the unit comes from the catalogue"),
+                        .help(
+                            "write a plain number such as 3.1 (no quotes, no unit); the unit comes from the catalogue",
+                        ),
                 );
                 return None;
             }

@@ -160,7 +160,9 @@ pub fn render_site(report: &Report<'_>, theme: &Theme) -> Result<Vec<SiteFile>, 
         .collect();
     files.push(page(theme, "archive.html", "archive/index.html", &site, "../", |c| c.insert("months", &archive))?);
     let catalogue = catalogue_view(report);
-    files.push(page(theme, "catalogue.html", "kpis/index.html", &site, "../", |c| c.insert("accountabilities", &catalogue))?);
+    files.push(page(theme, "catalogue.html", "kpis/index.html", &site, "../", |c| {
+        c.insert("accountabilities", &catalogue)
+    })?);
     for (name, bytes) in &theme.statics {
         files.push(SiteFile { path: format!("static/{name}"), bytes: bytes.clone() });
     }
@@ -184,7 +186,10 @@ fn render_month(
         let mut charts = Vec::new();
         for (k, kpi) in catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id) {
             let chart = chart_view(report, k, month)?;
-            files.push(SiteFile { path: format!("{id}/charts/{}.svg", kpi.id), bytes: chart.chart.clone().into_bytes() });
+            files.push(SiteFile {
+                path: format!("{id}/charts/{}.svg", kpi.id),
+                bytes: chart.chart.clone().into_bytes(),
+            });
             charts.push(chart);
         }
         files.push(page(theme, "accountability.html", &format!("{id}/{}/index.html", acc.id), site, "../../", |c| {
@@ -194,7 +199,10 @@ fn render_month(
         })?);
     }
     let readings: Vec<Reading<'_>> = (0..catalogue.kpis.len()).map(|k| report.reading(k, month)).collect();
-    files.push(SiteFile { path: format!("{id}/data.json"), bytes: export::json(&report.project.config.organisation, month, &readings)? });
+    files.push(SiteFile {
+        path: format!("{id}/data.json"),
+        bytes: export::json(&report.project.config.organisation, month, &readings)?,
+    });
     files.push(SiteFile { path: format!("{id}/data.csv"), bytes: export::csv(&readings)? });
     Ok(())
 }
@@ -213,7 +221,7 @@ fn page(
     ctx.insert("page_path", path);
     fill(&mut ctx);
     let html = theme.tera.render(template, &ctx).map_err(|e| Error::Template {
-        template: template.to_string(),
+        template: theme.origins.get(template).map_or_else(|| template.to_string(), |p| p.display().to_string()),
         page: path.to_string(),
         message: error_chain(&e),
     })?;
@@ -292,7 +300,9 @@ fn chart_view(report: &Report<'_>, k: usize, month: Month) -> Result<ChartView, 
     let alt = chart_alt(&r, month, window.start);
     let chart = chart::full_chart(kpi, &window, r.status, &alt)?;
     let notes = (0..window.values.len())
-        .filter_map(|i| window.notes[i].as_ref().map(|n| NoteView { month: window.month_at(i).long_name(), text: n.clone() }))
+        .filter_map(|i| {
+            window.notes[i].as_ref().map(|n| NoteView { month: window.month_at(i).long_name(), text: n.clone() })
+        })
         .collect();
     let rows = (0..window.values.len())
         .rev()

@@ -13,7 +13,7 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
-use crate::project::{check_inside, Project};
+use crate::project::{outside_root, Project};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -25,6 +25,8 @@ pub struct Theme {
     pub tera: Tera,
     /// Output path under `static/` → bytes, sorted so output order is stable.
     pub statics: BTreeMap<String, Vec<u8>>,
+    /// Template name → the file it came from, so render errors name the file to fix.
+    pub origins: BTreeMap<String, PathBuf>,
 }
 
 impl Theme {
@@ -47,14 +49,17 @@ impl Theme {
                 }
                 let path = entry.path();
                 let shown = path.strip_prefix(&project.root).unwrap_or(path).to_path_buf();
-                check_inside(&root, path, &shown).map_err(|d| vec![d])?;
+                if let Some(d) = outside_root(&root, path, &shown) {
+                    return Err(vec![d]);
+                }
                 let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
                 let bytes = fs::read(path).map_err(|e| vec![Diagnostic::error(&shown, format!("cannot read: {e}"))])?;
                 add(&rel, bytes, shown, &mut templates, &mut statics)?;
             }
         }
         let tera = compile(&templates)?;
-        Ok(Theme { tera, statics })
+        let origins = templates.into_iter().map(|(name, (_, origin))| (name, origin)).collect();
+        Ok(Theme { tera, statics, origins })
     }
 }
 
@@ -79,8 +84,9 @@ fn add(
     statics: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<(), Vec<Diagnostic>> {
     if let Some(name) = rel.strip_prefix(TEMPLATES).and_then(|r| r.strip_prefix('/')) {
-        let text = String::from_utf8(bytes)
-            .map_err(|_| vec![Diagnostic::error(&origin, "this template is not valid UTF-8 text").help("save it as UTF-8")])?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            vec![Diagnostic::error(&origin, "this template is not valid UTF-8 text").help("save it as UTF-8")]
+        })?;
         templates.insert(name.to_string(), (text, origin));
     } else if let Some(name) = rel.strip_prefix(STATIC).and_then(|r| r.strip_prefix('/')) {
         statics.insert(name.to_string(), bytes);
@@ -145,7 +151,13 @@ mod tests {
     #[test]
     fn builtin_theme_has_the_pages_and_a_stylesheet() {
         let names: Vec<String> = builtin_files().iter().map(|f| f.path().to_string_lossy().into_owned()).collect();
-        for needed in ["templates/scorecard.html", "templates/accountability.html", "templates/archive.html", "templates/catalogue.html", "static/style.css"] {
+        for needed in [
+            "templates/scorecard.html",
+            "templates/accountability.html",
+            "templates/archive.html",
+            "templates/catalogue.html",
+            "static/style.css",
+        ] {
             assert!(names.iter().any(|n| n == needed), "{needed} missing from {names:?}");
         }
     }

@@ -18,8 +18,14 @@ fn demo_scorecard_shows_values_statuses_and_changes() {
 
     let cycle = tile(&october, "cycle-time");
     assert!(cycle.contains("7.1 days"), "{cycle}");
-    assert!(cycle.contains("tile-red") && cycle.contains("Off target"), "status as colour class and as a word: {cycle}");
-    assert!(cycle.contains("−0.2 days") && cycle.contains("improving") && cycle.contains("since September 2026"), "{cycle}");
+    assert!(
+        cycle.contains("tile-red") && cycle.contains("Off target"),
+        "status as colour class and as a word: {cycle}"
+    );
+    assert!(
+        cycle.contains("−0.2 days") && cycle.contains("improving") && cycle.contains("since September 2026"),
+        "{cycle}"
+    );
     assert!(cycle.contains("Target 3.0 days"), "{cycle}");
 
     let cfr = tile(&october, "change-failure-rate");
@@ -27,9 +33,14 @@ fn demo_scorecard_shows_values_statuses_and_changes() {
 
     let july = read(&out.path().join("2025-07/index.html"));
     let accuracy = tile(&july, "roadmap-accuracy");
-    assert!(accuracy.contains("No data") && accuracy.contains("tile-none"), "a missing value is shown as no data: {accuracy}");
+    assert!(
+        accuracy.contains("No data") && accuracy.contains("tile-none"),
+        "a missing value is shown as no data: {accuracy}"
+    );
 
-    for acc in ["software-delivery", "team-performance", "operational-reliability", "technical-quality", "roadmap-alignment"] {
+    for acc in
+        ["software-delivery", "team-performance", "operational-reliability", "technical-quality", "roadmap-alignment"]
+    {
         let page = read(&out.path().join(format!("2026-10/{acc}/index.html")));
         assert!(page.contains("class=\"prose\""), "{acc} has commentary");
     }
@@ -55,7 +66,10 @@ fn every_url_of_the_contract_exists() {
     ] {
         assert!(o.join(path).is_file(), "{path} missing");
     }
-    let months = fs::read_dir(o).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("20")).count();
+    let months = fs::read_dir(o)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("20"))
+        .count();
     assert_eq!(months, 18);
 }
 
@@ -112,10 +126,14 @@ fn every_link_and_image_resolves() {
                 assert!(!link.starts_with('/'), "{path}: root-relative link {link} breaks under a sub-path");
                 let (file, fragment) = link.split_once('#').unwrap_or((link, ""));
                 let target = if file.is_empty() { path.clone() } else { normalise(&dir.join(file)) };
-                let content = files.get(&target).unwrap_or_else(|| panic!("{path}: link {link} → {target} does not exist"));
+                let content =
+                    files.get(&target).unwrap_or_else(|| panic!("{path}: link {link} → {target} does not exist"));
                 if !fragment.is_empty() {
                     let text = String::from_utf8_lossy(content);
-                    assert!(text.contains(&format!("id=\"{fragment}\"")), "{path}: {link}: no element with id {fragment}");
+                    assert!(
+                        text.contains(&format!("id=\"{fragment}\"")),
+                        "{path}: {link}: no element with id {fragment}"
+                    );
                 }
                 checked += 1;
             }

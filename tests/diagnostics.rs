@@ -21,7 +21,14 @@ struct Expect {
 }
 
 fn parse_expect(text: &str) -> Expect {
-    let mut e = Expect { exit: 1, strict: None, severity: "error".into(), file: String::new(), line: None, contains: Vec::new() };
+    let mut e = Expect {
+        exit: 1,
+        strict: None,
+        severity: "error".into(),
+        file: String::new(),
+        line: None,
+        contains: Vec::new(),
+    };
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let (key, value) = line.split_once(": ").unwrap_or_else(|| panic!("bad expect line: {line}"));
         match key {
@@ -79,7 +86,10 @@ fn every_broken_project_gets_its_diagnostic() {
                 && expect.contains.iter().all(|c| b.contains(c.as_str()))
         });
         if !found {
-            failures.push(format!("{name}: no {} at `{location}` containing {:?}\n{err}", expect.severity, expect.contains));
+            failures.push(format!(
+                "{name}: no {} at `{location}` containing {:?}\n{err}",
+                expect.severity, expect.contains
+            ));
         }
         if let Some(code) = expect.strict {
             let strict = boardpack(&["check", "--strict", "--root", &rel]);
@@ -97,7 +107,11 @@ fn check_snapshot(case: &Path, stderr: &str, failures: &mut Vec<String>) {
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() && snap.exists() {
         fs::write(&snap, stderr).unwrap();
     } else if snap.exists() && read(&snap) != stderr {
-        failures.push(format!("{}: output differs from stderr.txt:\n--- expected\n{}\n--- got\n{stderr}", case.display(), read(&snap)));
+        failures.push(format!(
+            "{}: output differs from stderr.txt:\n--- expected\n{}\n--- got\n{stderr}",
+            case.display(),
+            read(&snap)
+        ));
     }
 }
 

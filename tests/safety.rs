@@ -1,0 +1,144 @@
+//! A build can never lose a file, leak a script, or read outside the project.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+fn minimal() -> tempfile::TempDir {
+    copy_project(&repo().join("examples/minimal"))
+}
+
+fn build_args(root: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    boardpack(&args)
+}
+
+#[test]
+fn a_build_that_fails_half_way_leaves_the_previous_output_intact() {
+    let project = minimal();
+    let out = project.path().join("public");
+    build(project.path(), &out);
+    let before = tree(&out);
+
+    // A theme whose archive template fails at render time, after loading succeeded.
+    let theme = project.path().join("themes/broken/templates");
+    fs::create_dir_all(&theme).unwrap();
+    fs::write(
+        theme.join("archive.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ no_such.value }}{% endblock main %}",
+    )
+    .unwrap();
+    let config = project.path().join("boardpack.toml");
+    fs::write(&config, format!("{}theme = \"broken\"\n", read(&config))).unwrap();
+
+    let o = build_args(project.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("themes/broken/templates/archive.html") && err.contains("no_such.value"), "{err}");
+    assert_eq!(tree(&out), before, "the previous output changed");
+    let leftovers: Vec<String> = fs::read_dir(project.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".boardpack"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}
+
+#[test]
+fn refuses_to_build_over_the_project_even_with_force() {
+    let project = minimal();
+    let before = tree(project.path());
+    for target in [".", "content", "content/2026-10"] {
+        let out = project.path().join(target);
+        for extra in [&[][..], &["--force"][..]] {
+            let o = build_args(project.path(), &out, extra);
+            assert_eq!(o.status.code(), Some(1), "{target} {extra:?}");
+            let err = stderr(&o);
+            assert!(err.contains("refusing to write the site") && err.contains("replace your sources"), "{err}");
+        }
+    }
+    assert_eq!(tree(project.path()), before, "project files changed");
+}
+
+#[test]
+fn refuses_a_folder_of_other_files_unless_forced() {
+    let project = minimal();
+    let out = tempfile::tempdir().unwrap();
+    fs::write(out.path().join("thesis.docx"), "years of work").unwrap();
+    let o = build_args(project.path(), out.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("did not write") && err.contains("--force"), "{err}");
+    assert_eq!(read(&out.path().join("thesis.docx")), "years of work");
+
+    let o = build_args(project.path(), out.path(), &["--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.path().join("index.html").is_file());
+    assert!(!out.path().join("thesis.docx").exists());
+    // From now on the folder is boardpack's: a rebuild needs no --force.
+    assert!(build_args(project.path(), out.path(), &[]).status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_project_is_an_error() {
+    let project = minimal();
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    fs::write(secret.path(), "salary data").unwrap();
+    std::os::unix::fs::symlink(secret.path(), project.path().join("content/2026-10/summary.md")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = build_args(project.path(), &out.path().join("site"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("content/2026-10/summary.md") && err.contains("outside the project"), "{err}");
+    assert!(!out.path().join("site").exists());
+}
+
+#[test]
+fn commentary_html_is_sanitised_and_names_are_escaped() {
+    let project = minimal();
+    fs::write(project.path().join("boardpack.toml"), "title = \"Report\"\norganisation = \"R&D <Labs>\"\n").unwrap();
+    fs::write(
+        project.path().join("content/2026-10/software-delivery.md"),
+        "We shipped **three** releases.\n\n<script>alert('x')</script>\n\n<img src=x onerror=\"alert(1)\">\n\n[click](javascript:alert(2))\n\n<iframe src=\"https://example.com\"></iframe>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(project.path(), out.path());
+    let page = read(&out.path().join("2026-10/software-delivery/index.html"));
+    for bad in ["<script", "onerror", "javascript:", "<iframe", "<Labs>"] {
+        assert!(!page.contains(bad), "{bad} reached the page");
+    }
+    assert!(page.contains("R&amp;D &lt;Labs&gt;"));
+    assert!(page.contains("<strong>three</strong>") && page.contains("<td>1</td>"), "ordinary formatting is kept");
+}
+
+#[test]
+fn raw_html_is_kept_only_when_the_project_opts_in() {
+    let project = minimal();
+    let config = project.path().join("boardpack.toml");
+    fs::write(&config, format!("{}\n[markdown]\nallow_raw_html = true\n", read(&config))).unwrap();
+    fs::write(project.path().join("content/2026-10/summary.md"), "<span class=\"callout\">Heads up</span>\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(project.path(), out.path());
+    assert!(read(&out.path().join("2026-10/index.html")).contains("<span class=\"callout\">Heads up</span>"));
+}
+
+#[test]
+fn a_theme_overrides_the_builtin_file_by_file() {
+    let project = minimal();
+    let dir = project.path().join("themes/house/static");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("style.css"), "body { color: rebeccapurple; }\n").unwrap();
+    fs::write(dir.join("logo.txt"), "logo").unwrap();
+    let config = project.path().join("boardpack.toml");
+    fs::write(&config, format!("{}theme = \"house\"\n", read(&config))).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(project.path(), out.path());
+    assert_eq!(read(&out.path().join("static/style.css")), "body { color: rebeccapurple; }\n");
+    assert!(out.path().join("static/logo.txt").is_file());
+    assert!(read(&out.path().join("index.html")).contains("Minimal Ltd"), "built-in templates still used");
+}
