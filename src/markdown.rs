@@ -6,9 +6,10 @@
 
 use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-/// How many levels commentary headings are pushed down: the page owns `<h1>` and
-/// `<h2>`, so a `#` in commentary becomes `<h3>` and the outline stays in order.
-const HEADING_SHIFT: usize = 2;
+/// The level commentary's top headings take: the page owns `<h1>` and `<h2>`, so
+/// the highest heading an author wrote (`#` or `###` alike) becomes `<h3>` and
+/// the page outline never skips a level.
+const TOP_LEVEL: usize = 3;
 
 /// Renders commentary to an HTML fragment safe to embed in a page.
 pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
@@ -17,6 +18,14 @@ pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_SMART_PUNCTUATION;
+    let top = Parser::new_ext(markdown, options)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(index(level)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(0);
+    let shift = |level| LEVELS[(index(level) + TOP_LEVEL - 1 - top).min(LEVELS.len() - 1)];
     let events = Parser::new_ext(markdown, options).map(|e| match e {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             Event::Start(Tag::Heading { level: shift(level), id, classes, attrs })
@@ -33,11 +42,12 @@ pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     }
 }
 
-fn shift(level: HeadingLevel) -> HeadingLevel {
-    const LEVELS: [HeadingLevel; 6] =
-        [HeadingLevel::H1, HeadingLevel::H2, HeadingLevel::H3, HeadingLevel::H4, HeadingLevel::H5, HeadingLevel::H6];
-    let i = LEVELS.iter().position(|l| *l == level).unwrap_or(0);
-    LEVELS[(i + HEADING_SHIFT).min(LEVELS.len() - 1)]
+const LEVELS: [HeadingLevel; 6] =
+    [HeadingLevel::H1, HeadingLevel::H2, HeadingLevel::H3, HeadingLevel::H4, HeadingLevel::H5, HeadingLevel::H6];
+
+/// 0-based index of a heading level (H1 → 0).
+fn index(level: HeadingLevel) -> usize {
+    LEVELS.iter().position(|l| *l == level).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -73,10 +83,11 @@ mod tests {
     }
 
     #[test]
-    fn headings_are_pushed_below_the_page_headings() {
-        assert!(to_html("# Top\n\n### Deep\n\n###### Deepest", false).contains("<h3>Top</h3>"));
-        assert!(to_html("### Deep", false).contains("<h5>Deep</h5>"));
-        assert!(to_html("###### Deepest", false).contains("<h6>Deepest</h6>"));
+    fn headings_start_below_the_page_headings_without_skipping() {
+        let html = to_html("# Top\n\n## Next\n\n###### Deepest", false);
+        assert!(html.contains("<h3>Top</h3>") && html.contains("<h4>Next</h4>") && html.contains("<h6>Deepest</h6>"));
+        assert!(to_html("### Only third level", false).contains("<h3>Only third level</h3>"));
+        assert!(to_html("no headings", false).contains("<p>no headings</p>"));
     }
 
     #[test]

@@ -1,0 +1,223 @@
+// Checks boardpack's output the way board members meet it: in a real browser.
+//
+//   node check.mjs SITE_DIR [SITE_DIR ...]
+//
+// For each built site, in headless Debian Chromium:
+//   - axe-core on the scorecard, an accountability page, the archive and the
+//     catalogue, in light and dark colour schemes: 0 violations of any impact;
+//   - no request leaves the output folder (no fonts, CDNs, analytics);
+//   - print: the scorecard is exactly one A4 landscape page, and on an
+//     accountability page no chart is cut across pages;
+//   - 390 px wide: the scorecard has no horizontal scroll and every tile fits;
+//   - every chart SVG: each text label lies inside the image.
+// Screenshots go to target/screenshots/ for a person to look at.
+// Exits 1 with a list of failures if anything is wrong.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, readdirSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve, basename } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const axeSource = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const shots = resolve(here, '../../target/screenshots');
+mkdirSync(shots, { recursive: true });
+
+const failures = [];
+const fail = (msg) => { failures.push(msg); console.error(`FAIL ${msg}`); };
+let checks = 0;
+const pass = (msg) => { checks += 1; console.log(`ok   ${msg}`); };
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  }).sort();
+}
+
+function latestMonth(site) {
+  return readdirSync(site).filter((n) => /^\d{4}-\d{2}$/.test(n)).sort().pop();
+}
+
+function firstAccountability(site, month) {
+  return readdirSync(join(site, month)).filter((n) => statSync(join(site, month, n)).isDirectory() && n !== 'charts').sort()[0];
+}
+
+/** Opens a page, refusing and recording any request that is not a file inside `site`. */
+async function open(context, site, rel, outside) {
+  const page = await context.newPage();
+  const root = pathToFileURL(site).href;
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(root) || url.startsWith('data:')) return route.continue();
+    outside.push(`${rel} requested ${url}`);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(join(site, rel)).href, { waitUntil: 'load' });
+  return page;
+}
+
+async function axe(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  if (result.length) fail(`axe ${label}: ${result.length} violation(s)\n    ${result.join('\n    ')}`);
+  else pass(`axe ${label}: 0 violations`);
+}
+
+function pdfPages(pdfPath) {
+  const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
+  return Number(/Pages:\s+(\d+)/.exec(info)[1]);
+}
+
+function pdfPageTexts(pdfPath) {
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  return text.split('\f');
+}
+
+async function printPdf(page, out) {
+  await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+  await page.pdf({ path: out, preferCSSPageSize: true, printBackground: true });
+  await page.emulateMedia({ media: 'screen' });
+}
+
+async function checkSite(browser, site, tag) {
+  const month = latestMonth(site);
+  const acc = firstAccountability(site, month);
+  const outside = [];
+  const pages = {
+    scorecard: 'index.html',
+    accountability: `${month}/${acc}/index.html`,
+    archive: 'archive/index.html',
+    catalogue: 'kpis/index.html',
+  };
+
+  for (const scheme of ['light', 'dark']) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: scheme });
+    for (const [name, rel] of Object.entries(pages)) {
+      const page = await open(context, site, rel, outside);
+      await axe(page, `${tag} ${name} (${scheme})`);
+      if (scheme === 'light' && (name === 'scorecard' || name === 'accountability')) {
+        await page.screenshot({ path: join(shots, `${tag}-${name}-desktop.png`), fullPage: true });
+      }
+      await page.close();
+    }
+    await context.close();
+  }
+
+  // Every page of the site loads without reaching outside the folder.
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const html = walk(site).filter((p) => p.endsWith('.html'));
+  for (const file of html) {
+    const page = await open(context, site, file.slice(site.length + 1), outside);
+    await page.close();
+  }
+  if (outside.length) fail(`${tag}: requests outside the output folder:\n    ${[...new Set(outside)].join('\n    ')}`);
+  else pass(`${tag}: ${html.length} pages loaded, 0 requests outside the output folder`);
+
+  // Print: the scorecard on one page.
+  const tmp = mkdtempSync(join(tmpdir(), 'boardpack-print-'));
+  {
+    const page = await open(context, site, pages.scorecard, outside);
+    const pdf = join(tmp, 'scorecard.pdf');
+    await printPdf(page, pdf);
+    const n = pdfPages(pdf);
+    if (n !== 1) fail(`${tag}: the scorecard prints on ${n} pages, not 1`);
+    else pass(`${tag}: scorecard prints on exactly 1 page`);
+    const sizes = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    if (!/841\.\d+ x 59\d\.\d+ pts \(A4\)/.test(sizes)) fail(`${tag}: the scorecard does not print A4 landscape: ${/Page size:.*/.exec(sizes)}`);
+    execFileSync('pdftoppm', ['-png', '-r', '70', '-singlefile', pdf, join(shots, `${tag}-scorecard-print`)]);
+    await page.close();
+  }
+
+  // Print: no chart cut across pages. Each chart's labels (its latest month on the
+  // x axis) must sit on the same page as its heading and its caption.
+  {
+    const page = await open(context, site, pages.accountability, outside);
+    const charts = await page.evaluate(() => [...document.querySelectorAll('section.kpi')].map((s) => s.querySelector('h2').textContent.trim()));
+    const pdf = join(tmp, 'accountability.pdf');
+    await printPdf(page, pdf);
+    const texts = pdfPageTexts(pdf);
+    const [y, m] = month.split('-').map(Number);
+    const label = `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1]} ${String(y % 100).padStart(2, '0')}`;
+    for (const name of charts) {
+      const at = texts.findIndex((t) => t.includes(name) && t.includes('Chart as SVG'));
+      const whole = at >= 0 && texts[at].includes(label) && texts[at].includes('target');
+      if (!whole) fail(`${tag}: printed chart "${name}" is not whole on one page`);
+      else pass(`${tag}: printed chart "${name}" whole on page ${at + 1}`);
+    }
+    execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '2', pdf, join(shots, `${tag}-accountability-print`)]);
+    await page.close();
+  }
+  await context.close();
+
+  // Small screens.
+  {
+    const mobile = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const page = await open(mobile, site, pages.scorecard, outside);
+    const r = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const scroll = document.documentElement.scrollWidth;
+      const bad = [...document.querySelectorAll('.tile')].filter((t) => {
+        const b = t.getBoundingClientRect();
+        return b.left < 0 || b.right > width + 0.5;
+      }).map((t) => t.querySelector('.tile-name').textContent.trim());
+      const small = [...document.querySelectorAll('.tile-value, .tile-name, .badge')].filter((e) => parseFloat(getComputedStyle(e).fontSize) < 12).length;
+      return { width, scroll, bad, small };
+    });
+    if (r.scroll > r.width) fail(`${tag}: at 390 px the scorecard scrolls sideways (${r.scroll} > ${r.width})`);
+    else if (r.bad.length) fail(`${tag}: at 390 px these tiles overflow: ${r.bad.join(', ')}`);
+    else if (r.small) fail(`${tag}: at 390 px ${r.small} tile texts are under 12 px`);
+    else pass(`${tag}: at 390 px no horizontal scroll, every tile fits`);
+    await page.screenshot({ path: join(shots, `${tag}-scorecard-mobile.png`), fullPage: true });
+    await mobile.close();
+  }
+
+  // Charts: every text label inside the image, measured with the browser's real fonts.
+  {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const svgs = walk(site).filter((p) => p.endsWith('.svg'));
+    let outsideText = 0;
+    for (const svg of svgs) {
+      await page.goto(pathToFileURL(svg).href);
+      const bad = await page.evaluate(() => {
+        const root = document.documentElement;
+        const w = Number(root.getAttribute('width'));
+        const h = Number(root.getAttribute('height'));
+        return [...document.querySelectorAll('text')].filter((t) => t.textContent.trim()).map((t) => {
+          const b = t.getBBox();
+          return { text: t.textContent.trim(), ok: b.x >= -0.5 && b.y >= -0.5 && b.x + b.width <= w + 0.5 && b.y + b.height <= h + 0.5 };
+        }).filter((r) => !r.ok).map((r) => r.text);
+      });
+      if (bad.length) { outsideText += 1; fail(`${tag}: ${svg.slice(site.length + 1)}: text outside the image: ${bad.join(', ')}`); }
+    }
+    if (!outsideText) pass(`${tag}: ${svgs.length} charts, every label inside the image`);
+    await ctx.close();
+  }
+}
+
+const sites = process.argv.slice(2);
+if (!sites.length) {
+  console.error('usage: node check.mjs SITE_DIR [SITE_DIR ...]');
+  process.exit(2);
+}
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  for (const site of sites) {
+    await checkSite(browser, resolve(site), basename(resolve(site)));
+  }
+} finally {
+  await browser.close();
+}
+console.log(`\nbrowser: ${checks} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);
