@@ -17,6 +17,9 @@ pub mod period;
 pub mod project;
 pub mod render;
 pub mod report;
+pub mod scaffold;
+pub mod schema;
+pub mod serve;
 pub mod status;
 pub mod theme;
 
@@ -39,6 +42,8 @@ pub enum Error {
     Chart(#[from] chart::ChartError),
     #[error("refusing to write the site to {}: {reason}\n  = help: {help}", path.display())]
     UnsafeOutput { path: PathBuf, reason: String, help: String },
+    #[error("{what}\n  = help: {help}")]
+    Refused { what: String, help: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -69,19 +74,50 @@ pub struct BuildSummary {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads, checks, computes, renders and writes the site.
-pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
-    let loaded = project::load(&options.root);
+/// A site rendered in memory, not yet written.
+#[derive(Debug)]
+pub struct Rendered {
+    pub files: Vec<render::SiteFile>,
+    pub months: usize,
+    /// Where `build` writes by default: the project's `output_dir` under its root.
+    pub default_output: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads, checks, computes and renders a project into memory: everything
+/// `build` does except writing, shared with `serve`.
+pub fn render_project(root: &Path) -> Result<Rendered, Error> {
+    let loaded = project::load(root);
     let Some(project) = loaded.project else {
         return Err(Error::Content(loaded.diagnostics));
     };
-    let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
-    output::check_target(&project.root, &output, options.force)?;
     let report = report::Report::new(&project);
     let theme = theme::Theme::load(&project).map_err(Error::Content)?;
     let files = render::render_site(&report, &theme)?;
-    output::write_site(&output, &files)?;
-    Ok(BuildSummary { output, files: files.len(), months: project.months.len(), warnings: loaded.diagnostics })
+    Ok(Rendered {
+        files,
+        months: project.months.len(),
+        default_output: project.root.join(&project.config.output_dir),
+        warnings: loaded.diagnostics,
+    })
+}
+
+/// Loads, checks, computes, renders and writes the site.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let rendered = render_project(&options.root)?;
+    let output = options.output.clone().unwrap_or(rendered.default_output);
+    output::check_target(&options.root, &output, options.force)?;
+    output::write_site(&output, &rendered.files)?;
+    Ok(BuildSummary { output, files: rendered.files.len(), months: rendered.months, warnings: rendered.warnings })
+}
+
+/// The whole text of an error as a user should read it: every diagnostic for
+/// content errors, the message otherwise.
+pub fn describe(error: &Error) -> String {
+    match error {
+        Error::Content(diagnostics) => diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        e => format!("error: {e}"),
+    }
 }
 
 /// Checks the project without writing anything; returns every diagnostic.

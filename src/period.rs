@@ -33,6 +33,14 @@ const NAMES: [&str; 12] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthError(pub String);
 
+impl fmt::Display for MonthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MonthError {}
+
 impl Month {
     /// Builds a month, refusing impossible ones (month 0 or 13, years outside 1900..=9999).
     pub fn new(year: u16, month: u8) -> Option<Month> {

@@ -280,17 +280,25 @@ fn month_view(report: &Report<'_>, content: &MonthContent, previous: Option<Mont
             name: acc.name.clone(),
             question: acc.question.clone(),
             tiles,
-            commentary: content.commentary.get(&acc.id).map(|md| markdown::to_html(md, raw)),
+            commentary: content.commentary.get(&acc.id).and_then(|md| written(markdown::to_html(md, raw))),
         });
     }
     Ok(MonthView {
         id: month.to_string(),
         name: month.long_name(),
-        summary: content.summary.as_deref().map(|md| markdown::to_html(md, raw)),
+        summary: content.summary.as_deref().and_then(|md| written(markdown::to_html(md, raw))),
         accountabilities,
         counts: report.counts(month),
         previous: previous.map(MonthLink::from),
     })
+}
+
+/// Commentary that holds only the stub's comment (or nothing) counts as not written.
+fn written(html: String) -> Option<String> {
+    let text = html.trim();
+    let only_comment = text.starts_with("<!--") && text.ends_with("-->") && text.matches("<!--").count() == 1;
+    let empty = text.is_empty() || only_comment;
+    (!empty).then_some(html)
 }
 
 fn chart_view(report: &Report<'_>, k: usize, month: Month) -> Result<ChartView, Error> {

@@ -121,7 +121,7 @@ fn a_broken_project_never_touches_the_output() {
     let target = out.path().join("site");
     let o = boardpack(&["build", "--root", "tests/fixtures/broken/unknown-kpi", "--output", target.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("the output folder was not touched"));
+    assert!(stderr(&o).contains("nothing was written"));
     assert!(!target.exists());
     assert_eq!(fs::read_dir(out.path()).unwrap().count(), 0, "no staging folder left behind");
 }

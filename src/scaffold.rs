@@ -1,0 +1,321 @@
+//! Starting points for authors: `init` (a new project) and `new` (the next month).
+//!
+//! Both only create files that do not exist yet and refuse otherwise, so they
+//! can never overwrite a word somebody wrote.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::{Catalogue, BUILTIN_TOML};
+use crate::config::CONFIG_FILE;
+use crate::period::Month;
+use crate::project::{self, CATALOGUE_FILE, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
+use crate::report::Report;
+use crate::schema;
+use crate::status::Status;
+use crate::Error;
+
+/// Where `init` puts the editor schemas, relative to the project root.
+pub const SCHEMA_DIR: &str = "schemas";
+
+/// Creates a ready-to-build project in `dir` (which must be empty or absent),
+/// reporting `month`. Returns the files written, relative to `dir`.
+pub fn init(dir: &Path, month: Month) -> Result<Vec<PathBuf>, Error> {
+    if dir.exists() {
+        let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        if entries.next().is_some() {
+            return Err(Error::Refused {
+                what: format!("{} is not empty", dir.display()),
+                help: "run `boardpack init` on a new or empty folder, e.g. `boardpack init my-report`".into(),
+            });
+        }
+    }
+    let name = dir
+        .canonicalize()
+        .ok()
+        .or_else(|| std::env::current_dir().ok().map(|c| c.join(dir)))
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "My company".to_string());
+    let organisation = organisation_from_folder(&name);
+    let catalogue = Catalogue::builtin();
+    let month_dir = format!("{CONTENT_DIR}/{month}");
+    let mut files: Vec<(String, String)> = vec![
+        (CONFIG_FILE.into(), config_template(&organisation)),
+        (
+            format!("{CONTENT_DIR}/{CATALOGUE_FILE}"),
+            format!("#:schema ../{SCHEMA_DIR}/catalogue.schema.json\n{BUILTIN_TOML}"),
+        ),
+        (format!("{month_dir}/{VALUES_FILE}"), values_template(&catalogue, month, None)),
+        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(month, None)),
+        (".gitignore".into(), "# Built by boardpack; rebuild with `boardpack build`.\n/public/\n/dist/\n".into()),
+        (".taplo.toml".into(), taplo_config()),
+        (".github/workflows/boardpack.yml".into(), WORKFLOW.into()),
+    ];
+    for acc in &catalogue.accountabilities {
+        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(&catalogue, &acc.id, month, &[])));
+    }
+    for (name, text) in schema::all(&catalogue) {
+        files.push((format!("{SCHEMA_DIR}/{name}"), text));
+    }
+    write_new(dir, &files)
+}
+
+/// Creates the folder for `month` (default: the month after the latest), with a
+/// values file listing every KPI and last month's value beside it, and
+/// commentary stubs that list what was red or amber last month.
+pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), Error> {
+    let loaded = project::load(root);
+    let Some(project) = loaded.project else {
+        return Err(Error::Content(loaded.diagnostics));
+    };
+    let latest = project.months.last().map(|m| m.month);
+    let month = match (month, latest) {
+        (Some(m), _) => m,
+        (None, Some(l)) => l.next(),
+        (None, None) => return Err(Error::Internal("the project has no month to roll forward from".into())),
+    };
+    let dir = root.join(CONTENT_DIR).join(month.to_string());
+    if dir.exists() {
+        return Err(Error::Refused {
+            what: format!("{CONTENT_DIR}/{month} already exists"),
+            help: format!("edit that month's files directly, or name another month: `boardpack new {}`", month.next()),
+        });
+    }
+    let report = Report::new(&project);
+    let previous = project.months.iter().rev().map(|m| m.month).find(|m| *m < month);
+    let catalogue = &project.catalogue;
+    let flagged: Vec<Flag> = match previous {
+        Some(p) => (0..catalogue.kpis.len())
+            .map(|k| report.reading(k, p))
+            .filter(|r| matches!(r.status, Status::Red | Status::Amber))
+            .map(|r| Flag {
+                accountability: r.kpi.accountability.clone(),
+                line: format!(
+                    "{}: {} ({}), target {}",
+                    r.kpi.name,
+                    r.value.map(|v| r.kpi.format_value(v)).unwrap_or_default(),
+                    r.status.label().to_lowercase(),
+                    r.kpi.format_value(r.kpi.target)
+                ),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let last = previous.map(|p| (p, &report));
+    let month_dir = format!("{CONTENT_DIR}/{month}");
+    let mut files = vec![
+        (format!("{month_dir}/{VALUES_FILE}"), values_template(catalogue, month, last)),
+        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(month, previous)),
+    ];
+    for acc in &catalogue.accountabilities {
+        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(catalogue, &acc.id, month, &flagged)));
+    }
+    Ok((month, write_new(root, &files)?))
+}
+
+struct Flag {
+    accountability: String,
+    line: String,
+}
+
+/// Writes files that must not exist yet; nothing is overwritten.
+fn write_new(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, Error> {
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| dir.join(rel).exists()) {
+        return Err(Error::Refused { what: format!("{rel} already exists"), help: "move it away first".into() });
+    }
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        written.push(PathBuf::from(rel));
+    }
+    Ok(written)
+}
+
+/// "acme-corp" → "Acme Corp": a starting point the author will usually keep.
+pub fn organisation_from_folder(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        })
+        .collect();
+    if words.is_empty() {
+        "My company".into()
+    } else {
+        words.join(" ")
+    }
+}
+
+fn config_template(organisation: &str) -> String {
+    let organisation = organisation.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"#:schema ./{SCHEMA_DIR}/boardpack.schema.json
+# boardpack settings. Every setting is described in the boardpack FORMAT.md.
+
+# The report's title, shown on every page.
+title = "Engineering report to the board"
+
+# The company reported on; shown on every page and in the data files.
+organisation = "{organisation}"
+
+# Only needed for absolute URLs such as a feed; every page link stays relative.
+# base_url = "https://reports.example.com/board/"
+
+# A folder under themes/ whose templates and CSS override the built-in theme, file by file.
+# theme = "house-style"
+
+# Where `boardpack build` writes the site.
+# output_dir = "public"
+
+# [markdown]
+# Keep raw HTML in commentary as written. Off by default: commentary is
+# sanitised because it comes from several authors and is read by the board.
+# allow_raw_html = false
+"#
+    )
+}
+
+/// A month's `kpis.toml`: every KPI, commented out until the author fills it in,
+/// with last month's value (when there is one) beside it.
+fn values_template(catalogue: &Catalogue, month: Month, last: Option<(Month, &Report<'_>)>) -> String {
+    let mut out = format!(
+        "#:schema ../../{SCHEMA_DIR}/kpis.schema.json\n# KPI values for {}. Fill in each value and remove the leading '#'.\n# A KPI left out shows \"no data\" on the report. To say why, use a table:\n#   [lead-time]\n#   note = \"Not measured: CI migration\"\n",
+        month.long_name()
+    );
+    for acc in &catalogue.accountabilities {
+        let _ = write!(out, "\n# {}\n", acc.name);
+        for (k, kpi) in catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id) {
+            let hint = format!("{} is better, target {}", kpi.better.as_str(), kpi.format_value(kpi.target));
+            let previous = last.and_then(|(m, r)| {
+                let reading = r.reading(k, m);
+                reading.value.map(|v| {
+                    format!("{}: {} ({})", m.short_name(), kpi.format_value(v), reading.status.label().to_lowercase())
+                })
+            });
+            let comment = match previous {
+                Some(p) => format!("{p} · {hint}"),
+                None => hint,
+            };
+            let _ = writeln!(out, "# {} =   # {comment}", kpi.id);
+        }
+    }
+    out
+}
+
+fn summary_stub(month: Month, previous: Option<Month>) -> String {
+    let since = previous.map_or_else(String::new, |p| format!(" since {}", p.long_name()));
+    format!(
+        "<!--\nExecutive summary for {}: the first thing the board reads.\nIn a few short paragraphs: what changed{since}, what is red and what you are doing\nabout it, and any decision you need from the board. Delete this comment when done.\n-->\n",
+        month.long_name()
+    )
+}
+
+fn commentary_stub(catalogue: &Catalogue, accountability: &str, month: Month, flagged: &[Flag]) -> String {
+    let (name, question) = catalogue
+        .accountability(accountability)
+        .map_or((accountability, ""), |a| (a.name.as_str(), a.question.as_str()));
+    let mut out = format!("<!--\n{name}: commentary for {}.\nThe board's question: {question}\n", month.long_name());
+    let mine: Vec<&Flag> = flagged.iter().filter(|f| f.accountability == accountability).collect();
+    if !mine.is_empty() {
+        out.push_str("\nLast month the board saw, and will ask about:\n");
+        for f in mine {
+            let _ = writeln!(out, "- {}", f.line);
+        }
+    }
+    out.push_str(
+        "\nAnswer it with this month's evidence: what moved and why, what you are doing,\nand what you need. Delete this comment when done.\n-->\n",
+    );
+    out
+}
+
+fn taplo_config() -> String {
+    format!(
+        r#"# Editor validation and completion for boardpack files, for Taplo and the
+# "Even Better TOML" extension. Regenerate the schemas with `boardpack schema`.
+[[rule]]
+include = ["{CONFIG_FILE}"]
+[rule.schema]
+path = "./{SCHEMA_DIR}/boardpack.schema.json"
+
+[[rule]]
+include = ["{CONTENT_DIR}/{CATALOGUE_FILE}"]
+[rule.schema]
+path = "./{SCHEMA_DIR}/catalogue.schema.json"
+
+[[rule]]
+include = ["{CONTENT_DIR}/*/{VALUES_FILE}"]
+[rule.schema]
+path = "./{SCHEMA_DIR}/kpis.schema.json"
+"#
+    )
+}
+
+const WORKFLOW: &str = r#"# Builds the board report and publishes it to GitHub Pages on every push to main.
+# Enable Pages with "GitHub Actions" as the source in the repository settings.
+# Pages sites can be public: for a confidential report, use a private host.
+name: Publish board report
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: true
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Install boardpack
+        run: cargo install --locked boardpack
+      - name: Check the report
+        run: boardpack check
+      - name: Build the site
+        run: boardpack build
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organisation_comes_from_the_folder_name() {
+        assert_eq!(organisation_from_folder("acme-corp"), "Acme Corp");
+        assert_eq!(organisation_from_folder("globex_uk"), "Globex Uk");
+        assert_eq!(organisation_from_folder("---"), "My company");
+    }
+
+    #[test]
+    fn values_template_lists_every_kpi_commented_out() {
+        let c = Catalogue::builtin();
+        let t = values_template(&c, Month::new(2026, 11).unwrap(), None);
+        for k in &c.kpis {
+            assert!(t.contains(&format!("\n# {} =   # ", k.id)), "{} missing", k.id);
+        }
+        let parsed: toml::Table = toml::from_str(&t).unwrap();
+        assert!(parsed.is_empty(), "nothing is filled in for the author");
+    }
+}

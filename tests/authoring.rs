@@ -1,0 +1,254 @@
+//! The monthly authoring loop: init, new, serve, schema, completions, help.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const OCTOBER: &str = "lead-time = 3.5\ndelivery-predictability = 74\ncycle-time = 4.2\nkey-person-concentration = 30\nchange-failure-rate = 18\ntime-to-restore = 5\ndefect-escape-rate = 8\nrework-ratio = 9\nbusiness-outcome-share = 66\nroadmap-accuracy = 70\n";
+
+#[test]
+fn init_build_new_build_round_trip() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("acme-corp");
+    let o = boardpack(&["init", dir.to_str().unwrap(), "--month", "2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "boardpack.toml",
+        "content/catalogue.toml",
+        "content/2026-10/kpis.toml",
+        "content/2026-10/summary.md",
+        "content/2026-10/team-performance.md",
+        ".gitignore",
+        ".github/workflows/boardpack.yml",
+        ".taplo.toml",
+        "schemas/kpis.schema.json",
+    ] {
+        assert!(dir.join(f).is_file(), "init did not write {f}");
+    }
+    assert!(read(&dir.join("boardpack.toml")).contains("organisation = \"Acme Corp\""));
+    let values = read(&dir.join("content/2026-10/kpis.toml"));
+    for id in ["lead-time", "roadmap-accuracy", "key-person-concentration"] {
+        assert!(values.contains(&format!("# {id} =")), "{id} not listed");
+    }
+
+    // It builds straight away, before anything is filled in.
+    let out = dir.join("public");
+    build(&dir, &out);
+    assert!(tile(&read(&out.join("index.html")), "lead-time").contains("No data"));
+    assert!(
+        read(&out.join("2026-10/team-performance/index.html")).contains("No commentary was written"),
+        "an untouched stub counts as no commentary"
+    );
+
+    fs::write(dir.join("content/2026-10/kpis.toml"), OCTOBER).unwrap();
+    let o = boardpack(&["new", "--root", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let november = dir.join("content/2026-11");
+    let values = read(&november.join("kpis.toml"));
+    assert!(values.contains("# lead-time =   # Oct 26: 3.5 days (watch)"), "{values}");
+    let reliability = read(&november.join("operational-reliability.md"));
+    assert!(reliability.contains("Change failure rate: 18.0% (off target), target 5.0%"), "{reliability}");
+    assert!(!read(&november.join("technical-quality.md")).contains("will ask about"), "nothing flagged there");
+
+    let again = boardpack(&["new", "2026-11", "--root", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("content/2026-11 already exists"));
+
+    fs::write(november.join("kpis.toml"), OCTOBER.replace("lead-time = 3.5", "lead-time = 2.5")).unwrap();
+    build(&dir, &out);
+    let scorecard = read(&out.join("index.html"));
+    assert!(scorecard.contains("<h1>November 2026</h1>"));
+    let lead = tile(&scorecard, "lead-time");
+    assert!(lead.contains("2.5 days") && lead.contains("−1.0 days") && lead.contains("improving"), "{lead}");
+    let archive = read(&out.join("archive/index.html"));
+    assert!(archive.contains("November 2026") && archive.contains("October 2026"));
+}
+
+#[test]
+fn init_refuses_a_folder_that_is_not_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("notes.md"), "mine").unwrap();
+    let o = boardpack(&["init", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not empty"));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+fn toml_to_json(path: &Path) -> serde_json::Value {
+    let value: toml::Value = toml::from_str(&read(path)).unwrap();
+    serde_json::to_value(value).unwrap()
+}
+
+#[test]
+fn schemas_are_valid_and_the_demo_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boardpack(&["schema", "--root", repo().to_str().unwrap(), "--output", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let load = |name: &str| -> jsonschema::Validator {
+        let schema: serde_json::Value = serde_json::from_str(&read(&dir.path().join(name))).unwrap();
+        jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name} is not a valid JSON Schema: {e}"));
+        jsonschema::validator_for(&schema).unwrap()
+    };
+    let config = load("boardpack.schema.json");
+    let catalogue = load("catalogue.schema.json");
+    let values = load("kpis.schema.json");
+
+    assert!(config.is_valid(&toml_to_json(&repo().join("boardpack.toml"))));
+    assert!(config.is_valid(&toml_to_json(&repo().join("examples/minimal/boardpack.toml"))));
+    let builtin: toml::Value = toml::from_str(boardpack::catalogue::BUILTIN_TOML).unwrap();
+    assert!(catalogue.is_valid(&serde_json::to_value(builtin).unwrap()));
+    let mut months = 0;
+    for entry in fs::read_dir(repo().join("content")).unwrap() {
+        let path = entry.unwrap().path().join("kpis.toml");
+        if path.is_file() {
+            let json = toml_to_json(&path);
+            let errors: Vec<String> = values.iter_errors(&json).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+            months += 1;
+        }
+    }
+    assert_eq!(months, 18);
+
+    // And they catch what an author gets wrong.
+    for bad in ["lead-tme = 3", "change-failure-rate = 140", "lead-time = \"3 days\"", "[lead-time]\nvalu = 3"] {
+        let json = serde_json::to_value(toml::from_str::<toml::Value>(bad).unwrap()).unwrap();
+        assert!(!values.is_valid(&json), "schema accepted {bad}");
+    }
+    assert!(!config.is_valid(&serde_json::json!({ "title": "x" })), "organisation is required");
+}
+
+#[test]
+fn completions_and_help_for_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = boardpack(&["completions", shell]);
+        assert!(o.status.success());
+        let script = String::from_utf8_lossy(&o.stdout);
+        assert!(script.contains("boardpack") && script.contains("serve") && script.contains("strict"), "{shell}");
+    }
+    for command in ["init", "new", "check", "build", "serve", "schema", "completions"] {
+        let o = boardpack(&[command, "--help"]);
+        assert!(o.status.success());
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Example:"), "{command} --help has no example");
+    }
+    let version = boardpack(&["--version"]);
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("boardpack "));
+}
+
+/// A `boardpack serve` child process, always stopped when the test ends.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+            .args(["serve", "--root", root.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port =
+            line.trim().trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"));
+        Server { child, port }
+    }
+
+    fn get(&self, path: &str) -> (String, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        let _ = s.read_to_string(&mut response);
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        (head.lines().next().unwrap_or("").to_string(), body.to_string())
+    }
+
+    /// Polls `path` until `ok` holds, for at most ten seconds.
+    fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, body) = self.get(path);
+            if ok(&body) {
+                return body;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; last page:\n{body}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn serve_rebuilds_on_change_shows_errors_and_recovers() {
+    let project = copy_project(&repo().join("examples/minimal"));
+    let values = project.path().join("content/2026-10/kpis.toml");
+    let server = Server::start(project.path());
+
+    let (status, page) = server.get("/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(tile(&page, "lead-time").contains("3.5 days"));
+    assert!(page.contains("__boardpack/events"), "live reload script injected");
+    let (status, _) = server.get("/2026-10");
+    assert_eq!(status, "HTTP/1.1 301 Moved Permanently");
+    let (status, svg) = server.get("/2026-10/charts/lead-time.svg");
+    assert!(status.ends_with("200 OK") && svg.starts_with("<svg"));
+    assert!(server.get("/../../etc/passwd").0.contains("400"));
+    assert!(server.get("/nope.html").0.contains("404"));
+
+    fs::write(&values, read(&values).replace("lead-time = 3.5", "lead-time = 4.4")).unwrap();
+    server.wait_for("/", "the new value", |p| p.contains("4.4 days"));
+
+    fs::write(&values, read(&values).replace("lead-time = 4.4", "lead-time = \"oops\"")).unwrap();
+    let broken = server.wait_for("/", "the error overlay", |p| p.contains("boardpack-error"));
+    assert!(broken.contains("must be a number"), "the diagnostic is shown");
+    assert!(tile(&broken, "lead-time").contains("4.4 days"), "the last good build is still served");
+
+    fs::write(&values, read(&values).replace("lead-time = \"oops\"", "lead-time = 2.0")).unwrap();
+    let fixed = server.wait_for("/", "recovery", |p| p.contains("2.0 days"));
+    assert!(!fixed.contains("boardpack-error"));
+
+    // An open page learns about a newer build at once.
+    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(events, "GET /__boardpack/events?since=0 HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut buf = [0u8; 512];
+    let mut got = String::new();
+    while !got.contains("data: reload") {
+        let n = events.read(&mut buf).unwrap();
+        assert!(n > 0, "stream closed before reload: {got}");
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let o = boardpack(&["serve", "--root", "examples/minimal", "--port", &port]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already in use"), "{}", stderr(&o));
+}
+
+#[test]
+fn build_output_never_holds_the_reload_script() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo().join("examples/minimal"), out.path());
+    for (path, bytes) in tree(out.path()) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("__boardpack"), "{path}");
+    }
+}
