@@ -29,6 +29,58 @@ pub struct Config {
     pub output_dir: String,
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    #[serde(default)]
+    pub pack: PackConfig,
+}
+
+/// `[pack]`: how the PDF board pack is laid out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackConfig {
+    /// Paper size of the PDF.
+    #[serde(default)]
+    pub paper: Paper,
+    /// Orientation of page 1, the scorecard; the rest of the report is portrait.
+    #[serde(default)]
+    pub scorecard_orientation: Orientation,
+    /// Whether the PDF ends with the KPI definitions.
+    #[serde(default = "yes")]
+    pub appendix: bool,
+    /// A line for the PDF footer, e.g. "Board confidential".
+    #[serde(default)]
+    pub confidentiality: Option<String>,
+}
+
+impl Default for PackConfig {
+    fn default() -> PackConfig {
+        PackConfig {
+            paper: Paper::default(),
+            scorecard_orientation: Orientation::default(),
+            appendix: true,
+            confidentiality: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Paper sizes boards print on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    #[default]
+    Landscape,
+    Portrait,
 }
 
 /// How commentary Markdown is turned into HTML.
@@ -83,6 +135,20 @@ mod tests {
         let c = Config::parse("title = \"T\"\norganisation = \"O\"\n", Path::new("boardpack.toml")).unwrap();
         assert_eq!(c.output_dir, "public");
         assert!(!c.markdown.allow_raw_html);
+    }
+
+    #[test]
+    fn pack_settings_parse_and_reject_unknown_paper() {
+        let ok = "title = \"T\"\norganisation = \"O\"\n[pack]\npaper = \"letter\"\nscorecard_orientation = \"portrait\"\nappendix = false\nconfidentiality = \"Board confidential\"\n";
+        let c = Config::parse(ok, Path::new("boardpack.toml")).unwrap();
+        assert_eq!(
+            (c.pack.paper, c.pack.scorecard_orientation, c.pack.appendix),
+            (Paper::Letter, Orientation::Portrait, false)
+        );
+        let bad = "title = \"T\"\norganisation = \"O\"\n[pack]\npaper = \"a3\"\n";
+        let errs = Config::parse(bad, Path::new("boardpack.toml")).unwrap_err();
+        assert!(errs[0].message.contains("a4") && errs[0].message.contains("letter"), "{}", errs[0]);
+        assert_eq!(errs[0].location.as_ref().unwrap().line, 4);
     }
 
     #[test]

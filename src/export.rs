@@ -61,11 +61,72 @@ pub fn json(organisation: &str, month: Month, readings: &[Reading<'_>]) -> Resul
     Ok(out)
 }
 
+/// The CSV columns, in order: the same fields as the JSON.
+const COLUMNS: [&str; 12] =
+    ["id", "name", "accountability", "unit", "better", "value", "target", "red", "status", "delta", "trend", "note"];
+
+fn number(v: f64) -> String {
+    format!("{v:?}")
+}
+
+fn cells(row: &Row<'_>) -> [String; 12] {
+    [
+        row.id.to_string(),
+        row.name.to_string(),
+        row.accountability.to_string(),
+        row.unit.to_string(),
+        row.better.to_string(),
+        row.value.map(number).unwrap_or_default(),
+        number(row.target),
+        number(row.red),
+        row.status.to_string(),
+        row.delta.map(number).unwrap_or_default(),
+        row.trend.unwrap_or_default().to_string(),
+        row.note.unwrap_or_default().to_string(),
+    ]
+}
+
+fn csv_error(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("CSV export: {e}"))
+}
+
 /// `data.csv`: the same rows; empty cells for null.
 pub fn csv(readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS).map_err(csv_error)?;
     for row in rows(readings) {
-        w.serialize(row).map_err(|e| Error::Internal(format!("CSV export: {e}")))?;
+        w.write_record(cells(&row)).map_err(csv_error)?;
     }
-    w.into_inner().map_err(|e| Error::Internal(format!("CSV export: {e}")))
+    w.into_inner().map_err(csv_error)
+}
+
+/// Every month up to one, for the board pack: `month` first, then the `data.csv` columns.
+pub fn history_csv(months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(std::iter::once("month").chain(COLUMNS)).map_err(csv_error)?;
+    for (month, readings) in months {
+        for row in rows(readings) {
+            let id = month.to_string();
+            w.write_record(std::iter::once(id.as_str()).chain(cells(&row).iter().map(String::as_str)))
+                .map_err(csv_error)?;
+        }
+    }
+    w.into_inner().map_err(csv_error)
+}
+
+#[derive(Serialize)]
+struct History<'a> {
+    organisation: &'a str,
+    months: Vec<MonthData<'a>>,
+}
+
+/// Every month up to one, for the board pack: `{ organisation, months: [{ month, kpis }] }`.
+pub fn history_json(organisation: &str, months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
+    let data = History {
+        organisation,
+        months: months.iter().map(|(m, r)| MonthData { organisation, month: m.to_string(), kpis: rows(r) }).collect(),
+    };
+    let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
 }

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod markdown;
 pub mod output;
+pub mod pack;
 pub mod period;
 pub mod project;
 pub mod render;
@@ -63,6 +64,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Replace an output folder that holds files boardpack did not write.
     pub force: bool,
+    /// Told as each month finishes rendering (the command line shows it on a terminal).
+    pub progress: Option<render::Progress>,
 }
 
 /// What a successful build did, for the command line to report.
@@ -86,14 +89,14 @@ pub struct Rendered {
 
 /// Loads, checks, computes and renders a project into memory: everything
 /// `build` does except writing, shared with `serve`.
-pub fn render_project(root: &Path) -> Result<Rendered, Error> {
+pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result<Rendered, Error> {
     let loaded = project::load(root);
     let Some(project) = loaded.project else {
         return Err(Error::Content(loaded.diagnostics));
     };
     let report = report::Report::new(&project);
     let theme = theme::Theme::load(&project).map_err(Error::Content)?;
-    let files = render::render_site(&report, &theme)?;
+    let files = render::render_site(&report, &theme, render::Documents::Include, progress)?;
     Ok(Rendered {
         files,
         months: project.months.len(),
@@ -104,7 +107,7 @@ pub fn render_project(root: &Path) -> Result<Rendered, Error> {
 
 /// Loads, checks, computes, renders and writes the site.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
-    let rendered = render_project(&options.root)?;
+    let rendered = render_project(&options.root, options.progress)?;
     let output = options.output.clone().unwrap_or(rendered.default_output);
     output::check_target(&options.root, &output, options.force)?;
     output::write_site(&output, &rendered.files)?;
@@ -129,7 +132,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
             Ok(theme) => {
                 // Rendering in memory catches template errors a build would hit.
                 let report = report::Report::new(&project);
-                if let Err(e) = render::render_site(&report, &theme) {
+                if let Err(e) = render::render_site(&report, &theme, render::Documents::Skip, None) {
                     diagnostics.push(Diagnostic::error(&project.root, e.to_string()));
                 }
             }

@@ -72,6 +72,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write the month's board pack: PDF, single-file HTML, charts, data, in one zip.
+    #[command(
+        after_help = "Example:\n  boardpack pack                       # the latest month, into dist/\n  boardpack pack --month 2026-09 --output ~/board"
+    )]
+    Pack {
+        /// The report project (the folder holding boardpack.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The month to pack, YYYY-MM (default: the latest).
+        #[arg(long)]
+        month: Option<Month>,
+        /// The folder to write the zip into (default: dist/ under the root).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Preview the report in a browser, rebuilding and reloading as you edit.
     #[command(after_help = "Example:\n  boardpack serve --open\n  boardpack serve --port 8080 --root my-report")]
     Serve {
@@ -113,7 +128,11 @@ fn main() -> ExitCode {
         Command::Init { dir, month } => init(&dir, month),
         Command::New { month, root } => new(&root, month),
         Command::Check { root, strict } => return check(&root, strict),
-        Command::Build { root, output, force } => build(BuildOptions { root, output, force }),
+        Command::Build { root, output, force } => {
+            let progress = std::io::stderr().is_terminal().then_some(show_progress as boardpack::render::Progress);
+            build(BuildOptions { root, output, force, progress })
+        }
+        Command::Pack { root, month, output } => pack(boardpack::pack::PackOptions { root, month, output }),
         Command::Serve { root, port, open } => serve(root, port, open),
         Command::Schema { root, output } => schema(&root, output),
         Command::Completions { shell } => {
@@ -219,10 +238,33 @@ fn new(root: &Path, month: Option<Month>) -> Result<(), Error> {
     Ok(())
 }
 
+/// One overwritten status line on a terminal; builds piped to a file or CI stay quiet.
+fn show_progress(done: usize, total: usize) {
+    if total >= 6 {
+        eprint!("\r\x1b[2Krendered {done}/{total} months");
+        if done == total {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 fn build(options: BuildOptions) -> Result<(), Error> {
     let summary = boardpack::build(&options)?;
     print_all(&summary.warnings);
     eprintln!("built {} month(s), {} files, into {}", summary.months, summary.files, summary.output.display());
+    Ok(())
+}
+
+fn pack(options: boardpack::pack::PackOptions) -> Result<(), Error> {
+    let summary = boardpack::pack::pack(&options)?;
+    print_all(&summary.warnings);
+    eprintln!(
+        "packed {}: {} files, {} KB, into {}",
+        summary.month.long_name(),
+        summary.entries,
+        summary.bytes.div_ceil(1024),
+        summary.path.display()
+    );
     Ok(())
 }
 

@@ -11,13 +11,18 @@ use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 /// the page outline never skips a level.
 const TOP_LEVEL: usize = 3;
 
-/// Renders commentary to an HTML fragment safe to embed in a page.
-pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
-    let options = Options::ENABLE_TABLES
+/// The Markdown extensions commentary may use, shared by the HTML and the PDF.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_SMART_PUNCTUATION;
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Renders commentary to an HTML fragment safe to embed in a page.
+pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
+    let options = options();
     let top = Parser::new_ext(markdown, options)
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(index(level)),

@@ -6,6 +6,7 @@
 //! any sub-path and straight from disk. Nothing here reads the clock or the
 //! environment, so the same input renders the same bytes.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
@@ -27,16 +28,16 @@ pub struct SiteFile {
 }
 
 #[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    organisation: &'a str,
-    latest: MonthLink,
+pub(crate) struct SiteView<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) organisation: &'a str,
+    pub(crate) latest: MonthLink,
 }
 
 #[derive(Serialize, Clone)]
-struct MonthLink {
-    id: String,
-    name: String,
+pub(crate) struct MonthLink {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 impl From<Month> for MonthLink {
@@ -46,67 +47,69 @@ impl From<Month> for MonthLink {
 }
 
 #[derive(Serialize)]
-struct Tile {
-    id: String,
-    name: String,
-    value: Option<String>,
-    target: String,
-    red: String,
-    better: &'static str,
-    status: &'static str,
-    status_label: &'static str,
-    delta: Option<String>,
+pub(crate) struct Tile {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) value: Option<String>,
+    pub(crate) target: String,
+    pub(crate) red: String,
+    pub(crate) better: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) status_label: &'static str,
+    pub(crate) delta: Option<String>,
     /// Which way the number moved (not whether that is good: `trend` says that).
-    arrow: &'static str,
-    trend: Option<&'static str>,
-    compared_with: Option<String>,
-    note: Option<String>,
-    sparkline: String,
+    pub(crate) arrow: &'static str,
+    pub(crate) trend: Option<&'static str>,
+    pub(crate) compared_with: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) sparkline: String,
 }
 
 #[derive(Serialize)]
-struct AccountabilityView {
-    id: String,
-    name: String,
-    question: String,
-    tiles: Vec<Tile>,
-    commentary: Option<String>,
+pub(crate) struct AccountabilityView {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) question: String,
+    pub(crate) tiles: Vec<Tile>,
+    pub(crate) commentary: Option<String>,
 }
 
 #[derive(Serialize)]
-struct MonthView {
-    id: String,
-    name: String,
-    summary: Option<String>,
-    accountabilities: Vec<AccountabilityView>,
-    counts: StatusCounts,
-    previous: Option<MonthLink>,
+pub(crate) struct MonthView {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) summary: Option<String>,
+    pub(crate) accountabilities: Vec<AccountabilityView>,
+    pub(crate) counts: StatusCounts,
+    pub(crate) previous: Option<MonthLink>,
+    /// Whether this month's PDF and single-file report are published beside it.
+    pub(crate) documents: bool,
 }
 
 #[derive(Serialize)]
-struct ChartView {
-    tile: Tile,
-    chart: String,
-    alt: String,
-    definition: String,
-    how_to_measure: String,
-    notes: Vec<NoteView>,
-    rows: Vec<RowView>,
+pub(crate) struct ChartView {
+    pub(crate) tile: Tile,
+    pub(crate) chart: String,
+    pub(crate) alt: String,
+    pub(crate) definition: String,
+    pub(crate) how_to_measure: String,
+    pub(crate) notes: Vec<NoteView>,
+    pub(crate) rows: Vec<RowView>,
 }
 
 #[derive(Serialize)]
-struct NoteView {
-    month: String,
-    text: String,
+pub(crate) struct NoteView {
+    pub(crate) month: String,
+    pub(crate) text: String,
 }
 
 #[derive(Serialize)]
-struct RowView {
-    month: String,
-    value: Option<String>,
-    status: &'static str,
-    status_label: &'static str,
-    note: Option<String>,
+pub(crate) struct RowView {
+    pub(crate) month: String,
+    pub(crate) value: Option<String>,
+    pub(crate) status: &'static str,
+    pub(crate) status_label: &'static str,
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -117,27 +120,52 @@ struct ArchiveRow {
 }
 
 #[derive(Serialize)]
-struct CatalogueKpi {
-    id: String,
-    name: String,
-    unit: String,
-    better: &'static str,
-    target: String,
-    red: String,
-    definition: String,
-    how_to_measure: String,
+pub(crate) struct CatalogueKpi {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) unit: String,
+    pub(crate) better: &'static str,
+    pub(crate) target: String,
+    pub(crate) red: String,
+    pub(crate) definition: String,
+    pub(crate) how_to_measure: String,
 }
 
 #[derive(Serialize)]
-struct CatalogueAccountability {
-    id: String,
-    name: String,
-    question: String,
-    kpis: Vec<CatalogueKpi>,
+pub(crate) struct CatalogueAccountability {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) question: String,
+    pub(crate) kpis: Vec<CatalogueKpi>,
 }
 
-/// Renders every file of the site.
-pub fn render_site(report: &Report<'_>, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
+/// Everything shown for one month, computed once and used by its pages, its
+/// single-file HTML report and its PDF.
+pub(crate) struct MonthBundle {
+    pub(crate) view: MonthView,
+    /// Per accountability (catalogue order), its KPIs' charts and numbers.
+    pub(crate) charts: Vec<Vec<ChartView>>,
+}
+
+/// Whether `build` also writes each month's PDF and single-file HTML report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Documents {
+    Include,
+    Skip,
+}
+
+/// Called with (months done, months in all) as months finish rendering, so a
+/// long build can show progress.
+pub type Progress = fn(usize, usize);
+
+/// Renders every file of the site. Months render in parallel; the result is in
+/// a fixed order, so output never depends on scheduling.
+pub fn render_site(
+    report: &Report<'_>,
+    theme: &Theme,
+    documents: Documents,
+    progress: Option<Progress>,
+) -> Result<Vec<SiteFile>, Error> {
     let project = report.project;
     let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?;
     let site = SiteView {
@@ -145,12 +173,24 @@ pub fn render_site(report: &Report<'_>, theme: &Theme) -> Result<Vec<SiteFile>, 
         organisation: &project.config.organisation,
         latest: latest.month.into(),
     };
-    let mut files = Vec::new();
-    for (i, content) in project.months.iter().enumerate() {
-        let previous = i.checked_sub(1).map(|p| project.months[p].month);
-        render_month(report, theme, &site, content, previous, &mut files)?;
-    }
-    let latest_view = month_view(report, latest, project.months.iter().rev().nth(1).map(|m| m.month))?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = project.months.len();
+    let per_month: Vec<Vec<SiteFile>> = project
+        .months
+        .par_iter()
+        .enumerate()
+        .map(|(i, content)| {
+            let previous = i.checked_sub(1).map(|p| project.months[p].month);
+            let files = render_month(report, theme, &site, content, previous, documents);
+            if let Some(report_progress) = progress {
+                report_progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            }
+            files
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut files: Vec<SiteFile> = per_month.into_iter().flatten().collect();
+    let mut latest_view = month_bundle(report, latest, project.months.iter().rev().nth(1).map(|m| m.month))?.view;
+    latest_view.documents = documents == Documents::Include;
     files.push(page(theme, "scorecard.html", "index.html", &site, "", |c| c.insert("month", &latest_view))?);
     let archive: Vec<ArchiveRow> = project
         .months
@@ -169,45 +209,81 @@ pub fn render_site(report: &Report<'_>, theme: &Theme) -> Result<Vec<SiteFile>, 
     Ok(files)
 }
 
+/// Computes the views, charts and numbers of one month.
+pub(crate) fn month_bundle(
+    report: &Report<'_>,
+    content: &MonthContent,
+    previous: Option<Month>,
+) -> Result<MonthBundle, Error> {
+    let view = month_view(report, content, previous)?;
+    let catalogue = &report.project.catalogue;
+    let charts = catalogue
+        .accountabilities
+        .iter()
+        .map(|acc| {
+            catalogue
+                .kpis
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.accountability == acc.id)
+                .map(|(k, _)| chart_view(report, k, content.month))
+                .collect::<Result<Vec<_>, Error>>()
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(MonthBundle { view, charts })
+}
+
 fn render_month(
     report: &Report<'_>,
     theme: &Theme,
     site: &SiteView<'_>,
     content: &MonthContent,
     previous: Option<Month>,
-    files: &mut Vec<SiteFile>,
-) -> Result<(), Error> {
+    documents: Documents,
+) -> Result<Vec<SiteFile>, Error> {
+    let mut files = Vec::new();
     let month = content.month;
     let id = month.to_string();
-    let view = month_view(report, content, previous)?;
-    files.push(page(theme, "scorecard.html", &format!("{id}/index.html"), site, "../", |c| c.insert("month", &view))?);
-    let catalogue = &report.project.catalogue;
-    for (acc, acc_view) in catalogue.accountabilities.iter().zip(&view.accountabilities) {
-        let mut charts = Vec::new();
-        for (k, kpi) in catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id) {
-            let chart = chart_view(report, k, month)?;
+    let mut bundle = month_bundle(report, content, previous)?;
+    bundle.view.documents = documents == Documents::Include;
+    let view = &bundle.view;
+    files.push(page(theme, "scorecard.html", &format!("{id}/index.html"), site, "../", |c| c.insert("month", view))?);
+    for (acc_view, charts) in view.accountabilities.iter().zip(&bundle.charts) {
+        for chart in charts {
             files.push(SiteFile {
-                path: format!("{id}/charts/{}.svg", kpi.id),
+                path: format!("{id}/charts/{}.svg", chart.tile.id),
                 bytes: chart.chart.clone().into_bytes(),
             });
-            charts.push(chart);
         }
-        files.push(page(theme, "accountability.html", &format!("{id}/{}/index.html", acc.id), site, "../../", |c| {
-            c.insert("month", &view);
-            c.insert("accountability", acc_view);
-            c.insert("charts", &charts);
-        })?);
+        files.push(page(
+            theme,
+            "accountability.html",
+            &format!("{id}/{}/index.html", acc_view.id),
+            site,
+            "../../",
+            |c| {
+                c.insert("month", view);
+                c.insert("accountability", acc_view);
+                c.insert("charts", charts);
+            },
+        )?);
     }
+    let catalogue = &report.project.catalogue;
     let readings: Vec<Reading<'_>> = (0..catalogue.kpis.len()).map(|k| report.reading(k, month)).collect();
     files.push(SiteFile {
         path: format!("{id}/data.json"),
         bytes: export::json(&report.project.config.organisation, month, &readings)?,
     });
     files.push(SiteFile { path: format!("{id}/data.csv"), bytes: export::csv(&readings)? });
-    Ok(())
+    if documents == Documents::Include {
+        let docs = crate::pack::documents(report, theme, site, &bundle, content)?;
+        files.push(SiteFile { path: format!("{id}/{}", crate::pack::PDF_NAME), bytes: docs.pdf });
+        files.push(SiteFile { path: format!("{id}/{}", crate::pack::HTML_NAME), bytes: docs.html.into_bytes() });
+    }
+    Ok(files)
 }
 
-fn page(
+pub(crate) fn page(
     theme: &Theme,
     template: &str,
     path: &str,
@@ -290,6 +366,7 @@ fn month_view(report: &Report<'_>, content: &MonthContent, previous: Option<Mont
         accountabilities,
         counts: report.counts(month),
         previous: previous.map(MonthLink::from),
+        documents: false,
     })
 }
 
@@ -355,7 +432,7 @@ fn chart_alt(r: &Reading<'_>, month: Month, start: Month) -> String {
     )
 }
 
-fn catalogue_view(report: &Report<'_>) -> Vec<CatalogueAccountability> {
+pub(crate) fn catalogue_view(report: &Report<'_>) -> Vec<CatalogueAccountability> {
     let catalogue = &report.project.catalogue;
     catalogue
         .accountabilities

@@ -58,12 +58,15 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(
         generation: Mutex::new(0),
         changed: Condvar::new(),
     });
+    // Fingerprint before the first build, so an edit made while it runs (or
+    // before the watcher thread is scheduled) still triggers a rebuild.
+    let initial = fingerprint(&options.root);
     rebuild(&options.root, &state);
     let addr = listener.local_addr().map_err(|e| Error::io(Path::new("127.0.0.1"), e))?;
     {
         let root = options.root.clone();
         let state = Arc::clone(&state);
-        thread::spawn(move || watch(&root, &state));
+        thread::spawn(move || watch(&root, &state, initial));
     }
     ready(addr);
     for stream in listener.incoming().flatten() {
@@ -79,7 +82,7 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(
 /// keeps the last good site.
 fn rebuild(root: &Path, state: &State) {
     let started = Instant::now();
-    match crate::render_project(root) {
+    match crate::render_project(root, None) {
         Ok(rendered) => {
             for w in &rendered.warnings {
                 eprintln!("{w}");
@@ -114,8 +117,7 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 /// Polls the project's sources and rebuilds when any file is added, removed or
 /// modified. Polling a report's few hundred files costs well under a millisecond
 /// and works the same on every filesystem, including network mounts.
-fn watch(root: &Path, state: &State) {
-    let mut last = fingerprint(root);
+fn watch(root: &Path, state: &State, mut last: Vec<(PathBuf, Option<SystemTime>, u64)>) {
     loop {
         thread::sleep(POLL);
         let now = fingerprint(root);

@@ -14,7 +14,7 @@
 // Exits 1 with a list of failures if anything is wrong.
 
 import { chromium } from 'playwright-core';
-import { readFileSync, readdirSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, statSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve, basename } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -97,6 +97,7 @@ async function checkSite(browser, site, tag) {
     archive: 'archive/index.html',
     catalogue: 'kpis/index.html',
   };
+  if (existsSync(join(site, month, 'board-report.html'))) pages.pack = `${month}/board-report.html`;
 
   for (const scheme of ['light', 'dark']) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: scheme });

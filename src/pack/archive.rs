@@ -1,0 +1,100 @@
+//! The pack's zip: sorted entries, fixed times from the month, a manifest of
+//! SHA-256 hashes, written atomically. Same input, same bytes.
+
+use std::fmt::Write as _;
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::period::Month;
+use crate::Error;
+
+fn zip_error(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("writing the zip: {e}"))
+}
+
+/// `MANIFEST.txt`: one line per file, `SHA-256  size  name`, in name order.
+pub fn manifest(entries: &[(String, Vec<u8>)]) -> String {
+    let mut out = String::from("# SHA-256                                                         bytes  file\n");
+    for (name, bytes) in entries {
+        let hash = Sha256::digest(bytes);
+        let hex: String = hash.iter().fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        let _ = writeln!(out, "{hex}  {:>9}  {name}", bytes.len());
+    }
+    out
+}
+
+/// Zips `entries` (sorted by name, plain relative names only) plus MANIFEST.txt,
+/// every entry dated the first of `month` at midnight.
+pub fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>, Error> {
+    let time = DateTime::from_date_and_time(month.year(), month.number(), 1, 0, 0, 0).map_err(zip_error)?;
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(time)
+        .unix_permissions(0o644);
+    let mut all: Vec<(String, Vec<u8>)> = entries.to_vec();
+    all.push(("MANIFEST.txt".into(), manifest(entries).into_bytes()));
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in &all {
+        let plain =
+            !name.is_empty() && name.split('/').all(|p| !p.is_empty() && p != "." && p != "..") && !name.contains('\\');
+        if !plain {
+            return Err(Error::Internal(format!("refusing zip entry name `{name}`")));
+        }
+        writer.start_file(name.as_str(), options).map_err(zip_error)?;
+        writer.write_all(bytes).map_err(zip_error)?;
+    }
+    Ok(writer.finish().map_err(zip_error)?.into_inner())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so a
+/// reader never sees half a zip and a failure leaves any earlier one intact.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".boardpack-pack-");
+    // A pack is meant to be shared: readable by everyone, like any file a user saves.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_entries_same_bytes_and_a_checked_manifest() {
+        let month = Month::new(2026, 10).unwrap();
+        let entries = vec![("a.txt".to_string(), b"hello".to_vec()), ("b/c.txt".to_string(), b"world".to_vec())];
+        let one = zip(&entries, month).unwrap();
+        assert_eq!(one, zip(&entries, month).unwrap());
+        let m = manifest(&entries);
+        assert!(
+            m.contains("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824          5  a.txt"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn zip_slip_names_are_refused() {
+        let month = Month::new(2026, 10).unwrap();
+        for bad in ["../x", "/etc/x", "a/../../x", "a\\\\b"] {
+            assert!(zip(&[(bad.to_string(), vec![])], month).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The board pack: a month's report as a PDF, a single-file HTML report, its
+//! charts, data and sources, in one deterministic zip.
+//!
+//! The heavy part (Typst) sits behind [`pdf::render`]: markup and files in,
+//! PDF bytes out. Everything here is pure until [`pack`] writes the zip.
+
+mod archive;
+mod markup;
+pub mod pdf;
+mod typeset;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use tera::Context;
+
+use crate::period::Month;
+use crate::project::{MonthContent, SUMMARY_STEM};
+use crate::render::{month_bundle, MonthBundle, SiteView};
+use crate::report::Report;
+use crate::theme::Theme;
+use crate::{export, Error};
+
+/// The PDF's name, in the zip and beside each month in the site.
+pub const PDF_NAME: &str = "board-report.pdf";
+/// The single-file HTML report's name, in the zip and beside each month in the site.
+pub const HTML_NAME: &str = "board-report.html";
+
+/// A month's two documents.
+pub struct MonthDocuments {
+    pub pdf: Vec<u8>,
+    pub html: String,
+}
+
+/// Makes the PDF and the single-file HTML report of one month.
+pub(crate) fn documents(
+    report: &Report<'_>,
+    theme: &Theme,
+    site: &SiteView<'_>,
+    bundle: &MonthBundle,
+    content: &MonthContent,
+) -> Result<MonthDocuments, Error> {
+    let config = &report.project.config;
+    let html = single_file_html(report, theme, site, bundle)?;
+    let (markup, files) = typeset::report_markup(report, bundle, content, &config.pack);
+    let ident = format!("{}/{}", config.organisation, bundle.view.id);
+    let pdf = pdf::render(markup, files, content.month, &ident).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(MonthDocuments { pdf, html })
+}
+
+/// The report as one HTML file with its CSS and charts inline: it opens from an
+/// email attachment with no other file and no network.
+fn single_file_html(
+    report: &Report<'_>,
+    theme: &Theme,
+    site: &SiteView<'_>,
+    bundle: &MonthBundle,
+) -> Result<String, Error> {
+    let css = theme.statics.get("style.css").map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    let catalogue = crate::render::catalogue_view(report);
+    let sections: Vec<(&crate::render::AccountabilityView, &Vec<crate::render::ChartView>)> =
+        bundle.view.accountabilities.iter().zip(&bundle.charts).collect();
+    let file = crate::render::page(theme, "pack.html", HTML_NAME, site, "", |c: &mut Context| {
+        c.insert("month", &bundle.view);
+        c.insert("sections", &sections);
+        c.insert("accountabilities", &catalogue);
+        c.insert("css", &css);
+        c.insert("confidentiality", &report.project.config.pack.confidentiality);
+    })?;
+    String::from_utf8(file.bytes).map_err(|e| Error::Internal(format!("single-file report is not UTF-8: {e}")))
+}
+
+/// What `pack` was asked to do.
+#[derive(Debug, Clone)]
+pub struct PackOptions {
+    pub root: PathBuf,
+    /// Default: the latest month.
+    pub month: Option<Month>,
+    /// Default: `dist/` under the root.
+    pub output: Option<PathBuf>,
+}
+
+/// What `pack` wrote.
+#[derive(Debug)]
+pub struct PackSummary {
+    pub path: PathBuf,
+    pub month: Month,
+    pub entries: usize,
+    pub bytes: usize,
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
+}
+
+/// Builds the month's board pack and writes it as `ORGANISATION-YYYY-MM-board-pack.zip`.
+pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
+    let loaded = crate::project::load(&options.root);
+    let Some(project) = loaded.project else {
+        return Err(Error::Content(loaded.diagnostics));
+    };
+    let index = match options.month {
+        None => project.months.len().checked_sub(1),
+        Some(m) => project.months.iter().position(|c| c.month == m),
+    }
+    .ok_or_else(|| Error::Refused {
+        what: format!("there is no month {} in content/", options.month.map(|m| m.to_string()).unwrap_or_default()),
+        help: format!(
+            "pack one of the months that exist: {}",
+            project.months.iter().map(|m| m.month.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    })?;
+    let report = Report::new(&project);
+    let theme = Theme::load(&project).map_err(Error::Content)?;
+    let content = &project.months[index];
+    let previous = index.checked_sub(1).map(|p| project.months[p].month);
+    let bundle = month_bundle(&report, content, previous)?;
+    let site = SiteView {
+        title: &project.config.title,
+        organisation: &project.config.organisation,
+        latest: content.month.into(),
+    };
+    let docs = documents(&report, &theme, &site, &bundle, content)?;
+    let entries = entries(&report, &bundle, content, &project.months[..=index], docs)?;
+    let zip = archive::zip(&entries, content.month)?;
+    let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));
+    let name = format!("{}-{}-board-pack.zip", slug(&project.config.organisation), content.month);
+    let path = dir.join(name);
+    archive::write_atomically(&path, &zip)?;
+    Ok(PackSummary {
+        path,
+        month: content.month,
+        entries: entries.len() + 1,
+        bytes: zip.len(),
+        warnings: loaded.diagnostics,
+    })
+}
+
+/// The files of the pack, by name (MANIFEST.txt is added by the archive).
+fn entries(
+    report: &Report<'_>,
+    bundle: &MonthBundle,
+    content: &MonthContent,
+    history: &[MonthContent],
+    docs: MonthDocuments,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let mut files = vec![(PDF_NAME.to_string(), docs.pdf), (HTML_NAME.to_string(), docs.html.into_bytes())];
+    for charts in &bundle.charts {
+        for chart in charts {
+            files.push((format!("charts/{}.svg", chart.tile.id), chart.chart.clone().into_bytes()));
+        }
+    }
+    let catalogue = &report.project.catalogue;
+    let months: Vec<(Month, Vec<crate::report::Reading<'_>>)> = history
+        .iter()
+        .map(|m| (m.month, (0..catalogue.kpis.len()).map(|k| report.reading(k, m.month)).collect()))
+        .collect();
+    files.push(("data/kpis.csv".into(), export::history_csv(&months)?));
+    files.push(("data/kpis.json".into(), export::history_json(&report.project.config.organisation, &months)?));
+    if let Some(summary) = &content.summary {
+        files.push((format!("commentary/{SUMMARY_STEM}.md"), summary.clone().into_bytes()));
+    }
+    for (id, md) in &content.commentary {
+        files.push((format!("commentary/{id}.md"), md.clone().into_bytes()));
+    }
+    files.push(("kpi-definitions.md".into(), definitions_markdown(report).into_bytes()));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// The catalogue as one Markdown document, for readers of the pack without the site.
+fn definitions_markdown(report: &Report<'_>) -> String {
+    let catalogue = &report.project.catalogue;
+    let mut out =
+        format!("# KPI definitions\n\n{} · {}\n", report.project.config.organisation, report.project.config.title);
+    for acc in &catalogue.accountabilities {
+        let _ = write!(out, "\n## {}\n\n_{}_\n", acc.name, acc.question);
+        for k in catalogue.kpis_of(&acc.id) {
+            let better = match k.better {
+                crate::status::Better::Lower => "lower is better",
+                crate::status::Better::Higher => "higher is better",
+            };
+            let _ = write!(
+                out,
+                "\n### {} (`{}`)\n\nUnit: {} · {better} · target {} · red beyond {}\n\n{}\n",
+                k.name,
+                k.id,
+                k.unit,
+                k.format_value(k.target),
+                k.format_value(k.red),
+                k.definition.trim()
+            );
+            if !k.how_to_measure.trim().is_empty() {
+                let _ = write!(out, "\n**How it is measured.** {}\n", k.how_to_measure.trim());
+            }
+        }
+    }
+    out
+}
+
+/// "Larkspur Freight & Co." → "larkspur-freight-co": a file-name-safe organisation.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "report".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_name_safe() {
+        assert_eq!(slug("Larkspur Freight & Co."), "larkspur-freight-co");
+        assert_eq!(slug("R&D <Labs>"), "r-d-labs");
+        assert_eq!(slug("***"), "report");
+    }
+
+    #[test]
+    fn path_for_is_inside_dir() {
+        let p = std::path::Path::new("dist").join(format!("{}-2026-10-board-pack.zip", slug("../../etc")));
+        assert_eq!(p, std::path::Path::new("dist/etc-2026-10-board-pack.zip"));
+    }
+}

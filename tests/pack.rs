@@ -1,0 +1,279 @@
+//! The board pack: a PDF a board can read, a single-file HTML report, and a zip
+//! that is the same bytes every time. The PDF is read with poppler-utils and
+//! qpdf, the tools a company secretary's machine would have.
+
+mod common;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use sha2::{Digest, Sha256};
+
+fn pack(root: &Path, out: &Path, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["pack", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = boardpack(&args);
+    assert!(o.status.success(), "pack failed:\n{}", stderr(&o));
+    let zips: Vec<PathBuf> = fs::read_dir(out).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(zips.len(), 1, "{zips:?}");
+    zips.into_iter().next().unwrap()
+}
+
+fn entries(zip_path: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip_path).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            (f.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+fn entry<'a>(entries: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    &entries.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name} in the pack")).1
+}
+
+/// Runs a poppler or qpdf tool; these come from Debian (`poppler-utils`, `qpdf`), which `.ci/run` installs.
+fn tool(program: &str, args: &[&str]) -> String {
+    let o = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is needed to read the PDF ({e}): apt-get install poppler-utils qpdf"));
+    assert!(o.status.success(), "{program} {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn write_pdf(entries: &[(String, Vec<u8>)], dir: &Path) -> String {
+    let path = dir.join("board-report.pdf");
+    fs::write(&path, entry(entries, "board-report.pdf")).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_pack_holds_every_part_and_its_manifest_checks_out() {
+    let out = tempfile::tempdir().unwrap();
+    let zip = pack(&repo(), out.path(), &[]);
+    assert_eq!(zip.file_name().unwrap(), "larkspur-freight-2026-10-board-pack.zip");
+    let entries = entries(&zip);
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "entries are in name order");
+    for needed in [
+        "MANIFEST.txt",
+        "board-report.pdf",
+        "board-report.html",
+        "charts/lead-time.svg",
+        "charts/roadmap-accuracy.svg",
+        "commentary/summary.md",
+        "commentary/team-performance.md",
+        "data/kpis.csv",
+        "data/kpis.json",
+        "kpi-definitions.md",
+    ] {
+        assert!(names.contains(&needed), "{needed} missing from {names:?}");
+    }
+    let manifest = String::from_utf8(entry(&entries, "MANIFEST.txt").to_vec()).unwrap();
+    let mut listed = 0;
+    for line in manifest.lines().filter(|l| !l.starts_with('#')) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let (hash, size, name) = (parts[0], parts[1], parts[2]);
+        let bytes = entry(&entries, name);
+        let actual: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hash, actual, "{name}: hash");
+        assert_eq!(size.parse::<usize>().unwrap(), bytes.len(), "{name}: size");
+        listed += 1;
+    }
+    assert_eq!(listed, entries.len() - 1, "every file but the manifest is listed");
+
+    let history = String::from_utf8(entry(&entries, "data/kpis.csv").to_vec()).unwrap();
+    assert!(history.starts_with("month,id,name,"));
+    assert_eq!(history.lines().count(), 1 + 18 * 10, "every month up to this one");
+    let source = String::from_utf8(entry(&entries, "commentary/summary.md").to_vec()).unwrap();
+    assert_eq!(source, read(&repo().join("content/2026-10/summary.md")), "commentary exactly as written");
+}
+
+#[test]
+fn the_same_input_gives_the_same_zip_in_any_time_zone() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let first = pack(&repo(), a.path(), &[]);
+    let o = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(["pack", "--root", repo().to_str().unwrap(), "--output", b.path().to_str().unwrap()])
+        .env("TZ", "America/St_Johns")
+        .env("SOURCE_DATE_EPOCH", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let second = b.path().join(first.file_name().unwrap());
+    assert_eq!(fs::read(&first).unwrap(), fs::read(&second).unwrap(), "zip bytes differ between runs");
+    let mut archive = zip::ZipArchive::new(fs::File::open(&first).unwrap()).unwrap();
+    let modified = archive.by_index(0).unwrap().last_modified().unwrap();
+    assert_eq!((modified.year(), modified.month(), modified.day()), (2026, 10, 1), "entry times come from the month");
+}
+
+#[test]
+fn the_pdf_opens_with_scorecard_outline_fonts_and_fixed_dates() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo(), out.path(), &[]));
+    let pdf = write_pdf(&entries, out.path());
+
+    tool("qpdf", &["--check", &pdf]);
+    let info = tool("pdfinfo", &[&pdf]);
+    let pages: usize = info.lines().find(|l| l.starts_with("Pages:")).unwrap()[6..].trim().parse().unwrap();
+    assert!(pages >= 8, "{pages} pages");
+    assert!(info.contains("Title:           Engineering report to the board — October 2026"), "{info}");
+    assert!(info.contains("Author:          Larkspur Freight"), "{info}");
+    assert!(info.contains("Subject:         October 2026"), "{info}");
+    assert!(info.contains("CreationDate:    Thu Oct  1 00:00:00 2026 UTC"), "{info}");
+    assert!(info.contains("Page size:       841.89 x 595.276 pts (A4)"), "page 1 is A4 landscape: {info}");
+
+    let fonts = tool("pdffonts", &[&pdf]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
+    }
+
+    // Names wrap inside tiles, so compare with runs of whitespace made single spaces.
+    let page1 = tool("pdftotext", &["-f", "1", "-l", "1", &pdf, "-"]).split_whitespace().collect::<Vec<_>>().join(" ");
+    let project = boardpack::project::load(&repo()).project.unwrap();
+    let report = boardpack::report::Report::new(&project);
+    let october = "2026-10".parse().unwrap();
+    for (k, kpi) in project.catalogue.kpis.iter().enumerate() {
+        let reading = report.reading(k, october);
+        let value = kpi.format_value(reading.value.unwrap());
+        assert!(page1.contains(&kpi.name), "page 1 lacks {}", kpi.name);
+        assert!(page1.contains(&value), "page 1 lacks {} = {value}", kpi.name);
+    }
+    assert!(page1.contains("OFF TARGET") && page1.contains("Needs the board’s attention"), "{page1}");
+
+    let outline = tool("qpdf", &["--json", "--json-key=outlines", &pdf]);
+    let json: serde_json::Value = serde_json::from_str(&outline).unwrap();
+    let mut titles = Vec::new();
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        for item in v.as_array().into_iter().flatten() {
+            out.push(item["title"].as_str().unwrap_or_default().to_string());
+            walk(&item["kids"], out);
+        }
+    }
+    walk(&json["outlines"], &mut titles);
+    for needed in [
+        "Scorecard, October 2026",
+        "Executive summary",
+        "Software delivery",
+        "Time to restore service",
+        "Roadmap & business alignment",
+        "Appendix: KPI definitions",
+    ] {
+        assert!(titles.iter().any(|t| t == needed), "outline lacks {needed}: {titles:?}");
+    }
+    let contents = tool("pdftotext", &["-f", "2", "-l", "2", &pdf, "-"]);
+    assert!(contents.contains("Contents"), "a table of contents on page 2");
+}
+
+#[test]
+fn every_markdown_construct_reaches_the_pdf_and_settings_apply() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo().join("tests/fixtures/markdown-everything"), out.path(), &[]));
+    let pdf = write_pdf(&entries, out.path());
+    let text = tool("pdftotext", &[&pdf, "-"]);
+    for word in [
+        "Aardvark",
+        "Bison",
+        "Camel",
+        "Dingo",
+        "Eland",
+        "Ferret",
+        "Gazelle",
+        "Heron",
+        "Ibex",
+        "Jackal",
+        "Koala",
+        "Lemur",
+        "Marmot",
+        "Narwhal",
+        "Ocelot",
+        "Panther",
+        "Quokka",
+        "Raven",
+        "Stoat",
+        "Tapir",
+        "Urchin",
+        "Vole",
+        "Wombat",
+        "Xerus",
+        "Zebra",
+        "Albatross",
+    ] {
+        assert!(text.contains(word), "{word} is missing from the PDF");
+    }
+    // Straight quotes become typographic ones, as on the web pages.
+    assert!(text.contains("# $ * _ [ ] \\ “ < > @ = ~"), "special characters come through as text");
+    assert!(text.contains("Yeti") && !text.contains("<span>"), "inline HTML tags are dropped, their text kept");
+    assert!(!text.contains("Yak") && !text.contains("alert("), "HTML blocks stay out of the PDF");
+    assert!(text.contains("Board confidential"), "the confidentiality line is in the footer");
+    let info = tool("pdfinfo", &[&pdf]);
+    assert!(info.contains("792 x 612 pts (letter)"), "letter paper: {info}");
+    assert!(info.contains("Author:          Coverage & Co <Test>"));
+}
+
+#[test]
+fn the_single_file_report_requests_nothing_else() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo(), out.path(), &[]));
+    let html = String::from_utf8(entry(&entries, "board-report.html").to_vec()).unwrap();
+    assert!(!html.contains("<link"), "no stylesheet links");
+    assert!(!html.contains("url("), "no CSS urls");
+    for src in attribute_values(&html, "src") {
+        assert!(src.starts_with("data:"), "src to another file or host: {src}");
+    }
+    for href in attribute_values(&html, "href") {
+        // Links an author wrote in commentary stay clickable; opening the report requests none of them.
+        let ok = href.starts_with('#')
+            || href.starts_with("data:")
+            || href.starts_with("https://")
+            || href.starts_with("mailto:");
+        assert!(ok, "href to a file: {href}");
+        if let Some(id) = href.strip_prefix('#') {
+            assert!(html.contains(&format!("id=\"{id}\"")), "anchor #{id} has no target");
+        }
+    }
+    assert!(html.contains("<svg role=\"img\""), "charts are inline");
+    assert!(html.contains("7.1 days") && html.contains("Off target"));
+}
+
+#[test]
+fn pack_takes_a_month_and_names_a_missing_one() {
+    let out = tempfile::tempdir().unwrap();
+    let zip = pack(&repo().join("examples/minimal"), out.path(), &["--month", "2026-10"]);
+    assert_eq!(zip.file_name().unwrap(), "minimal-ltd-2026-10-board-pack.zip");
+    let o = boardpack(&[
+        "pack",
+        "--root",
+        "examples/minimal",
+        "--month",
+        "2031-01",
+        "--output",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no month 2031-01") && stderr(&o).contains("2026-10"), "{}", stderr(&o));
+}
+
+#[test]
+fn build_publishes_each_months_pdf_and_html_and_links_them() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo().join("examples/minimal"), out.path());
+    let pdf = fs::read(out.path().join("2026-10/board-report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(out.path().join("2026-10/board-report.html").is_file());
+    let scorecard = read(&out.path().join("index.html"));
+    assert!(scorecard.contains("href=\"2026-10/board-report.pdf\"") && scorecard.contains("Download board pack (PDF)"));
+}
