@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod output;
 pub mod pack;
 pub mod period;
+pub mod portfolio;
 pub mod project;
 pub mod render;
 pub mod report;
@@ -105,8 +106,12 @@ pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result
     })
 }
 
-/// Loads, checks, computes, renders and writes the site.
+/// Loads, checks, computes, renders and writes the site (of one report, or of a
+/// portfolio when the root holds `portfolio.toml`).
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    if portfolio::is_portfolio(&options.root) {
+        return portfolio::build(&options.root, options.output.clone(), options.force, options.progress);
+    }
     let rendered = render_project(&options.root, options.progress)?;
     let output = options.output.clone().unwrap_or(rendered.default_output);
     output::check_target(&options.root, &output, options.force)?;
@@ -125,6 +130,9 @@ pub fn describe(error: &Error) -> String {
 
 /// Checks the project without writing anything; returns every diagnostic.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
+    if portfolio::is_portfolio(root) {
+        return portfolio::check(root);
+    }
     let loaded = project::load(root);
     let mut diagnostics = loaded.diagnostics;
     if let Some(project) = loaded.project {

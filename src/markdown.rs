@@ -40,11 +40,10 @@ pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
-    if allow_raw_html {
-        out
-    } else {
-        ammonia::Builder::default().clean(&out).to_string()
-    }
+    let html = if allow_raw_html { out } else { ammonia::Builder::default().clean(&out).to_string() };
+    // An empty header cell (the corner of a table whose rows are labelled) is
+    // announced as a nameless header by screen readers; a plain cell is right.
+    html.replace("<th></th>", "<td></td>")
 }
 
 const LEVELS: [HeadingLevel; 6] =
@@ -80,6 +79,12 @@ mod tests {
         for bad in ["<script", "onerror", "javascript:", "<iframe"] {
             assert!(!html.contains(bad), "{bad} survived: {html}");
         }
+    }
+
+    #[test]
+    fn an_empty_corner_header_becomes_a_plain_cell() {
+        let html = to_html("| | Aug |\n|---|---|\n| Lead | 3 |\n", false);
+        assert!(html.contains("<thead><tr><td></td><th>Aug</th>"), "{html}");
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::render::SiteFile;
 use crate::Error;
 
@@ -80,23 +82,49 @@ fn normalise(p: &Path) -> PathBuf {
     out
 }
 
+/// A folder beside the output that a build writes into; it replaces the output
+/// only on [`Staging::commit`], and disappears if dropped uncommitted.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    output: PathBuf,
+}
+
+impl Staging {
+    pub fn new(output: &Path) -> Result<Staging, Error> {
+        let output = normalise(&absolute(output)?);
+        let parent =
+            output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".boardpack-staging-")
+            .tempdir_in(parent)
+            .map_err(|e| Error::io(parent, e))?;
+        Ok(Staging { dir, output })
+    }
+
+    /// Writes files into the staging folder, in parallel; safe to call from many threads.
+    pub fn write(&self, files: &[SiteFile]) -> Result<(), Error> {
+        files.par_iter().try_for_each(|file| {
+            let path = safe_join(self.dir.path(), &file.path)?;
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            write_file(&path, &file.bytes)
+        })
+    }
+
+    /// Marks the folder as boardpack's and swaps it in for the output.
+    pub fn commit(self) -> Result<(), Error> {
+        write_file(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())?;
+        swap_in(self.dir, &self.output)
+    }
+}
+
 /// Writes `files` to `output` atomically: staging folder, then swap.
 pub fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
-    let output = normalise(&absolute(output)?);
-    let parent =
-        output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let staging =
-        tempfile::Builder::new().prefix(".boardpack-staging-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
-    for file in files {
-        let path = safe_join(staging.path(), &file.path)?;
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        write_file(&path, &file.bytes)?;
-    }
-    write_file(&staging.path().join(MARKER), MARKER_TEXT.as_bytes())?;
-    swap_in(staging, &output)
+    let staging = Staging::new(output)?;
+    staging.write(files)?;
+    staging.commit()
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {

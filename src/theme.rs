@@ -32,6 +32,11 @@ pub struct Theme {
 impl Theme {
     /// The built-in theme overlaid with the project's theme folder, if it names one.
     pub fn load(project: &Project) -> Result<Theme, Vec<Diagnostic>> {
+        Theme::load_from(&project.root, project.config.theme.as_deref())
+    }
+
+    /// The built-in theme overlaid with `root/themes/NAME/`, when a name is given.
+    pub fn load_from(root: &Path, theme: Option<&str>) -> Result<Theme, Vec<Diagnostic>> {
         let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
         let mut statics: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         for file in builtin_files() {
@@ -39,16 +44,17 @@ impl Theme {
             let origin = Path::new("<built-in theme>").join(file.path());
             add(&rel, file.contents().to_vec(), origin, &mut templates, &mut statics)?;
         }
-        if let Some(name) = &project.config.theme {
-            let dir = project.root.join("themes").join(name);
-            let root = fs::canonicalize(&project.root).unwrap_or_else(|_| project.root.clone());
+        if let Some(name) = theme {
+            let dir = root.join("themes").join(name);
+            let project_root = root;
+            let root = fs::canonicalize(project_root).unwrap_or_else(|_| project_root.to_path_buf());
             for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
                 let entry = entry.map_err(|e| vec![Diagnostic::error(&dir, format!("cannot read the theme: {e}"))])?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
                 let path = entry.path();
-                let shown = path.strip_prefix(&project.root).unwrap_or(path).to_path_buf();
+                let shown = path.strip_prefix(project_root).unwrap_or(path).to_path_buf();
                 if let Some(d) = outside_root(&root, path, &shown) {
                     return Err(vec![d]);
                 }

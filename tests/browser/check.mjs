@@ -42,8 +42,8 @@ function latestMonth(site) {
   return readdirSync(site).filter((n) => /^\d{4}-\d{2}$/.test(n)).sort().pop();
 }
 
-function firstAccountability(site, month) {
-  return readdirSync(join(site, month)).filter((n) => statSync(join(site, month, n)).isDirectory() && n !== 'charts').sort()[0];
+function accountabilities(site, month) {
+  return readdirSync(join(site, month)).filter((n) => statSync(join(site, month, n)).isDirectory() && n !== 'charts').sort();
 }
 
 /** Opens a page, refusing and recording any request that is not a file inside `site`. */
@@ -89,7 +89,8 @@ async function printPdf(page, out) {
 
 async function checkSite(browser, site, tag) {
   const month = latestMonth(site);
-  const acc = firstAccountability(site, month);
+  const accs = accountabilities(site, month);
+  const acc = accs[0];
   const outside = [];
   const pages = {
     scorecard: 'index.html',
@@ -97,6 +98,7 @@ async function checkSite(browser, site, tag) {
     archive: 'archive/index.html',
     catalogue: 'kpis/index.html',
   };
+  for (const other of accs.slice(1)) pages[`accountability ${other}`] = `${month}/${other}/index.html`;
   if (existsSync(join(site, month, 'board-report.html'))) pages.pack = `${month}/board-report.html`;
 
   for (const scheme of ['light', 'dark']) {
@@ -204,6 +206,32 @@ async function checkSite(browser, site, tag) {
   }
 }
 
+/** A portfolio: its overview pages, then each company's site under it. */
+async function checkPortfolio(browser, site, tag) {
+  const month = latestMonth(site);
+  const outside = [];
+  for (const scheme of ['light', 'dark']) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: scheme });
+    for (const [name, rel] of Object.entries({ overview: 'index.html', month: `${month}/index.html` })) {
+      const page = await open(context, site, rel, outside);
+      await axe(page, `${tag} ${name} (${scheme})`);
+      if (scheme === 'light' && name === 'overview') await page.screenshot({ path: join(shots, `${tag}-overview-desktop.png`), fullPage: true });
+      await page.close();
+    }
+    await context.close();
+  }
+  const mobile = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await open(mobile, site, 'index.html', outside);
+  const r = await page.evaluate(() => ({ width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth }));
+  if (r.scroll > r.width) fail(`${tag}: at 390 px the overview page scrolls sideways (${r.scroll} > ${r.width}); only the matrix may`);
+  else pass(`${tag}: at 390 px the overview page has no horizontal scroll (the matrix scrolls in its own region)`);
+  await mobile.close();
+  if (outside.length) fail(`${tag}: requests outside the output folder:\n    ${[...new Set(outside)].join('\n    ')}`);
+  for (const company of readdirSync(site).sort()) {
+    if (existsSync(join(site, company, 'archive/index.html'))) await checkSite(browser, join(site, company), `${tag}-${company}`);
+  }
+}
+
 const sites = process.argv.slice(2);
 if (!sites.length) {
   console.error('usage: node check.mjs SITE_DIR [SITE_DIR ...]');
@@ -215,7 +243,9 @@ const browser = await chromium.launch({
 });
 try {
   for (const site of sites) {
-    await checkSite(browser, resolve(site), basename(resolve(site)));
+    const dir = resolve(site);
+    if (existsSync(join(dir, 'archive/index.html'))) await checkSite(browser, dir, basename(dir));
+    else await checkPortfolio(browser, dir, basename(dir));
   }
 } finally {
   await browser.close();

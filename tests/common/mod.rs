@@ -87,3 +87,51 @@ pub fn tile<'a>(html: &'a str, id: &str) -> &'a str {
     let end = html[start..].find("</article>").unwrap();
     &html[start..start + end]
 }
+
+/// Asserts that every relative link and image in every HTML file under `out`
+/// resolves to a file that exists, and every `#fragment` to an element id in
+/// it. Returns how many links were checked.
+pub fn assert_links_resolve(out: &Path) -> usize {
+    let files = tree(out);
+    let mut checked = 0;
+    for (path, bytes) in &files {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        let dir = Path::new(path).parent().unwrap();
+        for link in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            if link.starts_with("https://")
+                || link.starts_with("http://")
+                || link.starts_with("mailto:")
+                || link.starts_with("data:")
+            {
+                continue;
+            }
+            assert!(!link.starts_with('/'), "{path}: root-relative link {link} breaks under a sub-path");
+            let (file, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let target = if file.is_empty() { path.clone() } else { normalise(&dir.join(file)) };
+            let content = files.get(&target).unwrap_or_else(|| panic!("{path}: link {link} → {target} does not exist"));
+            if !fragment.is_empty() {
+                let text = String::from_utf8_lossy(content);
+                assert!(text.contains(&format!("id=\"{fragment}\"")), "{path}: {link}: no element with id {fragment}");
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+fn normalise(p: &Path) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.to_str().unwrap().split('/') {
+        match c {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            c => parts.push(c),
+        }
+    }
+    parts.join("/")
+}

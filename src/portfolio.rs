@@ -1,0 +1,439 @@
+//! Portfolios: many companies' reports built together, with an overview that
+//! compares them.
+//!
+//! A portfolio root holds `portfolio.toml` and one ordinary report project per
+//! company under `companies/SLUG/` (each still buildable alone). `build` writes
+//! each company's site under `SLUG/` with the same URLs as a single report, and
+//! an overview per month: a matrix of companies × KPIs aligned by KPI id.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tera::Context;
+
+use crate::catalogue::{is_slug, Kpi};
+use crate::diagnostic::Diagnostic;
+use crate::output::{check_target, Staging};
+use crate::period::Month;
+use crate::project::{self, Project};
+use crate::render::{render_site, Documents, Progress, SiteFile};
+use crate::report::{Report, StatusCounts};
+use crate::theme::{error_chain, Theme};
+use crate::{BuildSummary, Error};
+
+/// The file that marks a folder as a portfolio.
+pub const PORTFOLIO_FILE: &str = "portfolio.toml";
+/// Where the companies live, under the portfolio root.
+pub const COMPANIES_DIR: &str = "companies";
+
+/// `portfolio.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioConfig {
+    pub title: String,
+    /// Who runs the portfolio: the firm, fund or group.
+    pub owner: String,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// A folder under the portfolio's `themes/` overriding the overview's theme.
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default = "default_output")]
+    pub output_dir: String,
+    /// Whether company sites include each month's PDF and single-file report.
+    #[serde(default = "yes")]
+    pub documents: bool,
+}
+
+fn default_output() -> String {
+    "public".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One company of a portfolio.
+pub struct Company {
+    /// Its folder name under `companies/`, and its URL prefix.
+    pub slug: String,
+    pub project: Project,
+}
+
+/// A loaded, checked portfolio.
+pub struct Portfolio {
+    pub root: PathBuf,
+    pub config: PortfolioConfig,
+    pub companies: Vec<Company>,
+}
+
+/// Whether `root` is a portfolio rather than a single report.
+pub fn is_portfolio(root: &Path) -> bool {
+    root.join(PORTFOLIO_FILE).is_file()
+}
+
+/// Loads every company; diagnostics name files from the portfolio root.
+pub fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let config = match std::fs::read_to_string(root.join(PORTFOLIO_FILE)) {
+        Ok(text) => match toml::from_str::<PortfolioConfig>(&text) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                diagnostics.push(crate::catalogue::toml_error(Path::new(PORTFOLIO_FILE), &text, &e));
+                None
+            }
+        },
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(PORTFOLIO_FILE, format!("cannot read: {e}")));
+            None
+        }
+    };
+    let dir = root.join(COMPANIES_DIR);
+    let mut slugs: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    slugs.sort();
+    if slugs.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(COMPANIES_DIR, "the portfolio has no companies").help(
+                "add one report project per company under companies/SLUG/ (each with boardpack.toml and content/)",
+            ),
+        );
+    }
+    let loaded: Vec<(String, project::Loaded)> =
+        slugs.into_par_iter().map(|slug| (slug.clone(), project::load(&dir.join(&slug)))).collect();
+    let mut companies = Vec::new();
+    for (slug, company) in loaded {
+        if !is_slug(&slug) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::new(COMPANIES_DIR).join(&slug),
+                    "this company folder name is not usable in a web address",
+                )
+                .help("rename it with lower-case letters, digits and dashes, e.g. companies/acme-ltd"),
+            );
+            continue;
+        }
+        let prefix = Path::new(COMPANIES_DIR).join(&slug);
+        diagnostics.extend(company.diagnostics.into_iter().map(|mut d| {
+            d.file = prefix.join(&d.file);
+            d
+        }));
+        if let Some(project) = company.project {
+            companies.push(Company { slug, project });
+        }
+    }
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    let portfolio = match (config, failed) {
+        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies }),
+        _ => None,
+    };
+    (portfolio, diagnostics)
+}
+
+/// Builds every company and the overview into `output`, atomically.
+pub fn build(
+    root: &Path,
+    output: Option<PathBuf>,
+    force: bool,
+    progress: Option<Progress>,
+) -> Result<BuildSummary, Error> {
+    let (portfolio, diagnostics) = load(root);
+    let Some(portfolio) = portfolio else {
+        return Err(Error::Content(diagnostics));
+    };
+    let output = output.unwrap_or_else(|| root.join(&portfolio.config.output_dir));
+    check_target(root, &output, force)?;
+    let theme = Theme::load_from(root, portfolio.config.theme.as_deref()).map_err(Error::Content)?;
+    let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
+    let staging = Staging::new(&output)?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = portfolio.companies.len();
+    let counts: Vec<usize> = portfolio
+        .companies
+        .par_iter()
+        .map(|company| {
+            let own;
+            let company_theme = match &company.project.config.theme {
+                Some(_) => {
+                    own = Theme::load(&company.project).map_err(|d| Error::Content(prefixed(&company.slug, d)))?;
+                    &own
+                }
+                None => &theme,
+            };
+            let report = Report::new(&company.project);
+            let mut files = render_site(&report, company_theme, documents, None)?;
+            for f in &mut files {
+                f.path = format!("{}/{}", company.slug, f.path);
+            }
+            staging.write(&files)?;
+            if let Some(p) = progress {
+                p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            }
+            Ok(files.len())
+        })
+        .collect::<Result<_, Error>>()?;
+    let overview = overview_files(&portfolio, &theme)?;
+    staging.write(&overview)?;
+    staging.commit()?;
+    Ok(BuildSummary {
+        output,
+        files: counts.iter().sum::<usize>() + overview.len(),
+        months: portfolio.companies.iter().map(|c| c.project.months.len()).sum(),
+        warnings: diagnostics,
+    })
+}
+
+fn prefixed(slug: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            d.file = Path::new(COMPANIES_DIR).join(slug).join(&d.file);
+            d
+        })
+        .collect()
+}
+
+/// Checks the portfolio and every company without writing anything.
+pub fn check(root: &Path) -> Vec<Diagnostic> {
+    let (portfolio, mut diagnostics) = load(root);
+    if let Some(p) = portfolio {
+        if let Err(d) = Theme::load_from(root, p.config.theme.as_deref()) {
+            diagnostics.extend(d);
+        }
+    }
+    diagnostics
+}
+
+#[derive(Serialize, Clone)]
+struct Column {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    /// `green`, `amber`, `red`, `none`, or `untracked`.
+    status: &'static str,
+    label: &'static str,
+    value: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    slug: String,
+    name: String,
+    /// Whether the company has a report for this month (a link to it).
+    reported: bool,
+    /// Why there is no report, when there is none.
+    absence: Option<&'static str>,
+    counts: StatusCounts,
+    change: Option<String>,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct MonthLink {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Overview<'a> {
+    title: &'a str,
+    owner: &'a str,
+    month: MonthLink,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    medians: Vec<Option<String>>,
+    /// Every month up to this one, newest first: the month selector.
+    months: Vec<MonthLink>,
+}
+
+/// KPI ids across companies, in the order they first appear.
+fn columns(portfolio: &Portfolio) -> Vec<Column> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for c in &portfolio.companies {
+        for k in &c.project.catalogue.kpis {
+            if seen.insert(k.id.clone()) {
+                out.push(Column { id: k.id.clone(), name: k.name.clone() });
+            }
+        }
+    }
+    out
+}
+
+fn overview_files(portfolio: &Portfolio, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
+    let months: BTreeSet<Month> =
+        portfolio.companies.iter().flat_map(|c| c.project.months.iter().map(|m| m.month)).collect();
+    let months: Vec<Month> = months.into_iter().collect();
+    let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
+    let columns = columns(portfolio);
+    let mut files: Vec<SiteFile> = months
+        .par_iter()
+        .enumerate()
+        .map(|(i, &month)| {
+            let view = overview(portfolio, &reports, &columns, month, &months[..=i]);
+            let path = format!("{month}/index.html");
+            page(theme, &view, &path, "../")
+        })
+        .collect::<Result<_, Error>>()?;
+    if let Some(&latest) = months.last() {
+        let view = overview(portfolio, &reports, &columns, latest, &months);
+        files.push(page(theme, &view, "index.html", "")?);
+    }
+    for (name, bytes) in &theme.statics {
+        files.push(SiteFile { path: format!("static/{name}"), bytes: bytes.clone() });
+    }
+    Ok(files)
+}
+
+fn page(theme: &Theme, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
+    let mut ctx = Context::new();
+    ctx.insert("portfolio", view);
+    ctx.insert("root", root);
+    let html = theme.tera.render("portfolio.html", &ctx).map_err(|e| Error::Template {
+        template: "portfolio.html".into(),
+        page: path.into(),
+        message: error_chain(&e),
+    })?;
+    Ok(SiteFile { path: path.into(), bytes: html.into_bytes() })
+}
+
+fn overview<'a>(
+    portfolio: &'a Portfolio,
+    reports: &[Report<'_>],
+    columns: &[Column],
+    month: Month,
+    upto: &[Month],
+) -> Overview<'a> {
+    let mut rows: Vec<Row> =
+        portfolio.companies.iter().zip(reports).map(|(company, report)| row(company, report, columns, month)).collect();
+    // Worst first: the board's question is "who is red on what".
+    rows.sort_by(|a, b| {
+        (b.reported, b.counts.red, b.counts.amber, &a.name).cmp(&(a.reported, a.counts.red, a.counts.amber, &b.name))
+    });
+    let medians = columns
+        .iter()
+        .map(|col| {
+            let mut values: Vec<f64> = Vec::new();
+            let mut format: Option<&Kpi> = None;
+            for (company, report) in portfolio.companies.iter().zip(reports) {
+                if let Some(k) = company.project.catalogue.kpis.iter().position(|k| k.id == col.id) {
+                    format.get_or_insert(&company.project.catalogue.kpis[k]);
+                    if company.project.months.iter().any(|m| m.month == month) {
+                        values.extend(report.reading(k, month).value);
+                    }
+                }
+            }
+            median(&mut values).and_then(|m| format.map(|k| k.format_value(m)))
+        })
+        .collect();
+    Overview {
+        title: &portfolio.config.title,
+        owner: &portfolio.config.owner,
+        month: MonthLink { id: month.to_string(), name: month.long_name() },
+        columns: columns.to_vec(),
+        rows,
+        medians,
+        months: upto.iter().rev().map(|m| MonthLink { id: m.to_string(), name: m.long_name() }).collect(),
+    }
+}
+
+fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month) -> Row {
+    let project = &company.project;
+    let reported = project.months.iter().any(|m| m.month == month);
+    let first = project.months.first().map(|m| m.month);
+    let absence = match (reported, first) {
+        (true, _) => None,
+        (false, Some(f)) if month < f => Some("Not yet reporting"),
+        (false, _) => Some("No report this month"),
+    };
+    let catalogue = &project.catalogue;
+    let cells = columns
+        .iter()
+        .map(|col| match catalogue.kpis.iter().position(|k| k.id == col.id) {
+            None => Cell { status: "untracked", label: "Not tracked", value: None },
+            Some(_) if !reported => Cell { status: "none", label: "No report", value: None },
+            Some(k) => {
+                let r = report.reading(k, month);
+                Cell {
+                    status: r.status.as_str(),
+                    label: r.status.label(),
+                    value: r.value.map(|v| r.kpi.format_value(v)),
+                }
+            }
+        })
+        .collect();
+    let counts = if reported { report.counts(month) } else { StatusCounts::default() };
+    let previous = project.months.iter().rev().map(|m| m.month).find(|m| *m < month);
+    let change = match (reported, previous) {
+        (true, Some(p)) => Some(describe_change(report.counts(p), counts)),
+        _ => None,
+    };
+    Row {
+        slug: company.slug.clone(),
+        name: project.config.organisation.clone(),
+        reported,
+        absence,
+        counts,
+        change,
+        cells,
+    }
+}
+
+fn describe_change(before: StatusCounts, after: StatusCounts) -> String {
+    let parts: Vec<String> =
+        [("red", before.red, after.red), ("amber", before.amber, after.amber), ("green", before.green, after.green)]
+            .into_iter()
+            .filter(|(_, b, a)| a != b)
+            .map(|(name, b, a)| {
+                let d = a as i64 - b as i64;
+                format!("{name} {}{}", if d > 0 { "+" } else { "−" }, d.abs())
+            })
+            .collect();
+    if parts.is_empty() {
+        "no change".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The median, or `None` for no values.
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_even_and_empty() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&mut []), None);
+    }
+
+    #[test]
+    fn change_names_what_moved() {
+        let a = StatusCounts { green: 5, amber: 4, red: 1, none: 0 };
+        let b = StatusCounts { green: 4, amber: 4, red: 2, none: 0 };
+        assert_eq!(describe_change(a, b), "red +1, green −1");
+        assert_eq!(describe_change(a, a), "no change");
+    }
+}

@@ -1,0 +1,76 @@
+//! Portfolios: many companies built together, with an overview a board (or an
+//! operating partner) reads as "which companies are red on what".
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+fn row<'a>(html: &'a str, company: &str) -> &'a str {
+    let start = html.find(&format!(">{company}<")).unwrap_or_else(|| panic!("no row for {company}"));
+    let start = html[..start].rfind("<tr>").unwrap();
+    let end = html[start..].find("</tr>").unwrap();
+    &html[start..start + end]
+}
+
+#[test]
+fn the_overview_compares_companies_worst_first() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo().join("examples/portfolio"), out.path());
+    let overview = read(&out.path().join("index.html"));
+    assert!(overview.contains("<h1>October 2026</h1>"));
+    let order: Vec<usize> = ["Umbrella Health", "Northwind Logistics", "Initech Payments", "Globex Retail"]
+        .iter()
+        .map(|c| overview.find(&format!(">{c}<")).unwrap_or_else(|| panic!("{c} missing")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "rows are worst first: {order:?}");
+
+    let umbrella = row(&overview, "Umbrella Health");
+    assert!(umbrella.contains("<td class=\"num\">9</td>"), "nine red KPIs: {umbrella}");
+    assert!(umbrella.contains("cell-red") && umbrella.contains("Off target") && umbrella.contains("23.5%"));
+    assert!(umbrella.contains("href=\"umbrella-health/2026-10/index.html\""));
+
+    let initech = row(&overview, "Initech Payments");
+    assert!(initech.contains("Not tracked"), "a KPI the company does not track is not shown as missing");
+    assert!(overview.contains("Deployment frequency"), "a custom KPI gets its own column");
+    assert!(overview.contains("Portfolio median"));
+
+    let august = read(&out.path().join("2026-08/index.html"));
+    assert!(row(&august, "Globex Retail").contains("No report this month"));
+    let june = read(&out.path().join("2026-06/index.html"));
+    assert!(row(&june, "Umbrella Health").contains("Not yet reporting"));
+    assert!(!june.contains("2026-07/index.html"), "a past overview never links forward in time");
+
+    for company in ["umbrella-health", "northwind-logistics", "initech-payments", "globex-retail"] {
+        assert!(out.path().join(company).join("index.html").is_file(), "{company} site");
+        assert!(out.path().join(company).join("archive/index.html").is_file());
+    }
+    assert!(out.path().join("globex-retail/2026-10/data.json").is_file());
+    assert!(!out.path().join("globex-retail/2026-08").exists(), "no pages for a month a company did not report");
+    assert!(assert_links_resolve(out.path()) > 500);
+}
+
+#[test]
+fn each_company_still_builds_alone_with_the_same_pages() {
+    let whole = tempfile::tempdir().unwrap();
+    build(&repo().join("examples/portfolio"), whole.path());
+    let alone = tempfile::tempdir().unwrap();
+    build(&repo().join("examples/portfolio/companies/initech-payments"), alone.path());
+    let mut alone = tree(alone.path());
+    alone.remove(boardpack::output::MARKER);
+    assert_eq!(alone, tree(&whole.path().join("initech-payments")), "same URLs and bytes as a single report");
+}
+
+#[test]
+fn check_names_the_company_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("examples/portfolio"), dir.path());
+    let values = dir.path().join("companies/globex-retail/content/2026-10/kpis.toml");
+    fs::write(&values, read(&values).replace("lead-time", "lead-tme")).unwrap();
+    let o = boardpack(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("--> companies/globex-retail/content/2026-10/kpis.toml:2:1"), "{err}");
+    assert!(err.contains("did you mean `lead-time`?"));
+}
