@@ -78,6 +78,22 @@ pub struct BuildSummary {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The threads that render: as many as there are cores, each with a stack big
+/// enough for Typst's layout of long commentary (it recurses deeply; 2 MiB, the
+/// default for spawned threads, overflows on real reports).
+pub fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 << 20)
+            .thread_name(|i| format!("boardpack-render-{i}"))
+            .build()
+            .unwrap_or_else(|_| {
+                rayon::ThreadPoolBuilder::new().build().expect("a default thread pool can always be built")
+            })
+    })
+}
+
 /// A site rendered in memory, not yet written.
 #[derive(Debug)]
 pub struct Rendered {
@@ -97,7 +113,7 @@ pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result
     };
     let report = report::Report::new(&project);
     let theme = theme::Theme::load(&project).map_err(Error::Content)?;
-    let files = render::render_site(&report, &theme, render::Documents::Include, progress)?;
+    let files = pool().install(|| render::render_site(&report, &theme, render::Documents::Include, progress))?;
     Ok(Rendered {
         files,
         months: project.months.len(),
@@ -110,7 +126,8 @@ pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result
 /// portfolio when the root holds `portfolio.toml`).
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     if portfolio::is_portfolio(&options.root) {
-        return portfolio::build(&options.root, options.output.clone(), options.force, options.progress);
+        return pool()
+            .install(|| portfolio::build(&options.root, options.output.clone(), options.force, options.progress));
     }
     let rendered = render_project(&options.root, options.progress)?;
     let output = options.output.clone().unwrap_or(rendered.default_output);

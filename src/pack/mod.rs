@@ -117,7 +117,7 @@ pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
         organisation: &project.config.organisation,
         latest: content.month.into(),
     };
-    let docs = documents(&report, &theme, &site, &bundle, content)?;
+    let docs = crate::pool().install(|| documents(&report, &theme, &site, &bundle, content))?;
     let entries = entries(&report, &bundle, content, &project.months[..=index], docs)?;
     let zip = archive::zip(&entries, content.month)?;
     let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));
