@@ -331,10 +331,7 @@ fn tile(report: &Report<'_>, k: usize, month: Month) -> Result<Tile, Error> {
 }
 
 fn better_words(kpi: &Kpi) -> &'static str {
-    match kpi.better {
-        crate::status::Better::Lower => "lower is better",
-        crate::status::Better::Higher => "higher is better",
-    }
+    kpi.better.words()
 }
 
 fn month_view(report: &Report<'_>, content: &MonthContent, previous: Option<Month>) -> Result<MonthView, Error> {

@@ -28,6 +28,14 @@ impl Better {
             Better::Higher => "higher",
         }
     }
+
+    /// The direction as a reader sees it beside a target.
+    pub fn words(self) -> &'static str {
+        match self {
+            Better::Lower => "lower is better",
+            Better::Higher => "higher is better",
+        }
+    }
 }
 
 /// Red/amber/green, or `None` when there is no value to judge.

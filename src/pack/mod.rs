@@ -173,10 +173,7 @@ fn definitions_markdown(report: &Report<'_>) -> String {
     for acc in &catalogue.accountabilities {
         let _ = write!(out, "\n## {}\n\n_{}_\n", acc.name, acc.question);
         for k in catalogue.kpis_of(&acc.id) {
-            let better = match k.better {
-                crate::status::Better::Lower => "lower is better",
-                crate::status::Better::Higher => "higher is better",
-            };
+            let better = k.better.words();
             let _ = write!(
                 out,
                 "\n### {} (`{}`)\n\nUnit: {} · {better} · target {} · red beyond {}\n\n{}\n",

@@ -287,10 +287,7 @@ fn appendix(t: &mut String, report: &Report<'_>) {
     for acc in &catalogue.accountabilities {
         for kpi in catalogue.kpis_of(&acc.id) {
             let _ = writeln!(t, "#block(breakable: false, above: 12pt)[\n#heading(level: 2)[{}]", text(&kpi.name));
-            let better = match kpi.better {
-                crate::status::Better::Lower => "lower is better",
-                crate::status::Better::Higher => "higher is better",
-            };
+            let better = kpi.better.words();
             let _ = writeln!(
                 t,
                 "#text(size: 8.5pt, fill: muted)[{}]\n",
