@@ -7,6 +7,7 @@
 //! by colour alone (the page around the chart says it in words).
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::catalogue::{format_number, Kpi};
 use crate::report::Window;
@@ -132,28 +133,29 @@ fn draw_full<'s>(
         };
         // Label every `step`-th month counting back from the report month, so the
         // latest month is always labelled.
-        let step = n.div_ceil(8).max(1);
-        let x_fmt = |x: &f64| {
-            let i = x.round();
-            let labelled = (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n && (n - 1 - i as usize) % step == 0;
-            if labelled {
-                w.month_at(i as usize).short_name()
-            } else {
-                String::new()
-            }
-        };
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .x_labels(0)
             .y_labels(6)
-            .x_labels(n)
-            .x_label_formatter(&x_fmt)
+            .max_light_lines(0)
             .y_label_formatter(&y_fmt)
-            .label_style(("sans-serif", 16).into_font().color(&MUTED))
+            .label_style(label_font())
             .axis_style(MUTED.stroke_width(1))
             .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(WHITE.mix(0.0))
             .draw()?;
+        // Month labels are drawn here rather than by the mesh: the mesh would
+        // write a tick and an empty label for every unlabelled month, a third
+        // of the file and half the drawing time.
+        let step = n.div_ceil(8).max(1);
+        let (_, axis_y) = chart.backend_coord(&(x_range.start, lo));
+        let len = w.values.len();
+        for i in (0..len).filter(|i| (len - 1 - i) % step == 0) {
+            let (x, _) = chart.backend_coord(&(i as f64, lo));
+            root.draw(&PathElement::new(vec![(x, axis_y + 1), (x, axis_y + 6)], MUTED.stroke_width(1)))?;
+            let style = label_font().pos(Pos::new(HPos::Center, VPos::Top));
+            root.draw(&Text::new(w.month_at(i).short_name(), (x, axis_y + 11), style))?;
+        }
         for (value, colour, label) in [(kpi.target, GREEN, "target"), (kpi.red, RED, "red")] {
             if (lo..=hi).contains(&value) {
                 chart.draw_series(LineSeries::new(
@@ -191,6 +193,11 @@ fn draw_full<'s>(
 
 /// Runs of consecutive months with values: a missing month breaks the line
 /// rather than being drawn as zero or bridged over.
+/// The axis labels' font: plotters writes a size of 16 as 12.9px in SVG.
+fn label_font() -> TextStyle<'static> {
+    ("sans-serif", 16).into_font().color(&MUTED)
+}
+
 fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut current = Vec::new();

@@ -7,7 +7,6 @@
 //! a folder holding the project itself is never replaced at all.
 
 use std::fs;
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -104,13 +103,15 @@ impl Staging {
 
     /// Writes files into the staging folder, in parallel; safe to call from many threads.
     pub fn write(&self, files: &[SiteFile]) -> Result<(), Error> {
-        files.par_iter().try_for_each(|file| {
-            let path = safe_join(self.dir.path(), &file.path)?;
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            write_file(&path, &file.bytes)
-        })
+        // Folders first, each once (in sorted order a parent comes before its
+        // children); then the files, in parallel, with no folder checks.
+        let folders: std::collections::BTreeSet<&str> =
+            files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir)).collect();
+        for folder in folders {
+            let dir = safe_join(self.dir.path(), folder)?;
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        files.par_iter().try_for_each(|file| write_file(&safe_join(self.dir.path(), &file.path)?, &file.bytes))
     }
 
     /// Marks the folder as boardpack's and swaps it in for the output.
@@ -128,8 +129,7 @@ pub fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut f = io::BufWriter::new(fs::File::create(path).map_err(|e| Error::io(path, e))?);
-    f.write_all(bytes).and_then(|_| f.flush()).map_err(|e| Error::io(path, e))
+    fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 /// Joins a site-relative path, refusing anything that could climb out of the folder.

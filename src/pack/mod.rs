@@ -16,7 +16,7 @@ use tera::Context;
 
 use crate::period::Month;
 use crate::project::{MonthContent, SUMMARY_STEM};
-use crate::render::{month_bundle, MonthBundle, SiteView};
+use crate::render::{catalogue_view, month_bundle, CatalogueAccountability, MonthBundle, SiteView};
 use crate::report::Report;
 use crate::theme::Theme;
 use crate::{export, Error};
@@ -37,11 +37,12 @@ pub(crate) fn documents(
     report: &Report<'_>,
     theme: &Theme,
     site: &SiteView<'_>,
+    catalogue: &[CatalogueAccountability],
     bundle: &MonthBundle,
     content: &MonthContent,
 ) -> Result<MonthDocuments, Error> {
     let config = &report.project.config;
-    let html = single_file_html(report, theme, site, bundle)?;
+    let html = single_file_html(report, theme, site, catalogue, bundle)?;
     let (markup, files) = typeset::report_markup(report, bundle, content, &config.pack);
     let ident = format!("{}/{}", config.organisation, bundle.view.id);
     let pdf = pdf::render(markup, files, content.month, &ident).map_err(|e| Error::Internal(e.to_string()))?;
@@ -54,16 +55,16 @@ fn single_file_html(
     report: &Report<'_>,
     theme: &Theme,
     site: &SiteView<'_>,
+    catalogue: &[CatalogueAccountability],
     bundle: &MonthBundle,
 ) -> Result<String, Error> {
     let css = theme.statics.get("style.css").map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-    let catalogue = crate::render::catalogue_view(report);
     let sections: Vec<(&crate::render::AccountabilityView, &Vec<crate::render::ChartView>)> =
         bundle.view.accountabilities.iter().zip(&bundle.charts).collect();
     let file = crate::render::page(theme, "pack.html", HTML_NAME, site, "", |c: &mut Context| {
         c.insert("month", &bundle.view);
         c.insert("sections", &sections);
-        c.insert("accountabilities", &catalogue);
+        c.insert("accountabilities", catalogue);
         c.insert("css", &css);
         c.insert("confidentiality", &report.project.config.pack.confidentiality);
     })?;
@@ -111,13 +112,14 @@ pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
     let theme = Theme::load(&project).map_err(Error::Content)?;
     let content = &project.months[index];
     let previous = index.checked_sub(1).map(|p| project.months[p].month);
-    let bundle = month_bundle(&report, content, previous)?;
+    let catalogue = catalogue_view(&report);
+    let bundle = month_bundle(&report, &catalogue, content, previous)?;
     let site = SiteView {
         title: &project.config.title,
         organisation: &project.config.organisation,
         latest: content.month.into(),
     };
-    let docs = crate::pool().install(|| documents(&report, &theme, &site, &bundle, content))?;
+    let docs = crate::pool().install(|| documents(&report, &theme, &site, &catalogue, &bundle, content))?;
     let entries = entries(&report, &bundle, content, &project.months[..=index], docs)?;
     let zip = archive::zip(&entries, content.month)?;
     let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve, basename } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const axeSource = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
@@ -158,6 +158,7 @@ async function checkSite(browser, site, tag) {
     execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '2', pdf, join(shots, `${tag}-accountability-print`)]);
     await page.close();
   }
+  rmSync(tmp, { recursive: true, force: true });
   await context.close();
 
   // Small screens.
