@@ -288,12 +288,16 @@ fn check(root: &Path, strict: bool) -> ExitCode {
 }
 
 fn serve(root: PathBuf, port: Option<u16>, open: bool) -> Result<(), Error> {
+    let sources = match boardpack::portfolio::is_portfolio(&root) {
+        true => "portfolio.toml, companies/ and themes/",
+        false => "boardpack.toml, content/ and themes/",
+    };
     let options = boardpack::serve::ServeOptions { root, port };
     boardpack::serve::serve(&options, |addr| {
         let url = format!("http://{addr}/");
         // The first line on stdout is the address, for scripts and tests.
         println!("serving {url}");
-        eprintln!("watching boardpack.toml, content/ and themes/; press Ctrl-C to stop");
+        eprintln!("watching {sources}; press Ctrl-C to stop");
         if open {
             open_browser(&url);
         }

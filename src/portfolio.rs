@@ -108,28 +108,12 @@ pub fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
             ),
         );
     }
-    let loaded: Vec<(String, project::Loaded)> =
-        slugs.into_par_iter().map(|slug| (slug.clone(), project::load(&dir.join(&slug)))).collect();
+    let loaded: Vec<(Option<Company>, Vec<Diagnostic>)> =
+        slugs.into_par_iter().map(|slug| load_company(root, &slug)).collect();
     let mut companies = Vec::new();
-    for (slug, company) in loaded {
-        if !is_slug(&slug) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Path::new(COMPANIES_DIR).join(&slug),
-                    "this company folder name is not usable in a web address",
-                )
-                .help("rename it with lower-case letters, digits and dashes, e.g. companies/acme-ltd"),
-            );
-            continue;
-        }
-        let prefix = Path::new(COMPANIES_DIR).join(&slug);
-        diagnostics.extend(company.diagnostics.into_iter().map(|mut d| {
-            d.file = prefix.join(&d.file);
-            d
-        }));
-        if let Some(project) = company.project {
-            companies.push(Company { slug, project });
-        }
+    for (company, found) in loaded {
+        diagnostics.extend(found);
+        companies.extend(company);
     }
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let portfolio = match (config, failed) {
@@ -137,6 +121,45 @@ pub fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
         _ => None,
     };
     (portfolio, diagnostics)
+}
+
+/// Loads one company, `companies/SLUG/`; diagnostics name files from the portfolio root.
+pub(crate) fn load_company(root: &Path, slug: &str) -> (Option<Company>, Vec<Diagnostic>) {
+    if !is_slug(slug) {
+        let d = Diagnostic::error(
+            Path::new(COMPANIES_DIR).join(slug),
+            "this company folder name is not usable in a web address",
+        )
+        .help("rename it with lower-case letters, digits and dashes, e.g. companies/acme-ltd");
+        return (None, vec![d]);
+    }
+    let loaded = project::load(&root.join(COMPANIES_DIR).join(slug));
+    let company = loaded.project.map(|project| Company { slug: slug.to_string(), project });
+    (company, prefixed(slug, loaded.diagnostics))
+}
+
+/// Renders one company's whole site, its paths under `SLUG/`. `theme` is the
+/// portfolio's, used unless the company names its own.
+pub(crate) fn company_files(company: &Company, theme: &Theme, documents: Documents) -> Result<Vec<SiteFile>, Error> {
+    let own;
+    let theme = match &company.project.config.theme {
+        Some(_) => {
+            own = Theme::load(&company.project).map_err(|d| Error::Content(prefixed(&company.slug, d)))?;
+            &own
+        }
+        None => theme,
+    };
+    let report = Report::new(&company.project);
+    let mut files = render_site(&report, theme, documents, None)?;
+    for f in &mut files {
+        f.path = format!("{}/{}", company.slug, f.path);
+    }
+    Ok(files)
+}
+
+/// The portfolio's own theme (for the overview, and for companies without one).
+pub(crate) fn theme(portfolio: &Portfolio) -> Result<Theme, Error> {
+    Theme::load_from(&portfolio.root, portfolio.config.theme.as_deref()).map_err(Error::Content)
 }
 
 /// Builds every company and the overview into `output`, atomically.
@@ -152,7 +175,7 @@ pub fn build(
     };
     let output = output.unwrap_or_else(|| root.join(&portfolio.config.output_dir));
     check_target(root, &output, force)?;
-    let theme = Theme::load_from(root, portfolio.config.theme.as_deref()).map_err(Error::Content)?;
+    let theme = theme(&portfolio)?;
     let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
     let staging = Staging::new(&output)?;
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -161,19 +184,7 @@ pub fn build(
         .companies
         .par_iter()
         .map(|company| {
-            let own;
-            let company_theme = match &company.project.config.theme {
-                Some(_) => {
-                    own = Theme::load(&company.project).map_err(|d| Error::Content(prefixed(&company.slug, d)))?;
-                    &own
-                }
-                None => &theme,
-            };
-            let report = Report::new(&company.project);
-            let mut files = render_site(&report, company_theme, documents, None)?;
-            for f in &mut files {
-                f.path = format!("{}/{}", company.slug, f.path);
-            }
+            let files = company_files(company, &theme, documents)?;
             staging.write(&files)?;
             if let Some(p) = progress {
                 p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
@@ -181,7 +192,7 @@ pub fn build(
             Ok(files.len())
         })
         .collect::<Result<_, Error>>()?;
-    let overview = overview_files(&portfolio, &theme)?;
+    let overview = overview_files(&portfolio, &theme, None)?;
     staging.write(&overview)?;
     staging.commit()?;
     Ok(BuildSummary {
@@ -272,7 +283,14 @@ fn columns(portfolio: &Portfolio) -> Vec<Column> {
     out
 }
 
-fn overview_files(portfolio: &Portfolio, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
+/// The overview pages (one per month, and the latest at the root) and their
+/// styles. With `from`, only the months from it on: a month's overview never
+/// depends on later months, so an edit to one month leaves earlier ones as they were.
+pub(crate) fn overview_files(
+    portfolio: &Portfolio,
+    theme: &Theme,
+    from: Option<Month>,
+) -> Result<Vec<SiteFile>, Error> {
     let months: BTreeSet<Month> =
         portfolio.companies.iter().flat_map(|c| c.project.months.iter().map(|m| m.month)).collect();
     let months: Vec<Month> = months.into_iter().collect();
@@ -281,6 +299,7 @@ fn overview_files(portfolio: &Portfolio, theme: &Theme) -> Result<Vec<SiteFile>,
     let mut files: Vec<SiteFile> = months
         .par_iter()
         .enumerate()
+        .filter(|(_, &month)| from.is_none_or(|from| month >= from))
         .map(|(i, &month)| {
             let view = overview(portfolio, &reports, &columns, month, &months[..=i]);
             let path = format!("{month}/index.html");

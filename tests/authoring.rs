@@ -3,11 +3,10 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
@@ -139,58 +138,6 @@ fn completions_and_help_for_every_command() {
     }
     let version = boardpack(&["--version"]);
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("boardpack "));
-}
-
-/// A `boardpack serve` child process, always stopped when the test ends.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
-            .args(["serve", "--root", root.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port =
-            line.trim().trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"));
-        Server { child, port }
-    }
-
-    fn get(&self, path: &str) -> (String, String) {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        let _ = s.read_to_string(&mut response);
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        (head.lines().next().unwrap_or("").to_string(), body.to_string())
-    }
-
-    /// Polls `path` until `ok` holds, for at most ten seconds.
-    fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let (_, body) = self.get(path);
-            if ok(&body) {
-                return body;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; last page:\n{body}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
 }
 
 #[test]

@@ -74,3 +74,48 @@ fn check_names_the_company_file_and_line() {
     assert!(err.contains("--> companies/globex-retail/content/2026-10/kpis.toml:2:1"), "{err}");
     assert!(err.contains("did you mean `lead-time`?"));
 }
+
+/// The last "built N month(s)" the server logged: how much a rebuild rendered.
+fn last_rebuild(log: &str) -> usize {
+    let line = log.lines().rev().find(|l| l.starts_with("built ")).unwrap_or_else(|| panic!("no rebuild in:\n{log}"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn serve_previews_a_portfolio_and_rerenders_only_what_an_edit_touches() {
+    let portfolio = copy_project(&repo().join("examples/portfolio"));
+    let values = portfolio.path().join("companies/northwind-logistics/content/2026-10/kpis.toml");
+    let server = Server::start(portfolio.path());
+    let (status, overview) = server.get("/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(row(&overview, "Northwind Logistics").contains("5.1 days"));
+    assert_eq!(last_rebuild(&server.log()), 11 + 12 + 12 + 4, "the first build renders every company");
+
+    // One company's month: that company and the overview change, nothing else is rendered.
+    fs::write(&values, fs::read_to_string(&values).unwrap().replace("lead-time = 5.1", "lead-time = 6.4")).unwrap();
+    server.wait_for("/northwind-logistics/", "the company's new value", |p| tile(p, "lead-time").contains("6.4 days"));
+    let overview =
+        server.wait_for("/", "the overview's new value", |p| row(p, "Northwind Logistics").contains("6.4 days"));
+    assert!(row(&overview, "Globex Retail").contains("days"), "other companies are still served");
+    assert_eq!(last_rebuild(&server.log()), 12, "only Northwind's 12 months were rendered again");
+    let (_, past) = server.get("/2026-09/");
+    assert!(!row(&past, "Northwind Logistics").contains("6.4 days"), "earlier overviews are unchanged");
+
+    // A broken company keeps the last good preview, with the error over it.
+    fs::write(&values, fs::read_to_string(&values).unwrap().replace("lead-time = 6.4", "lead-time = \"soon\""))
+        .unwrap();
+    let broken = server.wait_for("/", "the error overlay", |p| p.contains("boardpack-error"));
+    assert!(broken.contains("companies/northwind-logistics/content/2026-10/kpis.toml"), "the file is named");
+    assert!(row(&broken, "Northwind Logistics").contains("6.4 days"));
+    fs::write(&values, fs::read_to_string(&values).unwrap().replace("lead-time = \"soon\"", "lead-time = 4.0"))
+        .unwrap();
+    let fixed = server.wait_for("/", "recovery", |p| row(p, "Northwind Logistics").contains("4.0 days"));
+    assert!(!fixed.contains("boardpack-error"));
+
+    // The portfolio's own settings reach every page: everything is rendered again.
+    let config = portfolio.path().join("portfolio.toml");
+    let text = fs::read_to_string(&config).unwrap().replace("Portfolio engineering review", "Quarterly review");
+    fs::write(&config, text).unwrap();
+    server.wait_for("/", "the new title", |p| p.contains("Quarterly review"));
+    assert_eq!(last_rebuild(&server.log()), 39);
+}

@@ -5,8 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The repository root, which is itself the demo report project.
 pub fn repo() -> PathBuf {
@@ -28,11 +31,16 @@ pub fn build(root: &Path, out: &Path) {
     assert!(o.status.success(), "build of {} failed:\n{}", root.display(), stderr(&o));
 }
 
-/// Copies a project (boardpack.toml, content/, themes/) into a fresh temp folder.
+/// Copies a project (boardpack.toml, content/, themes/) or a portfolio
+/// (portfolio.toml, companies/, themes/) into a fresh temp folder.
 pub fn copy_project(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    fs::copy(from.join("boardpack.toml"), dir.path().join("boardpack.toml")).unwrap();
-    for sub in ["content", "themes"] {
+    for file in ["boardpack.toml", "portfolio.toml"] {
+        if from.join(file).is_file() {
+            fs::copy(from.join(file), dir.path().join(file)).unwrap();
+        }
+    }
+    for sub in ["content", "themes", "companies"] {
         if from.join(sub).is_dir() {
             copy_dir(&from.join(sub), &dir.path().join(sub));
         }
@@ -134,4 +142,65 @@ fn normalise(p: &Path) -> String {
         }
     }
     parts.join("/")
+}
+
+/// A `boardpack serve` child process, always stopped when the test ends.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    /// Where the server's stderr goes: what it says about each rebuild.
+    log: tempfile::NamedTempFile,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start(root: &Path) -> Server {
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+            .args(["serve", "--root", root.to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port =
+            line.trim().trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"));
+        Server { child, port, log }
+    }
+
+    pub fn get(&self, path: &str) -> (String, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        let _ = s.read_to_string(&mut response);
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        (head.lines().next().unwrap_or("").to_string(), body.to_string())
+    }
+
+    /// Polls `path` until `ok` holds, for at most ten seconds.
+    pub fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, body) = self.get(path);
+            if ok(&body) {
+                return body;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; last page:\n{body}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// What the server has written to stderr so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
 }
