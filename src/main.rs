@@ -262,6 +262,23 @@ fn build(options: BuildOptions) -> Result<(), Error> {
 }
 
 fn pack(options: boardpack::pack::PackOptions) -> Result<(), Error> {
+    if boardpack::portfolio::is_portfolio(&options.root) {
+        let summary = boardpack::pack::pack_portfolio(&options)?;
+        print_all(&summary.warnings);
+        for pack in &summary.packs {
+            eprintln!("packed {} files, {} KB, into {}", pack.entries, pack.bytes.div_ceil(1024), pack.path.display());
+        }
+        for name in &summary.skipped {
+            eprintln!("no pack for {name}: no report for {}", summary.month.long_name());
+        }
+        eprintln!(
+            "packed {} for {} companies, with the portfolio overview in {}",
+            summary.month.long_name(),
+            summary.packs.len(),
+            summary.overview.display()
+        );
+        return Ok(());
+    }
     let summary = boardpack::pack::pack(&options)?;
     print_all(&summary.warnings);
     eprintln!(

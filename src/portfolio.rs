@@ -141,20 +141,23 @@ pub(crate) fn load_company(root: &Path, slug: &str) -> (Option<Company>, Vec<Dia
 /// Renders one company's whole site, its paths under `SLUG/`. `theme` is the
 /// portfolio's, used unless the company names its own.
 pub(crate) fn company_files(company: &Company, theme: &Theme, documents: Documents) -> Result<Vec<SiteFile>, Error> {
-    let own;
-    let theme = match &company.project.config.theme {
-        Some(_) => {
-            own = Theme::load(&company.project).map_err(|d| Error::Content(prefixed(&company.slug, d)))?;
-            &own
-        }
-        None => theme,
-    };
+    let own = own_theme(company)?;
+    let theme = own.as_ref().unwrap_or(theme);
     let report = Report::new(&company.project);
     let mut files = render_site(&report, theme, documents, None)?;
     for f in &mut files {
         f.path = format!("{}/{}", company.slug, f.path);
     }
     Ok(files)
+}
+
+/// The company's own theme, when its `boardpack.toml` names one; otherwise it
+/// wears the portfolio's.
+pub(crate) fn own_theme(company: &Company) -> Result<Option<Theme>, Error> {
+    match &company.project.config.theme {
+        Some(_) => Theme::load(&company.project).map(Some).map_err(|d| Error::Content(prefixed(&company.slug, d))),
+        None => Ok(None),
+    }
 }
 
 /// The portfolio's own theme (for the overview, and for companies without one).
@@ -225,48 +228,63 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 }
 
 #[derive(Serialize, Clone)]
-struct Column {
-    id: String,
-    name: String,
+pub(crate) struct Column {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 #[derive(Serialize)]
-struct Cell {
+pub(crate) struct Cell {
     /// `green`, `amber`, `red`, `none`, or `untracked`.
-    status: &'static str,
-    label: &'static str,
-    value: Option<String>,
+    pub(crate) status: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) value: Option<String>,
 }
 
 #[derive(Serialize)]
-struct Row {
-    slug: String,
-    name: String,
+pub(crate) struct Row {
+    pub(crate) slug: String,
+    pub(crate) name: String,
     /// Whether the company has a report for this month (a link to it).
-    reported: bool,
+    pub(crate) reported: bool,
     /// Why there is no report, when there is none.
-    absence: Option<&'static str>,
-    counts: StatusCounts,
-    change: Option<String>,
-    cells: Vec<Cell>,
+    pub(crate) absence: Option<&'static str>,
+    pub(crate) counts: StatusCounts,
+    pub(crate) change: Option<String>,
+    pub(crate) cells: Vec<Cell>,
 }
 
 #[derive(Serialize)]
-struct MonthLink {
-    id: String,
-    name: String,
+pub(crate) struct MonthLink {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
+/// One month's overview: what the page and the portfolio PDF show.
 #[derive(Serialize)]
-struct Overview<'a> {
-    title: &'a str,
-    owner: &'a str,
-    month: MonthLink,
-    columns: Vec<Column>,
-    rows: Vec<Row>,
-    medians: Vec<Option<String>>,
+pub(crate) struct Overview<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) owner: &'a str,
+    pub(crate) month: MonthLink,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) medians: Vec<Option<String>>,
     /// Every month up to this one, newest first: the month selector.
-    months: Vec<MonthLink>,
+    pub(crate) months: Vec<MonthLink>,
+}
+
+/// Every month any company reported, oldest first.
+pub(crate) fn months(portfolio: &Portfolio) -> Vec<Month> {
+    let months: BTreeSet<Month> =
+        portfolio.companies.iter().flat_map(|c| c.project.months.iter().map(|m| m.month)).collect();
+    months.into_iter().collect()
+}
+
+/// The overview of one month on its own (the portfolio PDF's matrix).
+pub(crate) fn overview_of(portfolio: &Portfolio, month: Month) -> Overview<'_> {
+    let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
+    let upto: Vec<Month> = months(portfolio).into_iter().filter(|m| *m <= month).collect();
+    overview(portfolio, &reports, &columns(portfolio), month, &upto)
 }
 
 /// KPI ids across companies, in the order they first appear.
@@ -291,9 +309,7 @@ pub(crate) fn overview_files(
     theme: &Theme,
     from: Option<Month>,
 ) -> Result<Vec<SiteFile>, Error> {
-    let months: BTreeSet<Month> =
-        portfolio.companies.iter().flat_map(|c| c.project.months.iter().map(|m| m.month)).collect();
-    let months: Vec<Month> = months.into_iter().collect();
+    let months = months(portfolio);
     let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
     let columns = columns(portfolio);
     let mut files: Vec<SiteFile> = months

@@ -231,7 +231,7 @@ impl PortfolioPreview {
 
 /// The months that have an overview page.
 fn overview_months(portfolio: &Portfolio) -> BTreeSet<Month> {
-    portfolio.companies.iter().flat_map(|c| c.project.months.iter().map(|m| m.month)).collect()
+    portfolio::months(portfolio).into_iter().collect()
 }
 
 /// The companies a change touches, when it touches nothing else: `None` means

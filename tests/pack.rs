@@ -277,3 +277,62 @@ fn build_publishes_each_months_pdf_and_html_and_links_them() {
     let scorecard = read(&out.path().join("index.html"));
     assert!(scorecard.contains("href=\"2026-10/board-report.pdf\"") && scorecard.contains("Download board pack (PDF)"));
 }
+
+#[test]
+fn a_portfolio_packs_each_company_and_the_overview_as_a_pdf() {
+    let out = tempfile::tempdir().unwrap();
+    let root = repo().join("examples/portfolio");
+    let o = boardpack(&[
+        "pack",
+        "--root",
+        root.to_str().unwrap(),
+        "--month",
+        "2026-08",
+        "--output",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "pack failed:\n{}", stderr(&o));
+    assert!(stderr(&o).contains("no pack for Globex Retail: no report for August 2026"), "{}", stderr(&o));
+    let mut names: Vec<String> =
+        fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "initech-payments-2026-08-board-pack.zip",
+            "northwind-logistics-2026-08-board-pack.zip",
+            "portfolio-engineering-review-2026-08-portfolio-overview.pdf",
+            "umbrella-health-2026-08-board-pack.zip",
+        ]
+    );
+
+    // A company's pack is exactly the one it makes alone.
+    let alone = tempfile::tempdir().unwrap();
+    let single = pack(&root.join("companies/northwind-logistics"), alone.path(), &["--month", "2026-08"]);
+    let together = out.path().join("northwind-logistics-2026-08-board-pack.zip");
+    assert_eq!(fs::read(single).unwrap(), fs::read(together).unwrap());
+
+    // The overview PDF: one landscape page, every company and KPI named, absence said in words.
+    let pdf = out.path().join("portfolio-engineering-review-2026-08-portfolio-overview.pdf");
+    let pdf = pdf.to_str().unwrap();
+    tool("qpdf", &["--check", pdf]);
+    let info = tool("pdfinfo", &[pdf]);
+    assert!(info.contains("Title:           Portfolio engineering review — August 2026"), "{info}");
+    assert!(info.contains("841.89 x 595.276 pts (A4)"), "{info}");
+    let text = tool("pdftotext", &["-layout", pdf, "-"]);
+    for want in [
+        "Northwind Logistics",
+        "Globex Retail",
+        "Initech Payments",
+        "Umbrella Health",
+        "No report this",
+        "Lead time for",
+        "Deployment",
+        "Not tracked",
+        "Portfolio median",
+    ] {
+        assert!(text.contains(want), "{want} missing from the overview PDF:\n{text}");
+    }
+    let fonts = tool("pdffonts", &[pdf]);
+    assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "every font embedded:\n{fonts}");
+}

@@ -10,12 +10,12 @@ pub mod pdf;
 mod typeset;
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tera::Context;
 
 use crate::period::Month;
-use crate::project::{MonthContent, SUMMARY_STEM};
+use crate::project::{MonthContent, Project, SUMMARY_STEM};
 use crate::render::{catalogue_view, month_bundle, CatalogueAccountability, MonthBundle, SiteView};
 use crate::report::Report;
 use crate::theme::Theme;
@@ -101,15 +101,28 @@ pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
         None => project.months.len().checked_sub(1),
         Some(m) => project.months.iter().position(|c| c.month == m),
     }
-    .ok_or_else(|| Error::Refused {
-        what: format!("there is no month {} in content/", options.month.map(|m| m.to_string()).unwrap_or_default()),
+    .ok_or_else(|| missing_month(options.month, project.months.iter().map(|m| m.month)))?;
+    let theme = Theme::load(&project).map_err(Error::Content)?;
+    let month = project.months[index].month;
+    let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));
+    let path = dir.join(format!("{}-{month}-board-pack.zip", slug(&project.config.organisation)));
+    let (entries, bytes) = crate::pool().install(|| pack_month(&project, &theme, index, &path))?;
+    Ok(PackSummary { path, month, entries, bytes, warnings: loaded.diagnostics })
+}
+
+fn missing_month(asked: Option<Month>, months: impl Iterator<Item = Month>) -> Error {
+    Error::Refused {
+        what: format!("there is no month {} in content/", asked.map(|m| m.to_string()).unwrap_or_default()),
         help: format!(
             "pack one of the months that exist: {}",
-            project.months.iter().map(|m| m.month.to_string()).collect::<Vec<_>>().join(", ")
+            months.map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
         ),
-    })?;
-    let report = Report::new(&project);
-    let theme = Theme::load(&project).map_err(Error::Content)?;
+    }
+}
+
+/// Packs month `index` of `project` into the zip at `path`; returns its entries and bytes.
+fn pack_month(project: &Project, theme: &Theme, index: usize, path: &Path) -> Result<(usize, usize), Error> {
+    let report = Report::new(project);
     let content = &project.months[index];
     let previous = index.checked_sub(1).map(|p| project.months[p].month);
     let catalogue = catalogue_view(&report);
@@ -119,20 +132,74 @@ pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
         organisation: &project.config.organisation,
         latest: content.month.into(),
     };
-    let docs = crate::pool().install(|| documents(&report, &theme, &site, &catalogue, &bundle, content))?;
+    let docs = documents(&report, theme, &site, &catalogue, &bundle, content)?;
     let entries = entries(&report, &bundle, content, &project.months[..=index], docs)?;
     let zip = archive::zip(&entries, content.month)?;
-    let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));
-    let name = format!("{}-{}-board-pack.zip", slug(&project.config.organisation), content.month);
-    let path = dir.join(name);
-    archive::write_atomically(&path, &zip)?;
-    Ok(PackSummary {
-        path,
-        month: content.month,
-        entries: entries.len() + 1,
-        bytes: zip.len(),
-        warnings: loaded.diagnostics,
-    })
+    archive::write_atomically(path, &zip)?;
+    Ok((entries.len() + 1, zip.len()))
+}
+
+/// What `pack` wrote for a portfolio.
+#[derive(Debug)]
+pub struct PortfolioPackSummary {
+    pub month: Month,
+    /// The overview matrix as a PDF.
+    pub overview: PathBuf,
+    /// One pack per company that reported that month.
+    pub packs: Vec<PackSummary>,
+    /// Companies with no report that month: nothing to pack.
+    pub skipped: Vec<String>,
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
+}
+
+/// Packs a portfolio's month: each company's board pack (exactly what packing
+/// it alone makes, named by its folder so names never collide) and the
+/// portfolio overview as a PDF.
+pub fn pack_portfolio(options: &PackOptions) -> Result<PortfolioPackSummary, Error> {
+    let (portfolio, warnings) = crate::portfolio::load(&options.root);
+    let Some(portfolio) = portfolio else {
+        return Err(Error::Content(warnings));
+    };
+    let months = crate::portfolio::months(&portfolio);
+    let month = match options.month {
+        None => months.last().copied(),
+        Some(m) => months.contains(&m).then_some(m),
+    }
+    .ok_or_else(|| missing_month(options.month, months.iter().copied()))?;
+    let theme = crate::portfolio::theme(&portfolio)?;
+    let dir = options.output.clone().unwrap_or_else(|| portfolio.root.join("dist"));
+    let packs: Vec<Option<PackSummary>> = crate::pool().install(|| {
+        use rayon::prelude::*;
+        portfolio
+            .companies
+            .par_iter()
+            .map(|company| {
+                let Some(index) = company.project.months.iter().position(|m| m.month == month) else {
+                    return Ok(None);
+                };
+                let own = crate::portfolio::own_theme(company)?;
+                let path = dir.join(format!("{}-{month}-board-pack.zip", company.slug));
+                let (entries, bytes) = pack_month(&company.project, own.as_ref().unwrap_or(&theme), index, &path)?;
+                Ok(Some(PackSummary { path, month, entries, bytes, warnings: Vec::new() }))
+            })
+            .collect::<Result<_, Error>>()
+    })?;
+    let skipped = portfolio
+        .companies
+        .iter()
+        .zip(&packs)
+        .filter(|(_, p)| p.is_none())
+        .map(|(c, _)| c.project.config.organisation.clone())
+        .collect();
+    let view = crate::portfolio::overview_of(&portfolio, month);
+    let markup = typeset::portfolio_markup(&view, crate::config::Paper::A4);
+    let ident = format!("{}/{}/{month}", portfolio.config.owner, portfolio.config.title);
+    let pdf = crate::pool()
+        .install(|| pdf::render(markup, Vec::new(), month, &ident))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let overview = dir.join(format!("{}-{month}-portfolio-overview.pdf", slug(&portfolio.config.title)));
+    archive::write_atomically(&overview, &pdf)?;
+    Ok(PortfolioPackSummary { month, overview, packs: packs.into_iter().flatten().collect(), skipped, warnings })
 }
 
 /// The files of the pack, by name (MANIFEST.txt is added by the archive).

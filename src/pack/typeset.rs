@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use super::markup::to_typst;
 use super::pdf::{string, text, FONT};
 use crate::config::{Orientation, PackConfig, Paper};
+use crate::portfolio::Overview;
 use crate::project::MonthContent;
 use crate::render::{MonthBundle, Tile};
 use crate::report::Report;
@@ -232,6 +233,93 @@ fn attention(t: &mut String, view: &crate::render::MonthView) {
         t.push_str(")\n");
     }
     t.push_str("]\n");
+}
+
+/// The portfolio's overview of one month as Typst markup: the companies × KPIs
+/// matrix, worst company first, with each cell's status in words as well as
+/// colour, and the portfolio median per KPI. Landscape; the header row repeats
+/// on every page of a long portfolio.
+pub fn portfolio_markup(view: &Overview<'_>, paper: Paper) -> String {
+    let mut t = String::with_capacity(20_000 + view.rows.len() * 2_000);
+    let title = format!("{} — {}", view.title, view.month.name);
+    let _ = writeln!(
+        t,
+        "#set document(title: {}, author: {}, description: {}, keywords: (\"portfolio overview\", {}))",
+        string(&title),
+        string(view.owner),
+        string(&view.month.name),
+        string(&view.month.id)
+    );
+    let _ = writeln!(t, "#set text(font: \"{FONT}\", size: 8pt, lang: \"en\", region: \"gb\", fill: rgb(\"#111827\"))");
+    t.push_str(PREAMBLE);
+    let paper = match paper {
+        Paper::A4 => "a4",
+        Paper::Letter => "us-letter",
+    };
+    let footer = footer(view.owner, &view.month.name, None);
+    let _ = writeln!(
+        t,
+        "#set page(paper: \"{paper}\", flipped: true, margin: (x: 10mm, top: 10mm, bottom: 13mm), footer: {footer})"
+    );
+    let _ = writeln!(
+        t,
+        "#text(size: 8pt, fill: muted, tracking: 0.6pt)[#upper({})]\n#v(-2pt)\n#heading(level: 1)[{}]",
+        string(view.owner),
+        text(&format!("{}, {}", view.title, view.month.name))
+    );
+    let reported = view.rows.iter().filter(|r| r.reported).count();
+    let red = view.rows.iter().filter(|r| r.counts.red > 0).count();
+    let _ = writeln!(
+        t,
+        "#text(fill: muted)[{}]\n#v(4pt)",
+        text(&format!(
+            "{reported} of {} companies reported for {}; {red} have a KPI off target. Worst first.",
+            view.rows.len(),
+            view.month.name
+        ))
+    );
+    let _ = writeln!(
+        t,
+        "#table(columns: (36mm, 27mm{}), stroke: 0.4pt + rule, inset: (x: 3pt, y: 3pt), align: left + horizon,",
+        ", 1fr".repeat(view.columns.len())
+    );
+    t.push_str("  table.header(\n    [#text(weight: \"bold\")[Company]], [#text(weight: \"bold\")[Status]],\n");
+    for col in &view.columns {
+        let _ = writeln!(t, "    [#text(size: 7pt, weight: \"bold\", {})],", string(&col.name));
+    }
+    t.push_str("  ),\n");
+    for row in &view.rows {
+        let status = match row.absence {
+            Some(why) => text(why),
+            None => text(&format!("{} red · {} amber · {} green", row.counts.red, row.counts.amber, row.counts.green)),
+        };
+        let _ = writeln!(t, "  [#text(weight: \"bold\", {})], [#text(size: 7pt)[{status}]],", string(&row.name));
+        for cell in &row.cells {
+            let value = cell
+                .value
+                .as_deref()
+                .map(|v| format!(" #linebreak() #text(size: 8.5pt, weight: \"bold\", {})", string(v)))
+                .unwrap_or_default();
+            match cell.status {
+                "untracked" => {
+                    let _ = writeln!(t, "  [#text(size: 7pt, fill: muted)[Not tracked]],");
+                }
+                s => {
+                    let _ = writeln!(
+                        t,
+                        "  table.cell(fill: wash.at(\"{s}\"))[#box(baseline: -0.3pt, mark(\"{s}\")) #text(size: 7pt, fill: word-colour.at(\"{s}\"), {}){value}],",
+                        string(cell.label)
+                    );
+                }
+            }
+        }
+    }
+    t.push_str("  table.cell(colspan: 2)[#text(weight: \"bold\")[Portfolio median]],\n");
+    for median in &view.medians {
+        let _ = writeln!(t, "  [{}],", median.as_deref().map_or_else(|| "–".to_string(), text));
+    }
+    t.push_str(")\n");
+    t
 }
 
 fn footer(organisation: &str, month: &str, confidentiality: Option<&str>) -> String {
