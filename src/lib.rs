@@ -75,6 +75,8 @@ pub struct BuildSummary {
     pub output: PathBuf,
     pub files: usize,
     pub months: usize,
+    /// PDFs taken unchanged from the previous build instead of typeset again.
+    pub pdfs_reused: usize,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -111,9 +113,7 @@ pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result
     let Some(project) = loaded.project else {
         return Err(Error::Content(loaded.diagnostics));
     };
-    let report = report::Report::new(&project);
-    let theme = theme::Theme::load(&project).map_err(Error::Content)?;
-    let files = pool().install(|| render::render_site(&report, &theme, render::Documents::Include, progress))?;
+    let files = render_loaded(&project, &pack::cache::PdfCache::default(), progress)?;
     Ok(Rendered {
         files,
         months: project.months.len(),
@@ -122,18 +122,41 @@ pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result
     })
 }
 
+/// Renders a loaded project, taking unchanged PDFs from `cache`.
+fn render_loaded(
+    project: &project::Project,
+    cache: &pack::cache::PdfCache,
+    progress: Option<render::Progress>,
+) -> Result<Vec<render::SiteFile>, Error> {
+    let report = report::Report::new(project);
+    let theme = theme::Theme::load(project).map_err(Error::Content)?;
+    pool().install(|| render::render_site(&report, &theme, render::Documents::Include, cache, progress))
+}
+
 /// Loads, checks, computes, renders and writes the site (of one report, or of a
-/// portfolio when the root holds `portfolio.toml`).
+/// portfolio when the root holds `portfolio.toml`). PDFs unchanged since the
+/// previous build into the same folder are reused, not typeset again.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     if portfolio::is_portfolio(&options.root) {
         return pool()
             .install(|| portfolio::build(&options.root, options.output.clone(), options.force, options.progress));
     }
-    let rendered = render_project(&options.root, options.progress)?;
-    let output = options.output.clone().unwrap_or(rendered.default_output);
+    let loaded = project::load(&options.root);
+    let Some(project) = loaded.project else {
+        return Err(Error::Content(loaded.diagnostics));
+    };
+    let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     output::check_target(&options.root, &output, options.force)?;
-    output::write_site(&output, &rendered.files)?;
-    Ok(BuildSummary { output, files: rendered.files.len(), months: rendered.months, warnings: rendered.warnings })
+    let cache = pack::cache::PdfCache::load(&output, &output);
+    let files = render_loaded(&project, &cache, options.progress)?;
+    output::write_site(&output, &files)?;
+    Ok(BuildSummary {
+        output,
+        files: files.len(),
+        months: project.months.len(),
+        pdfs_reused: cache.reused(),
+        warnings: loaded.diagnostics,
+    })
 }
 
 /// The whole text of an error as a user should read it: every diagnostic for
@@ -157,7 +180,8 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
             Ok(theme) => {
                 // Rendering in memory catches template errors a build would hit.
                 let report = report::Report::new(&project);
-                if let Err(e) = render::render_site(&report, &theme, render::Documents::Skip, None) {
+                let none = pack::cache::PdfCache::default();
+                if let Err(e) = render::render_site(&report, &theme, render::Documents::Skip, &none, None) {
                     diagnostics.push(Diagnostic::error(&project.root, e.to_string()));
                 }
             }

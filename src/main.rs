@@ -257,7 +257,11 @@ fn show_progress(done: usize, total: usize) {
 fn build(options: BuildOptions) -> Result<(), Error> {
     let summary = boardpack::build(&options)?;
     print_all(&summary.warnings);
-    eprintln!("built {} month(s), {} files, into {}", summary.months, summary.files, summary.output.display());
+    let reused = match summary.pdfs_reused {
+        0 => String::new(),
+        n => format!(" ({n} PDF(s) unchanged, reused from the last build)"),
+    };
+    eprintln!("built {} month(s), {} files, into {}{reused}", summary.months, summary.files, summary.output.display());
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use tera::Context;
 use crate::catalogue::{is_slug, Kpi};
 use crate::diagnostic::Diagnostic;
 use crate::output::{check_target, Staging};
+use crate::pack::cache::PdfCache;
 use crate::period::Month;
 use crate::project::{self, Project};
 use crate::render::{render_site, Documents, Progress, SiteFile};
@@ -139,12 +140,17 @@ pub(crate) fn load_company(root: &Path, slug: &str) -> (Option<Company>, Vec<Dia
 }
 
 /// Renders one company's whole site, its paths under `SLUG/`. `theme` is the
-/// portfolio's, used unless the company names its own.
-pub(crate) fn company_files(company: &Company, theme: &Theme, documents: Documents) -> Result<Vec<SiteFile>, Error> {
+/// portfolio's, used unless the company names its own; unchanged PDFs come from `cache`.
+pub(crate) fn company_files(
+    company: &Company,
+    theme: &Theme,
+    documents: Documents,
+    cache: &PdfCache,
+) -> Result<Vec<SiteFile>, Error> {
     let own = own_theme(company)?;
     let theme = own.as_ref().unwrap_or(theme);
     let report = Report::new(&company.project);
-    let mut files = render_site(&report, theme, documents, None)?;
+    let mut files = render_site(&report, theme, documents, cache, None)?;
     for f in &mut files {
         f.path = format!("{}/{}", company.slug, f.path);
     }
@@ -181,13 +187,16 @@ pub fn build(
     let theme = theme(&portfolio)?;
     let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
     let staging = Staging::new(&output)?;
+    let reused = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = portfolio.companies.len();
     let counts: Vec<usize> = portfolio
         .companies
         .par_iter()
         .map(|company| {
-            let files = company_files(company, &theme, documents)?;
+            let cache = PdfCache::load(&output, &output.join(&company.slug));
+            let files = company_files(company, &theme, documents, &cache)?;
+            reused.fetch_add(cache.reused(), std::sync::atomic::Ordering::Relaxed);
             staging.write(&files)?;
             if let Some(p) = progress {
                 p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
@@ -202,6 +211,7 @@ pub fn build(
         output,
         files: counts.iter().sum::<usize>() + overview.len(),
         months: portfolio.companies.iter().map(|c| c.project.months.len()).sum(),
+        pdfs_reused: reused.into_inner(),
         warnings: diagnostics,
     })
 }

@@ -14,6 +14,7 @@ use crate::catalogue::Kpi;
 use crate::chart;
 use crate::export;
 use crate::markdown;
+use crate::pack::cache::{PdfCache, MANIFEST};
 use crate::period::Month;
 use crate::project::MonthContent;
 use crate::report::{Reading, Report, StatusCounts, CHART_MONTHS, SPARKLINE_MONTHS};
@@ -160,10 +161,14 @@ pub type Progress = fn(usize, usize);
 
 /// Renders every file of the site. Months render in parallel; the result is in
 /// a fixed order, so output never depends on scheduling.
+///
+/// With documents, PDFs whose inputs are unchanged come from `cache` (the
+/// previous build), and the site lists its PDFs for the next build.
 pub fn render_site(
     report: &Report<'_>,
     theme: &Theme,
     documents: Documents,
+    cache: &PdfCache,
     progress: Option<Progress>,
 ) -> Result<Vec<SiteFile>, Error> {
     let project = report.project;
@@ -174,22 +179,37 @@ pub fn render_site(
         latest: latest.month.into(),
     };
     let catalogue = catalogue_view(report);
+    let parts = SiteParts { report, theme, site: &site, catalogue: &catalogue, documents, cache };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
-    let per_month: Vec<Vec<SiteFile>> = project
+    let per_month: Vec<(Vec<SiteFile>, Option<String>)> = project
         .months
         .par_iter()
         .enumerate()
         .map(|(i, content)| {
             let previous = i.checked_sub(1).map(|p| project.months[p].month);
-            let files = render_month(report, theme, &site, &catalogue, content, previous, documents);
+            let files = render_month(&parts, content, previous);
             if let Some(report_progress) = progress {
                 report_progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
             }
             files
         })
         .collect::<Result<_, Error>>()?;
-    let mut files: Vec<SiteFile> = per_month.into_iter().flatten().collect();
+    let pdfs: Vec<(String, String)> = per_month
+        .iter()
+        .zip(&project.months)
+        .filter_map(|((_, key), m)| key.clone().map(|key| (format!("{}/{}", m.month, crate::pack::PDF_NAME), key)))
+        .collect();
+    let mut files: Vec<SiteFile> = per_month.into_iter().flat_map(|(files, _)| files).collect();
+    if documents == Documents::Include {
+        let listed: Vec<(&str, &str, &[u8])> = pdfs
+            .iter()
+            .filter_map(|(path, key)| {
+                files.iter().find(|f| f.path == *path).map(|f| (path.as_str(), key.as_str(), f.bytes.as_slice()))
+            })
+            .collect();
+        files.push(SiteFile { path: MANIFEST.into(), bytes: crate::pack::cache::manifest(&listed).into_bytes() });
+    }
     let mut latest_view = month_view(report, latest, project.months.iter().rev().nth(1).map(|m| m.month))?;
     latest_view.documents = documents == Documents::Include;
     files.push(page(theme, "scorecard.html", "index.html", &site, "", |c| c.insert("month", &latest_view))?);
@@ -240,15 +260,23 @@ pub(crate) fn month_bundle(
     Ok(MonthBundle { view, charts })
 }
 
+/// What every month of one site is rendered with.
+struct SiteParts<'a> {
+    report: &'a Report<'a>,
+    theme: &'a Theme,
+    site: &'a SiteView<'a>,
+    catalogue: &'a [CatalogueAccountability],
+    documents: Documents,
+    cache: &'a PdfCache,
+}
+
+/// One month's files, and its PDF's input key when it has a PDF.
 fn render_month(
-    report: &Report<'_>,
-    theme: &Theme,
-    site: &SiteView<'_>,
-    catalogue: &[CatalogueAccountability],
+    parts: &SiteParts<'_>,
     content: &MonthContent,
     previous: Option<Month>,
-    documents: Documents,
-) -> Result<Vec<SiteFile>, Error> {
+) -> Result<(Vec<SiteFile>, Option<String>), Error> {
+    let SiteParts { report, theme, site, catalogue, documents, cache } = *parts;
     let mut files = Vec::new();
     let month = content.month;
     let id = month.to_string();
@@ -285,12 +313,14 @@ fn render_month(
         bytes: export::json(&report.project.config.organisation, month, &readings)?,
     });
     files.push(SiteFile { path: format!("{id}/data.csv"), bytes: export::csv(&readings)? });
+    let mut pdf_key = None;
     if documents == Documents::Include {
-        let docs = crate::pack::documents(report, theme, site, catalogue, &bundle, content)?;
+        let docs = crate::pack::documents(report, theme, site, catalogue, &bundle, content, cache)?;
         files.push(SiteFile { path: format!("{id}/{}", crate::pack::PDF_NAME), bytes: docs.pdf });
         files.push(SiteFile { path: format!("{id}/{}", crate::pack::HTML_NAME), bytes: docs.html.into_bytes() });
+        pdf_key = Some(docs.pdf_key);
     }
-    Ok(files)
+    Ok((files, pdf_key))
 }
 
 pub(crate) fn page(

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use walkdir::WalkDir;
 
+use crate::pack::cache::PdfCache;
 use crate::period::Month;
 use crate::portfolio::{self, Portfolio, COMPANIES_DIR};
 use crate::render::{Documents, SiteFile};
@@ -169,7 +170,7 @@ impl PortfolioPreview {
             let companies: Vec<Vec<SiteFile>> = portfolio
                 .companies
                 .par_iter()
-                .map(|c| portfolio::company_files(c, &theme, Documents::Skip))
+                .map(|c| portfolio::company_files(c, &theme, Documents::Skip, &PdfCache::default()))
                 .collect::<Result<_, Error>>()?;
             let mut files: Vec<SiteFile> = companies.into_iter().flatten().collect();
             files.extend(portfolio::overview_files(&portfolio, &theme, None)?);
@@ -200,8 +201,8 @@ impl PortfolioPreview {
         let mut files = Vec::new();
         let mut months = 0;
         for company in loaded {
-            let rendered =
-                crate::pool().install(|| portfolio::company_files(&company, &self.theme, Documents::Skip))?;
+            let rendered = crate::pool()
+                .install(|| portfolio::company_files(&company, &self.theme, Documents::Skip, &PdfCache::default()))?;
             files.extend(rendered);
             folders.push(format!("{}/", company.slug));
             months += company.project.months.len();

@@ -336,3 +336,31 @@ fn a_portfolio_packs_each_company_and_the_overview_as_a_pdf() {
     let fonts = tool("pdffonts", &[pdf]);
     assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "every font embedded:\n{fonts}");
 }
+
+#[test]
+fn a_rebuild_reuses_unchanged_pdfs_and_typesets_changed_months_again() {
+    let project = copy_project(&repo().join("examples/portfolio/companies/northwind-logistics"));
+    let out = tempfile::tempdir().unwrap();
+    let build_once = || {
+        let o =
+            boardpack(&["build", "--root", project.path().to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    assert!(!build_once().contains("reused"), "a first build typesets every PDF");
+    assert!(build_once().contains("(12 PDF(s) unchanged, reused from the last build)"));
+
+    // An edited month is typeset again; so is a PDF that changed in the output folder.
+    let summary = project.path().join("content/2026-10/summary.md");
+    fs::write(&summary, format!("{}\nOne more sentence for the board.\n", read(&summary))).unwrap();
+    assert!(build_once().contains("(11 PDF(s) unchanged"));
+    fs::write(out.path().join("2026-09/board-report.pdf"), b"%PDF-1.7 not the report").unwrap();
+    assert!(build_once().contains("(11 PDF(s) unchanged"), "the tampered PDF is not trusted");
+
+    // Reused or not, the site is byte for byte what a fresh build makes.
+    let fresh = tempfile::tempdir().unwrap();
+    build(project.path(), fresh.path());
+    assert_eq!(tree(out.path()), tree(fresh.path()));
+    let text = tool("pdftotext", &[out.path().join("2026-10/board-report.pdf").to_str().unwrap(), "-"]);
+    assert!(text.contains("One more sentence for the board."));
+}

@@ -20,14 +20,17 @@ fn zip_error(e: impl std::fmt::Display) -> Error {
 pub fn manifest(entries: &[(String, Vec<u8>)]) -> String {
     let mut out = String::from("# SHA-256                                                         bytes  file\n");
     for (name, bytes) in entries {
-        let hash = Sha256::digest(bytes);
-        let hex: String = hash.iter().fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        });
-        let _ = writeln!(out, "{hex}  {:>9}  {name}", bytes.len());
+        let _ = writeln!(out, "{}  {:>9}  {name}", hex(&Sha256::digest(bytes)), bytes.len());
     }
     out
+}
+
+/// Bytes (a digest) as lower-case hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// Zips `entries` (sorted by name, plain relative names only) plus MANIFEST.txt,

@@ -5,6 +5,7 @@
 //! PDF bytes out. Everything here is pure until [`pack`] writes the zip.
 
 mod archive;
+pub mod cache;
 mod markup;
 pub mod pdf;
 mod typeset;
@@ -30,6 +31,8 @@ pub const HTML_NAME: &str = "board-report.html";
 pub struct MonthDocuments {
     pub pdf: Vec<u8>,
     pub html: String,
+    /// The key of the PDF's inputs, for [`cache::PdfCache`].
+    pub pdf_key: String,
 }
 
 /// Makes the PDF and the single-file HTML report of one month.
@@ -40,13 +43,18 @@ pub(crate) fn documents(
     catalogue: &[CatalogueAccountability],
     bundle: &MonthBundle,
     content: &MonthContent,
+    cache: &cache::PdfCache,
 ) -> Result<MonthDocuments, Error> {
     let config = &report.project.config;
     let html = single_file_html(report, theme, site, catalogue, bundle)?;
     let (markup, files) = typeset::report_markup(report, bundle, content, &config.pack);
     let ident = format!("{}/{}", config.organisation, bundle.view.id);
-    let pdf = pdf::render(markup, files, content.month, &ident).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(MonthDocuments { pdf, html })
+    let pdf_key = cache::key(&markup, &files, content.month, &ident);
+    let pdf = match cache.get(&pdf_key) {
+        Some(pdf) => pdf,
+        None => pdf::render(markup, files, content.month, &ident).map_err(|e| Error::Internal(e.to_string()))?,
+    };
+    Ok(MonthDocuments { pdf, html, pdf_key })
 }
 
 /// The report as one HTML file with its CSS and charts inline: it opens from an
@@ -132,7 +140,7 @@ fn pack_month(project: &Project, theme: &Theme, index: usize, path: &Path) -> Re
         organisation: &project.config.organisation,
         latest: content.month.into(),
     };
-    let docs = documents(&report, theme, &site, &catalogue, &bundle, content)?;
+    let docs = documents(&report, theme, &site, &catalogue, &bundle, content, &cache::PdfCache::default())?;
     let entries = entries(&report, &bundle, content, &project.months[..=index], docs)?;
     let zip = archive::zip(&entries, content.month)?;
     archive::write_atomically(path, &zip)?;
