@@ -105,6 +105,10 @@ enum Command {
         /// Open the report in the default browser.
         #[arg(long)]
         open: bool,
+        /// Poll for changes instead of using file notifications (for network
+        /// mounts and containers, where notifications do not arrive).
+        #[arg(long)]
+        poll: bool,
     },
     /// Write JSON Schemas for boardpack.toml, the catalogue and kpis.toml, for editors.
     #[command(
@@ -139,7 +143,7 @@ fn main() -> ExitCode {
             build(BuildOptions { root, output, force, progress })
         }
         Command::Pack { root, month, output } => pack(boardpack::pack::PackOptions { root, month, output }),
-        Command::Serve { root, port, open } => serve(root, port, open),
+        Command::Serve { root, port, open, poll } => serve(root, port, open, poll),
         Command::Schema { root, output } => schema(&root, output),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "boardpack", &mut std::io::stdout());
@@ -308,12 +312,12 @@ fn check(root: &Path, strict: bool) -> ExitCode {
     }
 }
 
-fn serve(root: PathBuf, port: Option<u16>, open: bool) -> Result<(), Error> {
+fn serve(root: PathBuf, port: Option<u16>, open: bool, poll: bool) -> Result<(), Error> {
     let sources = match boardpack::portfolio::is_portfolio(&root) {
         true => "portfolio.toml, companies/ and themes/",
         false => "boardpack.toml, content/ and themes/",
     };
-    let options = boardpack::serve::ServeOptions { root, port };
+    let options = boardpack::serve::ServeOptions { root, port, poll };
     boardpack::serve::serve(&options, |addr| {
         let url = format!("http://{addr}/");
         // The first line on stdout is the address, for scripts and tests.

@@ -142,9 +142,18 @@ fn completions_and_help_for_every_command() {
 
 #[test]
 fn serve_rebuilds_on_change_shows_errors_and_recovers() {
+    serve_round_trip(&[]);
+}
+
+#[test]
+fn serve_rebuilds_when_polling_too() {
+    serve_round_trip(&["--poll"]);
+}
+
+fn serve_round_trip(extra: &[&str]) {
     let project = copy_project(&repo().join("examples/minimal"));
     let values = project.path().join("content/2026-10/kpis.toml");
-    let server = Server::start(project.path());
+    let server = Server::start(project.path(), extra);
 
     let (status, page) = server.get("/");
     assert_eq!(status, "HTTP/1.1 200 OK");

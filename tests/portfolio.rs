@@ -97,9 +97,18 @@ fn assert_rebuilt(server: &Server, months: usize, why: &str) {
 
 #[test]
 fn serve_previews_a_portfolio_and_rerenders_only_what_an_edit_touches() {
+    serve_portfolio(&[]);
+}
+
+#[test]
+fn serve_rerenders_only_what_an_edit_touches_when_polling_too() {
+    serve_portfolio(&["--poll"]);
+}
+
+fn serve_portfolio(extra: &[&str]) {
     let portfolio = copy_project(&repo().join("examples/portfolio"));
     let values = portfolio.path().join("companies/northwind-logistics/content/2026-10/kpis.toml");
-    let server = Server::start(portfolio.path());
+    let server = Server::start(portfolio.path(), extra);
     let (status, overview) = server.get("/");
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(row(&overview, "Northwind Logistics").contains("5.1 days"));
@@ -112,6 +121,9 @@ fn serve_previews_a_portfolio_and_rerenders_only_what_an_edit_touches() {
         server.wait_for("/", "the overview's new value", |p| row(p, "Northwind Logistics").contains("6.4 days"));
     assert!(row(&overview, "Globex Retail").contains("days"), "other companies are still served");
     assert_rebuilt(&server, 12, "only Northwind's 12 months were rendered again");
+    if extra.is_empty() {
+        assert!(!server.log().contains("polling"), "file notifications are used:\n{}", server.log());
+    }
     let (_, past) = server.get("/2026-09/");
     assert!(!row(&past, "Northwind Logistics").contains("6.4 days"), "earlier overviews are unchanged");
 

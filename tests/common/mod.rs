@@ -160,10 +160,12 @@ impl Drop for Server {
 }
 
 impl Server {
-    pub fn start(root: &Path) -> Server {
+    /// Starts `boardpack serve --root ROOT EXTRA…`.
+    pub fn start(root: &Path, extra: &[&str]) -> Server {
         let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
             .args(["serve", "--root", root.to_str().unwrap()])
+            .args(extra)
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(log.reopen().unwrap())
