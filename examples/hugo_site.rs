@@ -11,8 +11,12 @@
 //! does what boardpack does minus the computing and drawing: Markdown, templates,
 //! and writing every file.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
+
+use support::write;
 
 const ACCOUNTABILITIES: [(&str, [&str; 2]); 5] = [
     ("software-delivery", ["lead-time", "delivery-predictability"]),
@@ -42,20 +46,9 @@ const SINGLE: &str = r#"{{ define "main" }}<h1>{{ .Title }}</h1>
 {{ end }}{{ end }}
 "#;
 
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).expect("create folder");
-    }
-    fs::write(path, text).expect("write file");
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: hugo_site PORTFOLIO BUILT OUT_DIR");
-        std::process::exit(2);
-    }
-    let (source, built, out) = (Path::new(&args[1]), Path::new(&args[2]), Path::new(&args[3]));
+    let args = support::args("hugo_site", &["PORTFOLIO", "BUILT", "OUT_DIR"]);
+    let (source, built, out) = (Path::new(&args[0]), Path::new(&args[1]), Path::new(&args[2]));
     write(&out.join("hugo.toml"), CONFIG);
     write(&out.join("layouts/_default/baseof.html"), BASEOF);
     write(&out.join("layouts/_default/list.html"), LIST);

@@ -8,9 +8,12 @@
 //! custom catalogue (a KPI swapped for another); a company that joined late.
 //! Output is deterministic: the same arguments write the same files.
 
+mod support;
+
 use std::fmt::Write as _;
-use std::fs;
 use std::path::Path;
+
+use support::write;
 
 const NAMES: [&str; 8] = ["Northwind", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"];
 const TRADES: [&str; 5] = ["Logistics", "Retail", "Payments", "Health", "Media"];
@@ -69,22 +72,11 @@ fn prose(rng: &mut Rng, words: usize) -> String {
     out
 }
 
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).expect("create folder");
-    }
-    fs::write(path, text).expect("write file");
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: synth OUT_DIR COMPANIES MONTHS");
-        std::process::exit(2);
-    }
-    let out = Path::new(&args[1]);
-    let companies: usize = args[2].parse().expect("COMPANIES is a number");
-    let months: i32 = args[3].parse().expect("MONTHS is a number");
+    let args = support::args("synth", &["OUT_DIR", "COMPANIES", "MONTHS"]);
+    let out = Path::new(&args[0]);
+    let companies: usize = args[1].parse().expect("COMPANIES is a number");
+    let months: i32 = args[2].parse().expect("MONTHS is a number");
     write(&out.join("portfolio.toml"), "title = \"Portfolio engineering review\"\nowner = \"Harbour Lane Partners\"\n");
     for c in 0..companies {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (c as u64 + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9));
