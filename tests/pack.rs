@@ -335,6 +335,22 @@ fn a_portfolio_packs_each_company_and_the_overview_as_a_pdf() {
     }
     let fonts = tool("pdffonts", &[pdf]);
     assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "every font embedded:\n{fonts}");
+    // A month no company reported is named, with the months there are.
+    let o = boardpack(&[
+        "pack",
+        "--root",
+        root.to_str().unwrap(),
+        "--month",
+        "2020-01",
+        "--output",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no month 2020-01 for any company") && stderr(&o).contains("2025-11"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
         None => project.months.len().checked_sub(1),
         Some(m) => project.months.iter().position(|c| c.month == m),
     }
-    .ok_or_else(|| missing_month(options.month, project.months.iter().map(|m| m.month)))?;
+    .ok_or_else(|| missing_month(options.month, "in content/", project.months.iter().map(|m| m.month)))?;
     let theme = Theme::load(&project).map_err(Error::Content)?;
     let month = project.months[index].month;
     let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));
@@ -118,9 +118,10 @@ pub fn pack(options: &PackOptions) -> Result<PackSummary, Error> {
     Ok(PackSummary { path, month, entries, bytes, warnings: loaded.diagnostics })
 }
 
-fn missing_month(asked: Option<Month>, months: impl Iterator<Item = Month>) -> Error {
+/// `where_` says where months live: `in content/`, or for a portfolio's companies.
+fn missing_month(asked: Option<Month>, where_: &str, months: impl Iterator<Item = Month>) -> Error {
     Error::Refused {
-        what: format!("there is no month {} in content/", asked.map(|m| m.to_string()).unwrap_or_default()),
+        what: format!("there is no month {} {where_}", asked.map(|m| m.to_string()).unwrap_or_default()),
         help: format!(
             "pack one of the months that exist: {}",
             months.map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
@@ -173,7 +174,7 @@ pub fn pack_portfolio(options: &PackOptions) -> Result<PortfolioPackSummary, Err
         None => months.last().copied(),
         Some(m) => months.contains(&m).then_some(m),
     }
-    .ok_or_else(|| missing_month(options.month, months.iter().copied()))?;
+    .ok_or_else(|| missing_month(options.month, "for any company", months.iter().copied()))?;
     let theme = crate::portfolio::theme(&portfolio)?;
     let dir = options.output.clone().unwrap_or_else(|| portfolio.root.join("dist"));
     let packs: Vec<Option<PackSummary>> = crate::pool().install(|| {
