@@ -18,14 +18,6 @@ use std::path::Path;
 
 use support::write;
 
-const ACCOUNTABILITIES: [(&str, [&str; 2]); 5] = [
-    ("software-delivery", ["lead-time", "delivery-predictability"]),
-    ("team-performance", ["cycle-time", "key-person-concentration"]),
-    ("operational-reliability", ["change-failure-rate", "time-to-restore"]),
-    ("technical-quality", ["defect-escape-rate", "rework-ratio"]),
-    ("roadmap-alignment", ["business-outcome-share", "roadmap-accuracy"]),
-];
-
 const CONFIG: &str = "baseURL = \"/\"\nrelativeURLs = true\ntitle = \"Portfolio engineering review\"\n\
 disableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\", \"robotsTXT\", \"404\"]\n";
 
@@ -59,6 +51,8 @@ fn main() {
     companies.sort();
     for company in companies {
         let slug = company.file_name().expect("company folder").to_string_lossy().into_owned();
+        // Each company's own catalogue: one in four synthetic companies swaps a KPI.
+        let catalogue = boardpack::project::load(&company).project.expect("the synthetic company loads").catalogue;
         write(&out.join(format!("content/{slug}/_index.md")), &format!("---\ntitle: \"{slug}\"\n---\n"));
         let mut months: Vec<_> =
             fs::read_dir(company.join("content")).expect("read content/").map(|e| e.expect("entry").path()).collect();
@@ -70,10 +64,11 @@ fn main() {
             let summary = fs::read_to_string(month.join("summary.md")).unwrap_or_default();
             write(&dir.join("_index.md"), &format!("---\ntitle: \"Scorecard, {id}\"\n---\n{summary}"));
             pages += 1;
-            for (acc, charts) in ACCOUNTABILITIES {
+            for acc in &catalogue.accountabilities {
+                let acc = &acc.id;
                 let text = fs::read_to_string(month.join(format!("{acc}.md"))).unwrap_or_default();
-                let front =
-                    format!("---\ntitle: \"{acc}, {id}\"\ncharts: [\"{}\", \"{}\"]\n---\n", charts[0], charts[1]);
+                let charts: Vec<String> = catalogue.kpis_of(acc).map(|k| format!("\"{}\"", k.id)).collect();
+                let front = format!("---\ntitle: \"{acc}, {id}\"\ncharts: [{}]\n---\n", charts.join(", "));
                 write(&dir.join(format!("{acc}.md")), &format!("{front}{text}"));
                 pages += 1;
             }

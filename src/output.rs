@@ -23,15 +23,13 @@ const MARKER_TEXT: &str =
 pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error> {
     let out = absolute(output)?;
     let root = absolute(root)?;
-    let holds_project = root.starts_with(&out)
-        || out.starts_with(root.join(crate::project::CONTENT_DIR))
-        || out.starts_with(root.join("themes"));
+    let holds_project =
+        root.starts_with(&out) || crate::project::SOURCE_DIRS.iter().any(|dir| out.starts_with(root.join(dir)));
     if holds_project {
         return Err(Error::UnsafeOutput {
             path: output.to_path_buf(),
-            reason:
-                "it holds the report project itself (its content or themes); building there would replace your sources"
-                    .into(),
+            reason: "it holds the project itself (its content/, companies/ or themes/); building there would replace your sources"
+                .into(),
             help: "choose a separate folder, such as `public` (the default)".into(),
         });
     }

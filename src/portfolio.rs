@@ -188,8 +188,9 @@ pub fn build(
     let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
     let staging = Staging::new(&output)?;
     let reused = std::sync::atomic::AtomicUsize::new(0);
+    // Progress counts months, as for a single report.
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let total = portfolio.companies.len();
+    let total = portfolio.companies.iter().map(|c| c.project.months.len()).sum();
     let counts: Vec<usize> = portfolio
         .companies
         .par_iter()
@@ -199,7 +200,8 @@ pub fn build(
             reused.fetch_add(cache.reused(), std::sync::atomic::Ordering::Relaxed);
             staging.write(&files)?;
             if let Some(p) = progress {
-                p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+                let months = company.project.months.len();
+                p(done.fetch_add(months, std::sync::atomic::Ordering::Relaxed) + months, total);
             }
             Ok(files.len())
         })
@@ -229,10 +231,33 @@ fn prefixed(slug: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// Checks the portfolio and every company without writing anything.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
     let (portfolio, mut diagnostics) = load(root);
-    if let Some(p) = portfolio {
-        if let Err(d) = Theme::load_from(root, p.config.theme.as_deref()) {
-            diagnostics.extend(d);
-        }
+    let Some(p) = portfolio else {
+        return diagnostics;
+    };
+    // Rendering in memory catches the template errors a build would hit, in
+    // the portfolio's theme and in any company's own.
+    let theme = match theme(&p) {
+        Ok(theme) => theme,
+        Err(e) => return with_error(diagnostics, e, root),
+    };
+    let rendered = crate::pool().install(|| {
+        p.companies
+            .par_iter()
+            .map(|c| company_files(c, &theme, Documents::Skip, &PdfCache::default()).map(|_| ()))
+            .collect::<Result<(), Error>>()
+            .and_then(|()| overview_files(&p, &theme, None).map(|_| ()))
+    });
+    if let Err(e) = rendered {
+        diagnostics = with_error(diagnostics, e, root);
+    }
+    diagnostics
+}
+
+/// Adds a build error to the diagnostics: its own, for content errors.
+fn with_error(mut diagnostics: Vec<Diagnostic>, error: Error, root: &Path) -> Vec<Diagnostic> {
+    match error {
+        Error::Content(found) => diagnostics.extend(found),
+        e => diagnostics.push(Diagnostic::error(root, e.to_string())),
     }
     diagnostics
 }

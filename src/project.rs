@@ -18,6 +18,13 @@ use crate::period::Month;
 
 /// The folder, under the root, holding months and the catalogue.
 pub const CONTENT_DIR: &str = "content";
+/// Where a project's (or a portfolio's) own themes live.
+pub const THEMES_DIR: &str = "themes";
+/// The folders holding a report's or a portfolio's sources: never an output,
+/// and watched by `serve`.
+pub const SOURCE_DIRS: [&str; 3] = [CONTENT_DIR, THEMES_DIR, crate::portfolio::COMPANIES_DIR];
+/// The files at a root that configure a report or a portfolio.
+pub const SOURCE_FILES: [&str; 2] = [crate::config::CONFIG_FILE, crate::portfolio::PORTFOLIO_FILE];
 /// The catalogue file, under `content/`.
 pub const CATALOGUE_FILE: &str = "catalogue.toml";
 /// A month's values file.

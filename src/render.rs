@@ -500,8 +500,7 @@ pub(crate) fn catalogue_view(report: &Report<'_>) -> Vec<CatalogueAccountability
                     target: k.format_value(k.target),
                     red: k.format_value(k.red),
                     definition: markdown::to_html(&k.definition, false),
-                    how_to_measure: (!k.how_to_measure.trim().is_empty())
-                        .then(|| markdown::to_html(&k.how_to_measure, false)),
+                    how_to_measure: written(markdown::to_html(&k.how_to_measure, false)),
                 })
                 .collect(),
         })

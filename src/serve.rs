@@ -108,8 +108,6 @@ enum Engine {
 struct PortfolioPreview {
     portfolio: Portfolio,
     theme: Theme,
-    /// The overview's month pages in the served map.
-    overview: BTreeSet<Month>,
 }
 
 /// A change to the served files.
@@ -145,7 +143,7 @@ impl Engine {
                 Ok((Update::All(rendered.files), rendered.months))
             }
             Engine::Portfolio(last) => {
-                let touched = last.as_ref().and_then(|_| companies_touched(root, changed));
+                let touched = last.as_ref().and_then(|preview| preview.touched(root, changed));
                 match (last.as_mut(), touched) {
                     (Some(preview), Some(touched)) => preview.update(root, &touched),
                     _ => {
@@ -182,8 +180,15 @@ impl PortfolioPreview {
             Ok::<_, Error>(files)
         })?;
         let months = portfolio.companies.iter().map(|c| c.project.months.len()).sum();
-        let overview = overview_months(&portfolio);
-        Ok((PortfolioPreview { portfolio, theme, overview }, files, months))
+        Ok((PortfolioPreview { portfolio, theme }, files, months))
+    }
+
+    /// The companies `changed` touches, when they are all in the preview and
+    /// nothing else changed; `None` asks for a full reload (a company was added,
+    /// or the portfolio's own files changed).
+    fn touched(&self, root: &Path, changed: &[PathBuf]) -> Option<Touched> {
+        let known = |slug: &String| self.portfolio.companies.iter().any(|c| c.slug == *slug);
+        companies_touched(root, changed).filter(|touched| touched.keys().all(known))
     }
 
     /// Reloads and re-renders the touched companies, then the overview from the
@@ -202,19 +207,29 @@ impl PortfolioPreview {
         for w in &diagnostics {
             eprintln!("{w}");
         }
+        // Render every touched company before replacing any, so a failure
+        // leaves the preview as it was.
         let mut folders = Vec::new();
         let mut files = Vec::new();
         let mut months = 0;
-        for company in loaded {
+        let mut slots = Vec::new();
+        for company in &loaded {
+            let slot = self
+                .portfolio
+                .companies
+                .iter()
+                .position(|c| c.slug == company.slug)
+                .ok_or_else(|| Error::Internal(format!("company `{}` is not in the preview", company.slug)))?;
             let rendered = crate::pool()
-                .install(|| portfolio::company_files(&company, &self.theme, Documents::Skip, &PdfCache::default()))?;
+                .install(|| portfolio::company_files(company, &self.theme, Documents::Skip, &PdfCache::default()))?;
             files.extend(rendered);
             folders.push(format!("{}/", company.slug));
             months += company.project.months.len();
-            let Some(slot) = self.portfolio.companies.iter_mut().find(|c| c.slug == company.slug) else {
-                return Err(Error::Internal(format!("company `{}` is not in the preview", company.slug)));
-            };
-            *slot = company;
+            slots.push(slot);
+        }
+        let before = portfolio::months(&self.portfolio);
+        for (slot, company) in slots.into_iter().zip(loaded) {
+            self.portfolio.companies[slot] = company;
         }
         // Whole-company edits redo every month of the overview; month edits, from that month on.
         let from = match touched.values().all(Option::is_some) {
@@ -222,22 +237,12 @@ impl PortfolioPreview {
             false => None,
         };
         let overview = crate::pool().install(|| portfolio::overview_files(&self.portfolio, &self.theme, from))?;
-        let mut paths: Vec<String> = self
-            .overview
-            .iter()
-            .filter(|m| from.is_none_or(|from| **m >= from))
-            .map(|m| format!("{m}/index.html"))
-            .collect();
+        let mut paths: Vec<String> =
+            before.iter().filter(|m| from.is_none_or(|from| **m >= from)).map(|m| format!("{m}/index.html")).collect();
         paths.push("index.html".into());
-        self.overview = overview_months(&self.portfolio);
         files.extend(overview);
         Ok((Update::Part { folders, paths, files }, months))
     }
-}
-
-/// The months that have an overview page.
-fn overview_months(portfolio: &Portfolio) -> BTreeSet<Month> {
-    portfolio::months(portfolio).into_iter().collect()
 }
 
 /// The companies a change touches, when it touches nothing else: `None` means

@@ -48,6 +48,17 @@ fn tool(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Every font of the PDF is embedded (pdffonts' `emb` column, fifth from the end).
+fn assert_fonts_embedded(pdf: &str) {
+    let fonts = tool("pdffonts", &[pdf]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
+    }
+}
+
 fn write_pdf(entries: &[(String, Vec<u8>)], dir: &Path) -> String {
     let path = dir.join("board-report.pdf");
     fs::write(&path, entry(entries, "board-report.pdf")).unwrap();
@@ -133,13 +144,7 @@ fn the_pdf_opens_with_scorecard_outline_fonts_and_fixed_dates() {
     assert!(info.contains("CreationDate:    Thu Oct  1 00:00:00 2026 UTC"), "{info}");
     assert!(info.contains("Page size:       841.89 x 595.276 pts (A4)"), "page 1 is A4 landscape: {info}");
 
-    let fonts = tool("pdffonts", &[&pdf]);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty());
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
-    }
+    assert_fonts_embedded(&pdf);
 
     // Names wrap inside tiles, so compare with runs of whitespace made single spaces.
     let page1 = tool("pdftotext", &["-f", "1", "-l", "1", &pdf, "-"]).split_whitespace().collect::<Vec<_>>().join(" ");
@@ -333,8 +338,7 @@ fn a_portfolio_packs_each_company_and_the_overview_as_a_pdf() {
     ] {
         assert!(text.contains(want), "{want} missing from the overview PDF:\n{text}");
     }
-    let fonts = tool("pdffonts", &[pdf]);
-    assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "every font embedded:\n{fonts}");
+    assert_fonts_embedded(pdf);
     // A month no company reported is named, with the months there are.
     let o = boardpack(&[
         "pack",

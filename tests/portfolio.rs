@@ -75,6 +75,35 @@ fn check_names_the_company_file_and_line() {
     assert!(err.contains("did you mean `lead-time`?"));
 }
 
+#[test]
+fn check_renders_every_company_so_a_broken_company_theme_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("examples/portfolio"), dir.path());
+    let company = dir.path().join("companies/umbrella-health");
+    fs::create_dir_all(company.join("themes/house/templates")).unwrap();
+    fs::write(company.join("themes/house/templates/scorecard.html"), "<p>{{ month.nope.deeper }}</p>").unwrap();
+    let config = company.join("boardpack.toml");
+    fs::write(&config, format!("{}theme = \"house\"\n", read(&config))).unwrap();
+    let o = boardpack(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("scorecard.html"), "the template is named:\n{}", stderr(&o));
+}
+
+#[test]
+fn a_portfolio_never_builds_over_its_companies() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("examples/portfolio"), dir.path());
+    let before = tree(dir.path());
+    for target in ["companies", "companies/globex-retail"] {
+        let out = dir.path().join(target);
+        let o =
+            boardpack(&["build", "--root", dir.path().to_str().unwrap(), "--output", out.to_str().unwrap(), "--force"]);
+        assert_eq!(o.status.code(), Some(1), "{target}");
+        assert!(stderr(&o).contains("replace your sources"), "{}", stderr(&o));
+    }
+    assert_eq!(tree(dir.path()), before, "sources changed");
+}
+
 /// The last "built N month(s)" the server logged: how much a rebuild rendered.
 fn last_rebuild(log: &str) -> Option<usize> {
     let line = log.lines().rev().find(|l| l.starts_with("built "))?;
@@ -138,10 +167,17 @@ fn serve_portfolio(extra: &[&str]) {
     let fixed = server.wait_for("/", "recovery", |p| row(p, "Northwind Logistics").contains("4.0 days"));
     assert!(!fixed.contains("boardpack-error"));
 
+    // A new company: everything is loaded again, and it joins the overview.
+    copy_dir(&portfolio.path().join("companies/umbrella-health"), &portfolio.path().join("companies/acme-health"));
+    let config = portfolio.path().join("companies/acme-health/boardpack.toml");
+    fs::write(&config, read(&config).replace("Umbrella Health", "Acme Health")).unwrap();
+    server.wait_for("/", "the new company", |p| p.contains(">Acme Health<"));
+    assert_rebuilt(&server, 43, "a new company reloads the portfolio");
+
     // The portfolio's own settings reach every page: everything is rendered again.
     let config = portfolio.path().join("portfolio.toml");
     let text = fs::read_to_string(&config).unwrap().replace("Portfolio engineering review", "Quarterly review");
     fs::write(&config, text).unwrap();
     server.wait_for("/", "the new title", |p| p.contains("Quarterly review"));
-    assert_rebuilt(&server, 39, "a portfolio setting renders everything again");
+    assert_rebuilt(&server, 43, "a portfolio setting renders everything again");
 }
