@@ -131,8 +131,6 @@ fn draw_full<'s>(
                 s
             }
         };
-        // Label every `step`-th month counting back from the report month, so the
-        // latest month is always labelled.
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -146,15 +144,16 @@ fn draw_full<'s>(
             .draw()?;
         // Month labels are drawn here rather than by the mesh: the mesh would
         // write a tick and an empty label for every unlabelled month, a third
-        // of the file and half the drawing time.
+        // of the file and half the drawing time. Every `step`-th month is
+        // labelled, counting back from the report month, so the latest always is.
         let step = n.div_ceil(8).max(1);
         let (_, axis_y) = chart.backend_coord(&(x_range.start, lo));
         let len = w.values.len();
+        let style = label_font().pos(Pos::new(HPos::Center, VPos::Top));
         for i in (0..len).filter(|i| (len - 1 - i) % step == 0) {
             let (x, _) = chart.backend_coord(&(i as f64, lo));
             root.draw(&PathElement::new(vec![(x, axis_y + 1), (x, axis_y + 6)], MUTED.stroke_width(1)))?;
-            let style = label_font().pos(Pos::new(HPos::Center, VPos::Top));
-            root.draw(&Text::new(w.month_at(i).short_name(), (x, axis_y + 11), style))?;
+            root.draw(&Text::new(w.month_at(i).short_name(), (x, axis_y + 11), style.clone()))?;
         }
         for (value, colour, label) in [(kpi.target, GREEN, "target"), (kpi.red, RED, "red")] {
             if (lo..=hi).contains(&value) {
@@ -191,13 +190,13 @@ fn draw_full<'s>(
     Ok(())
 }
 
-/// Runs of consecutive months with values: a missing month breaks the line
-/// rather than being drawn as zero or bridged over.
 /// The axis labels' font: plotters writes a size of 16 as 12.9px in SVG.
 fn label_font() -> TextStyle<'static> {
     ("sans-serif", 16).into_font().color(&MUTED)
 }
 
+/// Runs of consecutive months with values: a missing month breaks the line
+/// rather than being drawn as zero or bridged over.
 fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut current = Vec::new();

@@ -62,7 +62,7 @@ impl Default for PackConfig {
     }
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -93,7 +93,7 @@ pub struct MarkdownConfig {
     pub allow_raw_html: bool,
 }
 
-fn default_output_dir() -> String {
+pub(crate) fn default_output_dir() -> String {
     "public".to_string()
 }
 

@@ -101,25 +101,18 @@ pub fn pool() -> &'static rayon::ThreadPool {
 pub struct Rendered {
     pub files: Vec<render::SiteFile>,
     pub months: usize,
-    /// Where `build` writes by default: the project's `output_dir` under its root.
-    pub default_output: PathBuf,
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads, checks, computes and renders a project into memory: everything
-/// `build` does except writing, shared with `serve`.
-pub fn render_project(root: &Path, progress: Option<render::Progress>) -> Result<Rendered, Error> {
+/// `build` does except writing and reusing PDFs; what `serve` shows.
+pub fn render_project(root: &Path) -> Result<Rendered, Error> {
     let loaded = project::load(root);
     let Some(project) = loaded.project else {
         return Err(Error::Content(loaded.diagnostics));
     };
-    let files = render_loaded(&project, &pack::cache::PdfCache::default(), progress)?;
-    Ok(Rendered {
-        files,
-        months: project.months.len(),
-        default_output: project.root.join(&project.config.output_dir),
-        warnings: loaded.diagnostics,
-    })
+    let files = render_loaded(&project, &pack::cache::PdfCache::default(), None)?;
+    Ok(Rendered { files, months: project.months.len(), warnings: loaded.diagnostics })
 }
 
 /// Renders a loaded project, taking unchanged PDFs from `cache`.

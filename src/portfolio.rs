@@ -19,9 +19,9 @@ use crate::output::{check_target, Staging};
 use crate::pack::cache::PdfCache;
 use crate::period::Month;
 use crate::project::{self, Project};
-use crate::render::{render_site, Documents, Progress, SiteFile};
+use crate::render::{render_page, render_site, Documents, MonthLink, Progress, SiteFile};
 use crate::report::{Report, StatusCounts};
-use crate::theme::{error_chain, Theme};
+use crate::theme::Theme;
 use crate::{BuildSummary, Error};
 
 /// The file that marks a folder as a portfolio.
@@ -41,19 +41,11 @@ pub struct PortfolioConfig {
     /// A folder under the portfolio's `themes/` overriding the overview's theme.
     #[serde(default)]
     pub theme: Option<String>,
-    #[serde(default = "default_output")]
+    #[serde(default = "crate::config::default_output_dir")]
     pub output_dir: String,
     /// Whether company sites include each month's PDF and single-file report.
-    #[serde(default = "yes")]
+    #[serde(default = "crate::config::yes")]
     pub documents: bool,
-}
-
-fn default_output() -> String {
-    "public".into()
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// One company of a portfolio.
@@ -289,12 +281,6 @@ pub(crate) struct Row {
     pub(crate) cells: Vec<Cell>,
 }
 
-#[derive(Serialize)]
-pub(crate) struct MonthLink {
-    pub(crate) id: String,
-    pub(crate) name: String,
-}
-
 /// One month's overview: what the page and the portfolio PDF show.
 #[derive(Serialize)]
 pub(crate) struct Overview<'a> {
@@ -370,13 +356,7 @@ pub(crate) fn overview_files(
 fn page(theme: &Theme, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
     let mut ctx = Context::new();
     ctx.insert("portfolio", view);
-    ctx.insert("root", root);
-    let html = theme.tera.render("portfolio.html", &ctx).map_err(|e| Error::Template {
-        template: "portfolio.html".into(),
-        page: path.into(),
-        message: error_chain(&e),
-    })?;
-    Ok(SiteFile { path: path.into(), bytes: html.into_bytes() })
+    render_page(theme, "portfolio.html", path, root, &mut ctx)
 }
 
 fn overview<'a>(
@@ -411,11 +391,11 @@ fn overview<'a>(
     Overview {
         title: &portfolio.config.title,
         owner: &portfolio.config.owner,
-        month: MonthLink { id: month.to_string(), name: month.long_name() },
+        month: month.into(),
         columns: columns.to_vec(),
         rows,
         medians,
-        months: upto.iter().rev().map(|m| MonthLink { id: m.to_string(), name: m.long_name() }).collect(),
+        months: upto.iter().rev().map(|&m| m.into()).collect(),
     }
 }
 

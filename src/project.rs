@@ -182,7 +182,7 @@ impl Reader {
         match Config::parse(&text, Path::new(CONFIG_FILE)) {
             Ok(c) => {
                 if let Some(theme) = &c.theme {
-                    let dir = self.root.join("themes").join(theme);
+                    let dir = self.root.join(THEMES_DIR).join(theme);
                     if !dir.is_dir() {
                         self.diagnostics.push(
                             Diagnostic::error(CONFIG_FILE, format!("theme `{theme}` not found: there is no folder themes/{theme}"))

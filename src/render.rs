@@ -10,7 +10,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::catalogue::Kpi;
 use crate::chart;
 use crate::export;
 use crate::markdown;
@@ -32,7 +31,6 @@ pub struct SiteFile {
 pub(crate) struct SiteView<'a> {
     pub(crate) title: &'a str,
     pub(crate) organisation: &'a str,
-    pub(crate) latest: MonthLink,
 }
 
 #[derive(Serialize, Clone)]
@@ -172,14 +170,10 @@ pub fn render_site(
     progress: Option<Progress>,
 ) -> Result<Vec<SiteFile>, Error> {
     let project = report.project;
-    let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?;
-    let site = SiteView {
-        title: &project.config.title,
-        organisation: &project.config.organisation,
-        latest: latest.month.into(),
-    };
+    let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
+    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation };
     let catalogue = catalogue_view(report);
-    let parts = SiteParts { report, theme, site: &site, catalogue: &catalogue, documents, cache };
+    let parts = SiteParts { report, theme, site: &site, catalogue: &catalogue, documents, cache, latest };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
     let per_month: Vec<(Vec<SiteFile>, Option<String>)> = project
@@ -195,24 +189,15 @@ pub fn render_site(
             files
         })
         .collect::<Result<_, Error>>()?;
-    let pdfs: Vec<(String, String)> = per_month
-        .iter()
-        .zip(&project.months)
-        .filter_map(|((_, key), m)| key.clone().map(|key| (format!("{}/{}", m.month, crate::pack::PDF_NAME), key)))
-        .collect();
-    let mut files: Vec<SiteFile> = per_month.into_iter().flat_map(|(files, _)| files).collect();
-    if documents == Documents::Include {
-        let listed: Vec<(&str, &str, &[u8])> = pdfs
-            .iter()
-            .filter_map(|(path, key)| {
-                files.iter().find(|f| f.path == *path).map(|f| (path.as_str(), key.as_str(), f.bytes.as_slice()))
-            })
-            .collect();
-        files.push(SiteFile { path: MANIFEST.into(), bytes: crate::pack::cache::manifest(&listed).into_bytes() });
+    let mut lines = Vec::new();
+    let mut files = Vec::new();
+    for (month_files, line) in per_month {
+        files.extend(month_files);
+        lines.extend(line);
     }
-    let mut latest_view = month_view(report, latest, project.months.iter().rev().nth(1).map(|m| m.month))?;
-    latest_view.documents = documents == Documents::Include;
-    files.push(page(theme, "scorecard.html", "index.html", &site, "", |c| c.insert("month", &latest_view))?);
+    if documents == Documents::Include {
+        files.push(SiteFile { path: MANIFEST.into(), bytes: crate::pack::cache::manifest(lines).into_bytes() });
+    }
     let archive: Vec<ArchiveRow> = project
         .months
         .iter()
@@ -238,26 +223,32 @@ pub(crate) fn month_bundle(
     previous: Option<Month>,
 ) -> Result<MonthBundle, Error> {
     let view = month_view(report, content, previous)?;
-    let kpis = &report.project.catalogue.kpis;
     let charts = view
         .accountabilities
         .iter()
         .zip(catalogue)
         .map(|(acc, texts)| {
-            acc.tiles
-                .iter()
+            kpi_indexes(report, &acc.id)
+                .zip(&acc.tiles)
                 .zip(&texts.kpis)
-                .map(|(tile, text)| {
-                    let k = kpis
-                        .iter()
-                        .position(|kpi| kpi.id == tile.id)
-                        .ok_or_else(|| Error::Internal(format!("tile `{}` is not in the catalogue", tile.id)))?;
-                    chart_view(report, k, content.month, tile.clone(), text)
-                })
+                .map(|((k, tile), text)| chart_view(report, k, content.month, tile.clone(), text))
                 .collect::<Result<Vec<_>, Error>>()
         })
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(MonthBundle { view, charts })
+}
+
+/// The catalogue indexes of an accountability's KPIs, in catalogue order: the
+/// order of its tiles, charts and definitions.
+fn kpi_indexes<'a>(report: &'a Report<'_>, accountability: &'a str) -> impl Iterator<Item = usize> + 'a {
+    report
+        .project
+        .catalogue
+        .kpis
+        .iter()
+        .enumerate()
+        .filter(move |(_, k)| k.accountability == accountability)
+        .map(|(k, _)| k)
 }
 
 /// What every month of one site is rendered with.
@@ -268,15 +259,17 @@ struct SiteParts<'a> {
     catalogue: &'a [CatalogueAccountability],
     documents: Documents,
     cache: &'a PdfCache,
+    /// The latest month, whose scorecard is also the site's `index.html`.
+    latest: Month,
 }
 
-/// One month's files, and its PDF's input key when it has a PDF.
+/// One month's files, and its PDF's line in the PDF manifest when it has a PDF.
 fn render_month(
     parts: &SiteParts<'_>,
     content: &MonthContent,
     previous: Option<Month>,
 ) -> Result<(Vec<SiteFile>, Option<String>), Error> {
-    let SiteParts { report, theme, site, catalogue, documents, cache } = *parts;
+    let SiteParts { report, theme, site, catalogue, documents, cache, latest } = *parts;
     let mut files = Vec::new();
     let month = content.month;
     let id = month.to_string();
@@ -289,6 +282,9 @@ fn render_month(
     ctx.insert("site", site);
     ctx.insert("month", view);
     files.push(render_page(theme, "scorecard.html", &format!("{id}/index.html"), "../", &mut ctx)?);
+    if month == latest {
+        files.push(render_page(theme, "scorecard.html", "index.html", "", &mut ctx)?);
+    }
     for (acc_view, charts) in view.accountabilities.iter().zip(&bundle.charts) {
         for chart in charts {
             files.push(SiteFile {
@@ -313,14 +309,15 @@ fn render_month(
         bytes: export::json(&report.project.config.organisation, month, &readings)?,
     });
     files.push(SiteFile { path: format!("{id}/data.csv"), bytes: export::csv(&readings)? });
-    let mut pdf_key = None;
+    let mut manifest_line = None;
     if documents == Documents::Include {
         let docs = crate::pack::documents(report, theme, site, catalogue, &bundle, content, cache)?;
-        files.push(SiteFile { path: format!("{id}/{}", crate::pack::PDF_NAME), bytes: docs.pdf });
+        let path = format!("{id}/{}", crate::pack::PDF_NAME);
+        manifest_line = Some(crate::pack::cache::line(&path, &docs.pdf_key, &docs.pdf));
+        files.push(SiteFile { path, bytes: docs.pdf });
         files.push(SiteFile { path: format!("{id}/{}", crate::pack::HTML_NAME), bytes: docs.html.into_bytes() });
-        pdf_key = Some(docs.pdf_key);
     }
-    Ok((files, pdf_key))
+    Ok((files, manifest_line))
 }
 
 pub(crate) fn page(
@@ -339,7 +336,13 @@ pub(crate) fn page(
 
 /// Renders one page from a context that may be shared by several pages: it sets
 /// the page's own `root` and `page_path`.
-fn render_page(theme: &Theme, template: &str, path: &str, root: &str, ctx: &mut Context) -> Result<SiteFile, Error> {
+pub(crate) fn render_page(
+    theme: &Theme,
+    template: &str,
+    path: &str,
+    root: &str,
+    ctx: &mut Context,
+) -> Result<SiteFile, Error> {
     ctx.insert("root", root);
     ctx.insert("page_path", path);
     let html = theme.tera.render(template, ctx).map_err(|e| Error::Template {
@@ -360,7 +363,7 @@ fn tile(report: &Report<'_>, k: usize, month: Month) -> Result<Tile, Error> {
         value: r.value.map(|v| kpi.format_value(v)),
         target: kpi.format_value(kpi.target),
         red: kpi.format_value(kpi.red),
-        better: better_words(kpi),
+        better: kpi.better.words(),
         status: r.status.as_str(),
         status_label: r.status.label(),
         delta: r.change.map(|c| kpi.format_delta(c.delta)),
@@ -376,10 +379,6 @@ fn tile(report: &Report<'_>, k: usize, month: Month) -> Result<Tile, Error> {
     })
 }
 
-fn better_words(kpi: &Kpi) -> &'static str {
-    kpi.better.words()
-}
-
 fn month_view(report: &Report<'_>, content: &MonthContent, previous: Option<Month>) -> Result<MonthView, Error> {
     let project = report.project;
     let raw = project.config.markdown.allow_raw_html;
@@ -387,13 +386,7 @@ fn month_view(report: &Report<'_>, content: &MonthContent, previous: Option<Mont
     let catalogue = &project.catalogue;
     let mut accountabilities = Vec::new();
     for acc in &catalogue.accountabilities {
-        let tiles = catalogue
-            .kpis
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k.accountability == acc.id)
-            .map(|(k, _)| tile(report, k, month))
-            .collect::<Result<Vec<_>, _>>()?;
+        let tiles = kpi_indexes(report, &acc.id).map(|k| tile(report, k, month)).collect::<Result<Vec<_>, _>>()?;
         accountabilities.push(AccountabilityView {
             id: acc.id.clone(),
             name: acc.name.clone(),
@@ -475,7 +468,7 @@ fn chart_alt(r: &Reading<'_>, month: Month, start: Month) -> String {
         value,
         month.long_name(),
         kpi.format_value(kpi.target),
-        better_words(kpi),
+        kpi.better.words(),
         kpi.format_value(kpi.red),
         r.status.label().to_lowercase(),
     )
@@ -496,7 +489,7 @@ pub(crate) fn catalogue_view(report: &Report<'_>) -> Vec<CatalogueAccountability
                     id: k.id.clone(),
                     name: k.name.clone(),
                     unit: k.unit.clone(),
-                    better: better_words(k),
+                    better: k.better.words(),
                     target: k.format_value(k.target),
                     red: k.format_value(k.red),
                     definition: markdown::to_html(&k.definition, false),

@@ -25,6 +25,7 @@ use walkdir::WalkDir;
 use crate::pack::cache::PdfCache;
 use crate::period::Month;
 use crate::portfolio::{self, Portfolio, COMPANIES_DIR};
+use crate::project::{SOURCE_DIRS, SOURCE_FILES, THEMES_DIR};
 use crate::render::{Documents, SiteFile};
 use crate::theme::{escape_html, Theme};
 use crate::Error;
@@ -136,7 +137,7 @@ impl Engine {
     fn update(&mut self, root: &Path, changed: &[PathBuf]) -> Result<(Update, usize), Error> {
         match self {
             Engine::Project => {
-                let rendered = crate::render_project(root, None)?;
+                let rendered = crate::render_project(root)?;
                 for w in &rendered.warnings {
                     eprintln!("{w}");
                 }
@@ -383,7 +384,7 @@ impl Watcher {
                     if changed.is_empty() {
                         continue;
                     }
-                    let themes = watched.join("themes");
+                    let themes = watched.join(THEMES_DIR);
                     if changed.contains(&themes) && themes.is_dir() {
                         use notify::Watcher as _;
                         let _ = _watcher.watch(&themes, notify::RecursiveMode::Recursive);
@@ -409,9 +410,6 @@ impl Watcher {
     }
 }
 
-/// The folders whose files are sources, under a report or a portfolio root.
-const SOURCE_DIRS: [&str; 3] = [crate::project::CONTENT_DIR, "themes", COMPANIES_DIR];
-
 /// Whether a changed path is a source: a configuration file, or anything in a
 /// source folder (not the output folder, `.git`, or an editor's files beside them).
 fn is_source(root: &Path, path: &Path) -> bool {
@@ -421,7 +419,7 @@ fn is_source(root: &Path, path: &Path) -> bool {
     let Some(first) = rel.components().next().map(|c| c.as_os_str()) else {
         return false;
     };
-    first == crate::config::CONFIG_FILE || first == portfolio::PORTFOLIO_FILE || SOURCE_DIRS.iter().any(|d| first == *d)
+    SOURCE_FILES.iter().chain(&SOURCE_DIRS).any(|s| first == *s)
 }
 
 /// [`rebuild`], for changed paths named from `watched` (the absolute root).
@@ -436,14 +434,8 @@ type Stamp = (PathBuf, Option<SystemTime>, u64);
 
 fn fingerprint(root: &Path) -> Vec<Stamp> {
     let mut out = Vec::new();
-    let sources = [
-        root.join(crate::config::CONFIG_FILE),
-        root.join(crate::project::CONTENT_DIR),
-        root.join("themes"),
-        root.join(portfolio::PORTFOLIO_FILE),
-        root.join(COMPANIES_DIR),
-    ];
-    for source in sources.iter().filter(|s| s.exists()) {
+    let sources = SOURCE_FILES.iter().chain(&SOURCE_DIRS).map(|s| root.join(s));
+    for source in sources.filter(|s| s.exists()) {
         // Files only: a folder's time changes with its files, which are listed themselves.
         for entry in WalkDir::new(source).follow_links(true).into_iter().flatten() {
             match entry.metadata() {

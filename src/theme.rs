@@ -45,7 +45,7 @@ impl Theme {
             add(&rel, file.contents().to_vec(), origin, &mut templates, &mut statics)?;
         }
         if let Some(name) = theme {
-            let dir = root.join("themes").join(name);
+            let dir = root.join(crate::project::THEMES_DIR).join(name);
             let project_root = root;
             let root = fs::canonicalize(project_root).unwrap_or_else(|_| project_root.to_path_buf());
             for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {

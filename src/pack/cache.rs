@@ -10,7 +10,6 @@
 //! marker), and nothing is written anywhere else.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -88,16 +87,16 @@ pub fn key(markup: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str)
     hex(&h.finalize())
 }
 
-/// The manifest listing `pdfs` (path under the manifest's folder, input key,
-/// bytes), sorted by path so it diffs cleanly.
-pub fn manifest(pdfs: &[(&str, &str, &[u8])]) -> String {
-    let mut lines: Vec<String> =
-        pdfs.iter().map(|(path, key, bytes)| format!("{key} {} {path}", hex(&Sha256::digest(bytes)))).collect();
+/// One PDF's line in the manifest: input key, SHA-256 of its bytes, path under
+/// the manifest's folder.
+pub fn line(path: &str, key: &str, bytes: &[u8]) -> String {
+    format!("{key} {} {path}\n", hex(&Sha256::digest(bytes)))
+}
+
+/// The manifest of these [`line`]s, sorted by path so it diffs cleanly.
+pub fn manifest(mut lines: Vec<String>) -> String {
     lines.sort_by(|a, b| a.rsplit(' ').next().cmp(&b.rsplit(' ').next()));
-    lines.iter().fold(String::new(), |mut out, l| {
-        let _ = writeln!(out, "{l}");
-        out
-    })
+    lines.concat()
 }
 
 #[cfg(test)]
@@ -113,7 +112,7 @@ mod tests {
         assert_ne!(k, key("#heading[Hi]", &[("/a.svg".into(), b"<svg />".to_vec())], month, "Acme/2026-10"));
         std::fs::create_dir_all(out.path().join("2026-10")).unwrap();
         std::fs::write(out.path().join("2026-10/board-report.pdf"), b"%PDF-1.7 one").unwrap();
-        let m = manifest(&[("2026-10/board-report.pdf", &k, b"%PDF-1.7 one")]);
+        let m = manifest(vec![line("2026-10/board-report.pdf", &k, b"%PDF-1.7 one")]);
         std::fs::write(out.path().join(MANIFEST), m).unwrap();
 
         // Not boardpack's folder (no marker): nothing is read.

@@ -136,11 +136,7 @@ fn pack_month(project: &Project, theme: &Theme, index: usize, path: &Path) -> Re
     let previous = index.checked_sub(1).map(|p| project.months[p].month);
     let catalogue = catalogue_view(&report);
     let bundle = month_bundle(&report, &catalogue, content, previous)?;
-    let site = SiteView {
-        title: &project.config.title,
-        organisation: &project.config.organisation,
-        latest: content.month.into(),
-    };
+    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation };
     let docs = documents(&report, theme, &site, &catalogue, &bundle, content, &cache::PdfCache::default())?;
     let entries = entries(&report, &bundle, content, &project.months[..=index], docs)?;
     let zip = archive::zip(&entries, content.month)?;
