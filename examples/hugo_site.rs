@@ -38,6 +38,37 @@ const SINGLE: &str = r#"{{ define "main" }}<h1>{{ .Title }}</h1>
 {{ end }}{{ end }}
 "#;
 
+/// A company's accountabilities and KPI ids, from its catalogue file (or the
+/// built-in catalogue): which pages and charts its Hugo site has.
+struct Catalogue {
+    accountabilities: Vec<String>,
+    /// (KPI id, accountability id)
+    kpis: Vec<(String, String)>,
+}
+
+impl Catalogue {
+    fn read(company: &Path) -> Catalogue {
+        let text = fs::read_to_string(company.join("content/catalogue.toml"))
+            .unwrap_or_else(|_| boardpack::BUILTIN_CATALOGUE.to_string());
+        let table: toml::Table = toml::from_str(&text).expect("the synthetic catalogue is TOML");
+        let ids = |key: &str, field: &str| -> Vec<String> {
+            table[key]
+                .as_array()
+                .expect("an array of tables")
+                .iter()
+                .map(|t| t[field].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        let accountabilities = ids("accountability", "id");
+        let kpis = ids("kpi", "id").into_iter().zip(ids("kpi", "accountability")).collect();
+        Catalogue { accountabilities, kpis }
+    }
+
+    fn kpis_of<'a>(&'a self, accountability: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.kpis.iter().filter(move |(_, a)| a == accountability).map(|(k, _)| k.as_str())
+    }
+}
+
 fn main() {
     let args = support::args("hugo_site", &["PORTFOLIO", "BUILT", "OUT_DIR"]);
     let (source, built, out) = (Path::new(&args[0]), Path::new(&args[1]), Path::new(&args[2]));
@@ -52,7 +83,7 @@ fn main() {
     for company in companies {
         let slug = company.file_name().expect("company folder").to_string_lossy().into_owned();
         // Each company's own catalogue: one in four synthetic companies swaps a KPI.
-        let catalogue = boardpack::project::load(&company).project.expect("the synthetic company loads").catalogue;
+        let catalogue = Catalogue::read(&company);
         write(&out.join(format!("content/{slug}/_index.md")), &format!("---\ntitle: \"{slug}\"\n---\n"));
         let mut months: Vec<_> =
             fs::read_dir(company.join("content")).expect("read content/").map(|e| e.expect("entry").path()).collect();
@@ -65,9 +96,8 @@ fn main() {
             write(&dir.join("_index.md"), &format!("---\ntitle: \"Scorecard, {id}\"\n---\n{summary}"));
             pages += 1;
             for acc in &catalogue.accountabilities {
-                let acc = &acc.id;
                 let text = fs::read_to_string(month.join(format!("{acc}.md"))).unwrap_or_default();
-                let charts: Vec<String> = catalogue.kpis_of(acc).map(|k| format!("\"{}\"", k.id)).collect();
+                let charts: Vec<String> = catalogue.kpis_of(acc).map(|k| format!("\"{k}\"")).collect();
                 let front = format!("---\ntitle: \"{acc}, {id}\"\ncharts: [{}]\n---\n", charts.join(", "));
                 write(&dir.join(format!("{acc}.md")), &format!("{front}{text}"));
                 pages += 1;

@@ -96,7 +96,7 @@ fn main() {
         let (custom, skip, first) = (shape == 2, shape == 1, if shape == 3 { months / 3 } else { 0 });
         if custom {
             let catalogue =
-                boardpack::catalogue::BUILTIN_TOML.replace("id = \"roadmap-accuracy\"", "id = \"release-accuracy\"");
+                boardpack::BUILTIN_CATALOGUE.replace("id = \"roadmap-accuracy\"", "id = \"release-accuracy\"");
             write(&dir.join("content/catalogue.toml"), &catalogue);
         }
         let quality = 0.7 + rng.next() * 0.9;

@@ -19,44 +19,44 @@ pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
 
 /// One of the outcomes the CTO answers for, phrased as a question a board asks.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Accountability {
-    pub id: String,
-    pub name: String,
-    pub question: String,
+pub(crate) struct Accountability {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) question: String,
 }
 
 /// A measured number with a direction and the thresholds that colour it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Kpi {
-    pub id: String,
-    pub accountability: String,
-    pub name: String,
+pub(crate) struct Kpi {
+    pub(crate) id: String,
+    pub(crate) accountability: String,
+    pub(crate) name: String,
     /// Free text; `%` means a percentage from 0 to 100.
-    pub unit: String,
-    pub better: Better,
-    pub target: f64,
-    pub red: f64,
+    pub(crate) unit: String,
+    pub(crate) better: Better,
+    pub(crate) target: f64,
+    pub(crate) red: f64,
     /// Decimal places shown; values are stored as given.
-    pub decimals: u8,
+    pub(crate) decimals: u8,
     /// Markdown.
-    pub definition: String,
+    pub(crate) definition: String,
     /// Markdown.
-    pub how_to_measure: String,
+    pub(crate) how_to_measure: String,
 }
 
 impl Kpi {
-    pub fn is_percentage(&self) -> bool {
+    pub(crate) fn is_percentage(&self) -> bool {
         self.unit.trim() == "%"
     }
 
     /// A value as the board reads it: fixed decimals, with the unit.
-    pub fn format_value(&self, v: f64) -> String {
+    pub(crate) fn format_value(&self, v: f64) -> String {
         let n = format_number(v, self.decimals);
         self.with_unit(n)
     }
 
     /// A signed change as the board reads it, e.g. `+1.5 days` or `−3%`.
-    pub fn format_delta(&self, d: f64) -> String {
+    pub(crate) fn format_delta(&self, d: f64) -> String {
         let n = format_number(d.abs(), self.decimals);
         let sign = if n.chars().all(|c| c == '0' || c == '.') {
             "±"
@@ -81,7 +81,7 @@ impl Kpi {
 }
 
 /// Fixed-point formatting that never shows `-0`.
-pub fn format_number(v: f64, decimals: u8) -> String {
+pub(crate) fn format_number(v: f64, decimals: u8) -> String {
     let s = format!("{:.*}", usize::from(decimals), v);
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
@@ -92,33 +92,33 @@ pub fn format_number(v: f64, decimals: u8) -> String {
 
 /// Accountabilities and KPIs in the order the author wrote them (the report's order).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Catalogue {
-    pub accountabilities: Vec<Accountability>,
-    pub kpis: Vec<Kpi>,
+pub(crate) struct Catalogue {
+    pub(crate) accountabilities: Vec<Accountability>,
+    pub(crate) kpis: Vec<Kpi>,
 }
 
 impl Catalogue {
     /// The built-in catalogue. It is checked by a unit test, so parsing cannot fail.
-    pub fn builtin() -> Catalogue {
+    pub(crate) fn builtin() -> Catalogue {
         Catalogue::parse(BUILTIN_TOML, Path::new("<built-in catalogue>"))
             .expect("the built-in catalogue is valid: checked by catalogue::tests::builtin_is_valid")
     }
 
-    pub fn kpi(&self, id: &str) -> Option<&Kpi> {
+    pub(crate) fn kpi(&self, id: &str) -> Option<&Kpi> {
         self.kpis.iter().find(|k| k.id == id)
     }
 
-    pub fn accountability(&self, id: &str) -> Option<&Accountability> {
+    pub(crate) fn accountability(&self, id: &str) -> Option<&Accountability> {
         self.accountabilities.iter().find(|a| a.id == id)
     }
 
     /// KPIs of one accountability, in catalogue order.
-    pub fn kpis_of<'a>(&'a self, accountability: &'a str) -> impl Iterator<Item = &'a Kpi> + 'a {
+    pub(crate) fn kpis_of<'a>(&'a self, accountability: &'a str) -> impl Iterator<Item = &'a Kpi> + 'a {
         self.kpis.iter().filter(move |k| k.accountability == accountability)
     }
 
     /// Parses and checks a catalogue; every problem found is returned, not just the first.
-    pub fn parse(source: &str, file: &Path) -> Result<Catalogue, Vec<Diagnostic>> {
+    pub(crate) fn parse(source: &str, file: &Path) -> Result<Catalogue, Vec<Diagnostic>> {
         let raw: RawCatalogue = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
         let mut problems = Vec::new();
         let accountabilities = check_accountabilities(&raw.accountability, source, file, &mut problems);
@@ -139,7 +139,7 @@ impl Catalogue {
 }
 
 /// Turns a TOML parse or type error into a located diagnostic.
-pub fn toml_error(file: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
+pub(crate) fn toml_error(file: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
     let d = Diagnostic::error(file, format!("invalid TOML: {message}"));
     match e.span() {
@@ -182,7 +182,7 @@ struct RawKpi {
 }
 
 /// Ids become URLs and file names, so they are restricted to lower-case slugs.
-pub fn is_slug(id: &str) -> bool {
+pub(crate) fn is_slug(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('-')
         && !id.ends_with('-')

@@ -12,37 +12,44 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::catalogue::{format_number, Kpi};
 use crate::report::Window;
 use crate::status::{Better, Status};
+use crate::theme::Palette;
+use crate::Error;
 
 /// Width and height of a full chart, in CSS pixels.
-pub const CHART_SIZE: (u32, u32) = (720, 300);
+pub(crate) const CHART_SIZE: (u32, u32) = (720, 300);
 /// Width and height of a scorecard sparkline.
-pub const SPARK_SIZE: (u32, u32) = (132, 36);
+pub(crate) const SPARK_SIZE: (u32, u32) = (132, 36);
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
 const MUTED: RGBColor = RGBColor(0x5b, 0x64, 0x72);
 const GRID: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
 const LINE: RGBColor = RGBColor(0x1d, 0x4e, 0x89);
-const GREEN: RGBColor = RGBColor(0x1a, 0x7f, 0x37);
-const AMBER: RGBColor = RGBColor(0xb4, 0x53, 0x09);
-const RED: RGBColor = RGBColor(0xb9, 0x1c, 0x1c);
 
 /// A drawing failure. The SVG backend writes to a `String`, so this means a bug
 /// in plotters or in our ranges, never bad user input; it still must not panic.
 #[derive(Debug, thiserror::Error)]
 #[error("could not draw the chart for `{kpi}`: {message}")]
-pub struct ChartError {
-    pub kpi: String,
-    pub message: String,
+pub(crate) struct ChartError {
+    pub(crate) kpi: String,
+    pub(crate) message: String,
 }
 
-/// The status colour of a point or band, for charts only.
-fn status_colour(s: Status) -> RGBColor {
-    match s {
-        Status::Green => GREEN,
-        Status::Amber => AMBER,
-        Status::Red => RED,
-        Status::None => MUTED,
+impl From<ChartError> for Error {
+    fn from(e: ChartError) -> Error {
+        Error::Internal(e.to_string())
     }
+}
+
+/// The status colour of a point, band or line: the theme's mark colour.
+fn status_colour(palette: &Palette, s: Status) -> RGBColor {
+    rgb(&palette.of(s).mark)
+}
+
+/// `#rrggbb` as a plotters colour (black for anything else: the palette only
+/// holds colours it has checked are `#rrggbb`).
+fn rgb(hex: &str) -> RGBColor {
+    let channel = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0);
+    RGBColor(channel(1), channel(3), channel(5))
 }
 
 /// The y range a chart needs to show every value, the target and the red line,
@@ -86,9 +93,15 @@ fn fail(kpi: &Kpi) -> impl Fn(String) -> ChartError + '_ {
 
 /// The full history chart of one KPI: line with points, target and red lines,
 /// shaded status bands, and noted points ringed.
-pub fn full_chart(kpi: &Kpi, window: &Window<'_>, status: Status, alt: &str) -> Result<String, ChartError> {
+pub(crate) fn full_chart(
+    kpi: &Kpi,
+    window: &Window<'_>,
+    status: Status,
+    alt: &str,
+    palette: &Palette,
+) -> Result<String, ChartError> {
     let mut svg = String::with_capacity(12_000);
-    draw_full(&mut svg, kpi, window, status).map_err(|e| fail(kpi)(e.to_string()))?;
+    draw_full(&mut svg, kpi, window, status, palette).map_err(|e| fail(kpi)(e.to_string()))?;
     Ok(label_svg(&svg, alt))
 }
 
@@ -97,6 +110,7 @@ fn draw_full<'s>(
     kpi: &Kpi,
     w: &Window<'_>,
     status: Status,
+    palette: &Palette,
 ) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(1);
     let (lo, hi) = y_range(kpi, w.values);
@@ -117,7 +131,7 @@ fn draw_full<'s>(
             if b > a {
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x_range.start, a), (x_range.end, b)],
-                    status_colour(s).mix(0.09).filled(),
+                    status_colour(palette, s).mix(0.09).filled(),
                 )))?;
             }
         }
@@ -155,7 +169,8 @@ fn draw_full<'s>(
             root.draw(&PathElement::new(vec![(x, axis_y + 1), (x, axis_y + 6)], MUTED.stroke_width(1)))?;
             root.draw(&Text::new(w.month_at(i).short_name(), (x, axis_y + 11), style.clone()))?;
         }
-        for (value, colour, label) in [(kpi.target, GREEN, "target"), (kpi.red, RED, "red")] {
+        let (green, red) = (status_colour(palette, Status::Green), status_colour(palette, Status::Red));
+        for (value, colour, label) in [(kpi.target, green, "target"), (kpi.red, red, "red")] {
             if (lo..=hi).contains(&value) {
                 chart.draw_series(LineSeries::new(
                     [(x_range.start, value), (x_range.end, value)],
@@ -176,7 +191,7 @@ fn draw_full<'s>(
         let last = points.last().map(|p| p.0);
         chart.draw_series(points.iter().map(|&(i, v)| {
             let is_last = Some(i) == last;
-            let colour = if is_last { status_colour(status) } else { LINE };
+            let colour = if is_last { status_colour(palette, status) } else { LINE };
             Circle::new((i as f64, v), if is_last { 5 } else { 3 }, colour.filled())
         }))?;
         chart.draw_series(
@@ -216,9 +231,14 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 /// A small trend line for a scorecard tile: no axes, the target as a faint
 /// line, the latest point in its status colour. Decorative: the tile states
 /// the numbers in words, so it is hidden from screen readers.
-pub fn sparkline(kpi: &Kpi, window: &Window<'_>, status: Status) -> Result<String, ChartError> {
+pub(crate) fn sparkline(
+    kpi: &Kpi,
+    window: &Window<'_>,
+    status: Status,
+    palette: &Palette,
+) -> Result<String, ChartError> {
     let mut svg = String::with_capacity(1_500);
-    draw_spark(&mut svg, kpi, window, status).map_err(|e| fail(kpi)(e.to_string()))?;
+    draw_spark(&mut svg, kpi, window, status, palette).map_err(|e| fail(kpi)(e.to_string()))?;
     Ok(svg.replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" class=\"spark\" ", 1))
 }
 
@@ -227,6 +247,7 @@ fn draw_spark<'s>(
     kpi: &Kpi,
     w: &Window<'_>,
     status: Status,
+    palette: &Palette,
 ) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(2);
     let (lo, hi) = y_range(kpi, w.values);
@@ -235,13 +256,17 @@ fn draw_spark<'s>(
         let mut chart = ChartBuilder::on(&root).margin(5).build_cartesian_2d(-0.2f64..(n as f64 - 0.8), lo..hi)?;
         chart.draw_series(LineSeries::new(
             [(-0.2, kpi.target), (n as f64 - 0.8, kpi.target)],
-            GREEN.mix(0.55).stroke_width(1),
+            status_colour(palette, Status::Green).mix(0.55).stroke_width(1),
         ))?;
         for segment in segments(w.values) {
             chart.draw_series(LineSeries::new(segment, LINE.stroke_width(2)))?;
         }
         if let Some((i, v)) = w.values.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, v))) {
-            chart.draw_series(std::iter::once(Circle::new((i as f64, v), 3, status_colour(status).filled())))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (i as f64, v),
+                3,
+                status_colour(palette, status).filled(),
+            )))?;
         }
         root.present()?;
     }
@@ -261,7 +286,7 @@ fn label_svg(svg: &str, alt: &str) -> String {
 }
 
 /// Escapes text for XML content and attributes.
-pub fn escape_xml(s: &str) -> String {
+pub(crate) fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -282,6 +307,10 @@ mod tests {
     use crate::catalogue::Catalogue;
     use crate::period::Month;
 
+    fn palette() -> Palette {
+        Palette::from_css(None)
+    }
+
     fn window<'a>(values: &'a [Option<f64>], notes: &'a [Option<String>]) -> Window<'a> {
         Window { start: Month::new(2026, 1).unwrap(), values, notes }
     }
@@ -293,8 +322,8 @@ mod tests {
         let values = [Some(3.0), None, Some(2.0), Some(1.5)];
         let notes = [None, None, Some("freeze".to_string()), None];
         let w = window(&values, &notes);
-        let a = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days").unwrap();
-        let b = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days").unwrap();
+        let a = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette()).unwrap();
+        let b = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette()).unwrap();
         assert_eq!(a, b);
         assert!(a.starts_with("<svg role=\"img\" aria-label=\"Lead time &lt;latest&gt; 1.5 days\""));
         assert!(a.contains("<title>Lead time &lt;latest&gt; 1.5 days</title>"));
@@ -309,8 +338,8 @@ mod tests {
         let values = [Some(80.0)];
         let notes = [None];
         let w = window(&values, &notes);
-        assert!(full_chart(kpi, &w, Status::Green, "x").is_ok());
-        assert!(sparkline(kpi, &w, Status::Green).unwrap().contains("aria-hidden=\"true\""));
+        assert!(full_chart(kpi, &w, Status::Green, "x", &palette()).is_ok());
+        assert!(sparkline(kpi, &w, Status::Green, &palette()).unwrap().contains("aria-hidden=\"true\""));
     }
 
     #[test]
@@ -319,7 +348,7 @@ mod tests {
         let kpi = c.kpi("rework-ratio").unwrap();
         let values = [None, None];
         let notes = [None, None];
-        assert!(full_chart(kpi, &window(&values, &notes), Status::None, "x").is_ok());
+        assert!(full_chart(kpi, &window(&values, &notes), Status::None, "x", &palette()).is_ok());
     }
 
     #[test]

@@ -8,47 +8,47 @@ use crate::catalogue::toml_error;
 use crate::diagnostic::Diagnostic;
 
 /// The file that marks a folder as a boardpack project.
-pub const CONFIG_FILE: &str = "boardpack.toml";
+pub(crate) const CONFIG_FILE: &str = "boardpack.toml";
 
 /// Project settings. Unknown keys are an error, so a typo never silently does nothing.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     /// The report's title, e.g. "Engineering report to the board".
-    pub title: String,
+    pub(crate) title: String,
     /// Who the report is about; shown on every page and in the data files.
-    pub organisation: String,
+    pub(crate) organisation: String,
     /// Only for absolute URLs (feeds, sharing); every page link stays relative.
     #[serde(default)]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
     /// Name of a folder under `themes/` whose files override the built-in theme.
     #[serde(default)]
-    pub theme: Option<String>,
+    pub(crate) theme: Option<String>,
     /// Where `build` writes the site, relative to the project root.
     #[serde(default = "default_output_dir")]
-    pub output_dir: String,
+    pub(crate) output_dir: String,
     #[serde(default)]
-    pub markdown: MarkdownConfig,
+    pub(crate) markdown: MarkdownConfig,
     #[serde(default)]
-    pub pack: PackConfig,
+    pub(crate) pack: PackConfig,
 }
 
 /// `[pack]`: how the PDF board pack is laid out.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PackConfig {
+pub(crate) struct PackConfig {
     /// Paper size of the PDF.
     #[serde(default)]
-    pub paper: Paper,
+    pub(crate) paper: Paper,
     /// Orientation of page 1, the scorecard; the rest of the report is portrait.
     #[serde(default)]
-    pub scorecard_orientation: Orientation,
+    pub(crate) scorecard_orientation: Orientation,
     /// Whether the PDF ends with the KPI definitions.
     #[serde(default = "yes")]
-    pub appendix: bool,
+    pub(crate) appendix: bool,
     /// A line for the PDF footer, e.g. "Board confidential".
     #[serde(default)]
-    pub confidentiality: Option<String>,
+    pub(crate) confidentiality: Option<String>,
 }
 
 impl Default for PackConfig {
@@ -69,7 +69,7 @@ pub(crate) fn yes() -> bool {
 /// Paper sizes boards print on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Paper {
+pub(crate) enum Paper {
     #[default]
     A4,
     Letter,
@@ -77,7 +77,7 @@ pub enum Paper {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Orientation {
+pub(crate) enum Orientation {
     #[default]
     Landscape,
     Portrait,
@@ -86,11 +86,11 @@ pub enum Orientation {
 /// How commentary Markdown is turned into HTML.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MarkdownConfig {
+pub(crate) struct MarkdownConfig {
     /// Keep raw HTML in commentary as written. Off by default: commentary is
     /// sanitised, because it comes from several authors and ends up in front of a board.
     #[serde(default)]
-    pub allow_raw_html: bool,
+    pub(crate) allow_raw_html: bool,
 }
 
 pub(crate) fn default_output_dir() -> String {
@@ -99,7 +99,7 @@ pub(crate) fn default_output_dir() -> String {
 
 impl Config {
     /// Parses settings, reporting type errors and empty required values at their line.
-    pub fn parse(source: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
+    pub(crate) fn parse(source: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
         let config: Config = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
         let mut problems = Vec::new();
         for (key, value) in [("title", &config.title), ("organisation", &config.organisation)] {

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 /// `check --strict`, fail it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Stops the build.
     Error,
+    /// Printed; fails only `check --strict`.
     Warning,
 }
 
@@ -31,7 +33,7 @@ pub struct Location {
 impl Location {
     /// Resolves a byte range in `source` to line, column and the marked width.
     /// Ranges past the end are clamped, so a bad span can never panic.
-    pub fn from_span(source: &str, span: Range<usize>) -> Location {
+    pub(crate) fn from_span(source: &str, span: Range<usize>) -> Location {
         let start = floor_char_boundary(source, span.start.min(source.len()));
         let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -45,7 +47,7 @@ impl Location {
     }
 
     /// Location of a whole 1-based line, for problems found by line rather than by span.
-    pub fn line(source: &str, line: usize) -> Location {
+    pub(crate) fn line(source: &str, line: usize) -> Location {
         let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
         Location { line, column: 1, source_line: text.to_string(), width: text.chars().count().max(1) }
     }
@@ -61,6 +63,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// One problem a user can fix: what is wrong, where, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops a build.
     pub severity: Severity,
     /// Path relative to the project root, as the user would type it.
     pub file: PathBuf,
@@ -73,6 +76,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A problem that stops the build, in `file` (relative to the project root).
     pub fn error(file: impl AsRef<Path>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -84,80 +88,117 @@ impl Diagnostic {
         }
     }
 
+    /// A problem worth fixing that does not stop the build.
     pub fn warning(file: impl AsRef<Path>, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, message) }
     }
 
     /// Points the diagnostic at a byte range of the file's text.
-    pub fn at(mut self, source: &str, span: Range<usize>) -> Diagnostic {
+    pub(crate) fn at(mut self, source: &str, span: Range<usize>) -> Diagnostic {
         self.location = Some(Location::from_span(source, span));
         self
     }
 
     /// Points the diagnostic at a whole line of the file's text.
-    pub fn at_line(mut self, source: &str, line: usize) -> Diagnostic {
+    pub(crate) fn at_line(mut self, source: &str, line: usize) -> Diagnostic {
         self.location = Some(Location::line(source, line));
         self
     }
 
-    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+    pub(crate) fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether it stops the build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// Renders like rustc: headline, `--> file:line:col`, the source line with
-    /// carets under the problem, then `= help:`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+/// Terminal colours for a rendered diagnostic: the same text, with escape
+/// codes around its parts (never parsed back out of plain text).
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+const RED: &str = "1;31";
+const YELLOW: &str = "1;33";
+const BLUE: &str = "1;34";
+const CYAN: &str = "36";
+const BOLD: &str = "1";
+
+impl Diagnostic {
+    /// The diagnostic as text for a terminal, like rustc: headline,
+    /// `--> file:line:col`, the source line with carets under the problem, then
+    /// `= help:`. With `colour`, the parts are coloured as rustc colours them.
+    pub fn render(&self, colour: bool) -> String {
+        let p = Paint { on: colour };
+        let (kind, marker) = match self.severity {
+            Severity::Error => ("error", RED),
+            Severity::Warning => ("warning", YELLOW),
         };
-        writeln!(f, "{kind}: {}", self.message)?;
+        let mut out = format!("{}{}\n", p.wrap(marker, kind), p.wrap(BOLD, &format!(": {}", self.message)));
         let file = self.file.display();
         match &self.location {
             Some(loc) => {
                 let gutter = loc.line.to_string().len();
                 let pad = " ".repeat(gutter);
-                writeln!(f, "{pad}--> {file}:{}:{}", loc.line, loc.column)?;
-                writeln!(f, "{pad} |")?;
-                writeln!(f, "{} | {}", loc.line, loc.source_line)?;
+                let bar = p.wrap(BLUE, &format!("{pad} |"));
+                out.push_str(&format!("{}\n", p.wrap(BLUE, &format!("{pad}--> {file}:{}:{}", loc.line, loc.column))));
+                out.push_str(&format!("{bar}\n"));
+                out.push_str(&format!("{} {}\n", p.wrap(BLUE, &format!("{} |", loc.line)), loc.source_line));
                 let lead: String =
                     loc.source_line.chars().take(loc.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 let label = self.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
-                writeln!(f, "{pad} | {lead}{}{label}", "^".repeat(loc.width))?;
+                out.push_str(&format!(
+                    "{bar} {lead}{}\n",
+                    p.wrap(marker, &format!("{}{label}", "^".repeat(loc.width)))
+                ));
                 if let Some(help) = &self.help {
-                    writeln!(f, "{pad} |")?;
-                    writeln!(f, "{pad} = help: {help}")?;
+                    out.push_str(&format!("{bar}\n"));
+                    out.push_str(&format!("{pad} {}\n", p.wrap(CYAN, &format!("= help: {help}"))));
                 }
             }
             None => {
-                writeln!(f, " --> {file}")?;
+                out.push_str(&format!("{}\n", p.wrap(BLUE, &format!(" --> {file}"))));
                 if let Some(label) = &self.label {
-                    writeln!(f, "  = note: {label}")?;
+                    out.push_str(&format!("  = note: {label}\n"));
                 }
                 if let Some(help) = &self.help {
-                    writeln!(f, "  = help: {help}")?;
+                    out.push_str(&format!("  {}\n", p.wrap(CYAN, &format!("= help: {help}"))));
                 }
             }
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Renders like rustc, without colour (see [`Diagnostic::render`]).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
     }
 }
 
 /// The closest candidate to `input` by edit distance, when it is close enough to be
 /// a plausible typo ("did you mean …?").
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (input.chars().count() / 3).max(2);
     candidates
         .into_iter()

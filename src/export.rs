@@ -54,7 +54,7 @@ fn rows<'a>(readings: &'a [Reading<'a>]) -> Vec<Row<'a>> {
 }
 
 /// `data.json`: `{ organisation, month, kpis: [...] }`, pretty-printed so diffs read well.
-pub fn json(organisation: &str, month: Month, readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
+pub(crate) fn json(organisation: &str, month: Month, readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
     let data = MonthData { organisation, month: month.to_string(), kpis: rows(readings) };
     let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
     out.push(b'\n');
@@ -91,7 +91,7 @@ fn csv_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// `data.csv`: the same rows; empty cells for null.
-pub fn csv(readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
+pub(crate) fn csv(readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS).map_err(csv_error)?;
     for row in rows(readings) {
@@ -101,7 +101,7 @@ pub fn csv(readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
 }
 
 /// Every month up to one, for the board pack: `month` first, then the `data.csv` columns.
-pub fn history_csv(months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
+pub(crate) fn history_csv(months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(std::iter::once("month").chain(COLUMNS)).map_err(csv_error)?;
     for (month, readings) in months {
@@ -121,7 +121,7 @@ struct History<'a> {
 }
 
 /// Every month up to one, for the board pack: `{ organisation, months: [{ month, kpis }] }`.
-pub fn history_json(organisation: &str, months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
+pub(crate) fn history_json(organisation: &str, months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
     let data = History {
         organisation,
         months: months.iter().map(|(m, r)| MonthData { organisation, month: m.to_string(), kpis: rows(r) }).collect(),

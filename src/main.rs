@@ -9,7 +9,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use boardpack::diagnostic::Diagnostic;
 use boardpack::period::Month;
-use boardpack::{BuildOptions, Error};
+use boardpack::{BuildOptions, Error, PackOptions, Packed};
 
 /// mimalloc rather than the system allocator: rendering is many small strings
 /// on two threads; it took the 100 × 36 portfolio build from 4.0 s to 3.5 s
@@ -139,10 +139,10 @@ fn main() -> ExitCode {
         Command::New { month, root } => new(&root, month),
         Command::Check { root, strict } => return check(&root, strict),
         Command::Build { root, output, force } => {
-            let progress = std::io::stderr().is_terminal().then_some(show_progress as boardpack::render::Progress);
+            let progress = std::io::stderr().is_terminal().then_some(show_progress as boardpack::Progress);
             build(BuildOptions { root, output, force, progress })
         }
-        Command::Pack { root, month, output } => pack(boardpack::pack::PackOptions { root, month, output }),
+        Command::Pack { root, month, output } => pack(&PackOptions { root, month, output }),
         Command::Serve { root, port, open, poll } => serve(root, port, open, poll),
         Command::Schema { root, output } => schema(&root, output),
         Command::Completions { shell } => {
@@ -159,7 +159,8 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("{}", paint(&format!("error: {e}")));
+            let label = if colour() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            eprintln!("{label}: {e}");
             ExitCode::from(1)
         }
     }
@@ -170,39 +171,10 @@ fn colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Adds terminal colour to rendered diagnostics, line by line.
-fn paint(text: &str) -> String {
-    if !colour() {
-        return text.to_string();
-    }
-    let (red, yellow, blue, cyan, bold, reset) =
-        ("\x1b[1;31m", "\x1b[1;33m", "\x1b[1;34m", "\x1b[36m", "\x1b[1m", "\x1b[0m");
-    let mut marker = red;
-    text.lines()
-        .map(|line| {
-            if let Some(rest) = line.strip_prefix("error:") {
-                marker = red;
-                format!("{red}error{reset}{bold}:{rest}{reset}")
-            } else if let Some(rest) = line.strip_prefix("warning:") {
-                marker = yellow;
-                format!("{yellow}warning{reset}{bold}:{rest}{reset}")
-            } else if line.trim_start().starts_with("-->") || line.trim_end().ends_with(" |") {
-                format!("{blue}{line}{reset}")
-            } else if let Some(i) = line.find(" | ").filter(|_| line.contains('^')) {
-                format!("{blue}{}{reset}{marker}{}{reset}", &line[..i + 3], &line[i + 3..])
-            } else if line.trim_start().starts_with("= help:") {
-                format!("{cyan}{line}{reset}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn print_all(diagnostics: &[Diagnostic]) {
+    let colour = colour();
     for d in diagnostics {
-        eprintln!("{}", paint(&d.to_string()));
+        eprintln!("{}", d.render(colour));
     }
 }
 
@@ -224,7 +196,7 @@ fn current_month() -> Month {
 
 fn init(dir: &Path, month: Option<Month>) -> Result<(), Error> {
     let month = month.unwrap_or_else(current_month);
-    let files = boardpack::scaffold::init(dir, month)?;
+    let files = boardpack::init(dir, month)?;
     eprintln!(
         "created a boardpack report in {} ({} files), reporting {}",
         dir.display(),
@@ -237,7 +209,7 @@ fn init(dir: &Path, month: Option<Month>) -> Result<(), Error> {
 }
 
 fn new(root: &Path, month: Option<Month>) -> Result<(), Error> {
-    let (month, files) = boardpack::scaffold::new_month(root, month)?;
+    let (month, files) = boardpack::new_month(root, month)?;
     eprintln!("started {}:", month.long_name());
     for f in files {
         eprintln!("  {}", f.display());
@@ -269,33 +241,37 @@ fn build(options: BuildOptions) -> Result<(), Error> {
     Ok(())
 }
 
-fn pack(options: boardpack::pack::PackOptions) -> Result<(), Error> {
-    if boardpack::portfolio::is_portfolio(&options.root) {
-        let summary = boardpack::pack::pack_portfolio(&options)?;
-        print_all(&summary.warnings);
-        for pack in &summary.packs {
-            eprintln!("packed {} files, {} KB, into {}", pack.entries, pack.bytes.div_ceil(1024), pack.path.display());
+fn pack(options: &PackOptions) -> Result<(), Error> {
+    let (packed, warnings) = boardpack::pack(options)?;
+    print_all(&warnings);
+    match packed {
+        Packed::Report(pack) => eprintln!(
+            "packed {}: {} files, {} KB, into {}",
+            pack.month.long_name(),
+            pack.entries,
+            pack.bytes.div_ceil(1024),
+            pack.path.display()
+        ),
+        Packed::Portfolio { month, overview, packs, skipped } => {
+            for pack in &packs {
+                eprintln!(
+                    "packed {} files, {} KB, into {}",
+                    pack.entries,
+                    pack.bytes.div_ceil(1024),
+                    pack.path.display()
+                );
+            }
+            for name in &skipped {
+                eprintln!("no pack for {name}: no report for {}", month.long_name());
+            }
+            eprintln!(
+                "packed {} for {} companies, with the portfolio overview in {}",
+                month.long_name(),
+                packs.len(),
+                overview.display()
+            );
         }
-        for name in &summary.skipped {
-            eprintln!("no pack for {name}: no report for {}", summary.month.long_name());
-        }
-        eprintln!(
-            "packed {} for {} companies, with the portfolio overview in {}",
-            summary.month.long_name(),
-            summary.packs.len(),
-            summary.overview.display()
-        );
-        return Ok(());
     }
-    let summary = boardpack::pack::pack(&options)?;
-    print_all(&summary.warnings);
-    eprintln!(
-        "packed {}: {} files, {} KB, into {}",
-        summary.month.long_name(),
-        summary.entries,
-        summary.bytes.div_ceil(1024),
-        summary.path.display()
-    );
     Ok(())
 }
 
@@ -313,12 +289,8 @@ fn check(root: &Path, strict: bool) -> ExitCode {
 }
 
 fn serve(root: PathBuf, port: Option<u16>, open: bool, poll: bool) -> Result<(), Error> {
-    let sources = match boardpack::portfolio::is_portfolio(&root) {
-        true => "portfolio.toml, companies/ and themes/",
-        false => "boardpack.toml, content/ and themes/",
-    };
-    let options = boardpack::serve::ServeOptions { root, port, poll };
-    boardpack::serve::serve(&options, |addr| {
+    let options = boardpack::ServeOptions { root, port, poll };
+    boardpack::serve(&options, |addr, sources| {
         let url = format!("http://{addr}/");
         // The first line on stdout is the address, for scripts and tests.
         println!("serving {url}");
@@ -343,15 +315,7 @@ fn open_browser(url: &str) {
 }
 
 fn schema(root: &Path, output: Option<PathBuf>) -> Result<(), Error> {
-    let catalogue = match boardpack::project::load(root).project {
-        Some(p) => p.catalogue,
-        None => boardpack::catalogue::Catalogue::builtin(),
-    };
-    let dir = output.unwrap_or_else(|| root.join(boardpack::scaffold::SCHEMA_DIR));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Io { path: dir.clone(), source: e })?;
-    for (name, text) in boardpack::schema::all(&catalogue) {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+    for path in boardpack::write_schemas(root, output)? {
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -1,10 +1,14 @@
-//! Commentary Markdown to HTML, sanitised.
+//! Commentary Markdown, for the pages (sanitised HTML) and for the PDF (a tree
+//! of plain data its Typst template lays out).
 //!
 //! Commentary comes from several authors and is read by a board, so raw HTML is
 //! cleaned by ammonia (no scripts, event handlers, `javascript:` links or
 //! frames) unless the project opts in with `[markdown] allow_raw_html = true`.
+//! The PDF gets no raw HTML at all: [`to_tree`] keeps text, structure and
+//! links, never markup, so nothing an author writes can be read as Typst code.
 
-use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
 
 /// The level commentary's top headings take: the page owns `<h1>` and `<h2>`, so
 /// the highest heading an author wrote (`#` or `###` alike) becomes `<h3>` and
@@ -12,7 +16,7 @@ use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 const TOP_LEVEL: usize = 3;
 
 /// The Markdown extensions commentary may use, shared by the HTML and the PDF.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
@@ -21,7 +25,7 @@ pub fn options() -> Options {
 }
 
 /// Renders commentary to an HTML fragment safe to embed in a page.
-pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
+pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let top = events
         .iter()
@@ -59,6 +63,309 @@ const LEVELS: [HeadingLevel; 6] =
 /// 0-based index of a heading level (H1 → 0).
 fn index(level: HeadingLevel) -> usize {
     LEVELS.iter().position(|l| *l == level).unwrap_or(0)
+}
+
+/// One piece of commentary as data: what the PDF template walks to lay it out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub(crate) enum Node {
+    /// Plain text.
+    Text {
+        text: String,
+    },
+    /// Inline code.
+    Code {
+        text: String,
+    },
+    /// A fenced or indented code block.
+    CodeBlock {
+        text: String,
+    },
+    SoftBreak,
+    HardBreak,
+    Rule,
+    Paragraph {
+        children: Vec<Node>,
+    },
+    /// `level` is already moved below the section's own headings.
+    Heading {
+        level: u8,
+        children: Vec<Node>,
+    },
+    Quote {
+        children: Vec<Node>,
+    },
+    /// Each item is a list of nodes.
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Node>>,
+    },
+    /// `align` holds `left`, `center` or `right` per column; cells are node lists.
+    Table {
+        align: Vec<&'static str>,
+        header: Vec<Vec<Node>>,
+        rows: Vec<Vec<Vec<Node>>>,
+    },
+    Emph {
+        children: Vec<Node>,
+    },
+    Strong {
+        children: Vec<Node>,
+    },
+    Strike {
+        children: Vec<Node>,
+    },
+    Link {
+        url: String,
+        children: Vec<Node>,
+    },
+    FootnoteRef {
+        label: String,
+    },
+    FootnoteDef {
+        label: String,
+        children: Vec<Node>,
+    },
+}
+
+/// What [`to_tree`] is building at one level of nesting.
+enum Open {
+    Root,
+    Paragraph,
+    Heading(u8),
+    Quote,
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Node>>,
+    },
+    Item,
+    Table {
+        align: Vec<&'static str>,
+        header: Vec<Vec<Node>>,
+        rows: Vec<Vec<Vec<Node>>>,
+        in_head: bool,
+    },
+    Row(Vec<Vec<Node>>),
+    Cell,
+    Emph,
+    Strong,
+    Strike,
+    Link(Option<String>),
+    Image,
+    FootnoteDef(String),
+    Code(String),
+    /// Nested deeper than [`MAX_NESTING`]: its text joins its parent.
+    Flat,
+}
+
+/// How deep commentary may nest (quotes in lists in quotes…) and keep its
+/// structure in the PDF. Typst lays out at most 72 levels of nested content;
+/// the PDF's own layout uses some, and real commentary never comes close.
+/// Deeper content keeps its text, not its structure (`check` warns).
+pub(crate) const MAX_NESTING: usize = 12;
+
+/// Commentary as a tree for the PDF. Headings start at `top_level` (the PDF
+/// section owns the levels above). Raw HTML is left out; images become their
+/// alternative text; links keep only the web and mail addresses the pages keep.
+pub(crate) fn to_tree(md: &str, top_level: u8) -> Vec<Node> {
+    let highest = Parser::new_ext(md, options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(index(level)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(0);
+    let mut stack: Vec<(Open, Vec<Node>)> = vec![(Open::Root, Vec::new())];
+    for event in Parser::new_ext(md, options()) {
+        if let Some((Open::Code(buffer), _)) = stack.last_mut() {
+            match event {
+                Event::Text(t) => buffer.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((Open::Code(text), _)) = stack.pop() {
+                        push(&mut stack, Node::CodeBlock { text: text.trim_end().to_string() });
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(tag) => {
+                let structural = matches!(tag, Tag::Item | Tag::TableHead | Tag::TableRow | Tag::TableCell);
+                if stack.len() > MAX_NESTING && !structural {
+                    stack.push((Open::Flat, Vec::new()));
+                    continue;
+                }
+                let open = match tag {
+                    Tag::Paragraph => Open::Paragraph,
+                    Tag::Heading { level, .. } => {
+                        let shifted = (index(level) - highest) as u8 + top_level;
+                        Open::Heading(shifted.min(6))
+                    }
+                    Tag::BlockQuote(_) => Open::Quote,
+                    Tag::CodeBlock(_) => Open::Code(String::new()),
+                    Tag::List(first) => {
+                        Open::List { ordered: first.is_some(), start: first.unwrap_or(1), items: Vec::new() }
+                    }
+                    Tag::Item => Open::Item,
+                    Tag::FootnoteDefinition(label) => Open::FootnoteDef(label.to_string()),
+                    Tag::Table(aligns) => Open::Table {
+                        align: aligns.iter().map(alignment).collect(),
+                        header: Vec::new(),
+                        rows: Vec::new(),
+                        in_head: false,
+                    },
+                    Tag::TableHead => {
+                        if let Some((Open::Table { in_head, .. }, _)) = stack.last_mut() {
+                            *in_head = true;
+                        }
+                        Open::Row(Vec::new())
+                    }
+                    Tag::TableRow => Open::Row(Vec::new()),
+                    Tag::TableCell => Open::Cell,
+                    Tag::Emphasis => Open::Emph,
+                    Tag::Strong => Open::Strong,
+                    Tag::Strikethrough => Open::Strike,
+                    Tag::Link { dest_url, .. } => Open::Link(is_safe_link(&dest_url).then(|| dest_url.to_string())),
+                    Tag::Image { .. } => Open::Image,
+                    _ => Open::Emph,
+                };
+                stack.push((open, Vec::new()));
+            }
+            Event::End(_) => close(&mut stack),
+            Event::Text(t) => push(&mut stack, Node::Text { text: t.to_string() }),
+            Event::Code(t) => push(&mut stack, Node::Code { text: t.to_string() }),
+            Event::SoftBreak => push(&mut stack, Node::SoftBreak),
+            Event::HardBreak => push(&mut stack, Node::HardBreak),
+            Event::Rule => push(&mut stack, Node::Rule),
+            Event::FootnoteReference(label) => push(&mut stack, Node::FootnoteRef { label: label.to_string() }),
+            Event::TaskListMarker(done) => {
+                push(&mut stack, Node::Text { text: if done { "[x] " } else { "[ ] " }.to_string() })
+            }
+            Event::Html(_) | Event::InlineHtml(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
+        }
+    }
+    while stack.len() > 1 {
+        close(&mut stack);
+    }
+    stack.pop().map(|(_, nodes)| nodes).unwrap_or_default()
+}
+
+fn push(stack: &mut [(Open, Vec<Node>)], node: Node) {
+    if let Some((_, nodes)) = stack.last_mut() {
+        nodes.push(node);
+    }
+}
+
+/// Ends the innermost open element and adds it to its parent.
+fn close(stack: &mut Vec<(Open, Vec<Node>)>) {
+    if stack.len() < 2 {
+        return;
+    }
+    let Some((open, children)) = stack.pop() else {
+        return;
+    };
+    let node = match open {
+        Open::Root | Open::Code(_) => return,
+        Open::Paragraph => Node::Paragraph { children },
+        Open::Heading(level) => Node::Heading { level, children },
+        Open::Quote => Node::Quote { children },
+        Open::List { ordered, start, items } => Node::List { ordered, start, items },
+        Open::Item => match stack.last_mut() {
+            Some((Open::List { items, .. }, _)) => {
+                items.push(children);
+                return;
+            }
+            _ => return splice(stack, children),
+        },
+        Open::Table { align, header, rows, .. } => Node::Table { align, header, rows },
+        Open::Row(cells) => match stack.last_mut() {
+            Some((Open::Table { header, rows, in_head, .. }, _)) => {
+                if *in_head {
+                    *header = cells;
+                    *in_head = false;
+                } else {
+                    rows.push(cells);
+                }
+                return;
+            }
+            _ => return splice(stack, cells.into_iter().flatten().collect()),
+        },
+        Open::Cell => match stack.last_mut() {
+            Some((Open::Row(cells), _)) => {
+                cells.push(children);
+                return;
+            }
+            _ => return splice(stack, children),
+        },
+        Open::Emph => Node::Emph { children },
+        Open::Strong => Node::Strong { children },
+        Open::Strike => Node::Strike { children },
+        Open::Link(Some(url)) => Node::Link { url, children },
+        // The address is dropped (or the nesting too deep); the text stays.
+        Open::Link(None) | Open::Flat => return splice(stack, children),
+        Open::Image => Node::Emph { children },
+        Open::FootnoteDef(label) => Node::FootnoteDef { label, children },
+    };
+    push(stack, node);
+}
+
+/// Adds `children` to the innermost open element, in place of the one that held them.
+fn splice(stack: &mut [(Open, Vec<Node>)], children: Vec<Node>) {
+    if let Some((_, nodes)) = stack.last_mut() {
+        nodes.extend(children);
+    }
+}
+
+/// The 1-based line where commentary first nests deeper than the PDF keeps
+/// ([`MAX_NESTING`]), if it does: for `check` to warn about.
+pub(crate) fn too_deep(md: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Item | Tag::TableHead | Tag::TableRow | Tag::TableCell) => depth += 1,
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(md[..range.start].matches('\n').count() + 1);
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn alignment(a: &Alignment) -> &'static str {
+    match a {
+        Alignment::Right => "right",
+        Alignment::Center => "center",
+        Alignment::Left | Alignment::None => "left",
+    }
+}
+
+/// The link addresses commentary may keep: the web (`http`, `https`), mail
+/// (`mailto`) and relative links. Everything else (`javascript:`, `file:`,
+/// `data:`, `smb:`, Windows shares, scheme-relative `//host`) is dropped.
+pub(crate) fn is_safe_link(url: &str) -> bool {
+    let url = url.trim();
+    if url.starts_with("//") || url.starts_with("\\\\") || url.starts_with("/\\") {
+        return false;
+    }
+    match url.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after the first `/`, `?` or `#` is part of a relative path or query.
+            if url[..colon].contains(['/', '?', '#']) {
+                return true;
+            }
+            let scheme = url[..colon].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,16 +15,16 @@ use crate::render::SiteFile;
 use crate::Error;
 
 /// The file that marks a folder as written by boardpack.
-pub const MARKER: &str = ".boardpack-output";
+pub(crate) const MARKER: &str = ".boardpack-output";
 const MARKER_TEXT: &str =
     "This folder is written by `boardpack build` and replaced on every build.\nDo not keep your own files here.\n";
 
 /// Refuses output folders that would destroy the project or someone's files.
-pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error> {
+pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error> {
     let out = absolute(output)?;
     let root = absolute(root)?;
     let holds_project =
-        root.starts_with(&out) || crate::project::SOURCE_DIRS.iter().any(|dir| out.starts_with(root.join(dir)));
+        root.starts_with(&out) || crate::workspace::SOURCE_DIRS.iter().any(|dir| out.starts_with(root.join(dir)));
     if holds_project {
         return Err(Error::UnsafeOutput {
             path: output.to_path_buf(),
@@ -81,13 +81,13 @@ fn normalise(p: &Path) -> PathBuf {
 
 /// A folder beside the output that a build writes into; it replaces the output
 /// only on [`Staging::commit`], and disappears if dropped uncommitted.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: tempfile::TempDir,
     output: PathBuf,
 }
 
 impl Staging {
-    pub fn new(output: &Path) -> Result<Staging, Error> {
+    pub(crate) fn new(output: &Path) -> Result<Staging, Error> {
         let output = normalise(&absolute(output)?);
         let parent =
             output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
@@ -100,7 +100,7 @@ impl Staging {
     }
 
     /// Writes files into the staging folder, in parallel; safe to call from many threads.
-    pub fn write(&self, files: &[SiteFile]) -> Result<(), Error> {
+    pub(crate) fn write(&self, files: &[SiteFile]) -> Result<(), Error> {
         // Folders first, each once (in sorted order a parent comes before its
         // children); then the files, in parallel, with no folder checks.
         let folders: std::collections::BTreeSet<&str> =
@@ -113,14 +113,14 @@ impl Staging {
     }
 
     /// Marks the folder as boardpack's and swaps it in for the output.
-    pub fn commit(self) -> Result<(), Error> {
+    pub(crate) fn commit(self) -> Result<(), Error> {
         write_file(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())?;
         swap_in(self.dir, &self.output)
     }
 }
 
 /// Writes `files` to `output` atomically: staging folder, then swap.
-pub fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
+pub(crate) fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
     let staging = Staging::new(output)?;
     staging.write(files)?;
     staging.commit()

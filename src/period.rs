@@ -66,7 +66,7 @@ impl Month {
     }
 
     /// The month `n` months later.
-    pub fn plus(self, n: usize) -> Month {
+    pub(crate) fn plus(self, n: usize) -> Month {
         let index = usize::from(self.year) * 12 + usize::from(self.month - 1) + n;
         let year = u16::try_from(index / 12).unwrap_or(u16::MAX);
         // index % 12 < 12, so the cast and the +1 stay within 1..=12.
@@ -74,7 +74,7 @@ impl Month {
     }
 
     /// Number of months from `earlier` to `self` (0 when `earlier` is not earlier).
-    pub fn months_since(self, earlier: Month) -> usize {
+    pub(crate) fn months_since(self, earlier: Month) -> usize {
         let index = |m: Month| usize::from(m.year) * 12 + usize::from(m.month);
         index(self).saturating_sub(index(earlier))
     }
@@ -85,27 +85,9 @@ impl Month {
     }
 
     /// "Oct 26": fits under a chart axis tick.
-    pub fn short_name(self) -> String {
+    pub(crate) fn short_name(self) -> String {
         format!("{} {:02}", &NAMES[usize::from(self.month - 1)][..3], self.year % 100)
     }
-
-    /// Seconds since the Unix epoch at 00:00 UTC on the first day of the month.
-    /// Used wherever a fixed timestamp must come from the content, never from the clock.
-    pub fn epoch_seconds(self) -> i64 {
-        let days = days_from_civil(i64::from(self.year), i64::from(self.month), 1);
-        days * 86_400
-    }
-}
-
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 impl fmt::Display for Month {
@@ -174,12 +156,5 @@ mod tests {
         let a: Month = "2025-12".parse().unwrap();
         let b: Month = "2026-01".parse().unwrap();
         assert!(a < b);
-    }
-
-    #[test]
-    fn epoch_seconds_matches_known_dates() {
-        assert_eq!(Month::new(1970, 1).unwrap().epoch_seconds(), 0);
-        // 2026-10-01T00:00:00Z
-        assert_eq!(Month::new(2026, 10).unwrap().epoch_seconds(), 1_790_812_800);
     }
 }

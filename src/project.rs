@@ -17,66 +17,55 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::period::Month;
 
 /// The folder, under the root, holding months and the catalogue.
-pub const CONTENT_DIR: &str = "content";
+pub(crate) const CONTENT_DIR: &str = "content";
 /// Where a project's (or a portfolio's) own themes live.
-pub const THEMES_DIR: &str = "themes";
-/// The folders holding a report's or a portfolio's sources: never an output,
-/// and watched by `serve`.
-pub const SOURCE_DIRS: [&str; 3] = [CONTENT_DIR, THEMES_DIR, crate::portfolio::COMPANIES_DIR];
-/// The files at a root that configure a report or a portfolio.
-pub const SOURCE_FILES: [&str; 2] = [crate::config::CONFIG_FILE, crate::portfolio::PORTFOLIO_FILE];
+pub(crate) const THEMES_DIR: &str = "themes";
 /// The catalogue file, under `content/`.
-pub const CATALOGUE_FILE: &str = "catalogue.toml";
+pub(crate) const CATALOGUE_FILE: &str = "catalogue.toml";
 /// A month's values file.
-pub const VALUES_FILE: &str = "kpis.toml";
+pub(crate) const VALUES_FILE: &str = "kpis.toml";
 /// A month's executive summary, as a commentary stem.
-pub const SUMMARY_STEM: &str = "summary";
+pub(crate) const SUMMARY_STEM: &str = "summary";
 
 /// One KPI's reading for one month.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// `None` when the author recorded a note but no number.
-    pub value: Option<f64>,
-    pub note: Option<String>,
+    pub(crate) value: Option<f64>,
+    pub(crate) note: Option<String>,
 }
 
 /// Everything written for one reporting month.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MonthContent {
-    pub month: Month,
+pub(crate) struct MonthContent {
+    pub(crate) month: Month,
     /// By KPI id.
-    pub values: BTreeMap<String, Entry>,
+    pub(crate) values: BTreeMap<String, Entry>,
     /// Markdown source of `summary.md`.
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     /// Markdown source by accountability id.
-    pub commentary: BTreeMap<String, String>,
+    pub(crate) commentary: BTreeMap<String, String>,
 }
 
 /// A loaded, checked project: the input of every later stage.
 #[derive(Debug, Clone)]
-pub struct Project {
-    pub root: PathBuf,
-    pub config: Config,
-    pub catalogue: Catalogue,
+pub(crate) struct Project {
+    pub(crate) root: PathBuf,
+    pub(crate) config: Config,
+    pub(crate) catalogue: Catalogue,
     /// Chronological.
-    pub months: Vec<MonthContent>,
+    pub(crate) months: Vec<MonthContent>,
 }
 
 /// The result of loading: the project when there were no errors, and every diagnostic.
 #[derive(Debug)]
-pub struct Loaded {
-    pub project: Option<Project>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Loaded {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
+pub(crate) struct Loaded {
+    pub(crate) project: Option<Project>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads and checks the project at `root`.
-pub fn load(root: &Path) -> Loaded {
+pub(crate) fn load(root: &Path) -> Loaded {
     let mut reader = Reader::new(root);
     let config = reader.config();
     let catalogue = reader.catalogue();
@@ -96,7 +85,7 @@ pub fn load(root: &Path) -> Loaded {
 /// The problem, if any, with reading `path` (shown to the user as `rel`): it must
 /// resolve inside `canonical_root`, so a symbolic link can never make boardpack
 /// read outside the project.
-pub fn outside_root(canonical_root: &Path, path: &Path, rel: &Path) -> Option<Diagnostic> {
+pub(crate) fn outside_root(canonical_root: &Path, path: &Path, rel: &Path) -> Option<Diagnostic> {
     match fs::canonicalize(path) {
         Ok(real) if real.starts_with(canonical_root) => None,
         Ok(real) => Some(

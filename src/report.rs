@@ -11,58 +11,58 @@ use crate::project::{MonthContent, Project};
 use crate::status::{change, status, Change, Status};
 
 /// How many months a full chart shows, ending at the report month.
-pub const CHART_MONTHS: usize = 24;
+pub(crate) const CHART_MONTHS: usize = 24;
 /// How many months a scorecard sparkline shows.
-pub const SPARKLINE_MONTHS: usize = 12;
+pub(crate) const SPARKLINE_MONTHS: usize = 12;
 
 /// One KPI's values on the calendar from the first reported month to the last.
 #[derive(Debug, Clone)]
-pub struct Series {
-    pub values: Vec<Option<f64>>,
-    pub notes: Vec<Option<String>>,
+pub(crate) struct Series {
+    pub(crate) values: Vec<Option<f64>>,
+    pub(crate) notes: Vec<Option<String>>,
     /// For each offset, the latest earlier offset that has a value.
     previous: Vec<Option<usize>>,
 }
 
 /// What the board sees for one KPI in one month.
 #[derive(Debug, Clone)]
-pub struct Reading<'a> {
-    pub kpi: &'a Kpi,
-    pub value: Option<f64>,
-    pub note: Option<&'a str>,
-    pub status: Status,
-    pub change: Option<Change>,
+pub(crate) struct Reading<'a> {
+    pub(crate) kpi: &'a Kpi,
+    pub(crate) value: Option<f64>,
+    pub(crate) note: Option<&'a str>,
+    pub(crate) status: Status,
+    pub(crate) change: Option<Change>,
     /// The month the change is measured against.
-    pub compared_with: Option<Month>,
+    pub(crate) compared_with: Option<Month>,
 }
 
 /// A window of history ending at a report month.
 #[derive(Debug, Clone, Copy)]
-pub struct Window<'a> {
+pub(crate) struct Window<'a> {
     /// Calendar month of `values[0]`.
-    pub start: Month,
-    pub values: &'a [Option<f64>],
-    pub notes: &'a [Option<String>],
+    pub(crate) start: Month,
+    pub(crate) values: &'a [Option<f64>],
+    pub(crate) notes: &'a [Option<String>],
 }
 
 impl Window<'_> {
-    pub fn month_at(&self, i: usize) -> Month {
+    pub(crate) fn month_at(&self, i: usize) -> Month {
         self.start.plus(i)
     }
 }
 
 /// The computed report: the project plus one series per KPI.
 #[derive(Debug)]
-pub struct Report<'p> {
-    pub project: &'p Project,
+pub(crate) struct Report<'p> {
+    pub(crate) project: &'p Project,
     /// First calendar month of every series.
-    pub first: Month,
+    pub(crate) first: Month,
     /// In catalogue order.
-    pub series: Vec<Series>,
+    pub(crate) series: Vec<Series>,
 }
 
 impl<'p> Report<'p> {
-    pub fn new(project: &'p Project) -> Report<'p> {
+    pub(crate) fn new(project: &'p Project) -> Report<'p> {
         let first = project.months.first().map_or_else(|| Month::new(2000, 1).expect("valid constant"), |m| m.month);
         let len = project.months.last().map_or(0, |m| offset(first, m.month) + 1);
         let series = project.catalogue.kpis.iter().map(|k| build_series(&project.months, first, len, &k.id)).collect();
@@ -70,12 +70,12 @@ impl<'p> Report<'p> {
     }
 
     /// Calendar offset of a month from the first reported month.
-    pub fn offset(&self, month: Month) -> usize {
+    pub(crate) fn offset(&self, month: Month) -> usize {
         offset(self.first, month)
     }
 
     /// The reading of KPI number `k` (catalogue order) in `month`.
-    pub fn reading(&self, k: usize, month: Month) -> Reading<'_> {
+    pub(crate) fn reading(&self, k: usize, month: Month) -> Reading<'_> {
         let kpi = &self.project.catalogue.kpis[k];
         let s = &self.series[k];
         let i = self.offset(month);
@@ -92,7 +92,7 @@ impl<'p> Report<'p> {
     }
 
     /// Up to `len` months of KPI `k` ending at `month`, as a slice (no copying).
-    pub fn window(&self, k: usize, month: Month, len: usize) -> Window<'_> {
+    pub(crate) fn window(&self, k: usize, month: Month, len: usize) -> Window<'_> {
         let end = self.offset(month) + 1;
         let start = end.saturating_sub(len);
         let s = &self.series[k];
@@ -104,7 +104,7 @@ impl<'p> Report<'p> {
     }
 
     /// Count of KPIs in each status for a month: (green, amber, red, none).
-    pub fn counts(&self, month: Month) -> StatusCounts {
+    pub(crate) fn counts(&self, month: Month) -> StatusCounts {
         let mut c = StatusCounts::default();
         for k in 0..self.series.len() {
             match self.reading(k, month).status {
@@ -120,11 +120,11 @@ impl<'p> Report<'p> {
 
 /// How many KPIs are in each status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct StatusCounts {
-    pub green: usize,
-    pub amber: usize,
-    pub red: usize,
-    pub none: usize,
+pub(crate) struct StatusCounts {
+    pub(crate) green: usize,
+    pub(crate) amber: usize,
+    pub(crate) red: usize,
+    pub(crate) none: usize,
 }
 
 fn offset(first: Month, month: Month) -> usize {

@@ -12,12 +12,9 @@ use crate::config::CONFIG_FILE;
 use crate::period::Month;
 use crate::project::{self, CATALOGUE_FILE, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
 use crate::report::Report;
-use crate::schema;
+use crate::schema::{self, SCHEMA_DIR};
 use crate::status::Status;
 use crate::Error;
-
-/// Where `init` puts the editor schemas, relative to the project root.
-pub const SCHEMA_DIR: &str = "schemas";
 
 /// Creates a ready-to-build project in `dir` (which must be empty or absent),
 /// reporting `month`. Returns the files written, relative to `dir`.
@@ -137,7 +134,7 @@ fn write_new(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, Err
 }
 
 /// "acme-corp" → "Acme Corp": a starting point the author will usually keep.
-pub fn organisation_from_folder(name: &str) -> String {
+fn organisation_from_folder(name: &str) -> String {
     let words: Vec<String> = name
         .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
         .filter(|w| !w.is_empty())

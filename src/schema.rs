@@ -4,15 +4,40 @@
 //! The schemas mirror what `project` and `catalogue` check; the tests validate
 //! the demo project against them so the two cannot drift apart unnoticed.
 
+use std::path::{Path, PathBuf};
+
 use serde_json::{json, Value};
 
 use crate::catalogue::Catalogue;
+use crate::Error;
+
+/// Where `init` puts the editor schemas, relative to the project root.
+pub(crate) const SCHEMA_DIR: &str = "schemas";
+
+/// Writes every schema into `output` (default: `schemas/` under `root`); the
+/// KPI ids offered are the project's, or the built-in catalogue's when the
+/// project does not load. Returns the files written.
+pub fn write_schemas(root: &Path, output: Option<PathBuf>) -> Result<Vec<PathBuf>, Error> {
+    let catalogue = match crate::project::load(root).project {
+        Some(p) => p.catalogue,
+        None => Catalogue::builtin(),
+    };
+    let dir = output.unwrap_or_else(|| root.join(SCHEMA_DIR));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut written = Vec::new();
+    for (name, text) in all(&catalogue) {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
 
 /// Every schema as (file name, pretty JSON text); the values schema offers the
 /// ids of `catalogue`.
-pub fn all(catalogue: &Catalogue) -> Vec<(&'static str, String)> {
+pub(crate) fn all(catalogue: &Catalogue) -> Vec<(&'static str, String)> {
     [
         ("boardpack.schema.json", config()),
         ("catalogue.schema.json", self::catalogue()),
@@ -31,7 +56,7 @@ fn pretty(v: &Value) -> String {
 }
 
 /// `boardpack.toml`.
-pub fn config() -> Value {
+fn config() -> Value {
     json!({
         "$schema": DRAFT,
         "title": "boardpack.toml",
@@ -57,7 +82,7 @@ pub fn config() -> Value {
 }
 
 /// `content/catalogue.toml`.
-pub fn catalogue() -> Value {
+fn catalogue() -> Value {
     let id = json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" });
     json!({
         "$schema": DRAFT,
@@ -104,7 +129,7 @@ pub fn catalogue() -> Value {
 }
 
 /// A month's `kpis.toml`, for the given catalogue (its ids are offered as completions).
-pub fn values(catalogue: &Catalogue) -> Value {
+pub(crate) fn values(catalogue: &Catalogue) -> Value {
     let entry = json!({
         "oneOf": [
             { "type": "number" },

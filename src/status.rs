@@ -8,7 +8,7 @@ use serde::Serialize;
 /// Which way a KPI improves. Spelled `"lower"` / `"higher"` in the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Better {
+pub(crate) enum Better {
     Lower,
     Higher,
 }
@@ -22,7 +22,7 @@ impl Better {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Better::Lower => "lower",
             Better::Higher => "higher",
@@ -30,7 +30,7 @@ impl Better {
     }
 
     /// The direction as a reader sees it beside a target.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Better::Lower => "lower is better",
             Better::Higher => "higher is better",
@@ -41,7 +41,7 @@ impl Better {
 /// Red/amber/green, or `None` when there is no value to judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     Red,
     Amber,
     Green,
@@ -50,7 +50,7 @@ pub enum Status {
 
 impl Status {
     /// The machine name used in data files and CSS classes.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Green => "green",
             Status::Amber => "amber",
@@ -60,7 +60,7 @@ impl Status {
     }
 
     /// The word shown to a reader, so status never rests on colour alone.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Status::Green => "On target",
             Status::Amber => "Watch",
@@ -72,7 +72,7 @@ impl Status {
 
 /// Green at or better than `target`; red strictly worse than `red`; amber between
 /// (a value exactly equal to `red` is still amber).
-pub fn status(value: Option<f64>, better: Better, target: f64, red: f64) -> Status {
+pub(crate) fn status(value: Option<f64>, better: Better, target: f64, red: f64) -> Status {
     let Some(v) = value else {
         return Status::None;
     };
@@ -86,21 +86,21 @@ pub fn status(value: Option<f64>, better: Better, target: f64, red: f64) -> Stat
 }
 
 /// Whether `red` sits on the worse side of `target` (or equals it, leaving no amber band).
-pub fn thresholds_are_ordered(better: Better, target: f64, red: f64) -> bool {
+pub(crate) fn thresholds_are_ordered(better: Better, target: f64, red: f64) -> bool {
     !better.is_better(red, target)
 }
 
 /// Direction of the change since the previous month that has a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Trend {
+pub(crate) enum Trend {
     Improving,
     Worsening,
     Flat,
 }
 
 impl Trend {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Trend::Improving => "improving",
             Trend::Worsening => "worsening",
@@ -112,13 +112,13 @@ impl Trend {
 /// The signed change and its direction. Flat when the change does not show at the
 /// KPI's displayed precision, so a reader never sees "+0.0, worsening".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Change {
-    pub delta: f64,
-    pub trend: Trend,
+pub(crate) struct Change {
+    pub(crate) delta: f64,
+    pub(crate) trend: Trend,
 }
 
 /// Change from `previous` to `current`; `None` when either is missing.
-pub fn change(current: Option<f64>, previous: Option<f64>, better: Better, decimals: u8) -> Option<Change> {
+pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better, decimals: u8) -> Option<Change> {
     let (c, p) = (current?, previous?);
     let delta = round_to(c - p, decimals.saturating_add(3));
     let shown = round_to(delta, decimals);
@@ -134,7 +134,7 @@ pub fn change(current: Option<f64>, previous: Option<f64>, better: Better, decim
 
 /// Rounds half away from zero to `decimals` places, and turns `-0.0` into `0.0`
 /// so the output never shows a signed zero.
-pub fn round_to(x: f64, decimals: u8) -> f64 {
+pub(crate) fn round_to(x: f64, decimals: u8) -> f64 {
     let scale = 10f64.powi(i32::from(decimals));
     let r = (x * scale).round() / scale;
     if r == 0.0 {

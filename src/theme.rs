@@ -1,72 +1,147 @@
-//! The theme: templates and static files, built in and overridable file by file.
+//! The theme: page templates, PDF templates and static files, built in and
+//! overridable file by file.
 //!
 //! The built-in theme lives in `themes/default/` and is embedded in the binary,
 //! so an installed boardpack works anywhere. A project's `themes/NAME/` (chosen
-//! with `theme = "NAME"`) replaces any of its files by giving one with the same path.
+//! with `theme = "NAME"`) replaces any of its files by giving one with the same
+//! path: `templates/*.html` (Tera), `pack/*.typ` (Typst, the PDF) and
+//! `static/*`. Load stage: reads the disk.
+//!
+//! The status colours are defined once, as CSS custom properties in the
+//! theme's `static/style.css`; [`Palette`] reads them from there for the
+//! charts, the PDF and the preview's error overlay, so a theme that recolours
+//! the pages recolours everything.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
+use serde::Serialize;
 use tera::Tera;
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
-use crate::project::{outside_root, Project};
+use crate::portfolio::{prefixed, Company, Portfolio};
+use crate::project::{outside_root, THEMES_DIR};
+use crate::status::Status;
+use crate::Error;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 const TEMPLATES: &str = "templates";
 const STATIC: &str = "static";
+const PACK: &str = "pack";
+/// The stylesheet whose `:root` custom properties define the palette.
+const STYLESHEET: &str = "style.css";
 
 /// Parsed templates and the static files to copy, after overrides.
-pub struct Theme {
-    pub tera: Tera,
+pub(crate) struct Theme {
+    pub(crate) tera: Tera,
     /// Output path under `static/` → bytes, sorted so output order is stable.
-    pub statics: BTreeMap<String, Vec<u8>>,
-    /// Template name → the file it came from, so render errors name the file to fix.
-    pub origins: BTreeMap<String, PathBuf>,
+    pub(crate) statics: BTreeMap<String, Vec<u8>>,
+    /// Typst sources of the PDFs, by name under `pack/` (`report.typ`, …).
+    pub(crate) typst: BTreeMap<String, String>,
+    /// Template or Typst file name → the file it came from, so errors name the file to fix.
+    pub(crate) origins: BTreeMap<String, PathBuf>,
+    /// The status colours and neutrals, from the stylesheet.
+    pub(crate) palette: Palette,
+}
+
+/// Files gathered from the built-in theme and an override, before compiling.
+#[derive(Default)]
+struct Files {
+    templates: BTreeMap<String, (String, PathBuf)>,
+    statics: BTreeMap<String, Vec<u8>>,
+    typst: BTreeMap<String, (String, PathBuf)>,
 }
 
 impl Theme {
-    /// The built-in theme overlaid with the project's theme folder, if it names one.
-    pub fn load(project: &Project) -> Result<Theme, Vec<Diagnostic>> {
-        Theme::load_from(&project.root, project.config.theme.as_deref())
-    }
-
     /// The built-in theme overlaid with `root/themes/NAME/`, when a name is given.
-    pub fn load_from(root: &Path, theme: Option<&str>) -> Result<Theme, Vec<Diagnostic>> {
-        let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
-        let mut statics: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    pub(crate) fn load(root: &Path, theme: Option<&str>) -> Result<Theme, Vec<Diagnostic>> {
+        let mut files = Files::default();
         for file in builtin_files() {
             let rel = file.path().to_string_lossy().replace('\\', "/");
             let origin = Path::new("<built-in theme>").join(file.path());
-            add(&rel, file.contents().to_vec(), origin, &mut templates, &mut statics)?;
+            files.add(&rel, file.contents().to_vec(), origin)?;
         }
         if let Some(name) = theme {
-            let dir = root.join(crate::project::THEMES_DIR).join(name);
-            let project_root = root;
-            let root = fs::canonicalize(project_root).unwrap_or_else(|_| project_root.to_path_buf());
-            for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-                let entry = entry.map_err(|e| vec![Diagnostic::error(&dir, format!("cannot read the theme: {e}"))])?;
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let path = entry.path();
-                let shown = path.strip_prefix(project_root).unwrap_or(path).to_path_buf();
-                if let Some(d) = outside_root(&root, path, &shown) {
-                    return Err(vec![d]);
-                }
-                let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
-                let bytes = fs::read(path).map_err(|e| vec![Diagnostic::error(&shown, format!("cannot read: {e}"))])?;
-                add(&rel, bytes, shown, &mut templates, &mut statics)?;
-            }
+            files.overlay(root, name)?;
         }
-        let tera = compile(&templates)?;
-        let origins = templates.into_iter().map(|(name, (_, origin))| (name, origin)).collect();
-        Ok(Theme { tera, statics, origins })
+        let tera = compile(&files.templates)?;
+        let palette = Palette::from_css(files.statics.get(STYLESHEET).map(Vec::as_slice));
+        let mut origins: BTreeMap<String, PathBuf> =
+            files.templates.iter().map(|(name, (_, origin))| (name.clone(), origin.clone())).collect();
+        origins.extend(files.typst.iter().map(|(name, (_, origin))| (format!("{PACK}/{name}"), origin.clone())));
+        let typst = files.typst.into_iter().map(|(name, (text, _))| (name, text)).collect();
+        Ok(Theme { tera, statics: files.statics, typst, origins, palette })
     }
+
+    /// The portfolio's own theme (for the overview, and for companies without one).
+    pub(crate) fn of_portfolio(portfolio: &Portfolio) -> Result<Theme, Error> {
+        Theme::load(&portfolio.root, portfolio.config.theme.as_deref()).map_err(Error::Content)
+    }
+
+    /// The company's own theme, when its `boardpack.toml` names one; otherwise
+    /// it wears the portfolio's (`None`).
+    pub(crate) fn of_company(company: &Company) -> Result<Option<Theme>, Error> {
+        let project = &company.project;
+        match &project.config.theme {
+            Some(name) => {
+                Theme::load(&project.root, Some(name)).map(Some).map_err(|d| Error::Content(prefixed(&company.slug, d)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The file a template or Typst source came from, as the user should see it.
+    pub(crate) fn origin(&self, name: &str) -> String {
+        self.origins.get(name).map_or_else(|| name.to_string(), |p| p.display().to_string())
+    }
+}
+
+impl Files {
+    /// Adds the files of `root/themes/NAME/`, replacing built-in ones of the same path.
+    fn overlay(&mut self, project_root: &Path, name: &str) -> Result<(), Vec<Diagnostic>> {
+        let dir = project_root.join(THEMES_DIR).join(name);
+        let root = fs::canonicalize(project_root).unwrap_or_else(|_| project_root.to_path_buf());
+        for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+            let entry = entry.map_err(|e| vec![Diagnostic::error(&dir, format!("cannot read the theme: {e}"))])?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let shown = path.strip_prefix(project_root).unwrap_or(path).to_path_buf();
+            if let Some(d) = outside_root(&root, path, &shown) {
+                return Err(vec![d]);
+            }
+            let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            let bytes = fs::read(path).map_err(|e| vec![Diagnostic::error(&shown, format!("cannot read: {e}"))])?;
+            self.add(&rel, bytes, shown)?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, rel: &str, bytes: Vec<u8>, origin: PathBuf) -> Result<(), Vec<Diagnostic>> {
+        let text = |bytes: Vec<u8>| {
+            String::from_utf8(bytes).map_err(|_| {
+                vec![Diagnostic::error(&origin, "this theme file is not valid UTF-8 text").help("save it as UTF-8")]
+            })
+        };
+        if let Some(name) = under(rel, TEMPLATES) {
+            self.templates.insert(name.to_string(), (text(bytes)?, origin));
+        } else if let Some(name) = under(rel, STATIC) {
+            self.statics.insert(name.to_string(), bytes);
+        } else if let Some(name) = under(rel, PACK) {
+            self.typst.insert(name.to_string(), (text(bytes)?, origin));
+        }
+        Ok(())
+    }
+}
+
+/// `rel` without the leading `dir/`, when it is under `dir`.
+fn under<'a>(rel: &'a str, dir: &str) -> Option<&'a str> {
+    rel.strip_prefix(dir).and_then(|r| r.strip_prefix('/'))
 }
 
 fn builtin_files() -> Vec<&'static include_dir::File<'static>> {
@@ -80,24 +155,6 @@ fn builtin_files() -> Vec<&'static include_dir::File<'static>> {
     walk(&BUILTIN, &mut out);
     out.sort_by_key(|f| f.path());
     out
-}
-
-fn add(
-    rel: &str,
-    bytes: Vec<u8>,
-    origin: PathBuf,
-    templates: &mut BTreeMap<String, (String, PathBuf)>,
-    statics: &mut BTreeMap<String, Vec<u8>>,
-) -> Result<(), Vec<Diagnostic>> {
-    if let Some(name) = rel.strip_prefix(TEMPLATES).and_then(|r| r.strip_prefix('/')) {
-        let text = String::from_utf8(bytes).map_err(|_| {
-            vec![Diagnostic::error(&origin, "this template is not valid UTF-8 text").help("save it as UTF-8")]
-        })?;
-        templates.insert(name.to_string(), (text, origin));
-    } else if let Some(name) = rel.strip_prefix(STATIC).and_then(|r| r.strip_prefix('/')) {
-        statics.insert(name.to_string(), bytes);
-    }
-    Ok(())
 }
 
 fn compile(templates: &BTreeMap<String, (String, PathBuf)>) -> Result<Tera, Vec<Diagnostic>> {
@@ -117,7 +174,7 @@ fn compile(templates: &BTreeMap<String, (String, PathBuf)>) -> Result<Tera, Vec<
 }
 
 /// A Tera error with its causes, which hold the useful part ("Variable `x` not found").
-pub fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -130,7 +187,7 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// HTML escaping for template values. Unlike Tera's default it leaves `/` alone,
 /// so relative links read plainly in the output and in `git diff`.
-pub fn escape_html(input: &str) -> String {
+pub(crate) fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
     for c in input.chars() {
         match c {
@@ -145,6 +202,93 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
+/// One status's colours: a mark (shapes, lines, points), a word colour (text
+/// on the page background) and a wash (the background behind a badge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct StatusColours {
+    pub(crate) mark: String,
+    pub(crate) word: String,
+    pub(crate) wash: String,
+}
+
+/// The theme's colours, as `#rrggbb`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Palette {
+    pub(crate) green: StatusColours,
+    pub(crate) amber: StatusColours,
+    pub(crate) red: StatusColours,
+    pub(crate) none: StatusColours,
+    /// Body text.
+    pub(crate) ink: String,
+    /// Secondary text.
+    pub(crate) muted: String,
+    /// Links and the data line of charts.
+    pub(crate) accent: String,
+}
+
+impl Palette {
+    /// The colours declared in `css`'s first `:root` block (`--green`,
+    /// `--green-bg`, `--green-mark`, … `--ink`, `--muted`, `--accent`); any it
+    /// does not declare come from the built-in stylesheet.
+    pub(crate) fn from_css(css: Option<&[u8]>) -> Palette {
+        let own = css.map(|c| custom_properties(&String::from_utf8_lossy(c))).unwrap_or_default();
+        let builtin = BUILTIN
+            .get_file(Path::new(STATIC).join(STYLESHEET))
+            .map(|f| custom_properties(&String::from_utf8_lossy(f.contents())))
+            .unwrap_or_default();
+        let get = |name: &str| {
+            own.get(name)
+                .or_else(|| builtin.get(name))
+                .cloned()
+                // The built-in stylesheet declares every name (unit test below).
+                .unwrap_or_else(|| "#000000".to_string())
+        };
+        let status =
+            |s: &str| StatusColours { mark: get(&format!("{s}-mark")), word: get(s), wash: get(&format!("{s}-bg")) };
+        Palette {
+            green: status("green"),
+            amber: status("amber"),
+            red: status("red"),
+            none: status("none"),
+            ink: get("ink"),
+            muted: get("muted"),
+            accent: get("accent"),
+        }
+    }
+
+    /// The colours of one status.
+    pub(crate) fn of(&self, status: Status) -> &StatusColours {
+        match status {
+            Status::Green => &self.green,
+            Status::Amber => &self.amber,
+            Status::Red => &self.red,
+            Status::None => &self.none,
+        }
+    }
+}
+
+/// `--name: #hex;` declarations of the first `:root { … }` block, by name without `--`.
+fn custom_properties(css: &str) -> BTreeMap<String, String> {
+    let Some(start) = css.find(":root") else {
+        return BTreeMap::new();
+    };
+    let block = &css[start..];
+    let (Some(open), Some(close)) = (block.find('{'), block.find('}')) else {
+        return BTreeMap::new();
+    };
+    block[open + 1..close.max(open + 1)]
+        .split(';')
+        .filter_map(|decl| {
+            let (name, value) = decl.split_once(':')?;
+            let name = name.trim().strip_prefix("--")?;
+            let value = value.trim();
+            let hex = value.strip_prefix('#')?;
+            (hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| (name.to_string(), value.to_ascii_lowercase()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,16 +299,44 @@ mod tests {
     }
 
     #[test]
-    fn builtin_theme_has_the_pages_and_a_stylesheet() {
+    fn builtin_theme_has_the_pages_the_pdfs_and_a_stylesheet() {
         let names: Vec<String> = builtin_files().iter().map(|f| f.path().to_string_lossy().into_owned()).collect();
         for needed in [
             "templates/scorecard.html",
             "templates/accountability.html",
             "templates/archive.html",
             "templates/catalogue.html",
+            "pack/report.typ",
+            "pack/portfolio.typ",
             "static/style.css",
         ] {
             assert!(names.iter().any(|n| n == needed), "{needed} missing from {names:?}");
         }
+    }
+
+    #[test]
+    fn the_builtin_stylesheet_declares_every_colour() {
+        let css = BUILTIN.get_file("static/style.css").unwrap().contents();
+        let declared = custom_properties(&String::from_utf8_lossy(css));
+        for s in ["green", "amber", "red", "none"] {
+            for name in [s.to_string(), format!("{s}-mark"), format!("{s}-bg")] {
+                assert!(declared.contains_key(&name), "--{name} missing");
+            }
+        }
+        for name in ["ink", "muted", "accent"] {
+            assert!(declared.contains_key(name), "--{name} missing");
+        }
+        let p = Palette::from_css(Some(css));
+        assert_eq!(p.red.mark, "#b91c1c");
+        assert_eq!(p.green.wash, "#e3f3e8");
+    }
+
+    #[test]
+    fn a_theme_recolours_what_it_declares_and_keeps_the_rest() {
+        let p =
+            Palette::from_css(Some(b":root {\n  --red-mark: #FF0000; --ink: #000000;\n}\n.x { --green: #123456; }"));
+        assert_eq!(p.red.mark, "#ff0000");
+        assert_eq!(p.ink, "#000000");
+        assert_eq!(p.green.word, "#14632c", "only the first :root block counts");
     }
 }

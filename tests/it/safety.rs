@@ -1,10 +1,8 @@
 //! A build can never lose a file, leak a script, or read outside the project.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn minimal() -> tempfile::TempDir {
     copy_project(&repo().join("examples/minimal"))

@@ -1,7 +1,7 @@
 //! Reusing the previous build's PDFs.
 //!
-//! A month's PDF depends only on its Typst markup and the charts it includes,
-//! and a past month's report does not change, so rebuilding it is wasted work:
+//! A month's PDF depends only on its Typst sources, its data and the charts it
+//! includes, and a past month's report does not change, so rebuilding it is wasted work:
 //! Typst costs ~70 ms a report, most of a build that includes PDFs. Each build
 //! lists its PDFs in [`MANIFEST`] (key of the inputs, SHA-256 of the bytes,
 //! path); the next build into the same folder takes a PDF from there when the
@@ -15,16 +15,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
 
-use super::archive::hex;
-use crate::period::Month;
+use crate::archive::hex;
+use crate::render::PdfSource;
 
 /// The manifest's name, beside the PDFs it lists (the site root, or a
 /// portfolio company's folder).
-pub const MANIFEST: &str = ".boardpack-pdfs";
+pub(crate) const MANIFEST: &str = ".boardpack-pdfs";
 
 /// The previous build's PDFs, by input key.
 #[derive(Debug, Default)]
-pub struct PdfCache {
+pub(crate) struct PdfCache {
     dir: PathBuf,
     /// Input key → (SHA-256 of the PDF's bytes, path under `dir`).
     previous: HashMap<String, (String, String)>,
@@ -34,7 +34,7 @@ pub struct PdfCache {
 impl PdfCache {
     /// The PDFs listed in `dir`'s manifest; empty when `dir` is not a previous
     /// boardpack output (no marker in `output`, the folder the build replaces).
-    pub fn load(output: &Path, dir: &Path) -> PdfCache {
+    pub(crate) fn load(output: &Path, dir: &Path) -> PdfCache {
         let mut cache = PdfCache { dir: dir.to_path_buf(), ..PdfCache::default() };
         if !output.join(crate::output::MARKER).is_file() {
             return cache;
@@ -52,7 +52,7 @@ impl PdfCache {
     }
 
     /// The previous build's PDF for `key`, if it is still there, unchanged.
-    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
         let (sha, path) = self.previous.get(key)?;
         if path.split('/').any(|part| part == ".." || part.is_empty()) {
             return None;
@@ -65,38 +65,27 @@ impl PdfCache {
     }
 
     /// How many PDFs were taken from the previous build.
-    pub fn reused(&self) -> usize {
+    pub(crate) fn reused(&self) -> usize {
         self.reused.load(Ordering::Relaxed)
     }
 }
 
-/// The key of a PDF's inputs: everything [`super::pdf::render`] reads, and the
-/// version of boardpack (a new version may lay out the same markup differently).
-pub fn key(markup: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [env!("CARGO_PKG_VERSION"), ident, &month.to_string(), markup] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    for (name, bytes) in files {
-        h.update((name.len() as u64).to_le_bytes());
-        h.update(name.as_bytes());
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    }
-    hex(&h.finalize())
-}
-
 /// One PDF's line in the manifest: input key, SHA-256 of its bytes, path under
 /// the manifest's folder.
-pub fn line(path: &str, key: &str, bytes: &[u8]) -> String {
+pub(crate) fn line(path: &str, key: &str, bytes: &[u8]) -> String {
     format!("{key} {} {path}\n", hex(&Sha256::digest(bytes)))
 }
 
 /// The manifest of these [`line`]s, sorted by path so it diffs cleanly.
-pub fn manifest(mut lines: Vec<String>) -> String {
+pub(crate) fn manifest(mut lines: Vec<String>) -> String {
     lines.sort_by(|a, b| a.rsplit(' ').next().cmp(&b.rsplit(' ').next()));
     lines.concat()
+}
+
+impl PdfSource for PdfCache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        PdfCache::get(self, key)
+    }
 }
 
 #[cfg(test)]
@@ -106,25 +95,22 @@ mod tests {
     #[test]
     fn a_pdf_is_reused_only_when_listed_unchanged_and_in_a_boardpack_folder() {
         let out = tempfile::tempdir().unwrap();
-        let month: Month = "2026-10".parse().unwrap();
-        let k = key("#heading[Hi]", &[("/a.svg".into(), b"<svg/>".to_vec())], month, "Acme/2026-10");
-        assert_ne!(k, key("#heading[Hi!]", &[("/a.svg".into(), b"<svg/>".to_vec())], month, "Acme/2026-10"));
-        assert_ne!(k, key("#heading[Hi]", &[("/a.svg".into(), b"<svg />".to_vec())], month, "Acme/2026-10"));
+        let k = "0123abcd";
         std::fs::create_dir_all(out.path().join("2026-10")).unwrap();
         std::fs::write(out.path().join("2026-10/board-report.pdf"), b"%PDF-1.7 one").unwrap();
-        let m = manifest(vec![line("2026-10/board-report.pdf", &k, b"%PDF-1.7 one")]);
+        let m = manifest(vec![line("2026-10/board-report.pdf", k, b"%PDF-1.7 one")]);
         std::fs::write(out.path().join(MANIFEST), m).unwrap();
 
         // Not boardpack's folder (no marker): nothing is read.
-        assert_eq!(PdfCache::load(out.path(), out.path()).get(&k), None);
+        assert_eq!(PdfCache::load(out.path(), out.path()).get(k), None);
         std::fs::write(out.path().join(crate::output::MARKER), "").unwrap();
         let cache = PdfCache::load(out.path(), out.path());
-        assert_eq!(cache.get(&k).as_deref(), Some(&b"%PDF-1.7 one"[..]));
+        assert_eq!(cache.get(k).as_deref(), Some(&b"%PDF-1.7 one"[..]));
         assert_eq!(cache.get("other"), None);
         assert_eq!(cache.reused(), 1);
 
         // A PDF changed since it was listed is not trusted.
         std::fs::write(out.path().join("2026-10/board-report.pdf"), b"%PDF-1.7 two").unwrap();
-        assert_eq!(PdfCache::load(out.path(), out.path()).get(&k), None);
+        assert_eq!(PdfCache::load(out.path(), out.path()).get(k), None);
     }
 }

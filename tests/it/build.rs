@@ -1,11 +1,9 @@
 //! The generator end to end: the demo report and the minimal example, built by
 //! the real binary, checked for what a board member would see.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn demo_scorecard_shows_values_statuses_and_changes() {

@@ -4,12 +4,10 @@
 //! `stderr.txt`, a snapshot of the whole rendered diagnostic; run with
 //! `UPDATE_SNAPSHOTS=1` to rewrite those after an intended change.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 struct Expect {
     exit: i32,

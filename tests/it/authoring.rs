@@ -1,14 +1,12 @@
 //! The monthly authoring loop: init, new, serve, schema, completions, help.
 
-mod common;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 
 const OCTOBER: &str = "lead-time = 3.5\ndelivery-predictability = 74\ncycle-time = 4.2\nkey-person-concentration = 30\nchange-failure-rate = 18\ntime-to-restore = 5\ndefect-escape-rate = 8\nrework-ratio = 9\nbusiness-outcome-share = 66\nroadmap-accuracy = 70\n";
 
@@ -101,7 +99,7 @@ fn schemas_are_valid_and_the_demo_conforms() {
 
     assert!(config.is_valid(&toml_to_json(&repo().join("boardpack.toml"))));
     assert!(config.is_valid(&toml_to_json(&repo().join("examples/minimal/boardpack.toml"))));
-    let builtin: toml::Value = toml::from_str(boardpack::catalogue::BUILTIN_TOML).unwrap();
+    let builtin: toml::Value = toml::from_str(boardpack::BUILTIN_CATALOGUE).unwrap();
     assert!(catalogue.is_valid(&serde_json::to_value(builtin).unwrap()));
     let mut months = 0;
     for entry in fs::read_dir(repo().join("content")).unwrap() {

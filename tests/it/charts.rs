@@ -1,9 +1,7 @@
 //! Every chart boardpack writes parses and renders in a real SVG renderer
 //! (resvg), at the size it declares, with something drawn on it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Renders an SVG and returns (width, height, count of pixels that are not blank).
 fn render(svg: &[u8]) -> Result<(u32, u32, usize), String> {

@@ -1,5 +1,7 @@
 //! The pack's zip: sorted entries, fixed times from the month, a manifest of
 //! SHA-256 hashes, written atomically. Same input, same bytes.
+//!
+//! Write stage: [`write_atomically`] is the only function here that touches disk.
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Write};
@@ -17,7 +19,7 @@ fn zip_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// `MANIFEST.txt`: one line per file, `SHA-256  size  name`, in name order.
-pub fn manifest(entries: &[(String, Vec<u8>)]) -> String {
+pub(crate) fn manifest(entries: &[(String, Vec<u8>)]) -> String {
     let mut out = String::from("# SHA-256                                                         bytes  file\n");
     for (name, bytes) in entries {
         let _ = writeln!(out, "{}  {:>9}  {name}", hex(&Sha256::digest(bytes)), bytes.len());
@@ -35,7 +37,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Zips `entries` (sorted by name, plain relative names only) plus MANIFEST.txt,
 /// every entry dated the first of `month` at midnight.
-pub fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>, Error> {
+pub(crate) fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>, Error> {
     let time = DateTime::from_date_and_time(month.year(), month.number(), 1, 0, 0, 0).map_err(zip_error)?;
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -59,7 +61,7 @@ pub fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>, Error
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so a
 /// reader never sees half a zip and a failure leaves any earlier one intact.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut builder = tempfile::Builder::new();

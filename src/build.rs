@@ -1,0 +1,196 @@
+//! `boardpack build` and its dry run, `boardpack check`: the whole pipeline —
+//! load → compute → render → write — for a report or a portfolio.
+//!
+//! `check` runs the same pipeline into memory (without typesetting PDFs), so a
+//! template error a build would hit is found without writing anything.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::cache::{self, PdfCache, MANIFEST};
+use crate::diagnostic::Diagnostic;
+use crate::output::{check_target, Staging};
+use crate::parallel::pool;
+use crate::portfolio::{Company, Portfolio};
+use crate::project::Project;
+use crate::render::overview::overview_files;
+use crate::render::{render_site, Documents, NoPdfs, PdfSource, Progress, Site, SiteFile};
+use crate::report::Report;
+use crate::theme::Theme;
+use crate::workspace::{Loaded, Workspace};
+use crate::Error;
+
+/// What `build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The project or portfolio root (holds `boardpack.toml` or `portfolio.toml`).
+    pub root: PathBuf,
+    /// Output folder; `None` means the project's `output_dir`, under the root.
+    pub output: Option<PathBuf>,
+    /// Replace an output folder that holds files boardpack did not write.
+    pub force: bool,
+    /// Told as each month finishes rendering (the command line shows it on a terminal).
+    pub progress: Option<Progress>,
+}
+
+/// What a successful build did, for the command line to report.
+#[derive(Debug)]
+pub struct BuildSummary {
+    /// Where the site was written.
+    pub output: PathBuf,
+    /// How many files it holds.
+    pub files: usize,
+    /// How many months (company-months, for a portfolio) were rendered.
+    pub months: usize,
+    /// PDFs taken unchanged from the previous build instead of typeset again.
+    pub pdfs_reused: usize,
+    /// Problems found that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads, checks, computes, renders and writes the site of the report or
+/// portfolio at `options.root`. PDFs unchanged since the previous build into
+/// the same folder are reused, not typeset again.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let Loaded { workspace, warnings } = Workspace::load(&options.root)?;
+    let output = options.output.clone().unwrap_or_else(|| workspace.default_output());
+    check_target(&options.root, &output, options.force)?;
+    let staging = Staging::new(&output)?;
+    let written = pool().install(|| match &workspace {
+        Workspace::Report(project) => build_report(project, &output, &staging, options.progress),
+        Workspace::Portfolio(portfolio) => build_portfolio(portfolio, &output, &staging, options.progress),
+    })?;
+    staging.commit()?;
+    Ok(BuildSummary { output, files: written.files, months: written.months, pdfs_reused: written.reused, warnings })
+}
+
+/// What the write of one site amounted to.
+struct Written {
+    files: usize,
+    months: usize,
+    reused: usize,
+}
+
+fn build_report(
+    project: &Project,
+    output: &Path,
+    staging: &Staging,
+    progress: Option<Progress>,
+) -> Result<Written, Error> {
+    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
+    let cache = PdfCache::load(output, output);
+    let files = site_files(project, &theme, Documents::Include, &cache, progress, None)?;
+    staging.write(&files)?;
+    Ok(Written { files: files.len(), months: project.months.len(), reused: cache.reused() })
+}
+
+/// Builds every company, one at a time (each written and dropped before the
+/// next is held), then the overview.
+fn build_portfolio(
+    portfolio: &Portfolio,
+    output: &Path,
+    staging: &Staging,
+    progress: Option<Progress>,
+) -> Result<Written, Error> {
+    let theme = Theme::of_portfolio(portfolio)?;
+    let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
+    let reused = AtomicUsize::new(0);
+    // Progress counts months, as for a single report.
+    let done = AtomicUsize::new(0);
+    let total = portfolio.company_months();
+    let counts: Vec<usize> = portfolio
+        .companies
+        .par_iter()
+        .map(|company| {
+            let cache = PdfCache::load(output, &output.join(&company.slug));
+            let files = company_files(company, &theme, documents, &cache)?;
+            reused.fetch_add(cache.reused(), Ordering::Relaxed);
+            staging.write(&files)?;
+            if let Some(p) = progress {
+                let months = company.project.months.len();
+                p(done.fetch_add(months, Ordering::Relaxed) + months, total);
+            }
+            Ok(files.len())
+        })
+        .collect::<Result<_, Error>>()?;
+    let overview = overview_files(portfolio, &theme, None)?;
+    staging.write(&overview)?;
+    Ok(Written { files: counts.iter().sum::<usize>() + overview.len(), months: total, reused: reused.into_inner() })
+}
+
+/// A report's site files: pages, data, documents, and the list of its PDFs
+/// for the next build (`.boardpack-pdfs`), all paths under `prefix/` if given.
+fn site_files(
+    project: &Project,
+    theme: &Theme,
+    documents: Documents,
+    pdfs: &dyn PdfSource,
+    progress: Option<Progress>,
+    prefix: Option<&str>,
+) -> Result<Vec<SiteFile>, Error> {
+    let report = Report::new(project);
+    let Site { mut files, pdfs: keys } = render_site(&report, theme, documents, pdfs, progress)?;
+    if documents == Documents::Include {
+        let lines = keys
+            .iter()
+            .filter_map(|(path, key)| {
+                let file = files.iter().find(|f| f.path == *path)?;
+                Some(cache::line(path, key, &file.bytes))
+            })
+            .collect();
+        files.push(SiteFile { path: MANIFEST.into(), bytes: cache::manifest(lines).into_bytes() });
+    }
+    if let Some(prefix) = prefix {
+        for f in &mut files {
+            f.path = format!("{prefix}/{}", f.path);
+        }
+    }
+    Ok(files)
+}
+
+/// One company's whole site, its paths under `SLUG/`. `theme` is the
+/// portfolio's, used unless the company names its own.
+pub(crate) fn company_files(
+    company: &Company,
+    theme: &Theme,
+    documents: Documents,
+    pdfs: &dyn PdfSource,
+) -> Result<Vec<SiteFile>, Error> {
+    let own = Theme::of_company(company)?;
+    site_files(&company.project, own.as_ref().unwrap_or(theme), documents, pdfs, None, Some(&company.slug))
+}
+
+/// A report's site in memory, without PDFs: what `serve` shows.
+pub(crate) fn preview_report(project: &Project, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
+    pool().install(|| site_files(project, theme, Documents::Skip, &NoPdfs, None, None))
+}
+
+/// Checks the report or portfolio at `root` without writing anything: loads
+/// it and renders every page in memory. Returns every diagnostic.
+pub fn check(root: &Path) -> Vec<Diagnostic> {
+    let Loaded { workspace, mut warnings } = match Workspace::load(root) {
+        Ok(loaded) => loaded,
+        Err(e) => return e.into_diagnostics(root),
+    };
+    // Rendering in memory catches the template errors a build would hit, in
+    // the report's theme, the portfolio's, and any company's own.
+    let rendered = pool().install(|| match &workspace {
+        Workspace::Report(project) => Theme::load(&project.root, project.config.theme.as_deref())
+            .map_err(Error::Content)
+            .and_then(|theme| preview_report(project, &theme).map(|_| ())),
+        Workspace::Portfolio(portfolio) => Theme::of_portfolio(portfolio).and_then(|theme| {
+            portfolio
+                .companies
+                .par_iter()
+                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs).map(|_| ()))
+                .collect::<Result<(), Error>>()?;
+            overview_files(portfolio, &theme, None).map(|_| ())
+        }),
+    });
+    if let Err(e) = rendered {
+        warnings.extend(e.into_diagnostics(root));
+    }
+    warnings
+}

@@ -1,0 +1,435 @@
+//! A month's two documents — the PDF and the single-file HTML report — and the
+//! portfolio overview PDF: siblings of the pages, made from the same views.
+//!
+//! The PDF is laid out by the theme's Typst files (`pack/report.typ`,
+//! `pack/portfolio.typ`), which read what to show from a `data.json` built
+//! here. Rust builds data, never markup, so no text an author writes can be
+//! read as Typst code.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tera::Context;
+
+use super::overview::Overview;
+use super::typst::{compile, Job, Sources, TypstError};
+use super::view::{
+    AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile,
+};
+use super::PdfSource;
+use crate::config::{Orientation, Paper};
+use crate::markdown::{to_tree, Node};
+use crate::period::Month;
+use crate::project::MonthContent;
+use crate::report::Report;
+use crate::theme::{Palette, StatusColours, Theme};
+use crate::Error;
+
+/// The PDF's name, in the pack and beside each month in the site.
+pub(crate) const PDF_NAME: &str = "board-report.pdf";
+/// The single-file HTML report's name, in the pack and beside each month in the site.
+pub(crate) const HTML_NAME: &str = "board-report.html";
+/// The font the PDF is set in: embedded in the binary, so output never depends
+/// on what the machine has installed.
+pub(crate) const FONT: &str = "Libertinus Serif";
+/// How many months of numbers the PDF tabulates under each chart.
+const TABLE_MONTHS: usize = 12;
+/// The level commentary headings start at in the PDF (sections own 1 and 2).
+const COMMENTARY_LEVEL: u8 = 3;
+
+/// Everything a month's documents are made from.
+pub(crate) struct ReportInput<'a> {
+    pub(crate) report: &'a Report<'a>,
+    pub(crate) theme: &'a Theme,
+    pub(crate) site: &'a SiteView<'a>,
+    pub(crate) catalogue: &'a [CatalogueAccountability],
+    pub(crate) bundle: &'a MonthBundle,
+    pub(crate) content: &'a MonthContent,
+}
+
+/// A PDF and the key of its inputs (what [`PdfSource`] is asked for).
+pub(crate) struct Pdf {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) key: String,
+}
+
+/// The month's PDF: from `earlier` when its inputs are unchanged, else typeset.
+pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn PdfSource) -> Result<Pdf, Error> {
+    let config = &input.report.project.config;
+    let month = input.content.month;
+    let data = report_data(input);
+    let mut files = vec![("/data.json".to_string(), to_json(&data)?)];
+    for (acc, charts) in input.bundle.view.accountabilities.iter().zip(&input.bundle.charts) {
+        for tile in &acc.tiles {
+            files.push((spark_path(tile), tile.sparkline.clone().into_bytes()));
+        }
+        for chart in charts {
+            files.push((chart_path(&chart.tile), chart.chart.clone().into_bytes()));
+        }
+    }
+    let ident = format!("{}/{}", config.organisation, input.bundle.view.id);
+    typeset(input.theme, "report.typ", files, month, ident, &format!("{month}/{PDF_NAME}"), earlier)
+}
+
+/// The portfolio's overview of one month as a PDF.
+pub(crate) fn overview_pdf(overview: &Overview<'_>, theme: &Theme, month: Month) -> Result<Vec<u8>, Error> {
+    let data = OverviewData {
+        overview,
+        font: FONT,
+        paper: "a4",
+        status: StatusData::new(&theme.palette),
+        colours: Colours::new(&theme.palette),
+    };
+    let files = vec![("/data.json".to_string(), to_json(&data)?)];
+    let ident = format!("{}/{}/{month}", overview.owner, overview.title);
+    let name = format!("{month} portfolio overview");
+    Ok(typeset(theme, "portfolio.typ", files, month, ident, &name, &super::NoPdfs)?.bytes)
+}
+
+/// Typesets `main` with `files`, unless `earlier` has the PDF of these exact inputs.
+fn typeset(
+    theme: &Theme,
+    main: &str,
+    files: Vec<(String, Vec<u8>)>,
+    month: Month,
+    ident: String,
+    what: &str,
+    earlier: &dyn PdfSource,
+) -> Result<Pdf, Error> {
+    let key = key(theme, main, &files, month, &ident);
+    if let Some(bytes) = earlier.get(&key) {
+        return Ok(Pdf { bytes, key });
+    }
+    let sources = Sources::new(&theme.typst);
+    let bytes =
+        compile(Job { sources: &sources, main, files, month, ident }).map_err(|e| typst_error(theme, main, what, e))?;
+    Ok(Pdf { bytes, key })
+}
+
+/// A Typst failure as the user should read it: in a theme file of theirs, a
+/// template error naming the file and line; in the built-in theme, a bug.
+fn typst_error(theme: &Theme, main: &str, what: &str, e: TypstError) -> Error {
+    let file = e.file.unwrap_or_else(|| main.to_string());
+    let origin = theme.origin(&format!("pack/{file}"));
+    let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+    Error::Template { template: format!("{origin}{at}"), page: what.to_string(), message: e.message }
+}
+
+/// The key of a PDF's inputs: everything the engine reads, and the version of
+/// boardpack (a new version may lay out the same inputs differently).
+fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str) -> String {
+    let mut h = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    for text in [env!("CARGO_PKG_VERSION"), ident, &month.to_string(), main] {
+        part(text.as_bytes());
+    }
+    for (name, text) in &theme.typst {
+        part(name.as_bytes());
+        part(text.as_bytes());
+    }
+    for (name, bytes) in files {
+        part(name.as_bytes());
+        part(bytes);
+    }
+    h.finalize().iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn to_json(data: &impl Serialize) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(data).map_err(|e| Error::Internal(format!("PDF data: {e}")))
+}
+
+fn spark_path(tile: &Tile) -> String {
+    format!("/spark/{}.svg", tile.id)
+}
+
+fn chart_path(tile: &Tile) -> String {
+    format!("/charts/{}.svg", tile.id)
+}
+
+/// The board report's `data.json`: the month as the Typst template reads it.
+#[derive(Serialize)]
+struct ReportData<'a> {
+    title: &'a str,
+    organisation: &'a str,
+    font: &'static str,
+    month: MonthData<'a>,
+    summary: Option<Vec<Node>>,
+    sections: Vec<SectionData<'a>>,
+    definitions: Vec<DefinitionData<'a>>,
+    settings: SettingsData<'a>,
+    status: StatusData<'a>,
+    colours: Colours<'a>,
+}
+
+#[derive(Serialize)]
+struct MonthData<'a> {
+    id: &'a str,
+    name: &'a str,
+    counts: crate::report::StatusCounts,
+    accountabilities: Vec<AccountabilityData<'a>>,
+    attention: &'a [super::view::Attention],
+}
+
+#[derive(Serialize)]
+struct AccountabilityData<'a> {
+    id: &'a str,
+    name: &'a str,
+    question: &'a str,
+    tiles: Vec<TileData<'a>>,
+}
+
+/// A tile without its inline SVG: the PDF reads the sparkline as a file.
+#[derive(Serialize)]
+struct TileData<'a> {
+    id: &'a str,
+    name: &'a str,
+    value: Option<&'a str>,
+    target: &'a str,
+    red: &'a str,
+    better: &'a str,
+    status: &'a str,
+    status_label: &'a str,
+    delta: Option<&'a str>,
+    arrow: &'a str,
+    trend: Option<&'a str>,
+    compared_with: Option<&'a str>,
+    note: Option<&'a str>,
+    spark: String,
+}
+
+impl<'a> TileData<'a> {
+    fn new(t: &'a Tile) -> TileData<'a> {
+        TileData {
+            id: &t.id,
+            name: &t.name,
+            value: t.value.as_deref(),
+            target: &t.target,
+            red: &t.red,
+            better: t.better,
+            status: t.status,
+            status_label: t.status_label,
+            delta: t.delta.as_deref(),
+            arrow: t.arrow,
+            trend: t.trend,
+            compared_with: t.compared_with.as_deref(),
+            note: t.note.as_deref(),
+            spark: spark_path(t),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SectionData<'a> {
+    id: &'a str,
+    name: &'a str,
+    question: &'a str,
+    commentary: Option<Vec<Node>>,
+    kpis: Vec<KpiData<'a>>,
+}
+
+#[derive(Serialize)]
+struct KpiData<'a> {
+    tile: TileData<'a>,
+    chart: String,
+    alt: &'a str,
+    notes: &'a [super::view::NoteView],
+    rows: &'a [RowView],
+}
+
+#[derive(Serialize)]
+struct DefinitionData<'a> {
+    accountability: &'a str,
+    id: &'a str,
+    name: &'a str,
+    unit: &'a str,
+    better: &'static str,
+    target: String,
+    red: String,
+    definition: Vec<Node>,
+    how_to_measure: Option<Vec<Node>>,
+}
+
+#[derive(Serialize)]
+struct SettingsData<'a> {
+    paper: &'static str,
+    landscape: bool,
+    appendix: bool,
+    confidentiality: Option<&'a str>,
+}
+
+/// Each status's colours, keyed by its data name (`green` … `none`).
+#[derive(Serialize)]
+struct StatusData<'a> {
+    green: &'a StatusColours,
+    amber: &'a StatusColours,
+    red: &'a StatusColours,
+    none: &'a StatusColours,
+}
+
+impl<'a> StatusData<'a> {
+    fn new(p: &'a Palette) -> StatusData<'a> {
+        StatusData { green: &p.green, amber: &p.amber, red: &p.red, none: &p.none }
+    }
+}
+
+#[derive(Serialize)]
+struct Colours<'a> {
+    ink: &'a str,
+    muted: &'a str,
+    accent: &'a str,
+}
+
+impl<'a> Colours<'a> {
+    fn new(p: &'a Palette) -> Colours<'a> {
+        Colours { ink: &p.ink, muted: &p.muted, accent: &p.accent }
+    }
+}
+
+#[derive(Serialize)]
+struct OverviewData<'a> {
+    overview: &'a Overview<'a>,
+    font: &'static str,
+    paper: &'static str,
+    status: StatusData<'a>,
+    colours: Colours<'a>,
+}
+
+/// Commentary as the PDF shows it: the Markdown's tree, when something was
+/// written (a stub's comment alone counts as nothing, as on the pages).
+fn commentary(markdown: Option<&String>, shown: bool) -> Option<Vec<Node>> {
+    markdown.filter(|_| shown).map(|md| to_tree(md, COMMENTARY_LEVEL))
+}
+
+fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
+    let project = input.report.project;
+    let config = &project.config;
+    let view: &MonthView = &input.bundle.view;
+    let sections = view
+        .accountabilities
+        .iter()
+        .zip(&input.bundle.charts)
+        .map(|(acc, charts): (&AccountabilityView, &Vec<ChartView>)| SectionData {
+            id: &acc.id,
+            name: &acc.name,
+            question: &acc.question,
+            commentary: commentary(input.content.commentary.get(&acc.id), acc.commentary.is_some()),
+            kpis: charts
+                .iter()
+                .map(|c| KpiData {
+                    tile: TileData::new(&c.tile),
+                    chart: chart_path(&c.tile),
+                    alt: &c.alt,
+                    notes: &c.notes,
+                    rows: &c.rows[..c.rows.len().min(TABLE_MONTHS)],
+                })
+                .collect(),
+        })
+        .collect();
+    let catalogue = &project.catalogue;
+    let definitions = catalogue
+        .accountabilities
+        .iter()
+        .flat_map(|acc| {
+            catalogue.kpis_of(&acc.id).map(move |k| DefinitionData {
+                accountability: &acc.name,
+                id: &k.id,
+                name: &k.name,
+                unit: &k.unit,
+                better: k.better.words(),
+                target: k.format_value(k.target),
+                red: k.format_value(k.red),
+                definition: to_tree(&k.definition, COMMENTARY_LEVEL),
+                how_to_measure: (!k.how_to_measure.trim().is_empty())
+                    .then(|| to_tree(&k.how_to_measure, COMMENTARY_LEVEL)),
+            })
+        })
+        .collect();
+    let pack = &config.pack;
+    ReportData {
+        title: &config.title,
+        organisation: &config.organisation,
+        font: FONT,
+        month: MonthData {
+            id: &view.id,
+            name: &view.name,
+            counts: view.counts,
+            accountabilities: view
+                .accountabilities
+                .iter()
+                .map(|a| AccountabilityData {
+                    id: &a.id,
+                    name: &a.name,
+                    question: &a.question,
+                    tiles: a.tiles.iter().map(TileData::new).collect(),
+                })
+                .collect(),
+            attention: &view.attention,
+        },
+        summary: commentary(input.content.summary.as_ref(), view.summary.is_some()),
+        sections,
+        definitions,
+        settings: SettingsData {
+            paper: match pack.paper {
+                Paper::A4 => "a4",
+                Paper::Letter => "letter",
+            },
+            landscape: pack.scorecard_orientation == Orientation::Landscape,
+            appendix: pack.appendix,
+            confidentiality: pack.confidentiality.as_deref(),
+        },
+        status: StatusData::new(&input.theme.palette),
+        colours: Colours::new(&input.theme.palette),
+    }
+}
+
+/// The report as one HTML file with its CSS and charts inline: it opens from an
+/// email attachment with no other file and no network.
+pub(crate) fn single_file_html(input: &ReportInput<'_>) -> Result<String, Error> {
+    let theme = input.theme;
+    let bundle = input.bundle;
+    let css = theme.statics.get("style.css").map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    let sections: Vec<(&AccountabilityView, &Vec<ChartView>)> =
+        bundle.view.accountabilities.iter().zip(&bundle.charts).collect();
+    let file = super::pages::page(theme, "pack.html", HTML_NAME, input.site, "", |c: &mut Context| {
+        c.insert("month", &bundle.view);
+        c.insert("sections", &sections);
+        c.insert("accountabilities", input.catalogue);
+        c.insert("css", &css);
+        c.insert("confidentiality", &input.report.project.config.pack.confidentiality);
+    })?;
+    String::from_utf8(file.bytes).map_err(|e| Error::Internal(format!("single-file report is not UTF-8: {e}")))
+}
+
+/// The catalogue as one Markdown document, for readers of the pack without the site.
+pub(crate) fn definitions_markdown(report: &Report<'_>) -> String {
+    let project = report.project;
+    let catalogue = &project.catalogue;
+    let mut out = format!("# KPI definitions\n\n{} · {}\n", project.config.organisation, project.config.title);
+    for acc in &catalogue.accountabilities {
+        let _ = write!(out, "\n## {}\n\n_{}_\n", acc.name, acc.question);
+        for k in catalogue.kpis_of(&acc.id) {
+            let better = k.better.words();
+            let _ = write!(
+                out,
+                "\n### {} (`{}`)\n\nUnit: {} · {better} · target {} · red beyond {}\n\n{}\n",
+                k.name,
+                k.id,
+                k.unit,
+                k.format_value(k.target),
+                k.format_value(k.red),
+                k.definition.trim()
+            );
+            if !k.how_to_measure.trim().is_empty() {
+                let _ = write!(out, "\n**How it is measured.** {}\n", k.how_to_measure.trim());
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,247 @@
+//! The portfolio overview: for each month, a matrix of companies × KPIs
+//! aligned by KPI id, worst company first, with the portfolio median per KPI —
+//! as view models and as pages.
+//!
+//! A month's overview depends only on months up to it, so an edit to one month
+//! leaves earlier overviews as they were.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::pages::{render_page, statics};
+use super::view::MonthLink;
+use super::SiteFile;
+use crate::catalogue::Kpi;
+use crate::period::Month;
+use crate::portfolio::{Company, Portfolio};
+use crate::report::{Report, StatusCounts};
+use crate::theme::Theme;
+use crate::Error;
+
+#[derive(Serialize, Clone)]
+pub(crate) struct Column {
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Cell {
+    /// `green`, `amber`, `red`, `none`, or `untracked`.
+    pub(crate) status: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) value: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Row {
+    pub(crate) slug: String,
+    pub(crate) name: String,
+    /// Whether the company has a report for this month (a link to it).
+    pub(crate) reported: bool,
+    /// Why there is no report, when there is none.
+    pub(crate) absence: Option<&'static str>,
+    pub(crate) counts: StatusCounts,
+    pub(crate) change: Option<String>,
+    pub(crate) cells: Vec<Cell>,
+}
+
+/// One month's overview: what the page and the portfolio PDF show.
+#[derive(Serialize)]
+pub(crate) struct Overview<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) owner: &'a str,
+    pub(crate) month: MonthLink,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) medians: Vec<Option<String>>,
+    /// Every month up to this one, newest first: the month selector.
+    pub(crate) months: Vec<MonthLink>,
+}
+
+/// The overview of one month on its own (the portfolio PDF's matrix).
+pub(crate) fn overview_of(portfolio: &Portfolio, month: Month) -> Overview<'_> {
+    let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
+    let upto: Vec<Month> = portfolio.months().into_iter().filter(|m| *m <= month).collect();
+    overview(portfolio, &reports, &columns(portfolio), month, &upto)
+}
+
+/// KPI ids across companies, in the order they first appear.
+fn columns(portfolio: &Portfolio) -> Vec<Column> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for c in &portfolio.companies {
+        for k in &c.project.catalogue.kpis {
+            if seen.insert(k.id.clone()) {
+                out.push(Column { id: k.id.clone(), name: k.name.clone() });
+            }
+        }
+    }
+    out
+}
+
+/// The overview pages (one per month, and the latest at the root) and their
+/// styles. With `from`, only the months from it on: a month's overview never
+/// depends on later months, so an edit to one month leaves earlier ones as they were.
+pub(crate) fn overview_files(
+    portfolio: &Portfolio,
+    theme: &Theme,
+    from: Option<Month>,
+) -> Result<Vec<SiteFile>, Error> {
+    let months = portfolio.months();
+    let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
+    let columns = columns(portfolio);
+    let mut files: Vec<SiteFile> = months
+        .par_iter()
+        .enumerate()
+        .filter(|(_, &month)| from.is_none_or(|from| month >= from))
+        .map(|(i, &month)| {
+            let view = overview(portfolio, &reports, &columns, month, &months[..=i]);
+            let path = format!("{month}/index.html");
+            page(theme, &view, &path, "../")
+        })
+        .collect::<Result<_, Error>>()?;
+    if let Some(&latest) = months.last() {
+        let view = overview(portfolio, &reports, &columns, latest, &months);
+        files.push(page(theme, &view, "index.html", "")?);
+    }
+    files.extend(statics(theme));
+    Ok(files)
+}
+
+fn page(theme: &Theme, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
+    let mut ctx = Context::new();
+    ctx.insert("portfolio", view);
+    render_page(theme, "portfolio.html", path, root, &mut ctx)
+}
+
+fn overview<'a>(
+    portfolio: &'a Portfolio,
+    reports: &[Report<'_>],
+    columns: &[Column],
+    month: Month,
+    upto: &[Month],
+) -> Overview<'a> {
+    let mut rows: Vec<Row> =
+        portfolio.companies.iter().zip(reports).map(|(company, report)| row(company, report, columns, month)).collect();
+    // Worst first: the board's question is "who is red on what".
+    rows.sort_by(|a, b| {
+        (b.reported, b.counts.red, b.counts.amber, &a.name).cmp(&(a.reported, a.counts.red, a.counts.amber, &b.name))
+    });
+    let medians = columns
+        .iter()
+        .map(|col| {
+            let mut values: Vec<f64> = Vec::new();
+            let mut format: Option<&Kpi> = None;
+            for (company, report) in portfolio.companies.iter().zip(reports) {
+                if let Some(k) = company.project.catalogue.kpis.iter().position(|k| k.id == col.id) {
+                    format.get_or_insert(&company.project.catalogue.kpis[k]);
+                    if company.project.months.iter().any(|m| m.month == month) {
+                        values.extend(report.reading(k, month).value);
+                    }
+                }
+            }
+            median(&mut values).and_then(|m| format.map(|k| k.format_value(m)))
+        })
+        .collect();
+    Overview {
+        title: &portfolio.config.title,
+        owner: &portfolio.config.owner,
+        month: month.into(),
+        columns: columns.to_vec(),
+        rows,
+        medians,
+        months: upto.iter().rev().map(|&m| m.into()).collect(),
+    }
+}
+
+fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month) -> Row {
+    let project = &company.project;
+    let reported = project.months.iter().any(|m| m.month == month);
+    let first = project.months.first().map(|m| m.month);
+    let absence = match (reported, first) {
+        (true, _) => None,
+        (false, Some(f)) if month < f => Some("Not yet reporting"),
+        (false, _) => Some("No report this month"),
+    };
+    let catalogue = &project.catalogue;
+    let cells = columns
+        .iter()
+        .map(|col| match catalogue.kpis.iter().position(|k| k.id == col.id) {
+            None => Cell { status: "untracked", label: "Not tracked", value: None },
+            Some(_) if !reported => Cell { status: "none", label: "No report", value: None },
+            Some(k) => {
+                let r = report.reading(k, month);
+                Cell {
+                    status: r.status.as_str(),
+                    label: r.status.label(),
+                    value: r.value.map(|v| r.kpi.format_value(v)),
+                }
+            }
+        })
+        .collect();
+    let counts = if reported { report.counts(month) } else { StatusCounts::default() };
+    let previous = project.months.iter().rev().map(|m| m.month).find(|m| *m < month);
+    let change = match (reported, previous) {
+        (true, Some(p)) => Some(describe_change(report.counts(p), counts)),
+        _ => None,
+    };
+    Row {
+        slug: company.slug.clone(),
+        name: project.config.organisation.clone(),
+        reported,
+        absence,
+        counts,
+        change,
+        cells,
+    }
+}
+
+fn describe_change(before: StatusCounts, after: StatusCounts) -> String {
+    let parts: Vec<String> =
+        [("red", before.red, after.red), ("amber", before.amber, after.amber), ("green", before.green, after.green)]
+            .into_iter()
+            .filter(|(_, b, a)| a != b)
+            .map(|(name, b, a)| {
+                let d = a as i64 - b as i64;
+                format!("{name} {}{}", if d > 0 { "+" } else { "−" }, d.abs())
+            })
+            .collect();
+    if parts.is_empty() {
+        "no change".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The median, or `None` for no values.
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_even_and_empty() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&mut []), None);
+    }
+
+    #[test]
+    fn change_names_what_moved() {
+        let a = StatusCounts { green: 5, amber: 4, red: 1, none: 0 };
+        let b = StatusCounts { green: 4, amber: 4, red: 2, none: 0 };
+        assert_eq!(describe_change(a, b), "red +1, green −1");
+        assert_eq!(describe_change(a, a), "no change");
+    }
+}

@@ -1,0 +1,105 @@
+//! The site's HTML pages, from the theme's Tera templates.
+//!
+//! Every link is relative (each page knows how far it is from the site root),
+//! so the site works under any sub-path and straight from disk.
+
+use tera::Context;
+
+use super::view::{ArchiveRow, CatalogueAccountability, MonthBundle, SiteView};
+use super::SiteFile;
+use crate::theme::{error_chain, Theme};
+use crate::Error;
+
+/// Renders a page from a fresh context holding `site` and what `fill` adds.
+pub(crate) fn page(
+    theme: &Theme,
+    template: &str,
+    path: &str,
+    site: &SiteView<'_>,
+    root: &str,
+    fill: impl FnOnce(&mut Context),
+) -> Result<SiteFile, Error> {
+    let mut ctx = Context::new();
+    ctx.insert("site", site);
+    fill(&mut ctx);
+    render_page(theme, template, path, root, &mut ctx)
+}
+
+/// Renders one page from a context that may be shared by several pages: it sets
+/// the page's own `root` and `page_path`.
+pub(crate) fn render_page(
+    theme: &Theme,
+    template: &str,
+    path: &str,
+    root: &str,
+    ctx: &mut Context,
+) -> Result<SiteFile, Error> {
+    ctx.insert("root", root);
+    ctx.insert("page_path", path);
+    let html = theme.tera.render(template, ctx).map_err(|e| Error::Template {
+        template: theme.origin(template),
+        page: path.to_string(),
+        message: error_chain(&e),
+    })?;
+    Ok(SiteFile { path: path.to_string(), bytes: html.into_bytes() })
+}
+
+/// A month's pages: its scorecard (also the site's `index.html` when it is
+/// the latest), one page per accountability and the chart files.
+pub(crate) fn month_pages(
+    theme: &Theme,
+    site: &SiteView<'_>,
+    bundle: &MonthBundle,
+    latest: bool,
+) -> Result<Vec<SiteFile>, Error> {
+    let view = &bundle.view;
+    let id = &view.id;
+    let mut files = Vec::new();
+    // One context for the month's pages: the month's view is converted for
+    // Tera once, not once per page (that conversion was a fifth of the build).
+    let mut ctx = Context::new();
+    ctx.insert("site", site);
+    ctx.insert("month", view);
+    files.push(render_page(theme, "scorecard.html", &format!("{id}/index.html"), "../", &mut ctx)?);
+    if latest {
+        files.push(render_page(theme, "scorecard.html", "index.html", "", &mut ctx)?);
+    }
+    for (acc_view, charts) in view.accountabilities.iter().zip(&bundle.charts) {
+        for chart in charts {
+            files.push(SiteFile {
+                path: format!("{id}/charts/{}.svg", chart.tile.id),
+                bytes: chart.chart.clone().into_bytes(),
+            });
+        }
+        ctx.insert("accountability", acc_view);
+        ctx.insert("charts", charts);
+        files.push(render_page(
+            theme,
+            "accountability.html",
+            &format!("{id}/{}/index.html", acc_view.id),
+            "../../",
+            &mut ctx,
+        )?);
+    }
+    Ok(files)
+}
+
+/// The pages that list every month or every KPI, and the theme's static files.
+pub(crate) fn site_pages(
+    theme: &Theme,
+    site: &SiteView<'_>,
+    archive: &[ArchiveRow],
+    catalogue: &[CatalogueAccountability],
+) -> Result<Vec<SiteFile>, Error> {
+    let mut files = vec![
+        page(theme, "archive.html", "archive/index.html", site, "../", |c| c.insert("months", archive))?,
+        page(theme, "catalogue.html", "kpis/index.html", site, "../", |c| c.insert("accountabilities", catalogue))?,
+    ];
+    files.extend(statics(theme));
+    Ok(files)
+}
+
+/// The theme's static files, under `static/`.
+pub(crate) fn statics(theme: &Theme) -> impl Iterator<Item = SiteFile> + '_ {
+    theme.statics.iter().map(|(name, bytes)| SiteFile { path: format!("static/{name}"), bytes: bytes.clone() })
+}

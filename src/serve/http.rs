@@ -1,0 +1,193 @@
+//! The preview's HTTP/1.1 server: files from memory, the reload stream, and
+//! the error overlay.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{read, State};
+use crate::theme::escape_html;
+
+const EVENTS: &str = "/__boardpack/events";
+
+pub(super) fn handle(stream: TcpStream, state: &State) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let mut stream = stream;
+    if method != "GET" && method != "HEAD" {
+        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", method == "HEAD");
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path == EVENTS {
+        let since = query.strip_prefix("since=").and_then(|s| s.parse().ok()).unwrap_or(0);
+        return events(&mut stream, state, since);
+    }
+    let Some(key) = site_key(path) else {
+        return respond(&mut stream, "400 Bad Request", "text/plain", b"bad path\n", false);
+    };
+    let files = Arc::clone(&read(&state.files));
+    let found = files.get(&key).map(|b| (key.clone(), b)).or_else(|| {
+        let index = if key.is_empty() { "index.html".to_string() } else { format!("{key}/index.html") };
+        files.get(&index).map(|b| (index, b))
+    });
+    let head = method == "HEAD";
+    match found {
+        Some((name, _)) if !key.is_empty() && name.ends_with("/index.html") && !path.ends_with('/') => {
+            let location = format!("{path}/");
+            let response = format!("HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            stream.write_all(response.as_bytes())
+        }
+        Some((name, bytes)) => {
+            let kind = content_type(&name);
+            if kind.starts_with("text/html") {
+                let page = inject(bytes, state);
+                respond(&mut stream, "200 OK", kind, &page, head)
+            } else {
+                respond(&mut stream, "200 OK", kind, bytes, head)
+            }
+        }
+        None => {
+            let page = inject(b"<!DOCTYPE html><html lang=\"en\"><title>Not found</title><body><h1>Not found</h1><p><a href=\"/\">Latest report</a></p></body></html>", state);
+            respond(&mut stream, "404 Not Found", "text/html; charset=utf-8", &page, head)
+        }
+    }
+}
+
+/// The file key for a URL path; `None` for anything that tries to climb out.
+fn site_key(path: &str) -> Option<String> {
+    let decoded = percent_decode(path)?;
+    let mut parts = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p if p.contains('\\') || p.contains('\0') => return None,
+            p => parts.push(p),
+        }
+    }
+    let mut key = parts.join("/");
+    if decoded.ends_with('/') && !key.is_empty() {
+        key.push_str("/index.html");
+    } else if key.is_empty() {
+        key = "index.html".into();
+    }
+    Some(key)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "png" => "image/png",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8], head: bool) -> std::io::Result<()> {
+    let header = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(header.as_bytes())?;
+    if !head {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+/// Adds the live-reload script, and the error overlay when the last build failed.
+fn inject(page: &[u8], state: &State) -> Vec<u8> {
+    let generation = *state.generation.lock().unwrap_or_else(|p| p.into_inner());
+    let mut extra = format!(
+        "<script>(function(){{var s=new EventSource(\"{EVENTS}?since={generation}\");s.onmessage=function(e){{if(e.data===\"reload\"){{s.close();location.reload();}}}};}})();</script>"
+    );
+    if let Some(error) = read(&state.error).as_ref() {
+        let palette = read(&state.palette);
+        let (mark, word) = (&palette.red.mark, &palette.red.word);
+        extra.push_str(&format!(
+            "<div id=\"boardpack-error\" role=\"alert\" style=\"position:fixed;inset:auto 16px 16px 16px;max-height:60vh;overflow:auto;z-index:99999;background:#fff;color:#111;border:3px solid {mark};border-radius:10px;padding:16px 20px;box-shadow:0 10px 30px rgba(0,0,0,.25);font:14px/1.45 system-ui,sans-serif\"><strong style=\"color:{word}\">The report has errors: showing the last good build.</strong><pre style=\"white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;margin:10px 0 0\">{}</pre></div>",
+            escape_html(error)
+        ));
+    }
+    let text = String::from_utf8_lossy(page);
+    let out = match text.rfind("</body>") {
+        Some(i) => format!("{}{extra}{}", &text[..i], &text[i..]),
+        None => format!("{text}{extra}"),
+    };
+    out.into_bytes()
+}
+
+/// A server-sent event stream that says `reload` once the site is newer than
+/// the page that opened it.
+fn events(stream: &mut TcpStream, state: &State, since: u64) -> std::io::Result<()> {
+    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n")?;
+    stream.flush()?;
+    let mut generation = state.generation.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        if *generation > since {
+            drop(generation);
+            stream.write_all(b"data: reload\n\n")?;
+            return stream.flush();
+        }
+        let (g, timeout) =
+            state.changed.wait_timeout(generation, Duration::from_secs(15)).unwrap_or_else(|p| p.into_inner());
+        generation = g;
+        if timeout.timed_out() {
+            // A comment line keeps proxies from closing the stream and detects gone clients.
+            drop(generation);
+            stream.write_all(b": ping\n\n")?;
+            stream.flush()?;
+            generation = state.generation.lock().unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_files_and_never_climb_out() {
+        assert_eq!(site_key("/").as_deref(), Some("index.html"));
+        assert_eq!(site_key("/2026-10/").as_deref(), Some("2026-10/index.html"));
+        assert_eq!(site_key("/2026-10/charts/lead-time.svg").as_deref(), Some("2026-10/charts/lead-time.svg"));
+        assert_eq!(site_key("/a%20b.html").as_deref(), Some("a b.html"));
+        for bad in ["/../etc/passwd", "/%2e%2e/etc/passwd", "/a/../../b", "/%zz", "/a\\..\\b"] {
+            assert_eq!(site_key(bad), None, "{bad}");
+        }
+    }
+}

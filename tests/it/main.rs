@@ -1,0 +1,13 @@
+//! boardpack's integration tests: the real binary on fixture projects, checked
+//! for what a reader of the report would notice. One test crate, so the PDF
+//! engine is linked once, not once per file.
+
+mod architecture;
+mod authoring;
+mod build;
+mod charts;
+mod common;
+mod diagnostics;
+mod pack;
+mod portfolio;
+mod safety;
