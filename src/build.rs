@@ -16,8 +16,11 @@ use crate::parallel::pool;
 use crate::portfolio::{Company, Portfolio};
 use crate::project::Project;
 use crate::render::overview::overview_files;
+use crate::render::pages::sitemap;
 use crate::render::{render_site, Documents, NoPdfs, PdfSource, Progress, Site, SiteFile};
 use crate::report::Report;
+use crate::rules;
+use crate::schema;
 use crate::theme::Theme;
 use crate::workspace::{Loaded, Workspace};
 use crate::Error;
@@ -54,7 +57,8 @@ pub struct BuildSummary {
 /// portfolio at `options.root`. PDFs unchanged since the previous build into
 /// the same folder are reused, not typeset again.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
-    let Loaded { workspace, warnings } = Workspace::load(&options.root)?;
+    let Loaded { workspace, mut warnings } = Workspace::load(&options.root)?;
+    warnings.extend(rule_findings(&workspace));
     let output = options.output.clone().unwrap_or_else(|| workspace.default_output());
     check_target(&options.root, &output, options.force)?;
     let staging = Staging::new(&output)?;
@@ -81,7 +85,12 @@ fn build_report(
 ) -> Result<Written, Error> {
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let cache = PdfCache::load(output, output);
-    let files = site_files(project, &theme, Documents::Include, &cache, progress, None)?;
+    let base_url = project.config.base_url.as_deref();
+    let mut files =
+        site_files(project, &theme, Documents::Include, &cache, progress, Place { prefix: None, base_url })?;
+    if let Some(base_url) = base_url {
+        files.push(sitemap(base_url, files.iter().map(|f| f.path.as_str())));
+    }
     staging.write(&files)?;
     Ok(Written { files: files.len(), months: project.months.len(), reused: cache.reused() })
 }
@@ -100,38 +109,61 @@ fn build_portfolio(
     // Progress counts months, as for a single report.
     let done = AtomicUsize::new(0);
     let total = portfolio.company_months();
-    let counts: Vec<usize> = portfolio
+    let base_url = portfolio.config.base_url.as_deref();
+    // Each company's file count, and its pages when a sitemap is wanted.
+    let written: Vec<(usize, Vec<String>)> = portfolio
         .companies
         .par_iter()
         .map(|company| {
             let cache = PdfCache::load(output, &output.join(&company.slug));
-            let files = company_files(company, &theme, documents, &cache)?;
+            let files = company_files(company, &theme, documents, &cache, base_url)?;
             reused.fetch_add(cache.reused(), Ordering::Relaxed);
             staging.write(&files)?;
             if let Some(p) = progress {
                 let months = company.project.months.len();
                 p(done.fetch_add(months, Ordering::Relaxed) + months, total);
             }
-            Ok(files.len())
+            let pages = match base_url {
+                Some(_) => files.iter().filter(|f| f.path.ends_with("index.html")).map(|f| f.path.clone()).collect(),
+                None => Vec::new(),
+            };
+            Ok((files.len(), pages))
         })
         .collect::<Result<_, Error>>()?;
-    let overview = overview_files(portfolio, &theme, None)?;
+    let mut overview = overview_files(portfolio, &theme, None)?;
+    if let Some(base_url) = base_url {
+        let companies = written.iter().flat_map(|(_, pages)| pages.iter().map(String::as_str));
+        let map = sitemap(base_url, overview.iter().map(|f| f.path.as_str()).chain(companies));
+        overview.push(map);
+    }
     staging.write(&overview)?;
-    Ok(Written { files: counts.iter().sum::<usize>() + overview.len(), months: total, reused: reused.into_inner() })
+    Ok(Written {
+        files: written.iter().map(|(n, _)| n).sum::<usize>() + overview.len(),
+        months: total,
+        reused: reused.into_inner(),
+    })
+}
+
+/// Where a report's site goes: under a folder of the output (a portfolio's
+/// company), and published at an address.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    prefix: Option<&'a str>,
+    base_url: Option<&'a str>,
 }
 
 /// A report's site files: pages, data, documents, and the list of its PDFs
-/// for the next build (`.boardpack-pdfs`), all paths under `prefix/` if given.
+/// for the next build (`.boardpack-pdfs`), all paths under `place.prefix/` if given.
 fn site_files(
     project: &Project,
     theme: &Theme,
     documents: Documents,
     pdfs: &dyn PdfSource,
     progress: Option<Progress>,
-    prefix: Option<&str>,
+    place: Place<'_>,
 ) -> Result<Vec<SiteFile>, Error> {
     let report = Report::new(project);
-    let Site { mut files, pdfs: keys } = render_site(&report, theme, documents, pdfs, progress)?;
+    let Site { mut files, pdfs: keys } = render_site(&report, theme, documents, pdfs, progress, place.base_url)?;
     if documents == Documents::Include {
         let lines = keys
             .iter()
@@ -142,7 +174,7 @@ fn site_files(
             .collect();
         files.push(SiteFile { path: MANIFEST.into(), bytes: cache::manifest(lines).into_bytes() });
     }
-    if let Some(prefix) = prefix {
+    if let Some(prefix) = place.prefix {
         for f in &mut files {
             f.path = format!("{prefix}/{}", f.path);
         }
@@ -151,20 +183,25 @@ fn site_files(
 }
 
 /// One company's whole site, its paths under `SLUG/`. `theme` is the
-/// portfolio's, used unless the company names its own.
+/// portfolio's, used unless the company names its own; `base_url` is the
+/// portfolio's address, under which the company's pages live at `SLUG/`.
 pub(crate) fn company_files(
     company: &Company,
     theme: &Theme,
     documents: Documents,
     pdfs: &dyn PdfSource,
+    base_url: Option<&str>,
 ) -> Result<Vec<SiteFile>, Error> {
     let own = Theme::of_company(company)?;
-    site_files(&company.project, own.as_ref().unwrap_or(theme), documents, pdfs, None, Some(&company.slug))
+    let base_url = base_url.map(|b| format!("{b}{}/", company.slug));
+    let place = Place { prefix: Some(&company.slug), base_url: base_url.as_deref() };
+    site_files(&company.project, own.as_ref().unwrap_or(theme), documents, pdfs, None, place)
 }
 
 /// A report's site in memory, without PDFs: what `serve` shows.
 pub(crate) fn preview_report(project: &Project, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
-    pool().install(|| site_files(project, theme, Documents::Skip, &NoPdfs, None, None))
+    let place = Place { prefix: None, base_url: project.config.base_url.as_deref() };
+    pool().install(|| site_files(project, theme, Documents::Skip, &NoPdfs, None, place))
 }
 
 /// Checks the report or portfolio at `root` without writing anything: loads
@@ -174,6 +211,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Ok(loaded) => loaded,
         Err(e) => return e.into_diagnostics(root),
     };
+    warnings.extend(rule_findings(&workspace));
     // Rendering in memory catches the template errors a build would hit, in
     // the report's theme, the portfolio's, and any company's own.
     let rendered = pool().install(|| match &workspace {
@@ -184,7 +222,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
             portfolio
                 .companies
                 .par_iter()
-                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs).map(|_| ()))
+                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs, None).map(|_| ()))
                 .collect::<Result<(), Error>>()?;
             overview_files(portfolio, &theme, None).map(|_| ())
         }),
@@ -193,4 +231,20 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         warnings.extend(e.into_diagnostics(root));
     }
     warnings
+}
+
+/// What [`rules`] finds in a report or in every company of a portfolio, and
+/// editor schemas gone stale.
+fn rule_findings(workspace: &Workspace) -> Vec<Diagnostic> {
+    let findings = |project: &Project| {
+        let mut found = rules::check(project);
+        found.extend(schema::stale(&project.root, &project.catalogue));
+        found
+    };
+    match workspace {
+        Workspace::Report(project) => findings(project),
+        Workspace::Portfolio(portfolio) => {
+            portfolio.companies.iter().flat_map(|c| crate::portfolio::prefixed(&c.slug, findings(&c.project))).collect()
+        }
+    }
 }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -148,35 +149,63 @@ pub(crate) fn toml_error(file: &Path, source: &str, e: &toml::de::Error) -> Diag
     }
 }
 
-#[derive(Deserialize)]
+/// What the report measures: the accountabilities a CTO answers for, and the
+/// KPIs that measure each. Replaces the built-in catalogue as a whole.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawCatalogue {
+#[schemars(title = "catalogue.toml")]
+pub(crate) struct RawCatalogue {
+    /// `[[accountability]]`: an outcome the CTO answers for, in report order.
     #[serde(default)]
     accountability: Vec<RawAccountability>,
+    /// `[[kpi]]`: a measured number, in report order.
     #[serde(default)]
     kpi: Vec<RawKpi>,
 }
 
-#[derive(Deserialize)]
+/// An outcome the CTO answers for, phrased as the question a board asks.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawAccountability {
+    /// Lower-case letters, digits and dashes: it becomes a web address.
+    #[schemars(with = "String", pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     id: Spanned<String>,
+    /// Shown as the accountability's heading.
     name: String,
+    /// The question the board asks of this accountability.
     question: String,
 }
 
-#[derive(Deserialize)]
+/// A measured number with a direction and the thresholds that colour it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawKpi {
+    /// Lower-case letters, digits and dashes: the key in each month's kpis.toml.
+    #[schemars(with = "String", pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     id: Spanned<String>,
+    /// The id of the [[accountability]] this KPI measures.
+    #[schemars(with = "String")]
     accountability: Spanned<String>,
+    /// Shown on the scorecard and the KPI's section.
     name: String,
+    /// Free text; "%" means a percentage written 0 to 100.
+    #[schemars(with = "String")]
     unit: Spanned<String>,
+    /// Which direction is an improvement.
+    #[schemars(with = "Better")]
     better: Spanned<String>,
+    /// At or better than this the KPI is green.
+    #[schemars(with = "f64")]
     target: Spanned<f64>,
+    /// Worse than this the KPI is red; between target and red it is amber.
+    #[schemars(with = "f64")]
     red: Spanned<f64>,
+    /// Decimal places shown on the report (values are kept as written); default 1.
+    #[schemars(with = "Option<u8>", range(min = 0, max = 6))]
     decimals: Option<Spanned<i64>>,
+    /// What the KPI measures and why it matters (Markdown).
     definition: String,
+    /// How to measure it (Markdown).
     #[serde(default)]
     how_to_measure: String,
 }

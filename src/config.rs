@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::catalogue::toml_error;
@@ -11,30 +12,37 @@ use crate::diagnostic::Diagnostic;
 pub(crate) const CONFIG_FILE: &str = "boardpack.toml";
 
 /// Project settings. Unknown keys are an error, so a typo never silently does nothing.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "boardpack.toml")]
 pub(crate) struct Config {
     /// The report's title, e.g. "Engineering report to the board".
+    #[schemars(length(min = 1))]
     pub(crate) title: String,
     /// Who the report is about; shown on every page and in the data files.
+    #[schemars(length(min = 1))]
     pub(crate) organisation: String,
-    /// Only for absolute URLs (feeds, sharing); every page link stays relative.
+    /// Where the site is published (`https://…/`), for canonical links, Open
+    /// Graph URLs and `sitemap.xml`; every link between pages stays relative.
     #[serde(default)]
     pub(crate) base_url: Option<String>,
     /// Name of a folder under `themes/` whose files override the built-in theme.
     #[serde(default)]
+    #[schemars(pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub(crate) theme: Option<String>,
     /// Where `build` writes the site, relative to the project root.
     #[serde(default = "default_output_dir")]
     pub(crate) output_dir: String,
+    /// `[markdown]`: how commentary is turned into HTML.
     #[serde(default)]
     pub(crate) markdown: MarkdownConfig,
+    /// `[pack]`: how the PDF board pack is laid out.
     #[serde(default)]
     pub(crate) pack: PackConfig,
 }
 
 /// `[pack]`: how the PDF board pack is laid out.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PackConfig {
     /// Paper size of the PDF.
@@ -67,24 +75,29 @@ pub(crate) fn yes() -> bool {
 }
 
 /// Paper sizes boards print on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Paper {
+    /// 210 × 297 mm.
     #[default]
     A4,
+    /// US Letter, 8.5 × 11 in.
     Letter,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// Which way round page 1 is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Orientation {
+    /// Wider than tall: the scorecard's five columns fit side by side.
     #[default]
     Landscape,
+    /// Taller than wide.
     Portrait,
 }
 
 /// How commentary Markdown is turned into HTML.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MarkdownConfig {
     /// Keep raw HTML in commentary as written. Off by default: commentary is
@@ -100,29 +113,69 @@ pub(crate) fn default_output_dir() -> String {
 impl Config {
     /// Parses settings, reporting type errors and empty required values at their line.
     pub(crate) fn parse(source: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
-        let mut problems = Vec::new();
-        for (key, value) in [("title", &config.title), ("organisation", &config.organisation)] {
-            if value.trim().is_empty() {
-                problems.push(
-                    Diagnostic::error(file, format!("`{key}` is empty"))
-                        .help(format!("give the report a {key}; it is shown on every page")),
-                );
-            }
-        }
-        if let Some(theme) = &config.theme {
-            if !crate::catalogue::is_slug(theme) {
-                problems.push(
-                    Diagnostic::error(file, format!("theme name `{theme}` is not a folder name boardpack accepts"))
-                        .help("name the theme folder under themes/ with lower-case letters, digits and dashes"),
-                );
-            }
-        }
+        let mut config: Config = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
+        let required = [("title", config.title.as_str()), ("organisation", config.organisation.as_str())];
+        let problems = check_settings(source, file, &required, config.theme.as_deref(), &mut config.base_url);
         if problems.is_empty() {
             Ok(config)
         } else {
             Err(problems)
         }
+    }
+}
+
+/// The checks `boardpack.toml` and `portfolio.toml` share: required text is
+/// not empty, a theme name is a folder name, and `base_url` is an absolute web
+/// address (made to end in `/`, so page paths can follow it).
+pub(crate) fn check_settings(
+    source: &str,
+    file: &Path,
+    required: &[(&str, &str)],
+    theme: Option<&str>,
+    base_url: &mut Option<String>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (key, value) in required {
+        if value.trim().is_empty() {
+            problems.push(
+                at_key(Diagnostic::error(file, format!("`{key}` is empty")), source, key)
+                    .help(format!("give the report a {key}; it is shown on every page")),
+            );
+        }
+    }
+    if let Some(theme) = theme {
+        if !crate::catalogue::is_slug(theme) {
+            problems.push(
+                at_key(
+                    Diagnostic::error(file, format!("theme name `{theme}` is not a folder name boardpack accepts")),
+                    source,
+                    "theme",
+                )
+                .help("name the theme folder under themes/ with lower-case letters, digits and dashes"),
+            );
+        }
+    }
+    if let Some(url) = base_url.as_mut() {
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        if !web || url.contains(char::is_whitespace) || url.len() <= "https://".len() {
+            problems.push(
+                at_key(Diagnostic::error(file, format!("`base_url` is not a web address: `{url}`")), source, "base_url")
+                    .help("write the address the site is published at, e.g. base_url = \"https://reports.example.com/board/\""),
+            );
+        } else if !url.ends_with('/') {
+            url.push('/');
+        }
+    }
+    problems
+}
+
+/// Points a diagnostic at the line that sets `key`, when there is one.
+fn at_key(d: Diagnostic, source: &str, key: &str) -> Diagnostic {
+    let line =
+        source.lines().position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')));
+    match line {
+        Some(i) => d.at_line(source, i + 1),
+        None => d,
     }
 }
 
@@ -155,6 +208,19 @@ mod tests {
     fn missing_organisation_is_named() {
         let errs = Config::parse("title = \"T\"\n", Path::new("boardpack.toml")).unwrap_err();
         assert!(errs[0].message.contains("organisation"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn base_url_must_be_a_web_address_and_ends_in_a_slash() {
+        let ok = Config::parse(
+            "title = \"T\"\norganisation = \"O\"\nbase_url = \"https://r.example.com/board\"\n",
+            Path::new("b"),
+        );
+        assert_eq!(ok.unwrap().base_url.as_deref(), Some("https://r.example.com/board/"));
+        let errs = Config::parse("title = \"T\"\norganisation = \"O\"\nbase_url = \"reports/board\"\n", Path::new("b"))
+            .unwrap_err();
+        assert!(errs[0].message.contains("not a web address"), "{}", errs[0]);
+        assert_eq!(errs[0].location.as_ref().unwrap().line, 3);
     }
 
     #[test]

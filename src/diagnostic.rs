@@ -67,7 +67,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Path relative to the project root, as the user would type it.
     pub file: PathBuf,
+    /// Where in the file, when the problem has a place.
     pub location: Option<Location>,
+    /// What is wrong, in one sentence.
     pub message: String,
     /// Short note printed under the marked span.
     pub label: Option<String>,

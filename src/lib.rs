@@ -38,6 +38,7 @@ mod portfolio;
 mod project;
 mod render;
 mod report;
+mod rules;
 mod scaffold;
 mod schema;
 mod serve;

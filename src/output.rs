@@ -119,13 +119,6 @@ impl Staging {
     }
 }
 
-/// Writes `files` to `output` atomically: staging folder, then swap.
-pub(crate) fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
-    let staging = Staging::new(output)?;
-    staging.write(files)?;
-    staging.commit()
-}
-
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -204,6 +197,12 @@ mod tests {
         fs::write(out.join("notes.txt"), "mine").unwrap();
         assert!(check_target(&dir.path().join("project"), &out, false).is_err());
         assert!(check_target(&dir.path().join("project"), &out, true).is_ok());
+    }
+
+    fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
+        let staging = Staging::new(output)?;
+        staging.write(files)?;
+        staging.commit()
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn pack_month(project: &Project, theme: &Theme, index: usize, path: &Path) -> Re
     let previous = index.checked_sub(1).map(|p| project.months[p].month);
     let catalogue = catalogue_view(&report);
     let bundle = month_bundle(&report, &theme.palette, &catalogue, content, previous)?;
-    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation };
+    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url: None };
     let input = ReportInput { report: &report, theme, site: &site, catalogue: &catalogue, bundle: &bundle, content };
     let pdf = document::report_pdf(&input, &NoPdfs)?.bytes;
     let html = document::single_file_html(&input)?;

@@ -47,6 +47,7 @@ impl Month {
         ((1900..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
     }
 
+    /// The four-digit year.
     pub fn year(self) -> u16 {
         self.year
     }

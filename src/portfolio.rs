@@ -9,31 +9,37 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::catalogue::is_slug;
+use crate::config::check_settings;
 use crate::diagnostic::Diagnostic;
 use crate::period::Month;
-use crate::project::{self, Project};
+use crate::project::{self, missing_theme, Project, THEMES_DIR};
 
 /// The file that marks a folder as a portfolio.
 pub(crate) const PORTFOLIO_FILE: &str = "portfolio.toml";
 /// Where the companies live, under the portfolio root.
 pub(crate) const COMPANIES_DIR: &str = "companies";
 
-/// `portfolio.toml`.
-#[derive(Debug, Clone, Deserialize)]
+/// Settings of a boardpack portfolio: many companies' reports and an overview.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "portfolio.toml")]
 pub(crate) struct PortfolioConfig {
     /// The overview's title.
+    #[schemars(length(min = 1))]
     pub(crate) title: String,
     /// Who runs the portfolio: the firm, fund or group.
+    #[schemars(length(min = 1))]
     pub(crate) owner: String,
     /// Where the overview is published, for canonical links and the sitemap.
     #[serde(default)]
     pub(crate) base_url: Option<String>,
     /// A folder under the portfolio's `themes/` overriding the overview's theme.
     #[serde(default)]
+    #[schemars(pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub(crate) theme: Option<String>,
     /// Where `build` writes the site, relative to the portfolio root.
     #[serde(default = "crate::config::default_output_dir")]
@@ -76,7 +82,18 @@ pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let config = match std::fs::read_to_string(root.join(PORTFOLIO_FILE)) {
         Ok(text) => match toml::from_str::<PortfolioConfig>(&text) {
-            Ok(c) => Some(c),
+            Ok(mut c) => {
+                let required = [("title", c.title.as_str()), ("owner", c.owner.as_str())];
+                let file = Path::new(PORTFOLIO_FILE);
+                let problems = check_settings(&text, file, &required, c.theme.as_deref(), &mut c.base_url);
+                diagnostics.extend(problems);
+                if let Some(theme) = &c.theme {
+                    if !root.join(THEMES_DIR).join(theme).is_dir() {
+                        diagnostics.push(missing_theme(file, theme));
+                    }
+                }
+                Some(c)
+            }
             Err(e) => {
                 diagnostics.push(crate::catalogue::toml_error(Path::new(PORTFOLIO_FILE), &text, &e));
                 None

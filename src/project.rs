@@ -99,6 +99,13 @@ pub(crate) fn outside_root(canonical_root: &Path, path: &Path, rel: &Path) -> Op
     }
 }
 
+/// A `theme` setting naming a folder that is not there.
+pub(crate) fn missing_theme(file: &Path, theme: &str) -> Diagnostic {
+    Diagnostic::error(file, format!("theme `{theme}` not found: there is no folder themes/{theme}")).help(
+        "create the folder with the templates you want to override, or remove the `theme` setting to use the built-in theme",
+    )
+}
+
 /// Reads files under one root, refusing anything that resolves outside it.
 struct Reader {
     root: PathBuf,
@@ -171,12 +178,8 @@ impl Reader {
         match Config::parse(&text, Path::new(CONFIG_FILE)) {
             Ok(c) => {
                 if let Some(theme) = &c.theme {
-                    let dir = self.root.join(THEMES_DIR).join(theme);
-                    if !dir.is_dir() {
-                        self.diagnostics.push(
-                            Diagnostic::error(CONFIG_FILE, format!("theme `{theme}` not found: there is no folder themes/{theme}"))
-                                .help("create the folder with the templates you want to override, or remove the `theme` setting to use the built-in theme"),
-                        );
+                    if !self.root.join(THEMES_DIR).join(theme).is_dir() {
+                        self.diagnostics.push(missing_theme(Path::new(CONFIG_FILE), theme));
                     }
                 }
                 Some(c)

@@ -52,7 +52,7 @@ pub fn init(dir: &Path, month: Month) -> Result<Vec<PathBuf>, Error> {
     for acc in &catalogue.accountabilities {
         files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(&catalogue, &acc.id, month, &[])));
     }
-    for (name, text) in schema::all(&catalogue) {
+    for (name, text) in schema::report(&catalogue) {
         files.push((format!("{SCHEMA_DIR}/{name}"), text));
     }
     write_new(dir, &files)
@@ -154,7 +154,8 @@ fn config_template(organisation: &str) -> String {
     let organisation = organisation.replace('\\', "\\\\").replace('"', "\\\"");
     format!(
         r#"#:schema ./{SCHEMA_DIR}/boardpack.schema.json
-# boardpack settings. Every setting is described in the boardpack FORMAT.md.
+# boardpack settings. Every setting is described in the boardpack FORMAT.md;
+# the commented ones show their default.
 
 # The report's title, shown on every page.
 title = "Engineering report to the board"
@@ -162,19 +163,31 @@ title = "Engineering report to the board"
 # The company reported on; shown on every page and in the data files.
 organisation = "{organisation}"
 
-# Only needed for absolute URLs such as a feed; every page link stays relative.
+# Where the site is published: pages then carry canonical links and the site a
+# sitemap.xml. Every link between pages stays relative either way.
 # base_url = "https://reports.example.com/board/"
 
-# A folder under themes/ whose templates and CSS override the built-in theme, file by file.
+# A folder under themes/ whose templates, PDF layout and CSS override the
+# built-in theme, file by file.
 # theme = "house-style"
 
 # Where `boardpack build` writes the site.
 # output_dir = "public"
 
-# [markdown]
+[markdown]
 # Keep raw HTML in commentary as written. Off by default: commentary is
 # sanitised because it comes from several authors and is read by the board.
 # allow_raw_html = false
+
+[pack]
+# Paper of the PDF board pack: "a4" or "letter".
+# paper = "a4"
+# Page 1, the scorecard: "landscape" or "portrait"; the rest is portrait.
+# scorecard_orientation = "landscape"
+# End the PDF with the KPI definitions.
+# appendix = true
+# A line for the PDF's footer and the single-file report, e.g. "Board confidential".
+# confidentiality = "Board confidential"
 "#
     )
 }
@@ -303,6 +316,31 @@ mod tests {
         assert_eq!(organisation_from_folder("acme-corp"), "Acme Corp");
         assert_eq!(organisation_from_folder("globex_uk"), "Globex Uk");
         assert_eq!(organisation_from_folder("---"), "My company");
+    }
+
+    #[test]
+    fn the_config_template_shows_every_setting_and_parses() {
+        let text = config_template("Acme \"Labs\"");
+        let schema = serde_json::to_value(schemars::schema_for!(crate::config::Config)).unwrap();
+        let mut keys: Vec<String> = Vec::new();
+        for (name, property) in schema["properties"].as_object().unwrap() {
+            keys.push(name.clone());
+            let section = property["$ref"].as_str().or(property["allOf"][0]["$ref"].as_str());
+            if let Some(reference) = section {
+                let def = reference.rsplit('/').next().unwrap();
+                let defs = schema.get("$defs").or(schema.get("definitions")).unwrap();
+                keys.extend(defs[def]["properties"].as_object().unwrap().keys().cloned());
+            }
+        }
+        for key in keys {
+            let shown = text.lines().any(|l| {
+                let l = l.trim_start_matches("# ");
+                l.starts_with(&format!("{key} =")) || l == format!("[{key}]")
+            });
+            assert!(shown, "init's boardpack.toml does not show `{key}`:\n{text}");
+        }
+        let config = crate::config::Config::parse(&text, std::path::Path::new("boardpack.toml")).unwrap();
+        assert_eq!(config.organisation, "Acme \"Labs\"");
     }
 
     #[test]

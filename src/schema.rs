@@ -1,31 +1,34 @@
 //! JSON Schemas for the files authors edit, so editors that understand TOML
 //! schemas (Taplo, Even Better TOML) validate and complete as they type.
 //!
-//! The schemas mirror what `project` and `catalogue` check; the tests validate
-//! the demo project against them so the two cannot drift apart unnoticed.
+//! The settings and catalogue schemas are generated from the very types that
+//! parse those files; the values schema offers the project's own KPI ids.
+//! Tests validate every such file in the repository against them.
 
 use std::path::{Path, PathBuf};
 
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
 use serde_json::{json, Value};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, RawCatalogue};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::portfolio::PortfolioConfig;
+use crate::workspace::Kind;
 use crate::Error;
 
 /// Where `init` puts the editor schemas, relative to the project root.
 pub(crate) const SCHEMA_DIR: &str = "schemas";
 
-/// Writes every schema into `output` (default: `schemas/` under `root`); the
-/// KPI ids offered are the project's, or the built-in catalogue's when the
-/// project does not load. Returns the files written.
+/// Writes every schema of the root's files into `output` (default: `schemas/`
+/// under `root`); the KPI ids offered are the project's, or the built-in
+/// catalogue's when the project does not load. Returns the files written.
 pub fn write_schemas(root: &Path, output: Option<PathBuf>) -> Result<Vec<PathBuf>, Error> {
-    let catalogue = match crate::project::load(root).project {
-        Some(p) => p.catalogue,
-        None => Catalogue::builtin(),
-    };
     let dir = output.unwrap_or_else(|| root.join(SCHEMA_DIR));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut written = Vec::new();
-    for (name, text) in all(&catalogue) {
+    for (name, text) in for_root(root) {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         written.push(path);
@@ -35,17 +38,56 @@ pub fn write_schemas(root: &Path, output: Option<PathBuf>) -> Result<Vec<PathBuf
 
 const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
 
-/// Every schema as (file name, pretty JSON text); the values schema offers the
-/// ids of `catalogue`.
-pub(crate) fn all(catalogue: &Catalogue) -> Vec<(&'static str, String)> {
+/// The schemas of a root's files, as (file name, pretty JSON text).
+fn for_root(root: &Path) -> Vec<(&'static str, String)> {
+    match Kind::of(root) {
+        Kind::Portfolio => vec![("portfolio.schema.json", pretty(&of::<PortfolioConfig>()))],
+        Kind::Report => {
+            let catalogue = match crate::project::load(root).project {
+                Some(p) => p.catalogue,
+                None => Catalogue::builtin(),
+            };
+            report(&catalogue)
+        }
+    }
+}
+
+/// A report project's schemas, as (file name, pretty JSON text); the values
+/// schema offers the ids of `catalogue`.
+pub(crate) fn report(catalogue: &Catalogue) -> Vec<(&'static str, String)> {
     [
-        ("boardpack.schema.json", config()),
-        ("catalogue.schema.json", self::catalogue()),
+        ("boardpack.schema.json", of::<Config>()),
+        ("catalogue.schema.json", of::<RawCatalogue>()),
         ("kpis.schema.json", values(catalogue)),
     ]
     .into_iter()
     .map(|(name, v)| (name, pretty(&v)))
     .collect()
+}
+
+/// A warning for each schema under the project's `schemas/` that is not what
+/// `boardpack schema` would write now (after a catalogue edit, or an upgrade
+/// of boardpack), so editors never validate against stale rules.
+pub(crate) fn stale(root: &Path, catalogue: &Catalogue) -> Vec<Diagnostic> {
+    let dir = root.join(SCHEMA_DIR);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    report(catalogue)
+        .into_iter()
+        .filter(|(name, text)| std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()))
+        .map(|(name, _)| {
+            let what = match name {
+                "kpis.schema.json" => "the catalogue's KPIs or boardpack's rules",
+                _ => "boardpack's rules",
+            };
+            Diagnostic::warning(
+                Path::new(SCHEMA_DIR).join(name),
+                format!("this editor schema is out of date: {what} changed since it was written"),
+            )
+            .help("run `boardpack schema` to refresh the schemas in schemas/")
+        })
+        .collect()
 }
 
 fn pretty(v: &Value) -> String {
@@ -55,77 +97,11 @@ fn pretty(v: &Value) -> String {
     s
 }
 
-/// `boardpack.toml`.
-fn config() -> Value {
-    json!({
-        "$schema": DRAFT,
-        "title": "boardpack.toml",
-        "description": "Settings of a boardpack report project.",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["title", "organisation"],
-        "properties": {
-            "title": { "type": "string", "minLength": 1, "description": "The report's title, shown on every page." },
-            "organisation": { "type": "string", "minLength": 1, "description": "The company reported on; shown on every page and in the data files." },
-            "base_url": { "type": "string", "description": "Only for absolute URLs such as a feed; page links stay relative." },
-            "theme": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "A folder under themes/ whose files override the built-in theme." },
-            "output_dir": { "type": "string", "description": "Where `boardpack build` writes the site (default: public)." },
-            "markdown": {
-                "type": "object",
-                "additionalProperties": false,
-                "properties": {
-                    "allow_raw_html": { "type": "boolean", "description": "Keep raw HTML in commentary as written (default false: sanitised)." }
-                }
-            }
-        }
-    })
-}
-
-/// `content/catalogue.toml`.
-fn catalogue() -> Value {
-    let id = json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" });
-    json!({
-        "$schema": DRAFT,
-        "title": "catalogue.toml",
-        "description": "Accountabilities and the KPIs that measure them.",
-        "type": "object",
-        "additionalProperties": false,
-        "properties": {
-            "accountability": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": ["id", "name", "question"],
-                    "properties": {
-                        "id": id,
-                        "name": { "type": "string" },
-                        "question": { "type": "string", "description": "The question the board asks of this accountability." }
-                    }
-                }
-            },
-            "kpi": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": ["id", "accountability", "name", "unit", "better", "target", "red", "definition"],
-                    "properties": {
-                        "id": id,
-                        "accountability": { "type": "string", "description": "The id of an [[accountability]]." },
-                        "name": { "type": "string" },
-                        "unit": { "type": "string", "description": "Free text; \"%\" means a percentage written 0 to 100." },
-                        "better": { "enum": ["lower", "higher"] },
-                        "target": { "type": "number", "description": "At or better than this the KPI is green." },
-                        "red": { "type": "number", "description": "Worse than this the KPI is red; between target and red it is amber." },
-                        "decimals": { "type": "integer", "minimum": 0, "maximum": 6 },
-                        "definition": { "type": "string", "description": "Markdown." },
-                        "how_to_measure": { "type": "string", "description": "Markdown." }
-                    }
-                }
-            }
-        }
-    })
+/// The schema of the type that parses a file: what the parser accepts is
+/// what the editor accepts, so the two cannot drift apart.
+fn of<T: JsonSchema>() -> Value {
+    let mut generator = SchemaSettings::draft07().into_generator();
+    generator.root_schema_for::<T>().to_value()
 }
 
 /// A month's `kpis.toml`, for the given catalogue (its ids are offered as completions).

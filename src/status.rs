@@ -3,13 +3,16 @@
 //! Pure functions, no I/O: the edges (equal to target, equal to red, missing
 //! months, both directions) are pinned by the unit tests below.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Which way a KPI improves. Spelled `"lower"` / `"higher"` in the catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Better {
+    /// Times, failure rates, shares of rework: less is better.
     Lower,
+    /// Shares delivered, accuracy: more is better.
     Higher,
 }
 

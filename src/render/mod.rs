@@ -59,11 +59,14 @@ impl PdfSource for NoPdfs {
     }
 }
 
+/// A PDF's path in the site and the key of its inputs.
+pub(crate) type PdfKey = (String, String);
+
 /// A rendered site: its files, and for each PDF among them the key of its inputs.
 pub(crate) struct Site {
     pub(crate) files: Vec<SiteFile>,
-    /// (path, input key) of every PDF, in path order.
-    pub(crate) pdfs: Vec<(String, String)>,
+    /// Every PDF, in path order.
+    pub(crate) pdfs: Vec<PdfKey>,
 }
 
 /// What every month of one site is rendered with.
@@ -78,20 +81,24 @@ struct Parts<'a> {
 
 /// Renders every file of the site. Months render in parallel; the result is in
 /// a fixed order, so output never depends on scheduling.
+///
+/// `base_url` is where the site will be published, if known: pages then carry
+/// canonical links, and the site a `sitemap.xml`.
 pub(crate) fn render_site(
     report: &Report<'_>,
     theme: &Theme,
     documents: Documents,
     pdfs: &dyn PdfSource,
     progress: Option<Progress>,
+    base_url: Option<&str>,
 ) -> Result<Site, Error> {
     let project = report.project;
     let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
-    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation };
+    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url };
     let parts = Parts { report, theme, site, catalogue: catalogue_view(report), documents, pdfs };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
-    let per_month: Vec<(Vec<SiteFile>, Option<(String, String)>)> = project
+    let per_month: Vec<(Vec<SiteFile>, Option<PdfKey>)> = project
         .months
         .par_iter()
         .enumerate()
@@ -120,7 +127,7 @@ fn render_month(
     content: &MonthContent,
     previous: Option<crate::period::Month>,
     latest: bool,
-) -> Result<(Vec<SiteFile>, Option<(String, String)>), Error> {
+) -> Result<(Vec<SiteFile>, Option<PdfKey>), Error> {
     let report = parts.report;
     let mut bundle = month_bundle(report, &parts.theme.palette, &parts.catalogue, content, previous)?;
     bundle.view.documents = parts.documents == Documents::Include;

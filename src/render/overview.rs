@@ -12,7 +12,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::pages::{render_page, statics};
-use super::view::MonthLink;
+use super::view::{MonthLink, SiteView};
 use super::SiteFile;
 use crate::catalogue::Kpi;
 use crate::period::Month;
@@ -53,6 +53,9 @@ pub(crate) struct Row {
 pub(crate) struct Overview<'a> {
     pub(crate) title: &'a str,
     pub(crate) owner: &'a str,
+    /// Where the portfolio is published, for canonical links.
+    #[serde(skip)]
+    pub(crate) base_url: Option<&'a str>,
     pub(crate) month: MonthLink,
     pub(crate) columns: Vec<Column>,
     pub(crate) rows: Vec<Row>,
@@ -113,6 +116,7 @@ pub(crate) fn overview_files(
 
 fn page(theme: &Theme, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
     let mut ctx = Context::new();
+    ctx.insert("site", &SiteView { title: view.title, organisation: view.owner, base_url: view.base_url });
     ctx.insert("portfolio", view);
     render_page(theme, "portfolio.html", path, root, &mut ctx)
 }
@@ -149,6 +153,7 @@ fn overview<'a>(
     Overview {
         title: &portfolio.config.title,
         owner: &portfolio.config.owner,
+        base_url: portfolio.config.base_url.as_deref(),
         month: month.into(),
         columns: columns.to_vec(),
         rows,

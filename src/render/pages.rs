@@ -103,3 +103,19 @@ pub(crate) fn site_pages(
 pub(crate) fn statics(theme: &Theme) -> impl Iterator<Item = SiteFile> + '_ {
     theme.statics.iter().map(|(name, bytes)| SiteFile { path: format!("static/{name}"), bytes: bytes.clone() })
 }
+
+/// `sitemap.xml` listing every page among `paths` (the `index.html` ones) under
+/// `base_url`, in path order so it diffs cleanly.
+pub(crate) fn sitemap<'a>(base_url: &str, paths: impl Iterator<Item = &'a str>) -> SiteFile {
+    let mut pages: Vec<&str> = paths.filter(|p| *p == "index.html" || p.ends_with("/index.html")).collect();
+    pages.sort_unstable();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in pages {
+        let url = format!("{base_url}{}", page.trim_end_matches("index.html"));
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", crate::theme::escape_html(&url)));
+    }
+    xml.push_str("</urlset>\n");
+    SiteFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
+}

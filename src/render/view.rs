@@ -20,6 +20,8 @@ use crate::Error;
 pub(crate) struct SiteView<'a> {
     pub(crate) title: &'a str,
     pub(crate) organisation: &'a str,
+    /// Where the site is published, ending in `/`, for canonical links.
+    pub(crate) base_url: Option<&'a str>,
 }
 
 /// A month as a link: its id (`2026-10`) and its name (`October 2026`).

@@ -87,7 +87,7 @@ impl PortfolioPreview {
             let companies: Vec<Vec<SiteFile>> = portfolio
                 .companies
                 .par_iter()
-                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs))
+                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs, None))
                 .collect::<Result<_, Error>>()?;
             let mut files: Vec<SiteFile> = companies.into_iter().flatten().collect();
             files.extend(overview_files(&portfolio, &theme, None)?);
@@ -134,7 +134,7 @@ impl PortfolioPreview {
                 .iter()
                 .position(|c| c.slug == company.slug)
                 .ok_or_else(|| Error::Internal(format!("company `{}` is not in the preview", company.slug)))?;
-            let rendered = pool().install(|| company_files(company, &self.theme, Documents::Skip, &NoPdfs))?;
+            let rendered = pool().install(|| company_files(company, &self.theme, Documents::Skip, &NoPdfs, None))?;
             files.extend(rendered);
             folders.push(format!("{}/", company.slug));
             months += company.project.months.len();

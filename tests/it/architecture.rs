@@ -17,7 +17,7 @@ const STAGES: &[&[&str]] = &[
     &["project", "portfolio", "theme", "workspace"],
     &["report"],
     &["markdown", "chart", "export"],
-    &["render"],
+    &["render", "rules"],
     &["output", "archive", "cache"],
     &["build", "pack", "scaffold", "schema", "serve"],
 ];

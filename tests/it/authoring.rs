@@ -83,42 +83,93 @@ fn toml_to_json(path: &Path) -> serde_json::Value {
     serde_json::to_value(value).unwrap()
 }
 
-#[test]
-fn schemas_are_valid_and_the_demo_conforms() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = boardpack(&["schema", "--root", repo().to_str().unwrap(), "--output", dir.path().to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let load = |name: &str| -> jsonschema::Validator {
-        let schema: serde_json::Value = serde_json::from_str(&read(&dir.path().join(name))).unwrap();
-        jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name} is not a valid JSON Schema: {e}"));
-        jsonschema::validator_for(&schema).unwrap()
-    };
-    let config = load("boardpack.schema.json");
-    let catalogue = load("catalogue.schema.json");
-    let values = load("kpis.schema.json");
-
-    assert!(config.is_valid(&toml_to_json(&repo().join("boardpack.toml"))));
-    assert!(config.is_valid(&toml_to_json(&repo().join("examples/minimal/boardpack.toml"))));
-    let builtin: toml::Value = toml::from_str(boardpack::BUILTIN_CATALOGUE).unwrap();
-    assert!(catalogue.is_valid(&serde_json::to_value(builtin).unwrap()));
-    let mut months = 0;
-    for entry in fs::read_dir(repo().join("content")).unwrap() {
-        let path = entry.unwrap().path().join("kpis.toml");
-        if path.is_file() {
-            let json = toml_to_json(&path);
-            let errors: Vec<String> = values.iter_errors(&json).map(|e| e.to_string()).collect();
-            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
-            months += 1;
+/// Every report project and portfolio in the repository: the demo, the
+/// examples, the portfolio's companies and the test fixtures (not the broken ones).
+fn every_root() -> Vec<std::path::PathBuf> {
+    let mut roots = vec![repo()];
+    for dir in ["examples", "examples/portfolio/companies", "tests/fixtures"] {
+        for entry in fs::read_dir(repo().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.join("boardpack.toml").is_file() || path.join("portfolio.toml").is_file() {
+                roots.push(path);
+            }
         }
     }
-    assert_eq!(months, 18);
+    roots.sort();
+    roots
+}
 
-    // And they catch what an author gets wrong.
+fn validator(dir: &Path, name: &str) -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(&read(&dir.join(name))).unwrap();
+    jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name} is not a valid JSON Schema: {e}"));
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, file: &Path) -> usize {
+    let json = toml_to_json(file);
+    let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+    1
+}
+
+#[test]
+fn every_file_in_the_repository_conforms_to_the_schemas_it_is_given() {
+    let mut checked = 0;
+    for root in every_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = boardpack(&["schema", "--root", root.to_str().unwrap(), "--output", dir.path().to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        if root.join("portfolio.toml").is_file() {
+            checked += assert_valid(&validator(dir.path(), "portfolio.schema.json"), &root.join("portfolio.toml"));
+            continue;
+        }
+        checked += assert_valid(&validator(dir.path(), "boardpack.schema.json"), &root.join("boardpack.toml"));
+        let catalogue = root.join("content/catalogue.toml");
+        if catalogue.is_file() {
+            checked += assert_valid(&validator(dir.path(), "catalogue.schema.json"), &catalogue);
+        }
+        let values = validator(dir.path(), "kpis.schema.json");
+        for entry in fs::read_dir(root.join("content")).unwrap() {
+            let path = entry.unwrap().path().join("kpis.toml");
+            if path.is_file() {
+                checked += assert_valid(&values, &path);
+            }
+        }
+    }
+    assert!(checked >= 70, "only {checked} files checked");
+
+    // The built-in catalogue, and mistakes an author makes, are judged too.
+    let dir = tempfile::tempdir().unwrap();
+    boardpack(&["schema", "--root", repo().to_str().unwrap(), "--output", dir.path().to_str().unwrap()]);
+    let builtin: toml::Value = toml::from_str(boardpack::BUILTIN_CATALOGUE).unwrap();
+    assert!(validator(dir.path(), "catalogue.schema.json").is_valid(&serde_json::to_value(builtin).unwrap()));
+    let values = validator(dir.path(), "kpis.schema.json");
     for bad in ["lead-tme = 3", "change-failure-rate = 140", "lead-time = \"3 days\"", "[lead-time]\nvalu = 3"] {
         let json = serde_json::to_value(toml::from_str::<toml::Value>(bad).unwrap()).unwrap();
         assert!(!values.is_valid(&json), "schema accepted {bad}");
     }
+    let config = validator(dir.path(), "boardpack.schema.json");
     assert!(!config.is_valid(&serde_json::json!({ "title": "x" })), "organisation is required");
+    let misspelt = serde_json::json!({ "title": "x", "organisation": "y", "pack": { "papr": "a4" } });
+    assert!(!config.is_valid(&misspelt), "a misspelt [pack] setting is caught");
+}
+
+#[test]
+fn check_says_when_the_editor_schemas_are_stale() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path().join("acme");
+    assert!(boardpack(&["init", root.to_str().unwrap(), "--month", "2026-10"]).status.success());
+    let o = boardpack(&["check", "--root", root.to_str().unwrap()]);
+    assert!(!stderr(&o).contains("out of date"), "a new project's schemas are fresh:\n{}", stderr(&o));
+    let catalogue = root.join("content/catalogue.toml");
+    fs::write(&catalogue, read(&catalogue).replace("id = \"rework-ratio\"", "id = \"rework-share\"")).unwrap();
+    let o = boardpack(&["check", "--root", root.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(err.contains("schemas/kpis.schema.json") && err.contains("out of date"), "{err}");
+    assert!(err.contains("run `boardpack schema`"), "{err}");
+    assert!(boardpack(&["schema", "--root", root.to_str().unwrap()]).status.success());
+    let o = boardpack(&["check", "--root", root.to_str().unwrap()]);
+    assert!(!stderr(&o).contains("out of date"), "{}", stderr(&o));
 }
 
 #[test]

@@ -163,3 +163,50 @@ fn two_builds_are_byte_identical_in_any_time_zone() {
         assert!(!String::from_utf8_lossy(&bytes).contains(&abs), "{path} contains the absolute path {abs}");
     }
 }
+
+#[test]
+fn every_setting_does_what_it_says() {
+    let root = repo().join("tests/fixtures/every-setting");
+    let project = copy_project(&root);
+    // output_dir: with no --output, the site goes to site/.
+    let o = boardpack(&["build", "--root", project.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = project.path().join("site");
+    // base_url: canonical links, Open Graph URLs and a sitemap (the slash added).
+    let index = read(&out.join("2026-10/index.html"));
+    assert!(index.contains("<link rel=\"canonical\" href=\"https://reports.example.com/board/2026-10/\">"), "{index}");
+    assert!(index.contains("<meta property=\"og:url\" content=\"https://reports.example.com/board/2026-10/\">"));
+    let sitemap = read(&out.join("sitemap.xml"));
+    for page in ["board/</loc>", "board/2026-09/</loc>", "board/2026-10/software-delivery/</loc>", "board/kpis/</loc>"]
+    {
+        assert!(sitemap.contains(page), "{page} missing from:\n{sitemap}");
+    }
+    assert!(!sitemap.contains("board-report"), "documents are not pages");
+    // [markdown] allow_raw_html keeps the author's span.
+    assert!(index.contains("<span class=\"house-note\">"), "raw HTML kept");
+    // theme: the house PDF layout replaces the built-in one, and [pack] applies.
+    let pdf = out.join("2026-10/board-report.pdf").to_string_lossy().into_owned();
+    let text =
+        String::from_utf8(std::process::Command::new("pdftotext").args([&pdf, "-"]).output().unwrap().stdout).unwrap();
+    assert!(text.contains("House layout: October 2026"), "{text}");
+    assert!(text.contains("Board confidential") && text.contains("Lead time for changes"), "{text}");
+    let info = String::from_utf8(std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap().stdout).unwrap();
+    assert!(info.contains("612 x 792 pts (letter)"), "letter, portrait: {info}");
+    // The single-file report carries no canonical link: it is a document, not a page.
+    assert!(!read(&out.join("2026-10/board-report.html")).contains("canonical"));
+}
+
+#[test]
+fn an_error_in_a_themes_pdf_layout_names_its_file_and_line() {
+    let project = copy_project(&repo().join("tests/fixtures/every-setting"));
+    let layout = project.path().join("themes/house/pack/report.typ");
+    fs::write(&layout, read(&layout).replace("= House layout", "#no-such-function()\n= House layout")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = boardpack(&["build", "--root", project.path().to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("themes/house/pack/report.typ:11") && err.contains("unknown variable: no-such-function"),
+        "{err}"
+    );
+}

@@ -12,28 +12,28 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The repository root, which is itself the demo report project.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `boardpack ARGS` and returns its output.
-pub fn boardpack(args: &[&str]) -> Output {
+pub(crate) fn boardpack(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_boardpack")).args(args).env("NO_COLOR", "1").output().expect("run boardpack")
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Builds `root` into `out`, asserting success.
-pub fn build(root: &Path, out: &Path) {
+pub(crate) fn build(root: &Path, out: &Path) {
     let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()]);
     assert!(o.status.success(), "build of {} failed:\n{}", root.display(), stderr(&o));
 }
 
 /// Copies a project (boardpack.toml, content/, themes/) or a portfolio
 /// (portfolio.toml, companies/, themes/) into a fresh temp folder.
-pub fn copy_project(from: &Path) -> tempfile::TempDir {
+pub(crate) fn copy_project(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for file in ["boardpack.toml", "portfolio.toml"] {
         if from.join(file).is_file() {
@@ -48,7 +48,7 @@ pub fn copy_project(from: &Path) -> tempfile::TempDir {
     dir
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -61,7 +61,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(|e| e.unwrap())
@@ -70,12 +70,12 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-pub fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The values of every `attr="…"` in an HTML or SVG text.
-pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+pub(crate) fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
     let mut out = Vec::new();
     let mut rest = html;
@@ -89,7 +89,7 @@ pub fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 }
 
 /// The text of the tile for KPI `id` on a scorecard page.
-pub fn tile<'a>(html: &'a str, id: &str) -> &'a str {
+pub(crate) fn tile<'a>(html: &'a str, id: &str) -> &'a str {
     let label = html.find(&format!("aria-labelledby=\"tile-{id}\"")).unwrap_or_else(|| panic!("no tile for {id}"));
     let start = html[..label].rfind("<article").unwrap();
     let end = html[start..].find("</article>").unwrap();
@@ -99,7 +99,7 @@ pub fn tile<'a>(html: &'a str, id: &str) -> &'a str {
 /// Asserts that every relative link and image in every HTML file under `out`
 /// resolves to a file that exists, and every `#fragment` to an element id in
 /// it. Returns how many links were checked.
-pub fn assert_links_resolve(out: &Path) -> usize {
+pub(crate) fn assert_links_resolve(out: &Path) -> usize {
     let files = tree(out);
     let mut checked = 0;
     for (path, bytes) in &files {
@@ -145,9 +145,9 @@ fn normalise(p: &Path) -> String {
 }
 
 /// A `boardpack serve` child process, always stopped when the test ends.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
-    pub port: u16,
+    pub(crate) port: u16,
     /// Where the server's stderr goes: what it says about each rebuild.
     log: tempfile::NamedTempFile,
 }
@@ -161,7 +161,7 @@ impl Drop for Server {
 
 impl Server {
     /// Starts `boardpack serve --root ROOT EXTRA…`.
-    pub fn start(root: &Path, extra: &[&str]) -> Server {
+    pub(crate) fn start(root: &Path, extra: &[&str]) -> Server {
         let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
             .args(["serve", "--root", root.to_str().unwrap()])
@@ -178,7 +178,7 @@ impl Server {
         Server { child, port, log }
     }
 
-    pub fn get(&self, path: &str) -> (String, String) {
+    pub(crate) fn get(&self, path: &str) -> (String, String) {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
@@ -189,7 +189,7 @@ impl Server {
     }
 
     /// Polls `path` until `ok` holds, for at most ten seconds.
-    pub fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let (_, body) = self.get(path);
@@ -202,7 +202,7 @@ impl Server {
     }
 
     /// What the server has written to stderr so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         fs::read_to_string(self.log.path()).unwrap_or_default()
     }
 }
