@@ -9,15 +9,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::audit;
 use crate::cache::{self, PdfCache, MANIFEST};
 use crate::diagnostic::Diagnostic;
 use crate::output::{check_target, Staging};
 use crate::parallel::pool;
 use crate::portfolio::{Company, Portfolio};
 use crate::project::Project;
+use crate::record;
 use crate::render::overview::overview_files;
 use crate::render::pages::sitemap;
-use crate::render::{render_site, Documents, NoPdfs, PdfSource, Progress, Site, SiteFile};
+use crate::render::{render_site, Documents, Earlier, NoPdfs, Progress, Sent, Site, SiteFile};
 use crate::report::Report;
 use crate::rules;
 use crate::schema;
@@ -34,6 +36,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Replace an output folder that holds files boardpack did not write.
     pub force: bool,
+    /// Publish draft months too (marked as drafts), to preview them.
+    pub drafts: bool,
     /// Told as each month finishes rendering (the command line shows it on a terminal).
     pub progress: Option<Progress>,
 }
@@ -58,7 +62,11 @@ pub struct BuildSummary {
 /// the same folder are reused, not typeset again.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let Loaded { workspace, mut warnings } = Workspace::load(&options.root)?;
-    warnings.extend(rule_findings(&workspace));
+    warnings.extend(findings(&workspace));
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(warnings));
+    }
+    let workspace = workspace.published(options.drafts, &mut warnings)?;
     let output = options.output.clone().unwrap_or_else(|| workspace.default_output());
     check_target(&options.root, &output, options.force)?;
     let staging = Staging::new(&output)?;
@@ -84,7 +92,7 @@ fn build_report(
     progress: Option<Progress>,
 ) -> Result<Written, Error> {
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
-    let cache = PdfCache::load(output, output);
+    let cache = Stored(PdfCache::load(output, output));
     let base_url = project.config.base_url.as_deref();
     let mut files =
         site_files(project, &theme, Documents::Include, &cache, progress, Place { prefix: None, base_url })?;
@@ -92,7 +100,7 @@ fn build_report(
         files.push(sitemap(base_url, files.iter().map(|f| f.path.as_str())));
     }
     staging.write(&files)?;
-    Ok(Written { files: files.len(), months: project.months.len(), reused: cache.reused() })
+    Ok(Written { files: files.len(), months: project.months.len(), reused: cache.0.reused() })
 }
 
 /// Builds every company, one at a time (each written and dropped before the
@@ -115,9 +123,9 @@ fn build_portfolio(
         .companies
         .par_iter()
         .map(|company| {
-            let cache = PdfCache::load(output, &output.join(&company.slug));
+            let cache = Stored(PdfCache::load(output, &output.join(&company.slug)));
             let files = company_files(company, &theme, documents, &cache, base_url)?;
-            reused.fetch_add(cache.reused(), Ordering::Relaxed);
+            reused.fetch_add(cache.0.reused(), Ordering::Relaxed);
             staging.write(&files)?;
             if let Some(p) = progress {
                 let months = company.project.months.len();
@@ -158,7 +166,7 @@ fn site_files(
     project: &Project,
     theme: &Theme,
     documents: Documents,
-    pdfs: &dyn PdfSource,
+    pdfs: &dyn Earlier,
     progress: Option<Progress>,
     place: Place<'_>,
 ) -> Result<Vec<SiteFile>, Error> {
@@ -189,7 +197,7 @@ pub(crate) fn company_files(
     company: &Company,
     theme: &Theme,
     documents: Documents,
-    pdfs: &dyn PdfSource,
+    pdfs: &dyn Earlier,
     base_url: Option<&str>,
 ) -> Result<Vec<SiteFile>, Error> {
     let own = Theme::of_company(company)?;
@@ -211,7 +219,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Ok(loaded) => loaded,
         Err(e) => return e.into_diagnostics(root),
     };
-    warnings.extend(rule_findings(&workspace));
+    warnings.extend(findings(&workspace));
     // Rendering in memory catches the template errors a build would hit, in
     // the report's theme, the portfolio's, and any company's own.
     let rendered = pool().install(|| match &workspace {
@@ -233,11 +241,13 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
     warnings
 }
 
-/// What [`rules`] finds in a report or in every company of a portfolio, and
-/// editor schemas gone stale.
-fn rule_findings(workspace: &Workspace) -> Vec<Diagnostic> {
+/// What the audit of sealed months and the [`rules`] find in a report or in
+/// every company of a portfolio, and editor schemas gone stale.
+pub(crate) fn findings(workspace: &Workspace) -> Vec<Diagnostic> {
     let findings = |project: &Project| {
-        let mut found = rules::check(project);
+        let report = Report::new(project);
+        let mut found = audit::audit(project, &report);
+        found.extend(rules::check(project, &report));
         found.extend(schema::stale(&project.root, &project.catalogue));
         found
     };
@@ -247,4 +257,48 @@ fn rule_findings(workspace: &Workspace) -> Vec<Diagnostic> {
             portfolio.companies.iter().flat_map(|c| crate::portfolio::prefixed(&c.slug, findings(&c.project))).collect()
         }
     }
+}
+
+/// What a build had before: the previous build's PDFs, and the documents each
+/// sealed month was sent as (read from its `board-pack.zip`, checked against
+/// its seal, never typeset again).
+struct Stored(PdfCache);
+
+impl Earlier for Stored {
+    fn pdf(&self, key: &str) -> Option<Vec<u8>> {
+        self.0.get(key)
+    }
+
+    fn sent(&self, content: &crate::project::MonthContent) -> Result<Option<Sent>, Error> {
+        let (Some(seal), Some(path)) = (&content.seal, &content.sealed_pack) else {
+            return Ok(None);
+        };
+        read_sent(path, seal).map(Some)
+    }
+}
+
+/// A sealed month's board pack, checked against its seal: the zip's and its
+/// PDF's SHA-256 must be the ones recorded.
+pub(crate) fn read_sent(path: &Path, seal: &record::Seal) -> Result<Sent, Error> {
+    let zip = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let tampered = |what: &str| Error::Refused {
+        what: format!("{}: {what} is not what was sealed", path.display()),
+        help: "restore it from git: it is the board pack the board received".into(),
+    };
+    if crate::project::sha256(&zip) != seal.pack_sha256 {
+        return Err(tampered("the board pack"));
+    }
+    let entries = record::pack_entries(&zip).map_err(|e| Error::Refused {
+        what: format!("{}: cannot read the sealed board pack: {e}", path.display()),
+        help: "restore it from git: it is the board pack the board received".into(),
+    })?;
+    let take = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
+    let (Some(pdf), Some(html)) = (take(crate::render::document::PDF_NAME), take(crate::render::document::HTML_NAME))
+    else {
+        return Err(tampered("its content"));
+    };
+    if crate::project::sha256(&pdf) != seal.pdf_sha256 {
+        return Err(tampered("the PDF inside"));
+    }
+    Ok(Sent { pdf, html, zip })
 }

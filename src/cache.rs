@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sha2::{Digest, Sha256};
 
 use crate::archive::hex;
-use crate::render::PdfSource;
 
 /// The manifest's name, beside the PDFs it lists (the site root, or a
 /// portfolio company's folder).
@@ -80,12 +79,6 @@ pub(crate) fn line(path: &str, key: &str, bytes: &[u8]) -> String {
 pub(crate) fn manifest(mut lines: Vec<String>) -> String {
     lines.sort_by(|a, b| a.rsplit(' ').next().cmp(&b.rsplit(' ').next()));
     lines.concat()
-}
-
-impl PdfSource for PdfCache {
-    fn get(&self, key: &str) -> Option<Vec<u8>> {
-        PdfCache::get(self, key)
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,17 @@
-//! What is reported: the accountabilities and the KPIs that measure them.
+//! What is reported: the accountabilities and the KPIs that measure them, and
+//! how each is judged over time.
 //!
 //! A project's `content/catalogue.toml` replaces the built-in catalogue (the five
-//! accountabilities of a CTO, two KPIs each) as a whole. Loading checks everything
-//! a later stage relies on: ids are unique and URL-safe, thresholds are ordered,
-//! percentages are percentages.
+//! accountabilities of a CTO, two KPIs each) as a whole. A board report is a
+//! record, so the catalogue is dated: a KPI's `target` and `red` hold from its
+//! first month and later changes carry a `from` month (`[[kpi.thresholds]]`);
+//! a KPI or accountability introduced or retired later says `since` / `until`.
+//! Editing a target in place would rewrite months already sent; dated changes
+//! leave them as they were.
+//!
+//! Loading checks everything a later stage relies on: ids are unique and
+//! URL-safe, thresholds are ordered and dated in order, percentages are
+//! percentages.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,10 +21,44 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::status::{thresholds_are_ordered, Better};
+use crate::period::Month;
+use crate::status::{round_to, thresholds_are_ordered, Better};
 
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
 pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
+
+/// The ways `boardpack measure` knows to compute a KPI from exported data;
+/// a KPI names one with `measure = "…"`, or is measured by the one named like its id.
+pub(crate) const MEASURE_METHODS: [&str; 10] = [
+    "lead-time",
+    "delivery-predictability",
+    "cycle-time",
+    "key-person-concentration",
+    "change-failure-rate",
+    "time-to-restore",
+    "defect-escape-rate",
+    "rework-ratio",
+    "business-outcome-share",
+    "roadmap-accuracy",
+];
+
+/// Keys of a month's `kpis.toml` that are not KPI ids.
+pub(crate) const RESERVED_IDS: [&str; 1] = ["draft"];
+
+/// The months something is part of the report: from `since` to `until`, both
+/// included; open-ended where not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Lifetime {
+    pub(crate) since: Option<Month>,
+    pub(crate) until: Option<Month>,
+}
+
+impl Lifetime {
+    /// Whether `month` is within the lifetime.
+    pub(crate) fn contains(self, month: Month) -> bool {
+        self.since.is_none_or(|s| month >= s) && self.until.is_none_or(|u| month <= u)
+    }
+}
 
 /// One of the outcomes the CTO answers for, phrased as a question a board asks.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +66,23 @@ pub(crate) struct Accountability {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) question: String,
+    pub(crate) lifetime: Lifetime,
+}
+
+/// The two numbers that colour a value: green at or better than `target`, red
+/// strictly worse than `red`, amber between.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Thresholds {
+    pub(crate) target: f64,
+    pub(crate) red: f64,
+}
+
+/// Thresholds in force from a month on (`None`: from the KPI's first month).
+/// No thresholds means the KPI is tracked only, with no status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Dated {
+    pub(crate) from: Option<Month>,
+    pub(crate) thresholds: Option<Thresholds>,
 }
 
 /// A measured number with a direction and the thresholds that colour it.
@@ -35,19 +94,41 @@ pub(crate) struct Kpi {
     /// Free text; `%` means a percentage from 0 to 100.
     pub(crate) unit: String,
     pub(crate) better: Better,
-    pub(crate) target: f64,
-    pub(crate) red: f64,
+    /// In date order; the first applies from the first month.
+    pub(crate) thresholds: Vec<Dated>,
+    pub(crate) lifetime: Lifetime,
     /// Decimal places shown; values are stored as given.
     pub(crate) decimals: u8,
     /// Markdown.
     pub(crate) definition: String,
     /// Markdown.
     pub(crate) how_to_measure: String,
+    /// The `boardpack measure` method that computes it, if any.
+    pub(crate) measure: Option<String>,
+    /// The lowest value that makes sense, when set or implied by the unit.
+    pub(crate) min: Option<f64>,
+}
+
+impl Thresholds {
+    /// As the status rules take them.
+    pub(crate) fn pair(self) -> (f64, f64) {
+        (self.target, self.red)
+    }
 }
 
 impl Kpi {
     pub(crate) fn is_percentage(&self) -> bool {
         self.unit.trim() == "%"
+    }
+
+    /// The thresholds in force in `month`; `None` when the KPI is tracked only then.
+    pub(crate) fn thresholds_at(&self, month: Month) -> Option<Thresholds> {
+        self.thresholds.iter().rev().find(|d| d.from.is_none_or(|f| f <= month)).and_then(|d| d.thresholds)
+    }
+
+    /// Whether the KPI is part of the report in `month`.
+    pub(crate) fn in_force(&self, month: Month) -> bool {
+        self.lifetime.contains(month)
     }
 
     /// A value as the board reads it: fixed decimals, with the unit.
@@ -81,9 +162,10 @@ impl Kpi {
     }
 }
 
-/// Fixed-point formatting that never shows `-0`.
+/// Fixed-point formatting that never shows `-0`, rounding half away from zero
+/// as [`round_to`] does, so a value and its change never disagree.
 pub(crate) fn format_number(v: f64, decimals: u8) -> String {
-    let s = format!("{:.*}", usize::from(decimals), v);
+    let s = format!("{:.*}", usize::from(decimals), round_to(v, decimals));
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
     } else {
@@ -121,20 +203,20 @@ impl Catalogue {
     /// Parses and checks a catalogue; every problem found is returned, not just the first.
     pub(crate) fn parse(source: &str, file: &Path) -> Result<Catalogue, Vec<Diagnostic>> {
         let raw: RawCatalogue = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
-        let mut problems = Vec::new();
-        let accountabilities = check_accountabilities(&raw.accountability, source, file, &mut problems);
+        let mut ctx = Ctx { source, file, problems: Vec::new() };
+        let accountabilities = check_accountabilities(&raw.accountability, &mut ctx);
         let known: Vec<&str> = accountabilities.iter().map(|a| a.id.as_str()).collect();
-        let kpis = check_kpis(&raw.kpi, &known, source, file, &mut problems);
+        let kpis = check_kpis(&raw.kpi, &known, &mut ctx);
         if accountabilities.is_empty() {
-            problems.push(
+            ctx.problems.push(
                 Diagnostic::error(file, "the catalogue defines no accountability")
                     .help("add at least one [[accountability]] table with id, name and question"),
             );
         }
-        if problems.is_empty() {
+        if ctx.problems.is_empty() {
             Ok(Catalogue { accountabilities, kpis })
         } else {
-            Err(problems)
+            Err(ctx.problems)
         }
     }
 }
@@ -174,6 +256,12 @@ struct RawAccountability {
     name: String,
     /// The question the board asks of this accountability.
     question: String,
+    /// The first month it is reported (YYYY-MM); earlier months leave it out.
+    #[schemars(with = "Option<String>", pattern(r"^[0-9]{4}-[0-9]{2}$"))]
+    since: Option<Spanned<String>>,
+    /// The last month it is reported (YYYY-MM); later months leave it out.
+    #[schemars(with = "Option<String>", pattern(r"^[0-9]{4}-[0-9]{2}$"))]
+    until: Option<Spanned<String>>,
 }
 
 /// A measured number with a direction and the thresholds that colour it.
@@ -194,12 +282,23 @@ struct RawKpi {
     /// Which direction is an improvement.
     #[schemars(with = "Better")]
     better: Spanned<String>,
-    /// At or better than this the KPI is green.
-    #[schemars(with = "f64")]
-    target: Spanned<f64>,
+    /// At or better than this the KPI is green, from its first month. Leave
+    /// `target` and `red` out for a KPI tracked without a target.
+    #[schemars(with = "Option<f64>")]
+    target: Option<Spanned<f64>>,
     /// Worse than this the KPI is red; between target and red it is amber.
-    #[schemars(with = "f64")]
-    red: Spanned<f64>,
+    #[schemars(with = "Option<f64>")]
+    red: Option<Spanned<f64>>,
+    /// `[[kpi.thresholds]]`: a later change of `target` and `red`, in force from
+    /// its `from` month, so months already sent keep the thresholds they had.
+    #[serde(default)]
+    thresholds: Vec<RawThresholds>,
+    /// The first month the KPI is reported (YYYY-MM); earlier months leave it out.
+    #[schemars(with = "Option<String>", pattern(r"^[0-9]{4}-[0-9]{2}$"))]
+    since: Option<Spanned<String>>,
+    /// The last month the KPI is reported (YYYY-MM); later months leave it out.
+    #[schemars(with = "Option<String>", pattern(r"^[0-9]{4}-[0-9]{2}$"))]
+    until: Option<Spanned<String>>,
     /// Decimal places shown on the report (values are kept as written); default 1.
     #[schemars(with = "Option<u8>", range(min = 0, max = 6))]
     decimals: Option<Spanned<i64>>,
@@ -208,6 +307,27 @@ struct RawKpi {
     /// How to measure it (Markdown).
     #[serde(default)]
     how_to_measure: String,
+    /// How `boardpack measure` computes it, when not the method named like its id.
+    #[schemars(with = "Option<String>")]
+    measure: Option<Spanned<String>>,
+    /// The lowest value that makes sense (default 0 for %, days, hours and counts).
+    #[schemars(with = "Option<f64>")]
+    min: Option<Spanned<f64>>,
+}
+
+/// A dated change of a KPI's thresholds.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawThresholds {
+    /// The first month these thresholds apply to (YYYY-MM).
+    #[schemars(with = "String", pattern(r"^[0-9]{4}-[0-9]{2}$"))]
+    from: Spanned<String>,
+    /// The target from that month; leave `target` and `red` out to stop judging the KPI.
+    #[schemars(with = "Option<f64>")]
+    target: Option<Spanned<f64>>,
+    /// The red line from that month.
+    #[schemars(with = "Option<f64>")]
+    red: Option<Spanned<f64>>,
 }
 
 /// Ids become URLs and file names, so they are restricted to lower-case slugs.
@@ -218,121 +338,243 @@ pub(crate) fn is_slug(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn check_id(
-    id: &Spanned<String>,
-    what: &str,
-    seen: &mut BTreeMap<String, ()>,
-    source: &str,
-    file: &Path,
-    problems: &mut Vec<Diagnostic>,
-) -> bool {
-    let value = id.get_ref();
-    if !is_slug(value) {
-        problems.push(
-            Diagnostic::error(file, format!("{what} id `{value}` is not usable in a web address"))
-                .at(source, id.span())
-                .help("use lower-case letters, digits and dashes, e.g. `lead-time`"),
-        );
-        return false;
+/// The catalogue being checked, and what is wrong with it so far.
+struct Ctx<'a> {
+    source: &'a str,
+    file: &'a Path,
+    problems: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error_at<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, help: impl Into<String>) {
+        let d = Diagnostic::error(self.file, message).at(self.source, at.span()).help(help);
+        self.problems.push(d);
     }
-    if seen.insert(value.clone(), ()).is_some() {
-        problems.push(
-            Diagnostic::error(file, format!("duplicate {what} id `{value}`"))
-                .at(source, id.span())
+
+    fn id(&mut self, id: &Spanned<String>, what: &str, seen: &mut BTreeMap<String, ()>) -> bool {
+        let value = id.get_ref();
+        if !is_slug(value) {
+            self.error_at(
+                id,
+                format!("{what} id `{value}` is not usable in a web address"),
+                "use lower-case letters, digits and dashes, e.g. `lead-time`",
+            );
+            return false;
+        }
+        if RESERVED_IDS.contains(&value.as_str()) {
+            self.error_at(
+                id,
+                format!("`{value}` cannot be a {what} id: it is a setting of each month's kpis.toml"),
+                "choose another id",
+            );
+            return false;
+        }
+        if seen.insert(value.clone(), ()).is_some() {
+            let d = Diagnostic::error(self.file, format!("duplicate {what} id `{value}`"))
+                .at(self.source, id.span())
                 .label("already defined above")
-                .help(format!("each {what} needs its own id; rename or remove one of them")),
-        );
-        return false;
+                .help(format!("each {what} needs its own id; rename or remove one of them"));
+            self.problems.push(d);
+            return false;
+        }
+        true
     }
-    true
+
+    fn month(&mut self, text: &Spanned<String>, key: &str) -> Option<Month> {
+        match text.get_ref().parse::<Month>() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.error_at(
+                    text,
+                    format!("`{key}` is not a month: {e}"),
+                    format!("write {key} = \"YYYY-MM\", e.g. {key} = \"2027-01\""),
+                );
+                None
+            }
+        }
+    }
+
+    fn lifetime(&mut self, since: &Option<Spanned<String>>, until: &Option<Spanned<String>>) -> Lifetime {
+        let lifetime = Lifetime {
+            since: since.as_ref().and_then(|s| self.month(s, "since")),
+            until: until.as_ref().and_then(|u| self.month(u, "until")),
+        };
+        if let (Some(s), Some(u), Some(at)) = (lifetime.since, lifetime.until, until) {
+            if u < s {
+                self.error_at(
+                    at,
+                    format!("`until` ({u}) is before `since` ({s})"),
+                    "until is the last month reported, since the first",
+                );
+            }
+        }
+        lifetime
+    }
+
+    /// `target` and `red` together (or neither), finite, on the right sides of
+    /// each other, and within 0–100 for a percentage.
+    fn thresholds(
+        &mut self,
+        target: &Option<Spanned<f64>>,
+        red: &Option<Spanned<f64>>,
+        better: Option<Better>,
+        percentage: bool,
+        at: &Spanned<String>,
+    ) -> Option<Thresholds> {
+        let (target, red) = match (target, red) {
+            (None, None) => return None,
+            (Some(t), Some(r)) => (t, r),
+            (Some(t), None) => {
+                self.error_at(t, "`target` is given without `red`", "give both `target` and `red` (equal, for no amber band), or neither for a KPI tracked without a target");
+                return None;
+            }
+            (None, Some(r)) => {
+                self.error_at(
+                    r,
+                    "`red` is given without `target`",
+                    "give both `target` and `red`, or neither for a KPI tracked without a target",
+                );
+                return None;
+            }
+        };
+        let mut ok = true;
+        for (name, n) in [("target", target), ("red", red)] {
+            let v = *n.get_ref();
+            if !v.is_finite() {
+                self.error_at(
+                    n,
+                    format!("`{name}` must be a finite number"),
+                    "nan and inf are valid TOML but not a threshold; write a number such as 5 or 12.5",
+                );
+                ok = false;
+            } else if percentage && !(0.0..=100.0).contains(&v) {
+                self.error_at(
+                    n,
+                    format!("`{name}` is {v}, outside 0–100, but the unit is `%`"),
+                    "percentages are written as 0 to 100: 12.5 for 12.5%",
+                );
+                ok = false;
+            }
+        }
+        let (t, r) = (*target.get_ref(), *red.get_ref());
+        if let (true, Some(b)) = (ok, better) {
+            if !thresholds_are_ordered(b, t, r) {
+                let side = match b {
+                    Better::Lower => "above",
+                    Better::Higher => "below",
+                };
+                let d = Diagnostic::error(
+                    self.file,
+                    format!("`red` ({r}) is on the wrong side of `target` ({t}) for KPI `{}`", at.get_ref()),
+                )
+                .at(self.source, red.span())
+                .label(format!("must be {side} the target"))
+                .help(format!("with better = \"{}\", red must be {side} the target (or equal to it)", b.as_str()));
+                self.problems.push(d);
+                ok = false;
+            }
+        }
+        ok.then_some(Thresholds { target: t, red: r })
+    }
 }
 
-fn check_accountabilities(
-    raw: &[RawAccountability],
-    source: &str,
-    file: &Path,
-    problems: &mut Vec<Diagnostic>,
-) -> Vec<Accountability> {
+fn check_accountabilities(raw: &[RawAccountability], ctx: &mut Ctx<'_>) -> Vec<Accountability> {
     let mut seen = BTreeMap::new();
-    raw.iter()
-        .filter(|a| check_id(&a.id, "accountability", &mut seen, source, file, problems))
-        .map(|a| Accountability { id: a.id.get_ref().clone(), name: a.name.clone(), question: a.question.clone() })
-        .collect()
+    let mut out = Vec::new();
+    for a in raw {
+        if ctx.id(&a.id, "accountability", &mut seen) {
+            let lifetime = ctx.lifetime(&a.since, &a.until);
+            out.push(Accountability {
+                id: a.id.get_ref().clone(),
+                name: a.name.clone(),
+                question: a.question.clone(),
+                lifetime,
+            });
+        }
+    }
+    out
 }
 
-fn check_kpis(
-    raw: &[RawKpi],
-    accountabilities: &[&str],
-    source: &str,
-    file: &Path,
-    problems: &mut Vec<Diagnostic>,
-) -> Vec<Kpi> {
+/// Units whose values are never below zero: times, shares and counts.
+fn never_negative(unit: &str) -> bool {
+    let unit = unit.trim().to_lowercase();
+    let words = [
+        "%",
+        "day",
+        "days",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "week",
+        "weeks",
+        "count",
+        "incidents",
+        "deployments",
+        "people",
+        "engineers",
+    ];
+    words.contains(&unit.as_str())
+}
+
+fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> Vec<Kpi> {
     let mut seen = BTreeMap::new();
     let mut kpis = Vec::new();
     for k in raw {
-        let before = problems.len();
-        check_id(&k.id, "KPI", &mut seen, source, file, problems);
+        let before = ctx.problems.len();
+        ctx.id(&k.id, "KPI", &mut seen);
         let acc = k.accountability.get_ref();
         if !accountabilities.contains(&acc.as_str()) {
-            let mut d =
-                Diagnostic::error(file, format!("KPI `{}` belongs to unknown accountability `{acc}`", k.id.get_ref()))
-                    .at(source, k.accountability.span())
-                    .label("no [[accountability]] has this id");
+            let mut d = Diagnostic::error(
+                ctx.file,
+                format!("KPI `{}` belongs to unknown accountability `{acc}`", k.id.get_ref()),
+            )
+            .at(ctx.source, k.accountability.span())
+            .label("no [[accountability]] has this id");
             d = match did_you_mean(acc, accountabilities.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("use one of: {}", accountabilities.join(", "))),
             };
-            problems.push(d);
+            ctx.problems.push(d);
         }
         let better = match k.better.get_ref().as_str() {
             "lower" => Some(Better::Lower),
             "higher" => Some(Better::Higher),
             other => {
-                problems.push(
-                    Diagnostic::error(file, format!("`better` must be \"lower\" or \"higher\", not \"{other}\""))
-                        .at(source, k.better.span())
-                        .help("say which direction is an improvement: \"lower\" for times and failure rates, \"higher\" for shares delivered"),
-                );
+                ctx.error_at(&k.better, format!("`better` must be \"lower\" or \"higher\", not \"{other}\""), "say which direction is an improvement: \"lower\" for times and failure rates, \"higher\" for shares delivered");
                 None
             }
         };
-        for (name, n) in [("target", &k.target), ("red", &k.red)] {
-            if !n.get_ref().is_finite() {
-                problems.push(
-                    Diagnostic::error(file, format!("`{name}` must be a finite number"))
-                        .at(source, n.span())
-                        .help("nan and inf are valid TOML but not a threshold; write a number such as 5 or 12.5"),
+        let unit = k.unit.get_ref().trim();
+        let percentage = unit == "%";
+        let mut thresholds =
+            vec![Dated { from: None, thresholds: ctx.thresholds(&k.target, &k.red, better, percentage, &k.id) }];
+        let mut last: Option<Month> = None;
+        for dated in &k.thresholds {
+            let Some(from) = ctx.month(&dated.from, "from") else {
+                continue;
+            };
+            if last.is_some_and(|l| from <= l) {
+                ctx.error_at(
+                    &dated.from,
+                    format!(
+                        "thresholds from {from} come after ones from {} or later",
+                        last.map(|l| l.to_string()).unwrap_or_default()
+                    ),
+                    "list [[kpi.thresholds]] oldest first, each `from` a later month than the one before",
                 );
             }
+            last = Some(from);
+            let values = ctx.thresholds(&dated.target, &dated.red, better, percentage, &k.id);
+            thresholds.push(Dated { from: Some(from), thresholds: values });
         }
-        let unit = k.unit.get_ref().trim();
-        if unit == "%" {
-            for (name, n) in [("target", &k.target), ("red", &k.red)] {
-                let v = *n.get_ref();
-                if v.is_finite() && !(0.0..=100.0).contains(&v) {
-                    problems.push(
-                        Diagnostic::error(file, format!("`{name}` is {v}, outside 0–100, but the unit is `%`"))
-                            .at(source, n.span())
-                            .help("percentages are written as 0 to 100: 12.5 for 12.5%"),
-                    );
-                }
-            }
-        }
-        if let Some(b) = better {
-            let (t, r) = (*k.target.get_ref(), *k.red.get_ref());
-            if t.is_finite() && r.is_finite() && !thresholds_are_ordered(b, t, r) {
-                let side = match b {
-                    Better::Lower => "above",
-                    Better::Higher => "below",
-                };
-                problems.push(
-                    Diagnostic::error(
-                        file,
-                        format!("`red` ({r}) is on the wrong side of `target` ({t}) for KPI `{}`", k.id.get_ref()),
-                    )
-                    .at(source, k.red.span())
-                    .label(format!("must be {side} the target"))
-                    .help(format!("with better = \"{}\", red must be {side} the target (or equal to it)", b.as_str())),
+        let lifetime = ctx.lifetime(&k.since, &k.until);
+        if let (Some(since), Some(first)) = (lifetime.since, k.thresholds.first()) {
+            if thresholds.get(1).and_then(|d| d.from).is_some_and(|f| f <= since) {
+                ctx.error_at(
+                    &first.from,
+                    format!("these thresholds start before the KPI does (since = \"{since}\")"),
+                    "give the KPI's first thresholds as its `target` and `red`, and date only later changes",
                 );
             }
         }
@@ -341,16 +583,37 @@ fn check_kpis(
             Some(d) => match u8::try_from(*d.get_ref()) {
                 Ok(v) if v <= 6 => v,
                 _ => {
-                    problems.push(
-                        Diagnostic::error(file, "`decimals` must be between 0 and 6")
-                            .at(source, d.span())
-                            .help("it is the number of decimal places shown, e.g. 1 for 3.1 days"),
+                    ctx.error_at(
+                        d,
+                        "`decimals` must be between 0 and 6",
+                        "it is the number of decimal places shown, e.g. 1 for 3.1 days",
                     );
                     0
                 }
             },
         };
-        if problems.len() == before {
+        if let Some(method) = &k.measure {
+            if !MEASURE_METHODS.contains(&method.get_ref().as_str()) {
+                let help = match did_you_mean(method.get_ref(), MEASURE_METHODS) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("use one of: {}", MEASURE_METHODS.join(", ")),
+                };
+                ctx.error_at(method, format!("`boardpack measure` has no method `{}`", method.get_ref()), help);
+            }
+        }
+        let min = match &k.min {
+            Some(m) if !m.get_ref().is_finite() => {
+                ctx.error_at(
+                    m,
+                    "`min` must be a finite number",
+                    "write the lowest value that makes sense, e.g. min = -100",
+                );
+                None
+            }
+            Some(m) => Some(*m.get_ref()),
+            None => never_negative(unit).then_some(0.0),
+        };
+        if ctx.problems.len() == before {
             if let Some(better) = better {
                 kpis.push(Kpi {
                     id: k.id.get_ref().clone(),
@@ -358,11 +621,13 @@ fn check_kpis(
                     name: k.name.clone(),
                     unit: unit.to_string(),
                     better,
-                    target: *k.target.get_ref(),
-                    red: *k.red.get_ref(),
+                    thresholds,
+                    lifetime,
                     decimals,
                     definition: k.definition.clone(),
                     how_to_measure: k.how_to_measure.clone(),
+                    measure: k.measure.as_ref().map(|m| m.get_ref().clone()),
+                    min,
                 });
             }
         }

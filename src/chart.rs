@@ -9,7 +9,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::catalogue::{format_number, Kpi};
+use crate::catalogue::{format_number, Kpi, Thresholds};
 use crate::report::Window;
 use crate::status::{Better, Status};
 use crate::theme::Palette;
@@ -52,20 +52,19 @@ fn rgb(hex: &str) -> RGBColor {
     RGBColor(channel(1), channel(3), channel(5))
 }
 
-/// The y range a chart needs to show every value, the target and the red line,
-/// padded so no point sits on the frame, and never degenerate (plotters can hang
-/// on empty ranges).
-fn y_range(kpi: &Kpi, values: &[Option<f64>]) -> (f64, f64) {
-    let mut lo = kpi.target.min(kpi.red);
-    let mut hi = kpi.target.max(kpi.red);
-    for v in values.iter().flatten() {
-        lo = lo.min(*v);
-        hi = hi.max(*v);
-    }
+/// The y range a chart needs to show every value and every target and red
+/// line in the window, padded so no point sits on the frame, and never
+/// degenerate (plotters can hang on empty ranges).
+fn y_range(kpi: &Kpi, w: &Window<'_>) -> (f64, f64) {
+    let lines: Vec<f64> = w.thresholds.iter().flatten().flat_map(|t| [t.target, t.red]).collect();
+    let all = || lines.iter().chain(w.values.iter().flatten()).copied();
+    let (Some(lo), Some(hi)) = (all().reduce(f64::min), all().reduce(f64::max)) else {
+        return (0.0, 1.0);
+    };
     let pad = ((hi - lo) * 0.12).max(if hi.abs() > 1.0 { hi.abs() * 0.05 } else { 0.5 });
     let mut lo = lo - pad;
     let mut hi = hi + pad;
-    if lo < 0.0 && values.iter().flatten().all(|v| *v >= 0.0) && kpi.target >= 0.0 && kpi.red >= 0.0 {
+    if lo < 0.0 && all().all(|v| v >= 0.0) {
         lo = 0.0;
     }
     if kpi.is_percentage() {
@@ -79,12 +78,58 @@ fn y_range(kpi: &Kpi, values: &[Option<f64>]) -> (f64, f64) {
 }
 
 /// Bands of the y axis coloured by the status a value there would have.
-fn bands(kpi: &Kpi, lo: f64, hi: f64) -> [(f64, f64, Status); 3] {
-    let (t, r) = (kpi.target, kpi.red);
-    match kpi.better {
+fn bands(better: Better, t: Thresholds, lo: f64, hi: f64) -> [(f64, f64, Status); 3] {
+    let (t, r) = (t.target, t.red);
+    match better {
         Better::Lower => [(lo, t, Status::Green), (t, r, Status::Amber), (r, hi, Status::Red)],
         Better::Higher => [(t, hi, Status::Green), (r, t, Status::Amber), (lo, r, Status::Red)],
     }
+}
+
+/// Consecutive months with the same thresholds, as (first, last, thresholds),
+/// each spanning x from its first month's left edge to its last's right edge —
+/// the first from `x0` and the last to `x1`, the chart's edges.
+fn runs(thresholds: &[Option<Thresholds>], x0: f64, x1: f64) -> Vec<(f64, f64, Option<Thresholds>)> {
+    let mut out: Vec<(usize, usize, Option<Thresholds>)> = Vec::new();
+    for (i, t) in thresholds.iter().enumerate() {
+        match out.last_mut() {
+            Some(run) if run.2 == *t => run.1 = i,
+            _ => out.push((i, i, *t)),
+        }
+    }
+    let last = out.len().saturating_sub(1);
+    out.into_iter()
+        .enumerate()
+        .map(|(n, (a, b, t))| {
+            let start = if n == 0 { x0 } else { a as f64 - 0.5 };
+            let end = if n == last { x1 } else { b as f64 + 0.5 };
+            (start, end, t)
+        })
+        .collect()
+}
+
+/// Which of a KPI's thresholds a line shows.
+type Pick = fn(&Thresholds) -> f64;
+
+/// A threshold drawn as a step line where it changed: one polyline per
+/// stretch of months that have thresholds (none where the KPI is tracked only).
+fn steps(runs: &[(f64, f64, Option<Thresholds>)], pick: Pick) -> Vec<Vec<(f64, f64)>> {
+    let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    for (start, end, t) in runs {
+        match t {
+            Some(t) => {
+                current.push((*start, pick(t)));
+                current.push((*end, pick(t)));
+            }
+            None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
 }
 
 fn fail(kpi: &Kpi) -> impl Fn(String) -> ChartError + '_ {
@@ -113,7 +158,7 @@ fn draw_full<'s>(
     palette: &Palette,
 ) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(1);
-    let (lo, hi) = y_range(kpi, w.values);
+    let (lo, hi) = y_range(kpi, w);
     let x_range = -0.5f64..(n as f64 - 0.5);
     {
         let root = SVGBackend::with_string(svg, CHART_SIZE).into_drawing_area();
@@ -126,13 +171,19 @@ fn draw_full<'s>(
             .x_label_area_size(30)
             .y_label_area_size(58)
             .build_cartesian_2d(x_range.clone(), lo..hi)?;
-        for (a, b, s) in bands(kpi, lo, hi) {
-            let (a, b) = (a.clamp(lo, hi), b.clamp(lo, hi));
-            if b > a {
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(x_range.start, a), (x_range.end, b)],
-                    status_colour(palette, s).mix(0.09).filled(),
-                )))?;
+        let runs = runs(w.thresholds, x_range.start, x_range.end);
+        for &(x0, x1, t) in &runs {
+            let Some(t) = t else {
+                continue;
+            };
+            for (a, b, s) in bands(kpi.better, t, lo, hi) {
+                let (a, b) = (a.clamp(lo, hi), b.clamp(lo, hi));
+                if b > a {
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(x0, a), (x1, b)],
+                        status_colour(palette, s).mix(0.09).filled(),
+                    )))?;
+                }
             }
         }
         let decimals = kpi.decimals;
@@ -170,13 +221,14 @@ fn draw_full<'s>(
             root.draw(&Text::new(w.month_at(i).short_name(), (x, axis_y + 11), style.clone()))?;
         }
         let (green, red) = (status_colour(palette, Status::Green), status_colour(palette, Status::Red));
-        for (value, colour, label) in [(kpi.target, green, "target"), (kpi.red, red, "red")] {
-            if (lo..=hi).contains(&value) {
-                chart.draw_series(LineSeries::new(
-                    [(x_range.start, value), (x_range.end, value)],
-                    colour.stroke_width(2),
-                ))?;
-                let pos = chart.backend_coord(&(x_range.end, value));
+        let lines: [(Pick, RGBColor, &str); 2] = [(|t| t.target, green, "target"), (|t| t.red, red, "red")];
+        for (pick, colour, label) in lines {
+            for line in steps(&runs, pick) {
+                chart.draw_series(LineSeries::new(line, colour.stroke_width(2)))?;
+            }
+            // The label sits at the right end, beside the line in force in the report month.
+            if let Some(Some(t)) = runs.last().map(|r| r.2) {
+                let pos = chart.backend_coord(&(x_range.end, pick(&t)));
                 root.draw(&Text::new(
                     label.to_string(),
                     (pos.0 + 6, pos.1 - 8),
@@ -200,6 +252,15 @@ fn draw_full<'s>(
                 .filter(|(i, _)| w.notes[*i].is_some())
                 .map(|&(i, v)| Circle::new((i as f64, v), 9, INK.stroke_width(2))),
         )?;
+        // A value restated after it was sent: a diamond around the point.
+        for &(i, v) in points.iter().filter(|(i, _)| w.restated[*i].is_some()) {
+            let (x, y) = chart.backend_coord(&(i as f64, v));
+            let d = 8;
+            root.draw(&PathElement::new(
+                vec![(x, y - d), (x + d, y), (x, y + d), (x - d, y), (x, y - d)],
+                INK.stroke_width(2),
+            ))?;
+        }
         root.present()?;
     }
     Ok(())
@@ -250,14 +311,14 @@ fn draw_spark<'s>(
     palette: &Palette,
 ) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(2);
-    let (lo, hi) = y_range(kpi, w.values);
+    let (lo, hi) = y_range(kpi, w);
     {
         let root = SVGBackend::with_string(svg, SPARK_SIZE).into_drawing_area();
         let mut chart = ChartBuilder::on(&root).margin(5).build_cartesian_2d(-0.2f64..(n as f64 - 0.8), lo..hi)?;
-        chart.draw_series(LineSeries::new(
-            [(-0.2, kpi.target), (n as f64 - 0.8, kpi.target)],
-            status_colour(palette, Status::Green).mix(0.55).stroke_width(1),
-        ))?;
+        for line in steps(&runs(w.thresholds, -0.2, n as f64 - 0.8), |t| t.target) {
+            chart
+                .draw_series(LineSeries::new(line, status_colour(palette, Status::Green).mix(0.55).stroke_width(1)))?;
+        }
         for segment in segments(w.values) {
             chart.draw_series(LineSeries::new(segment, LINE.stroke_width(2)))?;
         }
@@ -311,8 +372,25 @@ mod tests {
         Palette::from_css(None)
     }
 
-    fn window<'a>(values: &'a [Option<f64>], notes: &'a [Option<String>]) -> Window<'a> {
-        Window { start: Month::new(2026, 1).unwrap(), values, notes }
+    /// Thresholds and lifetimes for up to 24 months, to slice from.
+    fn lines(kpi: &Kpi) -> Vec<Option<Thresholds>> {
+        vec![kpi.thresholds_at(Month::new(2026, 1).unwrap()); 24]
+    }
+
+    fn window<'a>(
+        values: &'a [Option<f64>],
+        notes: &'a [Option<String>],
+        thresholds: &'a [Option<Thresholds>],
+    ) -> Window<'a> {
+        let n = values.len();
+        Window {
+            start: Month::new(2026, 1).unwrap(),
+            values,
+            notes,
+            thresholds: &thresholds[..n],
+            in_force: &[true; 24][..n],
+            restated: &[None; 24][..n],
+        }
     }
 
     #[test]
@@ -321,7 +399,8 @@ mod tests {
         let kpi = c.kpi("lead-time").unwrap();
         let values = [Some(3.0), None, Some(2.0), Some(1.5)];
         let notes = [None, None, Some("freeze".to_string()), None];
-        let w = window(&values, &notes);
+        let t = lines(kpi);
+        let w = window(&values, &notes, &t);
         let a = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette()).unwrap();
         let b = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette()).unwrap();
         assert_eq!(a, b);
@@ -337,7 +416,8 @@ mod tests {
         let kpi = c.kpi("delivery-predictability").unwrap();
         let values = [Some(80.0)];
         let notes = [None];
-        let w = window(&values, &notes);
+        let t = lines(kpi);
+        let w = window(&values, &notes, &t);
         assert!(full_chart(kpi, &w, Status::Green, "x", &palette()).is_ok());
         assert!(sparkline(kpi, &w, Status::Green, &palette()).unwrap().contains("aria-hidden=\"true\""));
     }
@@ -348,7 +428,8 @@ mod tests {
         let kpi = c.kpi("rework-ratio").unwrap();
         let values = [None, None];
         let notes = [None, None];
-        assert!(full_chart(kpi, &window(&values, &notes), Status::None, "x", &palette()).is_ok());
+        let t = lines(kpi);
+        assert!(full_chart(kpi, &window(&values, &notes, &t), Status::None, "x", &palette()).is_ok());
     }
 
     #[test]
@@ -362,7 +443,36 @@ mod tests {
     fn percentage_range_stays_within_0_100() {
         let c = Catalogue::builtin();
         let kpi = c.kpi("delivery-predictability").unwrap();
-        let (lo, hi) = y_range(kpi, &[Some(99.0), Some(2.0)]);
+        let t = lines(kpi);
+        let (lo, hi) = y_range(kpi, &window(&[Some(99.0), Some(2.0)], &[None, None], &t));
         assert!(lo >= 0.0 && hi <= 100.0);
+    }
+
+    #[test]
+    fn a_dated_target_is_drawn_as_a_step() {
+        let c = Catalogue::builtin();
+        let kpi = c.kpi("lead-time").unwrap();
+        let before = Some(Thresholds { target: 1.0, red: 7.0 });
+        let after = Some(Thresholds { target: 0.5, red: 3.0 });
+        let t = [before, before, after, after];
+        let r = runs(&t, -0.5, 3.5);
+        assert_eq!(r, vec![(-0.5, 1.5, before), (1.5, 3.5, after)]);
+        assert_eq!(steps(&r, |t| t.target), vec![vec![(-0.5, 1.0), (1.5, 1.0), (1.5, 0.5), (3.5, 0.5)]]);
+        let values = [Some(3.0), Some(2.0), Some(1.0), Some(0.8)];
+        let notes = [None, None, None, None];
+        let svg = full_chart(kpi, &window(&values, &notes, &t), Status::Amber, "x", &palette()).unwrap();
+        assert_eq!(svg.matches("\ntarget\n").count(), 1, "one label, at the right end");
+    }
+
+    #[test]
+    fn a_tracked_only_kpi_has_no_lines_or_bands() {
+        let c = Catalogue::builtin();
+        let kpi = c.kpi("lead-time").unwrap();
+        let t = [None, None];
+        assert!(steps(&runs(&t, -0.5, 1.5), |t| t.target).is_empty());
+        let svg =
+            full_chart(kpi, &window(&[Some(2.0), Some(3.0)], &[None, None], &t), Status::Neutral, "x", &palette())
+                .unwrap();
+        assert!(!svg.contains("\ntarget\n") && !svg.contains("\nred\n"));
     }
 }

@@ -39,6 +39,33 @@ pub(crate) struct Config {
     /// `[pack]`: how the PDF board pack is laid out.
     #[serde(default)]
     pub(crate) pack: PackConfig,
+    /// `[rules]`: what `check --strict` and `seal` insist on.
+    #[serde(default)]
+    pub(crate) rules: RulesConfig,
+}
+
+/// `[rules]`: what a month must get right before it is sent.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RulesConfig {
+    /// Which KPIs need an explanation — a note, or commentary in their
+    /// accountability's file that names them: `check` warns, `check --strict`
+    /// and `seal` refuse.
+    #[serde(default)]
+    pub(crate) explain: Explain,
+}
+
+/// Which statuses need explaining.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Explain {
+    /// Red KPIs.
+    #[default]
+    Red,
+    /// Red and amber KPIs.
+    Amber,
+    /// None.
+    None,
 }
 
 /// `[pack]`: how the PDF board pack is laid out.

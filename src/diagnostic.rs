@@ -107,6 +107,14 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at 1-based `line`, whose text is `text` (for when
+    /// the whole file's text is no longer at hand).
+    pub(crate) fn at_line_of(mut self, line: usize, text: &str) -> Diagnostic {
+        self.location =
+            Some(Location { line, column: 1, source_line: text.to_string(), width: text.chars().count().max(1) });
+        self
+    }
+
     pub(crate) fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
         self

@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
+use crate::audit::Correction;
 use crate::period::Month;
+use crate::record::Corrected;
 use crate::report::Reading;
 use crate::Error;
 
@@ -18,8 +20,8 @@ struct Row<'a> {
     unit: &'a str,
     better: &'static str,
     value: Option<f64>,
-    target: f64,
-    red: f64,
+    target: Option<f64>,
+    red: Option<f64>,
     status: &'static str,
     delta: Option<f64>,
     trend: Option<&'static str>,
@@ -31,6 +33,33 @@ struct MonthData<'a> {
     organisation: &'a str,
     month: String,
     kpis: Vec<Row<'a>>,
+    /// Corrections of months already sent, announced this month (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    restatements: Vec<RestatementRow<'a>>,
+}
+
+/// A correction of a month already sent, as data.
+#[derive(Serialize)]
+struct RestatementRow<'a> {
+    month: String,
+    kpi: Option<&'a str>,
+    file: Option<&'a str>,
+    was: Option<f64>,
+    now: Option<f64>,
+    reason: &'a str,
+}
+
+fn restatement_rows<'a>(corrections: &[&'a Correction]) -> Vec<RestatementRow<'a>> {
+    corrections
+        .iter()
+        .map(|c| {
+            let (kpi, file) = match &c.target {
+                Corrected::Kpi(id) => (Some(id.as_str()), None),
+                Corrected::File(name) => (None, Some(name.as_str())),
+            };
+            RestatementRow { month: c.month.to_string(), kpi, file, was: c.was, now: c.now, reason: &c.reason }
+        })
+        .collect()
 }
 
 fn rows<'a>(readings: &'a [Reading<'a>]) -> Vec<Row<'a>> {
@@ -43,8 +72,8 @@ fn rows<'a>(readings: &'a [Reading<'a>]) -> Vec<Row<'a>> {
             unit: &r.kpi.unit,
             better: r.kpi.better.as_str(),
             value: r.value,
-            target: r.kpi.target,
-            red: r.kpi.red,
+            target: r.thresholds.map(|t| t.target),
+            red: r.thresholds.map(|t| t.red),
             status: r.status.as_str(),
             delta: r.change.map(|c| c.delta),
             trend: r.change.map(|c| c.trend.as_str()),
@@ -54,8 +83,18 @@ fn rows<'a>(readings: &'a [Reading<'a>]) -> Vec<Row<'a>> {
 }
 
 /// `data.json`: `{ organisation, month, kpis: [...] }`, pretty-printed so diffs read well.
-pub(crate) fn json(organisation: &str, month: Month, readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
-    let data = MonthData { organisation, month: month.to_string(), kpis: rows(readings) };
+pub(crate) fn json(
+    organisation: &str,
+    month: Month,
+    readings: &[Reading<'_>],
+    restatements: &[&Correction],
+) -> Result<Vec<u8>, Error> {
+    let data = MonthData {
+        organisation,
+        month: month.to_string(),
+        kpis: rows(readings),
+        restatements: restatement_rows(restatements),
+    };
     let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
     out.push(b'\n');
     Ok(out)
@@ -77,8 +116,8 @@ fn cells(row: &Row<'_>) -> [String; 12] {
         row.unit.to_string(),
         row.better.to_string(),
         row.value.map(number).unwrap_or_default(),
-        number(row.target),
-        number(row.red),
+        row.target.map(number).unwrap_or_default(),
+        row.red.map(number).unwrap_or_default(),
         row.status.to_string(),
         row.delta.map(number).unwrap_or_default(),
         row.trend.unwrap_or_default().to_string(),
@@ -124,7 +163,10 @@ struct History<'a> {
 pub(crate) fn history_json(organisation: &str, months: &[(Month, Vec<Reading<'_>>)]) -> Result<Vec<u8>, Error> {
     let data = History {
         organisation,
-        months: months.iter().map(|(m, r)| MonthData { organisation, month: m.to_string(), kpis: rows(r) }).collect(),
+        months: months
+            .iter()
+            .map(|(m, r)| MonthData { organisation, month: m.to_string(), kpis: rows(r), restatements: Vec::new() })
+            .collect(),
     };
     let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
     out.push(b'\n');

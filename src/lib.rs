@@ -21,6 +21,7 @@
 //! write stages, the commands and `serve` touch the disk.
 
 mod archive;
+mod audit;
 mod build;
 mod cache;
 mod catalogue;
@@ -36,14 +37,17 @@ mod parallel;
 pub mod period;
 mod portfolio;
 mod project;
+mod record;
 mod render;
 mod report;
 mod rules;
 mod scaffold;
 mod schema;
+mod seal;
 mod serve;
 mod status;
 mod theme;
+mod values;
 mod workspace;
 
 pub use build::{build, check, BuildOptions, BuildSummary};
@@ -53,4 +57,5 @@ pub use pack::{pack, PackOptions, PackSummary, Packed};
 pub use render::Progress;
 pub use scaffold::{init, new_month};
 pub use schema::write_schemas;
+pub use seal::{seal, verify, SealOptions, SealSummary, Verdict};
 pub use serve::{serve, ServeOptions};

@@ -38,7 +38,7 @@ enum Command {
         /// The folder to create (it must be new or empty).
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// The first reporting month, YYYY-MM (default: the current month).
+        /// The first reporting month, YYYY-MM (default: the last complete month).
         #[arg(long)]
         month: Option<Month>,
     },
@@ -77,6 +77,9 @@ enum Command {
         /// Replace an output folder even if it holds files boardpack did not write.
         #[arg(long)]
         force: bool,
+        /// Publish draft months too (each marked as a draft), to preview them.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Write the month's board pack: PDF, single-file HTML, charts, data, in one zip.
     #[command(
@@ -92,6 +95,28 @@ enum Command {
         /// The folder to write the zip into (default: dist/ under the root).
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Record what the board was sent for a month: sealed.toml and the board pack, to commit.
+    #[command(
+        after_help = "Example:\n  boardpack seal            # the latest month that is not a draft\n  boardpack seal 2026-10\n\nOnce sealed, `check` and `build` compare the month with its record, and the site\nserves the sealed pack. Correct a sealed month with a restatement (FORMAT.md)."
+    )]
+    Seal {
+        /// The month to seal, YYYY-MM (default: the latest that is not a draft).
+        month: Option<Month>,
+        /// The report project (the folder holding boardpack.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Tell whether a board pack (zip) or its PDF is the one sealed for its month.
+    #[command(
+        after_help = "Example:\n  boardpack verify ~/Downloads/larkspur-freight-2026-10-board-pack.zip\n  boardpack verify board-report.pdf --root my-report\n\nExit 0: byte for byte what was sealed. Exit 1: it is not, and why."
+    )]
+    Verify {
+        /// The file to check: a board pack zip, or a board report PDF.
+        file: PathBuf,
+        /// The report project or portfolio holding the sealed months.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
     /// Preview the report in a browser, rebuilding and reloading as you edit.
     #[command(after_help = "Example:\n  boardpack serve --open\n  boardpack serve --port 8080 --root my-report")]
@@ -138,12 +163,14 @@ fn main() -> ExitCode {
         Command::Init { dir, month } => init(&dir, month),
         Command::New { month, root } => new(&root, month),
         Command::Check { root, strict } => return check(&root, strict),
-        Command::Build { root, output, force } => {
+        Command::Build { root, output, force, drafts } => {
             let progress = std::io::stderr().is_terminal().then_some(show_progress as boardpack::Progress);
-            build(BuildOptions { root, output, force, progress })
+            build(BuildOptions { root, output, force, drafts, progress })
         }
         Command::Pack { root, month, output } => pack(&PackOptions { root, month, output }),
         Command::Serve { root, port, open, poll } => serve(root, port, open, poll),
+        Command::Seal { month, root } => seal(root, month),
+        Command::Verify { file, root } => return verify(&root, &file),
         Command::Schema { root, output } => schema(&root, output),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "boardpack", &mut std::io::stdout());
@@ -178,25 +205,8 @@ fn print_all(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn current_month() -> Month {
-    // Days since the epoch → civil year and month (UTC), without a date crate.
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Month::new(u16::try_from(year).unwrap_or(2000), u8::try_from(month).unwrap_or(1))
-        .unwrap_or_else(|| Month::new(2000, 1).expect("2000-01 is a valid month"))
-}
-
 fn init(dir: &Path, month: Option<Month>) -> Result<(), Error> {
-    let month = month.unwrap_or_else(current_month);
-    let files = boardpack::init(dir, month)?;
+    let (month, files) = boardpack::init(dir, month)?;
     eprintln!(
         "created a boardpack report in {} ({} files), reporting {}",
         dir.display(),
@@ -214,9 +224,7 @@ fn new(root: &Path, month: Option<Month>) -> Result<(), Error> {
     for f in files {
         eprintln!("  {}", f.display());
     }
-    eprintln!(
-        "fill in kpis.toml (last month's values are in the comments), write the commentary, then `boardpack build`"
-    );
+    eprintln!("fill in kpis.toml (the latest earlier month's values are in its comments, when there is one), write the commentary, remove `draft = true`, then `boardpack build`");
     Ok(())
 }
 
@@ -281,10 +289,62 @@ fn check(root: &Path, strict: bool) -> ExitCode {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     eprintln!("checked {}: {errors} error(s), {warnings} warning(s)", root.display());
-    if errors > 0 || (strict && warnings > 0) {
+    if errors > 0 {
+        ExitCode::from(1)
+    } else if strict && warnings > 0 {
+        eprintln!(
+            "failed: --strict treats warnings as errors; fix the {warnings} warning(s) above, or run without --strict"
+        );
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn seal(root: PathBuf, month: Option<Month>) -> Result<(), Error> {
+    let summary = boardpack::seal(&boardpack::SealOptions { root, month })?;
+    print_all(&summary.warnings);
+    eprintln!(
+        "sealed {}: {} KPIs recorded in {}, the board pack as sent in {}\ncommit both: from now on check and build compare the month with them",
+        summary.month.long_name(),
+        summary.kpis,
+        summary.record.display(),
+        summary.pack.display()
+    );
+    Ok(())
+}
+
+fn verify(root: &Path, file: &Path) -> ExitCode {
+    match boardpack::verify(root, file) {
+        Ok(boardpack::Verdict::Sealed { month, company, what, manifest_ok }) => {
+            let whose = company.map(|c| format!(" for {c}")).unwrap_or_default();
+            let manifest = match manifest_ok {
+                Some(true) => "; its manifest matches its contents",
+                Some(false) => "; but its manifest does not match its contents",
+                None => "",
+            };
+            println!(
+                "{}: this is {what} sealed{whose} for {}, byte for byte{manifest}",
+                file.display(),
+                month.long_name()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(boardpack::Verdict::NotSealed(reason)) => {
+            println!("{}: NOT what the board received", file.display());
+            for line in reason.lines() {
+                println!("  {line}");
+            }
+            ExitCode::from(1)
+        }
+        Err(Error::Content(diagnostics)) => {
+            print_all(&diagnostics);
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

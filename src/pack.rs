@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::archive;
+use crate::audit::corrections;
 use crate::diagnostic::Diagnostic;
 use crate::export;
 use crate::parallel::pool;
@@ -18,7 +19,7 @@ use crate::portfolio::Portfolio;
 use crate::project::{MonthContent, Project, SUMMARY_STEM};
 use crate::render::document::{self, ReportInput};
 use crate::render::overview::overview_of;
-use crate::render::view::{catalogue_view, month_bundle, SiteView};
+use crate::render::view::{catalogue_view, month_bundle, Shared, SiteView};
 use crate::render::NoPdfs;
 use crate::report::{Reading, Report};
 use crate::theme::Theme;
@@ -80,17 +81,45 @@ pub fn pack(options: &PackOptions) -> Result<(Packed, Vec<Diagnostic>), Error> {
 
 /// Packs one report's month as `ORGANISATION-YYYY-MM-board-pack.zip`.
 fn pack_report(project: &Project, options: &PackOptions) -> Result<PackSummary, Error> {
-    let index = match options.month {
-        None => project.months.len().checked_sub(1),
-        Some(m) => project.months.iter().position(|c| c.month == m),
-    }
-    .ok_or_else(|| missing_month(options.month, "in content/", project.months.iter().map(|m| m.month)))?;
+    let index = month_index(project, options.month)?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let month = project.months[index].month;
     let dir = options.output.clone().unwrap_or_else(|| project.root.join("dist"));
     let path = dir.join(format!("{}-{month}-board-pack.zip", slug(&project.config.organisation)));
-    let (entries, bytes) = pool().install(|| pack_month(project, &theme, index, &path))?;
+    let (entries, bytes) = pool().install(|| write_pack(project, &theme, index, &path))?;
     Ok(PackSummary { path, month, entries, bytes })
+}
+
+/// Writes month `index`'s pack to `path`: for a sealed month, the pack as it
+/// was sent; otherwise a new one. Returns its entries and bytes.
+fn write_pack(project: &Project, theme: &Theme, index: usize, path: &Path) -> Result<(usize, usize), Error> {
+    let content = &project.months[index];
+    let zip = match (&content.seal, &content.sealed_pack) {
+        (Some(seal), Some(sealed)) => crate::build::read_sent(sealed, seal)?.zip,
+        _ => pack_month(project, theme, index)?.0,
+    };
+    let entries = crate::record::pack_entries(&zip).map(|e| e.len()).unwrap_or(0);
+    archive::write_atomically(path, &zip)?;
+    Ok((entries, zip.len()))
+}
+
+/// The month to pack: the one asked for, or the latest that is not a draft.
+/// A draft is never packed: a pack is what the board is sent.
+pub(crate) fn month_index(project: &Project, asked: Option<Month>) -> Result<usize, Error> {
+    let published = || project.months.iter().filter(|m| !m.draft).map(|m| m.month);
+    let index = match asked {
+        None => project.months.iter().rposition(|m| !m.draft),
+        Some(m) => project.months.iter().position(|c| c.month == m),
+    }
+    .ok_or_else(|| missing_month(asked, "in content/", published()))?;
+    let content = &project.months[index];
+    if content.draft {
+        return Err(Error::Refused {
+            what: format!("{} is a draft", content.month.long_name()),
+            help: "finish the month and remove `draft = true` from its kpis.toml first; a draft is never sent".into(),
+        });
+    }
+    Ok(index)
 }
 
 /// `where_` says where months live: `in content/`, or for a portfolio's companies.
@@ -104,21 +133,21 @@ fn missing_month(asked: Option<Month>, where_: &str, months: impl Iterator<Item 
     }
 }
 
-/// Packs month `index` of `project` into the zip at `path`; returns its entries and bytes.
-fn pack_month(project: &Project, theme: &Theme, index: usize, path: &Path) -> Result<(usize, usize), Error> {
+/// Makes month `index`'s board pack: the zip's bytes, and its PDF's.
+pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let report = Report::new(project);
     let content = &project.months[index];
     let previous = index.checked_sub(1).map(|p| project.months[p].month);
-    let catalogue = catalogue_view(&report);
-    let bundle = month_bundle(&report, &theme.palette, &catalogue, content, previous)?;
+    let catalogue = catalogue_view(&report, content.month);
+    let corrections = corrections(project);
+    let shared = Shared { report: &report, palette: &theme.palette, catalogue: &catalogue, corrections: &corrections };
+    let bundle = month_bundle(&shared, content, previous)?;
     let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url: None };
     let input = ReportInput { report: &report, theme, site: &site, catalogue: &catalogue, bundle: &bundle, content };
     let pdf = document::report_pdf(&input, &NoPdfs)?.bytes;
     let html = document::single_file_html(&input)?;
-    let entries = entries(&report, &bundle, content, &project.months[..=index], pdf, html)?;
-    let zip = archive::zip(&entries, content.month)?;
-    archive::write_atomically(path, &zip)?;
-    Ok((entries.len() + 1, zip.len()))
+    let entries = entries(&report, &bundle, content, &project.months[..=index], pdf.clone(), html)?;
+    Ok((archive::zip(&entries, content.month)?, pdf))
 }
 
 /// Packs a portfolio's month: each company's board pack (exactly what packing
@@ -138,12 +167,12 @@ fn pack_portfolio(portfolio: &Portfolio, options: &PackOptions) -> Result<Packed
             .companies
             .par_iter()
             .map(|company| {
-                let Some(index) = company.project.months.iter().position(|m| m.month == month) else {
+                let Some(index) = company.project.months.iter().position(|m| m.month == month && !m.draft) else {
                     return Ok(None);
                 };
                 let own = Theme::of_company(company)?;
                 let path = dir.join(format!("{}-{month}-board-pack.zip", company.slug));
-                let (entries, bytes) = pack_month(&company.project, own.as_ref().unwrap_or(&theme), index, &path)?;
+                let (entries, bytes) = write_pack(&company.project, own.as_ref().unwrap_or(&theme), index, &path)?;
                 Ok(Some(PackSummary { path, month, entries, bytes }))
             })
             .collect::<Result<_, Error>>()
@@ -177,10 +206,9 @@ fn entries(
             files.push((format!("charts/{}.svg", chart.tile.id), chart.chart.clone().into_bytes()));
         }
     }
-    let catalogue = &report.project.catalogue;
     let months: Vec<(Month, Vec<Reading<'_>>)> = history
         .iter()
-        .map(|m| (m.month, (0..catalogue.kpis.len()).map(|k| report.reading(k, m.month)).collect()))
+        .map(|m| (m.month, report.kpis_in(m.month).map(|k| report.reading(k, m.month)).collect()))
         .collect();
     files.push(("data/kpis.csv".into(), export::history_csv(&months)?));
     files.push(("data/kpis.json".into(), export::history_json(&report.project.config.organisation, &months)?));
@@ -190,7 +218,7 @@ fn entries(
     for (id, md) in &content.commentary {
         files.push((format!("commentary/{id}.md"), md.clone().into_bytes()));
     }
-    files.push(("kpi-definitions.md".into(), document::definitions_markdown(report).into_bytes()));
+    files.push(("kpi-definitions.md".into(), document::definitions_markdown(report, content.month).into_bytes()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
 }

@@ -66,6 +66,15 @@ impl Month {
         }
     }
 
+    /// The month before, rolling back over the year.
+    pub(crate) fn previous(self) -> Month {
+        if self.month == 1 {
+            Month { year: self.year.saturating_sub(1).max(1900), month: 12 }
+        } else {
+            Month { year: self.year, month: self.month - 1 }
+        }
+    }
+
     /// The month `n` months later.
     pub(crate) fn plus(self, n: usize) -> Month {
         let index = usize::from(self.year) * 12 + usize::from(self.month - 1) + n;
@@ -88,6 +97,13 @@ impl Month {
     /// "Oct 26": fits under a chart axis tick.
     pub(crate) fn short_name(self) -> String {
         format!("{} {:02}", &NAMES[usize::from(self.month - 1)][..3], self.year % 100)
+    }
+}
+
+impl Default for Month {
+    /// January 2000: a placeholder where a month is needed before one is known.
+    fn default() -> Month {
+        Month { year: 2000, month: 1 }
     }
 }
 

@@ -8,13 +8,17 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use toml::Spanned;
 use walkdir::WalkDir;
+
+use sha2::{Digest, Sha256};
 
 use crate::catalogue::Catalogue;
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::period::Month;
+use crate::record::{self, Restatement, Seal, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
+pub(crate) use crate::values::Entry;
+use crate::values::{self, Values};
 
 /// The folder, under the root, holding months and the catalogue.
 pub(crate) const CONTENT_DIR: &str = "content";
@@ -27,16 +31,8 @@ pub(crate) const VALUES_FILE: &str = "kpis.toml";
 /// A month's executive summary, as a commentary stem.
 pub(crate) const SUMMARY_STEM: &str = "summary";
 
-/// One KPI's reading for one month.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Entry {
-    /// `None` when the author recorded a note but no number.
-    pub(crate) value: Option<f64>,
-    pub(crate) note: Option<String>,
-}
-
 /// Everything written for one reporting month.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct MonthContent {
     pub(crate) month: Month,
     /// By KPI id.
@@ -45,6 +41,31 @@ pub(crate) struct MonthContent {
     pub(crate) summary: Option<String>,
     /// Markdown source by accountability id.
     pub(crate) commentary: BTreeMap<String, String>,
+    /// Not to be published: `draft = true`, or no value or note at all yet.
+    pub(crate) draft: bool,
+    /// Its `kpis.toml` is not valid TOML (reported already): nothing more is said about its values.
+    pub(crate) unreadable: bool,
+    /// What was sent, when the month is sealed.
+    pub(crate) seal: Option<Seal>,
+    /// The sealed board pack (`board-pack.zip`), when there is one.
+    pub(crate) sealed_pack: Option<PathBuf>,
+    /// Corrections to sealed months this month announces.
+    pub(crate) restatements: Vec<Restatement>,
+    /// SHA-256 of each commentary file and of `restatements.toml`, by file name.
+    pub(crate) hashes: BTreeMap<String, String>,
+    /// For a sealed month whose commentary was corrected since: the commentary
+    /// as it was sent (from the sealed pack), by file name.
+    pub(crate) sent_commentary: BTreeMap<String, String>,
+}
+
+impl MonthContent {
+    /// The month's commentary files as (file name, Markdown), summary first.
+    pub(crate) fn files(&self) -> impl Iterator<Item = (String, &String)> {
+        self.summary
+            .iter()
+            .map(|s| (format!("{SUMMARY_STEM}.md"), s))
+            .chain(self.commentary.iter().map(|(id, md)| (format!("{id}.md"), md)))
+    }
 }
 
 /// A loaded, checked project: the input of every later stage.
@@ -55,6 +76,17 @@ pub(crate) struct Project {
     pub(crate) catalogue: Catalogue,
     /// Chronological.
     pub(crate) months: Vec<MonthContent>,
+}
+
+impl Project {
+    /// The project as published: without its draft months, unless `drafts`
+    /// (a preview shows them, marked).
+    pub(crate) fn published(mut self, drafts: bool) -> Project {
+        if !drafts {
+            self.months.retain(|m| !m.draft);
+        }
+        self
+    }
 }
 
 /// The result of loading: the project when there were no errors, and every diagnostic.
@@ -255,8 +287,13 @@ impl Reader {
                     self.stray(entry.path(), "boardpack reads only catalogue.toml and YYYY-MM folders in content/");
                 }
             } else if let Some(month) = current.as_mut() {
-                if is_dir {
-                    self.stray(entry.path(), "month folders hold only kpis.toml and Markdown commentary");
+                if is_dir && name == EVIDENCE_DIR {
+                    walk.skip_current_dir();
+                } else if is_dir {
+                    self.stray(
+                        entry.path(),
+                        "month folders hold kpis.toml, Markdown commentary and an evidence/ folder",
+                    );
                     walk.skip_current_dir();
                 } else {
                     self.month_file(month, &name, entry.path(), catalogue);
@@ -264,8 +301,9 @@ impl Reader {
             }
         }
         months.extend(current.take());
-        for m in &months {
-            self.warn_missing_values(m, catalogue);
+        let now = current_month();
+        for m in &mut months {
+            self.finish(m, catalogue, now);
         }
         if months.is_empty() {
             self.diagnostics.push(
@@ -286,9 +324,7 @@ impl Reader {
 
     fn month_folder(&mut self, name: &str, path: &Path) -> Option<MonthContent> {
         match name.parse::<Month>() {
-            Ok(month) => {
-                Some(MonthContent { month, values: BTreeMap::new(), summary: None, commentary: BTreeMap::new() })
-            }
+            Ok(month) => Some(MonthContent { month, ..MonthContent::default() }),
             Err(e) if name.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
                 self.diagnostics.push(
                     Diagnostic::error(self.rel(path), e.0)
@@ -304,14 +340,51 @@ impl Reader {
     }
 
     fn month_file(&mut self, month: &mut MonthContent, name: &str, path: &Path, catalogue: &Catalogue) {
-        if name == VALUES_FILE {
-            if let Some(text) = self.read_text(path) {
-                month.values = self.values(&text, &self.rel(path), catalogue);
+        let rel = self.rel(path);
+        match name {
+            VALUES_FILE => {
+                if let Some(text) = self.read_text(path) {
+                    let (Values { entries, draft, unreadable, broken }, problems) =
+                        values::parse(&text, &rel, catalogue, month.month);
+                    self.diagnostics.extend(problems);
+                    month.values = entries;
+                    month.draft = draft;
+                    month.unreadable = broken;
+                    // Lines that were there but unreadable are reported already:
+                    // mark them so nobody is also told the KPI has no value.
+                    for id in unreadable {
+                        month.values.entry(id).or_default();
+                    }
+                }
+                return;
             }
-            return;
+            SEALED_FILE => {
+                if let Some(text) = self.read_text(path) {
+                    match Seal::parse(&text, &rel, month.month) {
+                        Ok(seal) => month.seal = Some(seal),
+                        Err(d) => self.diagnostics.push(*d),
+                    }
+                }
+                return;
+            }
+            SEALED_PACK => {
+                month.sealed_pack = Some(path.to_path_buf());
+                return;
+            }
+            RESTATEMENTS_FILE => {
+                if let Some(text) = self.read_text(path) {
+                    month.hashes.insert(name.to_string(), sha256(text.as_bytes()));
+                    match record::parse_restatements(&text, &rel) {
+                        Ok(r) => month.restatements = r,
+                        Err(d) => self.diagnostics.extend(d),
+                    }
+                }
+                return;
+            }
+            _ => {}
         }
         let Some(stem) = name.strip_suffix(".md") else {
-            self.stray(path, "month folders hold only kpis.toml and Markdown (.md) commentary");
+            self.stray(path, "month folders hold kpis.toml, Markdown (.md) commentary, and what `boardpack seal` and `boardpack measure` write");
             return;
         };
         if stem != SUMMARY_STEM && catalogue.accountability(stem).is_none() {
@@ -335,6 +408,7 @@ impl Reader {
             return;
         }
         if let Some(text) = self.read_text(path) {
+            month.hashes.insert(name.to_string(), sha256(text.as_bytes()));
             if stem == SUMMARY_STEM {
                 month.summary = Some(text);
             } else {
@@ -343,137 +417,93 @@ impl Reader {
         }
     }
 
-    /// Parses a month's `kpis.toml`: numbers, or tables with `value` and `note`.
-    fn values(&mut self, source: &str, file: &Path, catalogue: &Catalogue) -> BTreeMap<String, Entry> {
-        let raw: BTreeMap<Spanned<String>, Spanned<toml::Value>> = match toml::from_str(source) {
-            Ok(r) => r,
-            Err(e) => {
-                self.diagnostics.push(crate::catalogue::toml_error(file, source, &e));
-                return BTreeMap::new();
-            }
-        };
-        let mut values = BTreeMap::new();
-        for (key, value) in raw {
-            let id = key.get_ref();
-            let Some(kpi) = catalogue.kpi(id) else {
-                let d = Diagnostic::error(file, format!("unknown KPI id `{id}`"))
-                    .at(source, key.span())
-                    .label("not in the catalogue");
-                let d = match did_you_mean(id, catalogue.kpis.iter().map(|k| k.id.as_str())) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help("see the KPI ids in content/catalogue.toml, or run `boardpack check` for the list"),
-                };
-                self.diagnostics.push(d);
-                continue;
-            };
-            if let Some(entry) = self.entry(&value, source, file, id) {
-                if let Some(v) = entry.value {
-                    if kpi.is_percentage() && !(0.0..=100.0).contains(&v) {
-                        self.diagnostics.push(
-                            Diagnostic::error(file, format!("`{id}` is {v}%, outside 0–100"))
-                                .at(source, value.span())
-                                .help("percentages are written as 0 to 100: 12.5 for 12.5%"),
-                        );
-                        continue;
-                    }
-                }
-                values.insert(id.clone(), entry);
-            }
+    /// What can be said of a month once all its files are read: whether it is a
+    /// draft, which KPIs have no value, whether it is dated in the future, and
+    /// (for a sealed month whose commentary changed) the commentary as sent.
+    fn finish(&mut self, month: &mut MonthContent, catalogue: &Catalogue, now: Month) {
+        let file = Path::new(CONTENT_DIR).join(month.month.to_string()).join(VALUES_FILE);
+        if month.values.is_empty() && !month.unreadable {
+            month.draft = true;
         }
-        values
-    }
-
-    fn entry(&mut self, value: &Spanned<toml::Value>, source: &str, file: &Path, id: &str) -> Option<Entry> {
-        let number_help = "write a plain number (`lead-time = 3.1`) or a table with `value` and `note`";
-        match value.get_ref() {
-            toml::Value::Table(t) => {
-                let mut entry = Entry::default();
-                for (k, v) in t {
-                    match (k.as_str(), v) {
-                        ("value", _) => entry.value = Some(self.number(v, value, source, file, id)?),
-                        ("note", toml::Value::String(s)) => {
-                            entry.note = Some(s.trim().to_string()).filter(|s| !s.is_empty())
-                        }
-                        ("note", _) => {
-                            self.diagnostics.push(
-                                Diagnostic::error(file, format!("the note for `{id}` must be text"))
-                                    .at(source, value.span())
-                                    .help("write note = \"Holiday freeze\""),
-                            );
-                            return None;
-                        }
-                        (other, _) => {
-                            self.diagnostics.push(
-                                Diagnostic::error(file, format!("`[{id}]` has an unknown key `{other}`"))
-                                    .at(source, value.span())
-                                    .help("a KPI table takes only `value` and `note`"),
-                            );
-                            return None;
-                        }
-                    }
-                }
-                if entry.value.is_none() && entry.note.is_none() {
-                    self.diagnostics.push(
-                        Diagnostic::error(file, format!("`[{id}]` has neither a value nor a note"))
-                            .at(source, value.span())
-                            .help(number_help),
-                    );
-                    return None;
-                }
-                Some(entry)
-            }
-            v => Some(Entry { value: Some(self.number(v, value, source, file, id)?), note: None }),
+        if !month.unreadable {
+            self.warn_missing_values(month, catalogue);
         }
-    }
-
-    fn number(
-        &mut self,
-        v: &toml::Value,
-        at: &Spanned<toml::Value>,
-        source: &str,
-        file: &Path,
-        id: &str,
-    ) -> Option<f64> {
-        let n = match v {
-            toml::Value::Integer(i) => *i as f64,
-            toml::Value::Float(f) => *f,
-            other => {
-                self.diagnostics.push(
-                    Diagnostic::error(file, format!("the value of `{id}` must be a number, not {}", other.type_str()))
-                        .at(source, at.span())
-                        .help(
-                            "write a plain number such as 3.1 (no quotes, no unit); the unit comes from the catalogue",
-                        ),
-                );
-                return None;
-            }
-        };
-        if !n.is_finite() {
+        let has_values = month.values.values().any(|e| e.value.is_some());
+        if month.month > now && has_values && !month.draft {
             self.diagnostics.push(
-                Diagnostic::error(file, format!("the value of `{id}` is not a finite number"))
-                    .at(source, at.span())
-                    .help("nan and inf are valid TOML but not a measurement; leave the KPI out if it was not measured"),
+                Diagnostic::warning(
+                    &file,
+                    format!(
+                        "{} has values but has not begun yet ({} is the current month)",
+                        month.month.long_name(),
+                        now.long_name()
+                    ),
+                )
+                .help("check the folder's name; a month is reported once it is over"),
             );
-            return None;
         }
-        Some(n)
+        if let (Some(seal), Some(pack)) = (&month.seal, &month.sealed_pack) {
+            let changed = month.files().any(|(name, md)| seal.files.get(&name) != Some(&sha256(md.as_bytes())));
+            if changed {
+                match fs::read(pack).map_err(|e| e.to_string()).and_then(|bytes| record::pack_commentary(&bytes)) {
+                    Ok(sent) => month.sent_commentary = sent,
+                    Err(e) => self.diagnostics.push(
+                        Diagnostic::error(self.rel(pack), format!("cannot read the sealed board pack: {e}"))
+                            .help("restore it from git: it is what the board received"),
+                    ),
+                }
+            }
+        } else if month.seal.is_some() {
+            let dir = Path::new(CONTENT_DIR).join(month.month.to_string());
+            self.diagnostics.push(
+                Diagnostic::error(dir.join(SEALED_PACK), "the month is sealed but its board pack is missing")
+                    .help("restore board-pack.zip from git: it is what the board received"),
+            );
+        }
     }
 
     fn warn_missing_values(&mut self, month: &MonthContent, catalogue: &Catalogue) {
         let dir = Path::new(CONTENT_DIR).join(month.month.to_string());
-        let missing: Vec<&str> =
-            catalogue.kpis.iter().map(|k| k.id.as_str()).filter(|id| !month.values.contains_key(*id)).collect();
+        let expected: Vec<&str> =
+            catalogue.kpis.iter().filter(|k| k.in_force(month.month)).map(|k| k.id.as_str()).collect();
+        let missing: Vec<&str> = expected.iter().copied().filter(|id| !month.values.contains_key(*id)).collect();
         if missing.is_empty() {
             return;
         }
         let file = dir.join(VALUES_FILE);
-        let message = if missing.len() == catalogue.kpis.len() {
-            format!("no KPI values for {}: the scorecard will show \"no data\" for every KPI", month.month)
+        let message = if missing.len() == expected.len() {
+            format!("no KPI values for {}: it is a draft until it has some", month.month)
         } else {
             format!("no value for {} in {}: the scorecard will show \"no data\"", missing.join(", "), month.month)
         };
-        self.diagnostics.push(Diagnostic::warning(file, message).help(
-            "add `id = value` lines to kpis.toml, or record why a KPI was not measured with [id] and note = \"…\"",
-        ));
+        self.diagnostics.push(
+            Diagnostic::warning(file, message).help(
+                "add `id = value` lines to kpis.toml, or record why a KPI was not measured: id = { note = \"…\" }",
+            ),
+        );
     }
+}
+
+/// Where `boardpack measure` keeps the rows behind each computed value.
+pub(crate) const EVIDENCE_DIR: &str = "evidence";
+
+/// SHA-256 of some bytes, as lower-case hex.
+pub(crate) fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The calendar month now (UTC): only for warnings, never for output.
+pub(crate) fn current_month() -> Month {
+    // Days since the epoch → civil year and month, without a date crate.
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Month::new(u16::try_from(year).unwrap_or(2000), u8::try_from(month).unwrap_or(1)).unwrap_or_default()
 }

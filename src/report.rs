@@ -1,13 +1,20 @@
 //! Compute stage: statuses, changes and history windows for every KPI and month.
 //!
 //! Pure: takes a loaded [`Project`], touches no file. Histories are laid on a
-//! continuous calendar (a month with no folder is a gap, not skipped), and every
-//! month's figures use only data up to and including that month, so a past
-//! report never changes when a later month is added.
+//! continuous calendar (a month with no folder is a gap, not skipped), every
+//! month's figures use only data up to and including that month, and each
+//! month is judged by the thresholds in force in it, so a past report never
+//! changes when a later month is added or a target changes from a later date.
+//!
+//! A sealed month is shown as the board received it: [`Report::as_sent`] gives
+//! its values, notes and thresholds from its seal, and earlier months as they
+//! were known then. A value that replaces a sealed one (a restatement) is
+//! marked with the month that announced it.
 
-use crate::catalogue::Kpi;
+use crate::catalogue::{Kpi, Thresholds};
 use crate::period::Month;
 use crate::project::{MonthContent, Project};
+use crate::record::{Corrected, Seal};
 use crate::status::{change, status, Change, Status};
 
 /// How many months a full chart shows, ending at the report month.
@@ -15,11 +22,17 @@ pub(crate) const CHART_MONTHS: usize = 24;
 /// How many months a scorecard sparkline shows.
 pub(crate) const SPARKLINE_MONTHS: usize = 12;
 
-/// One KPI's values on the calendar from the first reported month to the last.
-#[derive(Debug, Clone)]
+/// One KPI on the calendar from the first reported month to the last.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Series {
     pub(crate) values: Vec<Option<f64>>,
     pub(crate) notes: Vec<Option<String>>,
+    /// The thresholds in force each month (`None`: tracked only).
+    pub(crate) thresholds: Vec<Option<Thresholds>>,
+    /// Whether the KPI is part of the report each month.
+    pub(crate) in_force: Vec<bool>,
+    /// The month that announced a restatement, where the value shown replaces a sealed one.
+    pub(crate) restated: Vec<Option<Month>>,
     /// For each offset, the latest earlier offset that has a value.
     previous: Vec<Option<usize>>,
 }
@@ -30,10 +43,13 @@ pub(crate) struct Reading<'a> {
     pub(crate) kpi: &'a Kpi,
     pub(crate) value: Option<f64>,
     pub(crate) note: Option<&'a str>,
+    pub(crate) thresholds: Option<Thresholds>,
     pub(crate) status: Status,
     pub(crate) change: Option<Change>,
     /// The month the change is measured against.
     pub(crate) compared_with: Option<Month>,
+    /// The month that announced a restatement of this value, if it replaces a sealed one.
+    pub(crate) restated: Option<Month>,
 }
 
 /// A window of history ending at a report month.
@@ -43,6 +59,9 @@ pub(crate) struct Window<'a> {
     pub(crate) start: Month,
     pub(crate) values: &'a [Option<f64>],
     pub(crate) notes: &'a [Option<String>],
+    pub(crate) thresholds: &'a [Option<Thresholds>],
+    pub(crate) in_force: &'a [bool],
+    pub(crate) restated: &'a [Option<Month>],
 }
 
 impl Window<'_> {
@@ -52,70 +71,13 @@ impl Window<'_> {
 }
 
 /// The computed report: the project plus one series per KPI.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Report<'p> {
     pub(crate) project: &'p Project,
     /// First calendar month of every series.
     pub(crate) first: Month,
     /// In catalogue order.
     pub(crate) series: Vec<Series>,
-}
-
-impl<'p> Report<'p> {
-    pub(crate) fn new(project: &'p Project) -> Report<'p> {
-        let first = project.months.first().map_or_else(|| Month::new(2000, 1).expect("valid constant"), |m| m.month);
-        let len = project.months.last().map_or(0, |m| offset(first, m.month) + 1);
-        let series = project.catalogue.kpis.iter().map(|k| build_series(&project.months, first, len, &k.id)).collect();
-        Report { project, first, series }
-    }
-
-    /// Calendar offset of a month from the first reported month.
-    pub(crate) fn offset(&self, month: Month) -> usize {
-        offset(self.first, month)
-    }
-
-    /// The reading of KPI number `k` (catalogue order) in `month`.
-    pub(crate) fn reading(&self, k: usize, month: Month) -> Reading<'_> {
-        let kpi = &self.project.catalogue.kpis[k];
-        let s = &self.series[k];
-        let i = self.offset(month);
-        let value = s.values[i];
-        let prev = s.previous[i];
-        Reading {
-            kpi,
-            value,
-            note: s.notes[i].as_deref(),
-            status: status(value, kpi.better, kpi.target, kpi.red),
-            change: change(value, prev.and_then(|p| s.values[p]), kpi.better, kpi.decimals),
-            compared_with: prev.map(|p| self.month_at(p)),
-        }
-    }
-
-    /// Up to `len` months of KPI `k` ending at `month`, as a slice (no copying).
-    pub(crate) fn window(&self, k: usize, month: Month, len: usize) -> Window<'_> {
-        let end = self.offset(month) + 1;
-        let start = end.saturating_sub(len);
-        let s = &self.series[k];
-        Window { start: self.month_at(start), values: &s.values[start..end], notes: &s.notes[start..end] }
-    }
-
-    fn month_at(&self, i: usize) -> Month {
-        self.first.plus(i)
-    }
-
-    /// Count of KPIs in each status for a month: (green, amber, red, none).
-    pub(crate) fn counts(&self, month: Month) -> StatusCounts {
-        let mut c = StatusCounts::default();
-        for k in 0..self.series.len() {
-            match self.reading(k, month).status {
-                Status::Green => c.green += 1,
-                Status::Amber => c.amber += 1,
-                Status::Red => c.red += 1,
-                Status::None => c.none += 1,
-            }
-        }
-        c
-    }
 }
 
 /// How many KPIs are in each status.
@@ -125,31 +87,203 @@ pub(crate) struct StatusCounts {
     pub(crate) amber: usize,
     pub(crate) red: usize,
     pub(crate) none: usize,
+    /// Tracked without a target: counted apart from the statuses.
+    pub(crate) neutral: usize,
 }
 
-fn offset(first: Month, month: Month) -> usize {
-    month.months_since(first)
+impl<'p> Report<'p> {
+    pub(crate) fn new(project: &'p Project) -> Report<'p> {
+        let first = project.months.first().map_or_else(Month::default, |m| m.month);
+        let len = project.months.last().map_or(0, |m| m.month.months_since(first) + 1);
+        let series = project
+            .catalogue
+            .kpis
+            .iter()
+            .map(|k| {
+                let mut s = current_series(&project.months, first, len, k);
+                mark_restated(&mut s, project, first, k);
+                s.link();
+                s
+            })
+            .collect();
+        Report { project, first, series }
+    }
+
+    /// Calendar offset of a month from the first reported month.
+    pub(crate) fn offset(&self, month: Month) -> usize {
+        month.months_since(self.first)
+    }
+
+    /// The reading of KPI number `k` (catalogue order) in `month`.
+    pub(crate) fn reading(&self, k: usize, month: Month) -> Reading<'_> {
+        let kpi = &self.project.catalogue.kpis[k];
+        let s = &self.series[k];
+        let i = self.offset(month);
+        let value = s.values[i];
+        let prev = s.previous[i];
+        let thresholds = s.thresholds[i];
+        Reading {
+            kpi,
+            value,
+            note: s.notes[i].as_deref(),
+            thresholds,
+            status: status(value, kpi.better, thresholds.map(Thresholds::pair)),
+            change: change(value, prev.and_then(|p| s.values[p]), kpi.better, kpi.decimals),
+            compared_with: prev.map(|p| self.first.plus(p)),
+            restated: s.restated[i],
+        }
+    }
+
+    /// Up to `len` months of KPI `k` ending at `month`, as slices (no copying).
+    pub(crate) fn window(&self, k: usize, month: Month, len: usize) -> Window<'_> {
+        let end = self.offset(month) + 1;
+        let start = end.saturating_sub(len);
+        let s = &self.series[k];
+        Window {
+            start: self.first.plus(start),
+            values: &s.values[start..end],
+            notes: &s.notes[start..end],
+            thresholds: &s.thresholds[start..end],
+            in_force: &s.in_force[start..end],
+            restated: &s.restated[start..end],
+        }
+    }
+
+    /// The catalogue indexes of the KPIs part of `month`'s report.
+    pub(crate) fn kpis_in(&self, month: Month) -> impl Iterator<Item = usize> + '_ {
+        self.project.catalogue.kpis.iter().enumerate().filter(move |(_, k)| k.in_force(month)).map(|(i, _)| i)
+    }
+
+    /// Count of the month's KPIs in each status.
+    pub(crate) fn counts(&self, month: Month) -> StatusCounts {
+        let mut c = StatusCounts::default();
+        for k in self.kpis_in(month) {
+            match self.reading(k, month).status {
+                Status::Green => c.green += 1,
+                Status::Amber => c.amber += 1,
+                Status::Red => c.red += 1,
+                Status::Neutral => c.neutral += 1,
+                Status::None => c.none += 1,
+            }
+        }
+        c
+    }
+
+    /// The report as the board received `month`, when it is sealed and that
+    /// differs from today's data: the month's values, notes and thresholds from
+    /// its seal, and each earlier sealed month as it was known then (sealed, or
+    /// restated by a month up to this one). `None` when nothing differs.
+    pub(crate) fn as_sent(&self, month: Month) -> Option<Report<'p>> {
+        let months = &self.project.months;
+        months.iter().find(|m| m.month == month)?.seal.as_ref()?;
+        let mut series = self.series.clone();
+        for (k, kpi) in self.project.catalogue.kpis.iter().enumerate() {
+            let s = &mut series[k];
+            for content in months.iter().filter(|m| m.month <= month) {
+                let Some(seal) = &content.seal else {
+                    continue;
+                };
+                let i = content.month.months_since(self.first);
+                match restatement(months, content.month, &kpi.id, month) {
+                    Some((announced, now)) => {
+                        s.values[i] = now.or(s.values[i]);
+                        s.restated[i] = Some(announced);
+                    }
+                    None => {
+                        let sealed = seal.kpis.get(&kpi.id);
+                        s.values[i] = sealed.and_then(|v| v.value);
+                        s.notes[i] = sealed.and_then(|v| v.note.clone());
+                        s.thresholds[i] = sealed_thresholds(seal, &kpi.id).unwrap_or(s.thresholds[i]);
+                        s.restated[i] = None;
+                    }
+                }
+            }
+            s.link();
+        }
+        (series != self.series).then_some(Report { project: self.project, first: self.first, series })
+    }
 }
 
-fn build_series(months: &[MonthContent], first: Month, len: usize, id: &str) -> Series {
-    let mut values = vec![None; len];
-    let mut notes = vec![None; len];
+/// The thresholds a seal recorded for a KPI (`Some(None)`: tracked only then).
+fn sealed_thresholds(seal: &Seal, id: &str) -> Option<Option<Thresholds>> {
+    let k = seal.kpis.get(id)?;
+    Some(match (k.target, k.red) {
+        (Some(target), Some(red)) => Some(Thresholds { target, red }),
+        _ => None,
+    })
+}
+
+/// The latest restatement of KPI `id` in sealed month `month` announced by a
+/// month up to `upto`: the announcing month and the value it gave (from its
+/// seal when it is sealed; `None` means today's data).
+fn restatement(months: &[MonthContent], month: Month, id: &str, upto: Month) -> Option<(Month, Option<f64>)> {
+    months
+        .iter()
+        .filter(|r| r.month > month && r.month <= upto)
+        .filter(|r| r.restatements.iter().any(|x| x.month == month && x.target == Corrected::Kpi(id.to_string())))
+        .map(|r| {
+            let sealed_now = r.seal.as_ref().and_then(|s| {
+                s.restatements
+                    .iter()
+                    .find(|x| x.month == month.to_string() && x.kpi.as_deref() == Some(id))
+                    .map(|x| x.now)
+            });
+            (r.month, sealed_now.flatten())
+        })
+        .next_back()
+}
+
+/// A KPI's series from today's data and catalogue.
+fn current_series(months: &[MonthContent], first: Month, len: usize, kpi: &Kpi) -> Series {
+    let mut s = Series {
+        values: vec![None; len],
+        notes: vec![None; len],
+        thresholds: (0..len).map(|i| kpi.thresholds_at(first.plus(i))).collect(),
+        in_force: (0..len).map(|i| kpi.in_force(first.plus(i))).collect(),
+        restated: vec![None; len],
+        previous: Vec::new(),
+    };
     for m in months {
-        if let Some(e) = m.values.get(id) {
-            let i = offset(first, m.month);
-            values[i] = e.value;
-            notes[i] = e.note.clone();
+        if let Some(e) = m.values.get(&kpi.id) {
+            let i = m.month.months_since(first);
+            s.values[i] = e.value;
+            s.notes[i] = e.note.clone();
         }
     }
-    let mut previous = Vec::with_capacity(len);
-    let mut last = None;
-    for (i, v) in values.iter().enumerate() {
-        previous.push(last);
-        if v.is_some() {
-            last = Some(i);
+    s
+}
+
+/// Marks values that replace a sealed one, with the month that announced the restatement.
+fn mark_restated(s: &mut Series, project: &Project, first: Month, kpi: &Kpi) {
+    for announcing in &project.months {
+        for r in &announcing.restatements {
+            if r.target != Corrected::Kpi(kpi.id.clone()) || r.month < first {
+                continue;
+            }
+            let Some(seal) = project.months.iter().find(|m| m.month == r.month).and_then(|m| m.seal.as_ref()) else {
+                continue;
+            };
+            let i = r.month.months_since(first);
+            let sealed = seal.kpis.get(&kpi.id).and_then(|v| v.value);
+            if i < s.values.len() && s.values[i] != sealed {
+                s.restated[i] = Some(announcing.month);
+            }
         }
     }
-    Series { values, notes, previous }
+}
+
+impl Series {
+    /// Recomputes, for each month, the latest earlier month with a value.
+    fn link(&mut self) {
+        self.previous.clear();
+        let mut last = None;
+        for (i, v) in self.values.iter().enumerate() {
+            self.previous.push(last);
+            if v.is_some() {
+                last = Some(i);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -165,9 +299,9 @@ mod tests {
     fn month(s: &str, lead: Option<f64>) -> MonthContent {
         let mut values = BTreeMap::new();
         if let Some(v) = lead {
-            values.insert("lead-time".to_string(), Entry { value: Some(v), note: None });
+            values.insert("lead-time".to_string(), Entry { value: Some(v), ..Entry::default() });
         }
-        MonthContent { month: s.parse().unwrap(), values, summary: None, commentary: BTreeMap::new() }
+        MonthContent { month: s.parse().unwrap(), values, ..MonthContent::default() }
     }
 
     fn project(months: Vec<MonthContent>) -> Project {

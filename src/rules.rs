@@ -1,17 +1,112 @@
 //! What a report must get right beyond its files parsing: problems found by
 //! looking at the computed report, reported by `check` and `build` alike.
 //!
-//! Pure: takes a loaded project, returns diagnostics located in its files.
+//! Pure: takes a loaded project and its report, returns diagnostics located
+//! in its files. Months already sealed are not judged again: they were sent.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::config::Explain;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{too_deep, MAX_NESTING};
-use crate::project::{MonthContent, Project, CONTENT_DIR, SUMMARY_STEM};
+use crate::period::Month;
+use crate::project::{MonthContent, Project, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
+use crate::render::view::names;
+use crate::report::Report;
+use crate::status::Status;
 
-/// Every rule's findings for the project, in month order.
-pub(crate) fn check(project: &Project) -> Vec<Diagnostic> {
-    project.months.iter().flat_map(nesting).collect()
+/// Every rule's findings for the project's months not yet sealed, in month order.
+pub(crate) fn check(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for month in project.months.iter().filter(|m| m.seal.is_none()) {
+        found.extend(nesting(month));
+        found.extend(unexplained(project, report, month.month));
+        found.extend(fractions(project, report, month));
+    }
+    found
+}
+
+fn values_file(month: Month) -> PathBuf {
+    Path::new(CONTENT_DIR).join(month.to_string()).join(VALUES_FILE)
+}
+
+/// Red (and, with `explain = "amber"`, amber) KPIs with no explanation: no
+/// note, and no mention in their accountability's commentary. `seal` refuses
+/// a month with any.
+pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) -> Vec<Diagnostic> {
+    let rule = project.config.rules.explain;
+    let Some(content) = project.months.iter().find(|m| m.month == month) else {
+        return Vec::new();
+    };
+    let needs = |s: Status| match rule {
+        Explain::Red => s == Status::Red,
+        Explain::Amber => s == Status::Red || s == Status::Amber,
+        Explain::None => false,
+    };
+    let mut found = Vec::new();
+    for k in report.kpis_in(month) {
+        let r = report.reading(k, month);
+        if !needs(r.status) || r.note.is_some() {
+            continue;
+        }
+        let kpi = r.kpi;
+        let commentary = content.commentary.get(&kpi.accountability);
+        if commentary.is_some_and(|md| names(md, &kpi.id, &kpi.name)) {
+            continue;
+        }
+        let value = r.value.map(|v| kpi.format_value(v)).unwrap_or_default();
+        let target = r.thresholds.map(|t| format!(", target {}", kpi.format_value(t.target))).unwrap_or_default();
+        let mut d = Diagnostic::warning(
+            values_file(month),
+            format!("{} is {} in {} ({value}{target}) and nothing explains it", kpi.name, r.status.label().to_lowercase(), month.long_name()),
+        )
+        .help(format!(
+            "the board will ask why: add a note ({} = {{ value = …, note = \"…\" }}) or say it in {}.md, naming the KPI. The rule is [rules] explain = \"{}\" in boardpack.toml",
+            kpi.id,
+            kpi.accountability,
+            match rule {
+                Explain::Red => "red",
+                Explain::Amber => "amber",
+                Explain::None => "none",
+            }
+        ));
+        if let Some(e) = content.values.get(&kpi.id) {
+            d = d.at_line_of(e.line, &e.source_line);
+        }
+        found.push(d);
+    }
+    found
+}
+
+/// A percentage written as a fraction (`0.84` where the history is around 80).
+fn fractions(project: &Project, report: &Report<'_>, month: &MonthContent) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (k, kpi) in project.catalogue.kpis.iter().enumerate().filter(|(_, k)| k.is_percentage()) {
+        let Some(entry) = month.values.get(&kpi.id) else {
+            continue;
+        };
+        let Some(v) = entry.value.filter(|v| *v > 0.0 && *v <= 1.0) else {
+            continue;
+        };
+        let mut others: Vec<f64> = report.series[k].values.iter().flatten().copied().filter(|o| *o != v).collect();
+        if others.is_empty() {
+            continue;
+        }
+        others.sort_by(f64::total_cmp);
+        let typical = others[others.len() / 2];
+        if typical >= 10.0 {
+            let percent = crate::catalogue::format_number(v * 100.0, kpi.decimals);
+            found.push(
+                Diagnostic::warning(
+                    values_file(month.month),
+                    format!("`{}` is {v}%, but it is usually around {typical}%: did you mean {percent}?", kpi.id),
+                )
+                .at_line_of(entry.line, &entry.source_line)
+                .help(format!("percentages are written as 0 to 100: {} = {percent} for {percent}%", kpi.id)),
+            );
+        }
+    }
+    found
 }
 
 /// Commentary nested deeper than the PDF keeps: its text stays, its structure

@@ -14,11 +14,14 @@ use crate::project::{self, CATALOGUE_FILE, CONTENT_DIR, SUMMARY_STEM, VALUES_FIL
 use crate::report::Report;
 use crate::schema::{self, SCHEMA_DIR};
 use crate::status::Status;
+use crate::values::DRAFT_KEY;
 use crate::Error;
 
 /// Creates a ready-to-build project in `dir` (which must be empty or absent),
-/// reporting `month`. Returns the files written, relative to `dir`.
-pub fn init(dir: &Path, month: Month) -> Result<Vec<PathBuf>, Error> {
+/// reporting `month` (default: the last complete month, the one a report is
+/// written about). Returns the month and the files written, relative to `dir`.
+pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), Error> {
+    let month = month.unwrap_or_else(|| project::current_month().previous());
     if dir.exists() {
         let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         if entries.next().is_some() {
@@ -55,7 +58,7 @@ pub fn init(dir: &Path, month: Month) -> Result<Vec<PathBuf>, Error> {
     for (name, text) in schema::report(&catalogue) {
         files.push((format!("{SCHEMA_DIR}/{name}"), text));
     }
-    write_new(dir, &files)
+    Ok((month, write_new(dir, &files)?))
 }
 
 /// Creates the folder for `month` (default: the month after the latest), with a
@@ -89,11 +92,11 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
             .map(|r| Flag {
                 accountability: r.kpi.accountability.clone(),
                 line: format!(
-                    "{}: {} ({}), target {}",
+                    "{}: {} ({}){}",
                     r.kpi.name,
                     r.value.map(|v| r.kpi.format_value(v)).unwrap_or_default(),
                     r.status.label().to_lowercase(),
-                    r.kpi.format_value(r.kpi.target)
+                    r.thresholds.map(|t| format!(", target {}", r.kpi.format_value(t.target))).unwrap_or_default()
                 ),
             })
             .collect(),
@@ -188,25 +191,42 @@ organisation = "{organisation}"
 # appendix = true
 # A line for the PDF's footer and the single-file report, e.g. "Board confidential".
 # confidentiality = "Board confidential"
+
+[rules]
+# Which KPIs need explaining (a note, or commentary naming them) before a month
+# is sealed: "red", "amber" (red and amber) or "none". `check` warns;
+# `check --strict` and `boardpack seal` refuse.
+# explain = "red"
 "#
     )
 }
 
-/// A month's `kpis.toml`: every KPI, commented out until the author fills it in,
-/// with last month's value (when there is one) beside it.
+/// A month's `kpis.toml`: a draft, with every KPI part of the month commented
+/// out until the author fills it in, and last month's value (when there is
+/// one) beside it. Notes are shown inline, the form that cannot fall into the
+/// TOML table trap.
 fn values_template(catalogue: &Catalogue, month: Month, last: Option<(Month, &Report<'_>)>) -> String {
     let mut out = format!(
-        "#:schema ../../{SCHEMA_DIR}/kpis.schema.json\n# KPI values for {}. Fill in each value and remove the leading '#'.\n# A KPI left out shows \"no data\" on the report. To say why, use a table:\n#   [lead-time]\n#   note = \"Not measured: CI migration\"\n",
+        "#:schema ../../{SCHEMA_DIR}/kpis.schema.json\n# KPI values for {}. Fill in each value and remove the leading '#'.\n# A KPI left out shows \"no data\". To explain a number, or why a KPI was\n# not measured, give it a note on the same line:\n#   lead-time = {{ value = 3.1, note = \"CI migration slowed releases\" }}\n#   roadmap-accuracy = {{ note = \"Not measured: planning moved to December\" }}\n\n# Remove this line when the month is ready to publish: until then `build`\n# leaves the month out (`boardpack serve` shows it, marked as a draft).\n{DRAFT_KEY} = true\n",
         month.long_name()
     );
-    for acc in &catalogue.accountabilities {
+    for acc in catalogue.accountabilities.iter().filter(|a| a.lifetime.contains(month)) {
         let _ = write!(out, "\n# {}\n", acc.name);
-        for (k, kpi) in catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id) {
-            let hint = format!("{} is better, target {}", kpi.better.as_str(), kpi.format_value(kpi.target));
+        for (k, kpi) in
+            catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id && k.in_force(month))
+        {
+            let target = match kpi.thresholds_at(month) {
+                Some(t) => format!("target {}", kpi.format_value(t.target)),
+                None => "no target".to_string(),
+            };
+            let hint = format!("{} is better, {target}", kpi.better.as_str());
             let previous = last.and_then(|(m, r)| {
+                if !kpi.in_force(m) {
+                    return None;
+                }
                 let reading = r.reading(k, m);
                 reading.value.map(|v| {
-                    format!("{}: {} ({})", m.short_name(), kpi.format_value(v), reading.status.label().to_lowercase())
+                    format!("{}: {} ({})", m.long_name(), kpi.format_value(v), reading.status.label().to_lowercase())
                 })
             });
             let comment = match previous {
@@ -351,6 +371,7 @@ mod tests {
             assert!(t.contains(&format!("\n# {} =   # ", k.id)), "{} missing", k.id);
         }
         let parsed: toml::Table = toml::from_str(&t).unwrap();
-        assert!(parsed.is_empty(), "nothing is filled in for the author");
+        assert_eq!(parsed.len(), 1, "nothing is filled in for the author: {parsed:?}");
+        assert_eq!(parsed["draft"].as_bool(), Some(true), "a new month is a draft");
     }
 }

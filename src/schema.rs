@@ -15,6 +15,7 @@ use crate::catalogue::{Catalogue, RawCatalogue};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::portfolio::PortfolioConfig;
+use crate::values::DRAFT_KEY;
 use crate::workspace::Kind;
 use crate::Error;
 
@@ -115,32 +116,38 @@ pub(crate) fn values(catalogue: &Catalogue) -> Value {
                 "minProperties": 1,
                 "properties": {
                     "value": { "type": "number" },
-                    "note": { "type": "string", "description": "Shown beside the KPI and marked on its chart." }
+                    "note": { "type": "string", "description": "Shown beside the KPI and marked on its chart." },
+                    "measured": { "type": "string", "description": "How `boardpack measure` computed the value." },
+                    "rows": { "type": "integer", "minimum": 0, "description": "How many rows of data `boardpack measure` used." }
                 }
             }
         ]
     });
-    let properties: serde_json::Map<String, Value> = catalogue
+    let mut properties: serde_json::Map<String, Value> = catalogue
         .kpis
         .iter()
         .map(|k| {
             let mut e = entry.clone();
-            e["description"] = json!(format!(
-                "{} ({}, {} is better, target {})",
-                k.name,
-                k.unit,
-                k.better.as_str(),
-                k.format_value(k.target)
-            ));
+            let target = match k.thresholds.last().and_then(|d| d.thresholds) {
+                Some(t) => format!("target {}", k.format_value(t.target)),
+                None => "no target".to_string(),
+            };
+            e["description"] = json!(format!("{} ({}, {} is better, {target})", k.name, k.unit, k.better.as_str()));
+            if let Some(min) = k.min {
+                e["oneOf"][0]["minimum"] = json!(min);
+                e["oneOf"][1]["properties"]["value"]["minimum"] = json!(min);
+            }
             if k.is_percentage() {
-                e["oneOf"][0]["minimum"] = json!(0);
                 e["oneOf"][0]["maximum"] = json!(100);
-                e["oneOf"][1]["properties"]["value"]["minimum"] = json!(0);
                 e["oneOf"][1]["properties"]["value"]["maximum"] = json!(100);
             }
             (k.id.clone(), e)
         })
         .collect();
+    properties.insert(
+        DRAFT_KEY.to_string(),
+        json!({ "type": "boolean", "description": "true while the month is being written: `build` leaves it out until the line is removed." }),
+    );
     json!({
         "$schema": DRAFT,
         "title": "kpis.toml",

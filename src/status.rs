@@ -41,13 +41,15 @@ impl Better {
     }
 }
 
-/// Red/amber/green, or `None` when there is no value to judge.
+/// Red/amber/green; `Neutral` for a value with no target to judge it by (a KPI
+/// tracked only); `None` when there is no value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Status {
     Red,
     Amber,
     Green,
+    Neutral,
     None,
 }
 
@@ -58,6 +60,7 @@ impl Status {
             Status::Green => "green",
             Status::Amber => "amber",
             Status::Red => "red",
+            Status::Neutral => "neutral",
             Status::None => "none",
         }
     }
@@ -68,16 +71,21 @@ impl Status {
             Status::Green => "On target",
             Status::Amber => "Watch",
             Status::Red => "Off target",
+            Status::Neutral => "No target",
             Status::None => "No data",
         }
     }
 }
 
 /// Green at or better than `target`; red strictly worse than `red`; amber between
-/// (a value exactly equal to `red` is still amber).
-pub(crate) fn status(value: Option<f64>, better: Better, target: f64, red: f64) -> Status {
+/// (a value exactly equal to `red` is still amber). With no (target, red) the
+/// value is tracked only: neutral.
+pub(crate) fn status(value: Option<f64>, better: Better, thresholds: Option<(f64, f64)>) -> Status {
     let Some(v) = value else {
         return Status::None;
+    };
+    let Some((target, red)) = thresholds else {
+        return Status::Neutral;
     };
     if !better.is_better(target, v) {
         Status::Green
@@ -153,7 +161,7 @@ mod tests {
 
     #[test]
     fn lower_is_better_edges() {
-        let s = |v| status(Some(v), Better::Lower, 2.0, 7.0);
+        let s = |v| status(Some(v), Better::Lower, Some((2.0, 7.0)));
         assert_eq!(s(1.0), Status::Green);
         assert_eq!(s(2.0), Status::Green, "equal to target is green");
         assert_eq!(s(2.01), Status::Amber);
@@ -163,7 +171,7 @@ mod tests {
 
     #[test]
     fn higher_is_better_edges() {
-        let s = |v| status(Some(v), Better::Higher, 80.0, 60.0);
+        let s = |v| status(Some(v), Better::Higher, Some((80.0, 60.0)));
         assert_eq!(s(95.0), Status::Green);
         assert_eq!(s(80.0), Status::Green, "equal to target is green");
         assert_eq!(s(79.9), Status::Amber);
@@ -173,14 +181,16 @@ mod tests {
 
     #[test]
     fn missing_value_has_no_status() {
-        assert_eq!(status(None, Better::Lower, 1.0, 2.0), Status::None);
+        assert_eq!(status(None, Better::Lower, Some((1.0, 2.0))), Status::None);
+        assert_eq!(status(None, Better::Lower, None), Status::None);
+        assert_eq!(status(Some(3.0), Better::Lower, None), Status::Neutral, "tracked only: never red, amber or green");
     }
 
     #[test]
     fn target_equal_to_red_has_no_amber_band() {
         assert!(thresholds_are_ordered(Better::Lower, 5.0, 5.0));
-        assert_eq!(status(Some(5.0), Better::Lower, 5.0, 5.0), Status::Green);
-        assert_eq!(status(Some(5.1), Better::Lower, 5.0, 5.0), Status::Red);
+        assert_eq!(status(Some(5.0), Better::Lower, Some((5.0, 5.0))), Status::Green);
+        assert_eq!(status(Some(5.1), Better::Lower, Some((5.0, 5.0))), Status::Red);
     }
 
     #[test]
@@ -219,6 +229,15 @@ mod tests {
     fn delta_has_no_float_noise() {
         let c = change(Some(0.3), Some(0.1), Better::Lower, 1).unwrap();
         assert_eq!(c.delta, 0.2);
+    }
+
+    #[test]
+    fn a_half_rounds_the_same_way_for_the_value_and_the_change() {
+        // 74 → 74.5 with no decimals: shown as 75, so the change must read +1, not flat.
+        let c = change(Some(74.5), Some(74.0), Better::Higher, 0).unwrap();
+        assert_eq!(c.trend, Trend::Improving);
+        assert_eq!(round_to(74.5, 0), 75.0);
+        assert_eq!(round_to(-74.5, 0), -75.0);
     }
 
     #[test]

@@ -218,6 +218,8 @@ pub(crate) struct Palette {
     pub(crate) amber: StatusColours,
     pub(crate) red: StatusColours,
     pub(crate) none: StatusColours,
+    /// A KPI tracked without a target: never red, amber or green.
+    pub(crate) neutral: StatusColours,
     /// Body text.
     pub(crate) ink: String,
     /// Secondary text.
@@ -250,6 +252,7 @@ impl Palette {
             amber: status("amber"),
             red: status("red"),
             none: status("none"),
+            neutral: status("neutral"),
             ink: get("ink"),
             muted: get("muted"),
             accent: get("accent"),
@@ -263,6 +266,7 @@ impl Palette {
             Status::Amber => &self.amber,
             Status::Red => &self.red,
             Status::None => &self.none,
+            Status::Neutral => &self.neutral,
         }
     }
 }
@@ -318,7 +322,7 @@ mod tests {
     fn the_builtin_stylesheet_declares_every_colour() {
         let css = BUILTIN.get_file("static/style.css").unwrap().contents();
         let declared = custom_properties(&String::from_utf8_lossy(css));
-        for s in ["green", "amber", "red", "none"] {
+        for s in ["green", "amber", "red", "none", "neutral"] {
             for name in [s.to_string(), format!("{s}-mark"), format!("{s}-bg")] {
                 assert!(declared.contains_key(&name), "--{name} missing");
             }

@@ -81,6 +81,57 @@ impl Workspace {
         }
     }
 
+    /// The workspace as published: draft months left out unless `drafts`. A
+    /// portfolio company with nothing published is left out, with a warning;
+    /// a report with nothing published cannot be built.
+    pub(crate) fn published(self, drafts: bool, warnings: &mut Vec<Diagnostic>) -> Result<Workspace, Error> {
+        let nothing = |months: &[crate::project::MonthContent]| {
+            Error::Refused {
+            what: format!(
+                "there is nothing to publish: {} a draft",
+                match months {
+                    [only] => format!("{} is", only.month),
+                    _ => "every month is".to_string(),
+                }
+            ),
+            help: "a month is a draft while its kpis.toml says `draft = true` or holds no value: fill it in and remove the `draft` line. To preview drafts, use `boardpack serve` or `boardpack build --drafts`".into(),
+        }
+        };
+        match self {
+            Workspace::Report(project) => {
+                let all = project.months.clone();
+                let published = project.published(drafts);
+                if published.months.is_empty() {
+                    return Err(nothing(&all));
+                }
+                Ok(Workspace::Report(published))
+            }
+            Workspace::Portfolio(mut portfolio) => {
+                let companies = std::mem::take(&mut portfolio.companies);
+                for mut company in companies {
+                    company.project = company.project.published(drafts);
+                    if company.project.months.is_empty() {
+                        warnings.push(
+                            Diagnostic::warning(
+                                std::path::Path::new(COMPANIES_DIR).join(&company.slug),
+                                format!(
+                                    "{} has only draft months: it is left out of the build",
+                                    company.project.config.organisation
+                                ),
+                            )
+                            .help(
+                                "publish a month by removing `draft = true` from its kpis.toml, or build with --drafts",
+                            ),
+                        );
+                    } else {
+                        portfolio.companies.push(company);
+                    }
+                }
+                Ok(Workspace::Portfolio(portfolio))
+            }
+        }
+    }
+
     /// The folder the site goes to when `--output` is not given.
     pub(crate) fn default_output(&self) -> std::path::PathBuf {
         match self {

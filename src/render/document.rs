@@ -17,7 +17,7 @@ use super::typst::{compile, Job, Sources, TypstError};
 use super::view::{
     AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile,
 };
-use super::PdfSource;
+use super::Earlier;
 use crate::config::{Orientation, Paper};
 use crate::markdown::{to_tree, Node};
 use crate::period::Month;
@@ -30,6 +30,8 @@ use crate::Error;
 pub(crate) const PDF_NAME: &str = "board-report.pdf";
 /// The single-file HTML report's name, in the pack and beside each month in the site.
 pub(crate) const HTML_NAME: &str = "board-report.html";
+/// A sealed month's whole board pack, beside it in the site.
+pub(crate) const PACK_NAME: &str = "board-pack.zip";
 /// The font the PDF is set in: embedded in the binary, so output never depends
 /// on what the machine has installed.
 pub(crate) const FONT: &str = "Libertinus Serif";
@@ -48,14 +50,14 @@ pub(crate) struct ReportInput<'a> {
     pub(crate) content: &'a MonthContent,
 }
 
-/// A PDF and the key of its inputs (what [`PdfSource`] is asked for).
+/// A PDF and the key of its inputs (what [`Earlier::pdf`] is asked for).
 pub(crate) struct Pdf {
     pub(crate) bytes: Vec<u8>,
     pub(crate) key: String,
 }
 
 /// The month's PDF: from `earlier` when its inputs are unchanged, else typeset.
-pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn PdfSource) -> Result<Pdf, Error> {
+pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn Earlier) -> Result<Pdf, Error> {
     let config = &input.report.project.config;
     let month = input.content.month;
     let data = report_data(input);
@@ -95,10 +97,10 @@ fn typeset(
     month: Month,
     ident: String,
     what: &str,
-    earlier: &dyn PdfSource,
+    earlier: &dyn Earlier,
 ) -> Result<Pdf, Error> {
     let key = key(theme, main, &files, month, &ident);
-    if let Some(bytes) = earlier.get(&key) {
+    if let Some(bytes) = earlier.pdf(&key) {
         return Ok(Pdf { bytes, key });
     }
     let sources = Sources::new(&theme.typst);
@@ -160,6 +162,8 @@ struct ReportData<'a> {
     organisation: &'a str,
     font: &'static str,
     month: MonthData<'a>,
+    /// Corrections of months already sent that this month announces.
+    restatements: &'a [super::view::RestatementView],
     summary: Option<Vec<Node>>,
     sections: Vec<SectionData<'a>>,
     definitions: Vec<DefinitionData<'a>>,
@@ -191,8 +195,8 @@ struct TileData<'a> {
     id: &'a str,
     name: &'a str,
     value: Option<&'a str>,
-    target: &'a str,
-    red: &'a str,
+    target: Option<&'a str>,
+    red: Option<&'a str>,
     better: &'a str,
     status: &'a str,
     status_label: &'a str,
@@ -210,8 +214,8 @@ impl<'a> TileData<'a> {
             id: &t.id,
             name: &t.name,
             value: t.value.as_deref(),
-            target: &t.target,
-            red: &t.red,
+            target: t.target.as_deref(),
+            red: t.red.as_deref(),
             better: t.better,
             status: t.status,
             status_label: t.status_label,
@@ -250,8 +254,8 @@ struct DefinitionData<'a> {
     name: &'a str,
     unit: &'a str,
     better: &'static str,
-    target: String,
-    red: String,
+    target: Option<String>,
+    red: Option<String>,
     definition: Vec<Node>,
     how_to_measure: Option<Vec<Node>>,
 }
@@ -271,11 +275,12 @@ struct StatusData<'a> {
     amber: &'a StatusColours,
     red: &'a StatusColours,
     none: &'a StatusColours,
+    neutral: &'a StatusColours,
 }
 
 impl<'a> StatusData<'a> {
     fn new(p: &'a Palette) -> StatusData<'a> {
-        StatusData { green: &p.green, amber: &p.amber, red: &p.red, none: &p.none }
+        StatusData { green: &p.green, amber: &p.amber, red: &p.red, none: &p.none, neutral: &p.neutral }
     }
 }
 
@@ -333,21 +338,26 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
         })
         .collect();
     let catalogue = &project.catalogue;
+    let month = input.content.month;
     let definitions = catalogue
         .accountabilities
         .iter()
+        .filter(|acc| acc.lifetime.contains(month))
         .flat_map(|acc| {
-            catalogue.kpis_of(&acc.id).map(move |k| DefinitionData {
-                accountability: &acc.name,
-                id: &k.id,
-                name: &k.name,
-                unit: &k.unit,
-                better: k.better.words(),
-                target: k.format_value(k.target),
-                red: k.format_value(k.red),
-                definition: to_tree(&k.definition, COMMENTARY_LEVEL),
-                how_to_measure: (!k.how_to_measure.trim().is_empty())
-                    .then(|| to_tree(&k.how_to_measure, COMMENTARY_LEVEL)),
+            catalogue.kpis_of(&acc.id).filter(|k| k.in_force(month)).map(move |k| {
+                let t = k.thresholds_at(month);
+                DefinitionData {
+                    accountability: &acc.name,
+                    id: &k.id,
+                    name: &k.name,
+                    unit: &k.unit,
+                    better: k.better.words(),
+                    target: t.map(|t| k.format_value(t.target)),
+                    red: t.map(|t| k.format_value(t.red)),
+                    definition: to_tree(&k.definition, COMMENTARY_LEVEL),
+                    how_to_measure: (!k.how_to_measure.trim().is_empty())
+                        .then(|| to_tree(&k.how_to_measure, COMMENTARY_LEVEL)),
+                }
             })
         })
         .collect();
@@ -372,6 +382,7 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
                 .collect(),
             attention: &view.attention,
         },
+        restatements: &view.restatements,
         summary: commentary(input.content.summary.as_ref(), view.summary.is_some()),
         sections,
         definitions,
@@ -407,23 +418,26 @@ pub(crate) fn single_file_html(input: &ReportInput<'_>) -> Result<String, Error>
     String::from_utf8(file.bytes).map_err(|e| Error::Internal(format!("single-file report is not UTF-8: {e}")))
 }
 
-/// The catalogue as one Markdown document, for readers of the pack without the site.
-pub(crate) fn definitions_markdown(report: &Report<'_>) -> String {
+/// The catalogue as one Markdown document, as of `month`, for readers of the
+/// pack without the site.
+pub(crate) fn definitions_markdown(report: &Report<'_>, month: Month) -> String {
     let project = report.project;
     let catalogue = &project.catalogue;
     let mut out = format!("# KPI definitions\n\n{} · {}\n", project.config.organisation, project.config.title);
-    for acc in &catalogue.accountabilities {
+    for acc in catalogue.accountabilities.iter().filter(|a| a.lifetime.contains(month)) {
         let _ = write!(out, "\n## {}\n\n_{}_\n", acc.name, acc.question);
-        for k in catalogue.kpis_of(&acc.id) {
+        for k in catalogue.kpis_of(&acc.id).filter(|k| k.in_force(month)) {
             let better = k.better.words();
+            let lines = match k.thresholds_at(month) {
+                Some(t) => format!("target {} · red beyond {}", k.format_value(t.target), k.format_value(t.red)),
+                None => "no target (tracked only)".to_string(),
+            };
             let _ = write!(
                 out,
-                "\n### {} (`{}`)\n\nUnit: {} · {better} · target {} · red beyond {}\n\n{}\n",
+                "\n### {} (`{}`)\n\nUnit: {} · {better} · {lines}\n\n{}\n",
                 k.name,
                 k.id,
                 k.unit,
-                k.format_value(k.target),
-                k.format_value(k.red),
                 k.definition.trim()
             );
             if !k.how_to_measure.trim().is_empty() {

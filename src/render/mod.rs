@@ -18,12 +18,13 @@ pub(crate) mod view;
 
 use rayon::prelude::*;
 
+use crate::audit::{corrections, Correction};
 use crate::export;
 use crate::project::MonthContent;
 use crate::report::{Reading, Report};
 use crate::theme::Theme;
 use crate::Error;
-use view::{archive_rows, catalogue_view, month_bundle, CatalogueAccountability, SiteView};
+use view::{archive_rows, catalogue_view, month_bundle, CatalogueAccountability, Shared, SiteView};
 
 /// One file of the site: a path relative to the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,19 +44,33 @@ pub(crate) enum Documents {
 /// long build can show progress.
 pub type Progress = fn(usize, usize);
 
-/// Where PDFs typeset by an earlier build come from, by the key of their
-/// inputs ([`document::Pdf::key`]); typesetting is most of a build's time.
-pub(crate) trait PdfSource: Sync {
+/// Documents made before this build: PDFs typeset by an earlier build, by the
+/// key of their inputs ([`document::Pdf::key`]) — typesetting is most of a
+/// build's time — and the documents a sealed month was sent as.
+pub(crate) trait Earlier: Sync {
     /// The PDF made from inputs with this key, if one is known and intact.
-    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    fn pdf(&self, key: &str) -> Option<Vec<u8>>;
+    /// The documents the board received for a sealed month; `None` for a month not sealed.
+    fn sent(&self, content: &MonthContent) -> Result<Option<Sent>, Error>;
 }
 
-/// No earlier PDFs: typeset everything.
+/// A sealed month's documents, exactly as sent.
+pub(crate) struct Sent {
+    pub(crate) pdf: Vec<u8>,
+    pub(crate) html: Vec<u8>,
+    /// The whole board pack.
+    pub(crate) zip: Vec<u8>,
+}
+
+/// Nothing made before: typeset everything (a preview, a dry run).
 pub(crate) struct NoPdfs;
 
-impl PdfSource for NoPdfs {
-    fn get(&self, _key: &str) -> Option<Vec<u8>> {
+impl Earlier for NoPdfs {
+    fn pdf(&self, _key: &str) -> Option<Vec<u8>> {
         None
+    }
+    fn sent(&self, _content: &MonthContent) -> Result<Option<Sent>, Error> {
+        Ok(None)
     }
 }
 
@@ -75,8 +90,9 @@ struct Parts<'a> {
     theme: &'a Theme,
     site: SiteView<'a>,
     catalogue: Vec<CatalogueAccountability>,
+    corrections: Vec<Correction>,
     documents: Documents,
-    pdfs: &'a dyn PdfSource,
+    earlier: &'a dyn Earlier,
 }
 
 /// Renders every file of the site. Months render in parallel; the result is in
@@ -88,14 +104,16 @@ pub(crate) fn render_site(
     report: &Report<'_>,
     theme: &Theme,
     documents: Documents,
-    pdfs: &dyn PdfSource,
+    earlier: &dyn Earlier,
     progress: Option<Progress>,
     base_url: Option<&str>,
 ) -> Result<Site, Error> {
     let project = report.project;
     let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
     let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url };
-    let parts = Parts { report, theme, site, catalogue: catalogue_view(report), documents, pdfs };
+    let catalogue = catalogue_view(report, latest);
+    let corrections = corrections(project);
+    let parts = Parts { report, theme, site, catalogue, corrections, documents, earlier };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
     let per_month: Vec<(Vec<SiteFile>, Option<PdfKey>)> = project
@@ -129,29 +147,39 @@ fn render_month(
     latest: bool,
 ) -> Result<(Vec<SiteFile>, Option<PdfKey>), Error> {
     let report = parts.report;
-    let mut bundle = month_bundle(report, &parts.theme.palette, &parts.catalogue, content, previous)?;
+    let shared =
+        Shared { report, palette: &parts.theme.palette, catalogue: &parts.catalogue, corrections: &parts.corrections };
+    let mut bundle = month_bundle(&shared, content, previous)?;
     bundle.view.documents = parts.documents == Documents::Include;
     let mut files = pages::month_pages(parts.theme, &parts.site, &bundle, latest)?;
     let id = &bundle.view.id;
     let month = content.month;
-    let readings: Vec<Reading<'_>> =
-        (0..report.project.catalogue.kpis.len()).map(|k| report.reading(k, month)).collect();
+    let sent_report = report.as_sent(month);
+    let shown = sent_report.as_ref().unwrap_or(report);
+    let readings: Vec<Reading<'_>> = shown.kpis_in(month).map(|k| shown.reading(k, month)).collect();
+    let announced: Vec<&Correction> = parts.corrections.iter().filter(|c| c.announced == month).collect();
     files.push(SiteFile {
         path: format!("{id}/data.json"),
-        bytes: export::json(&report.project.config.organisation, month, &readings)?,
+        bytes: export::json(&report.project.config.organisation, month, &readings, &announced)?,
     });
     files.push(SiteFile { path: format!("{id}/data.csv"), bytes: export::csv(&readings)? });
     let mut pdf_key = None;
     if parts.documents == Documents::Include {
+        if let Some(sent) = parts.earlier.sent(content)? {
+            files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: sent.pdf });
+            files.push(SiteFile { path: format!("{id}/{}", document::HTML_NAME), bytes: sent.html });
+            files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip });
+            return Ok((files, None));
+        }
         let input = document::ReportInput {
-            report,
+            report: shown,
             theme: parts.theme,
             site: &parts.site,
             catalogue: &parts.catalogue,
             bundle: &bundle,
             content,
         };
-        let pdf = document::report_pdf(&input, parts.pdfs)?;
+        let pdf = document::report_pdf(&input, parts.earlier)?;
         let path = format!("{id}/{}", document::PDF_NAME);
         pdf_key = Some((path.clone(), pdf.key));
         files.push(SiteFile { path, bytes: pdf.bytes });

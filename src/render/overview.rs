@@ -244,8 +244,8 @@ mod tests {
 
     #[test]
     fn change_names_what_moved() {
-        let a = StatusCounts { green: 5, amber: 4, red: 1, none: 0 };
-        let b = StatusCounts { green: 4, amber: 4, red: 2, none: 0 };
+        let a = StatusCounts { green: 5, amber: 4, red: 1, none: 0, neutral: 0 };
+        let b = StatusCounts { green: 4, amber: 4, red: 2, none: 0, neutral: 0 };
         assert_eq!(describe_change(a, b), "red +1, green −1");
         assert_eq!(describe_change(a, a), "no change");
     }

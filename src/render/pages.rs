@@ -91,8 +91,14 @@ pub(crate) fn site_pages(
     archive: &[ArchiveRow],
     catalogue: &[CatalogueAccountability],
 ) -> Result<Vec<SiteFile>, Error> {
+    let neutral = archive.iter().any(|m| m.counts.neutral > 0);
+    let sealed = archive.iter().any(|m| m.sealed);
     let mut files = vec![
-        page(theme, "archive.html", "archive/index.html", site, "../", |c| c.insert("months", archive))?,
+        page(theme, "archive.html", "archive/index.html", site, "../", |c| {
+            c.insert("months", archive);
+            c.insert("neutral", &neutral);
+            c.insert("sealed", &sealed);
+        })?,
         page(theme, "catalogue.html", "kpis/index.html", site, "../", |c| c.insert("accountabilities", catalogue))?,
     ];
     files.extend(statics(theme));

@@ -6,10 +6,13 @@
 
 use serde::Serialize;
 
+use crate::audit::Correction;
+use crate::catalogue::{Kpi, Lifetime, Thresholds};
 use crate::chart;
 use crate::markdown;
 use crate::period::Month;
-use crate::project::MonthContent;
+use crate::project::{MonthContent, SUMMARY_STEM};
+use crate::record::Corrected;
 use crate::report::{Reading, Report, StatusCounts, CHART_MONTHS, SPARKLINE_MONTHS};
 use crate::status::{Status, Trend};
 use crate::theme::Palette;
@@ -43,8 +46,9 @@ pub(crate) struct Tile {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) value: Option<String>,
-    pub(crate) target: String,
-    pub(crate) red: String,
+    /// `None` for a KPI tracked without a target.
+    pub(crate) target: Option<String>,
+    pub(crate) red: Option<String>,
     pub(crate) better: &'static str,
     pub(crate) status: &'static str,
     pub(crate) status_label: &'static str,
@@ -77,10 +81,30 @@ pub(crate) struct Attention {
     pub(crate) status: &'static str,
     pub(crate) status_label: &'static str,
     pub(crate) value: Option<String>,
-    pub(crate) target: String,
+    pub(crate) target: Option<String>,
     pub(crate) delta: Option<String>,
     pub(crate) trend: Option<&'static str>,
     pub(crate) note: Option<String>,
+    /// Whether the accountability's commentary names the KPI (its explanation).
+    pub(crate) in_commentary: bool,
+}
+
+/// A correction of a month already sent, as the board reads it.
+#[derive(Serialize)]
+pub(crate) struct RestatementView {
+    /// The month corrected.
+    pub(crate) month: MonthLink,
+    /// The month that announced it.
+    pub(crate) announced: MonthLink,
+    /// The KPI's name, or the commentary file's accountability.
+    pub(crate) what: String,
+    /// The KPI id, when a KPI was corrected.
+    pub(crate) kpi: Option<String>,
+    /// The commentary file, when commentary was corrected.
+    pub(crate) file: Option<String>,
+    pub(crate) was: Option<String>,
+    pub(crate) now: Option<String>,
+    pub(crate) reason: String,
 }
 
 /// One month's scorecard.
@@ -97,6 +121,14 @@ pub(crate) struct MonthView {
     pub(crate) previous: Option<MonthLink>,
     /// Whether this month's PDF and single-file report are published beside it.
     pub(crate) documents: bool,
+    /// Not published yet: shown only in a preview, under a banner.
+    pub(crate) draft: bool,
+    /// Sealed: the documents are the ones the board received.
+    pub(crate) sealed: bool,
+    /// Corrections of earlier months that this month announces.
+    pub(crate) restatements: Vec<RestatementView>,
+    /// For a month already sent: the corrections later months made to it.
+    pub(crate) corrected: Vec<RestatementView>,
 }
 
 /// One KPI's section on an accountability page: chart, definition, numbers.
@@ -109,6 +141,8 @@ pub(crate) struct ChartView {
     pub(crate) how_to_measure: Option<String>,
     pub(crate) notes: Vec<NoteView>,
     pub(crate) rows: Vec<RowView>,
+    /// Whether the chart shows a value restated after it was sent.
+    pub(crate) restated: bool,
 }
 
 /// A note written for a month, shown under a chart.
@@ -126,6 +160,8 @@ pub(crate) struct RowView {
     pub(crate) status: &'static str,
     pub(crate) status_label: &'static str,
     pub(crate) note: Option<String>,
+    /// The month whose report restated this value.
+    pub(crate) restated: Option<String>,
 }
 
 /// A month's line in the archive.
@@ -134,6 +170,8 @@ pub(crate) struct ArchiveRow {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) counts: StatusCounts,
+    pub(crate) draft: bool,
+    pub(crate) sealed: bool,
 }
 
 /// A KPI on the definitions page and in the PDF's appendix.
@@ -143,8 +181,14 @@ pub(crate) struct CatalogueKpi {
     pub(crate) name: String,
     pub(crate) unit: String,
     pub(crate) better: &'static str,
-    pub(crate) target: String,
-    pub(crate) red: String,
+    /// The thresholds in force in the report month (`None`: tracked only).
+    pub(crate) target: Option<String>,
+    pub(crate) red: Option<String>,
+    /// Each dated set of thresholds, oldest first, e.g. "From January 2027:
+    /// target 0.5 days, red beyond 3.0 days" (empty when they never changed).
+    pub(crate) history: Vec<String>,
+    /// "Reported from March 2026", "Reported until June 2026", when not always.
+    pub(crate) lifetime: Option<String>,
     /// HTML.
     pub(crate) definition: String,
     /// HTML, when written.
@@ -164,46 +208,53 @@ pub(crate) struct CatalogueAccountability {
 /// single-file HTML report and its PDF.
 pub(crate) struct MonthBundle {
     pub(crate) view: MonthView,
-    /// Per accountability (catalogue order), its KPIs' charts and numbers.
+    /// Per accountability shown (catalogue order), its KPIs' charts and numbers.
     pub(crate) charts: Vec<Vec<ChartView>>,
 }
 
-/// Computes the views, charts and numbers of one month. `catalogue` is the
-/// report's [`catalogue_view`], made once: its definitions are the same every month.
+/// What every month's view of one report is made from.
+pub(crate) struct Shared<'a> {
+    pub(crate) report: &'a Report<'a>,
+    pub(crate) palette: &'a Palette,
+    /// The report's KPI definitions, made once.
+    pub(crate) catalogue: &'a [CatalogueAccountability],
+    /// Every announced correction, with its values.
+    pub(crate) corrections: &'a [Correction],
+}
+
+/// Computes the views, charts and numbers of one month. A sealed month is
+/// shown as the board received it (see [`Report::as_sent`]).
 pub(crate) fn month_bundle(
-    report: &Report<'_>,
-    palette: &Palette,
-    catalogue: &[CatalogueAccountability],
+    shared: &Shared<'_>,
     content: &MonthContent,
     previous: Option<Month>,
 ) -> Result<MonthBundle, Error> {
-    let view = month_view(report, palette, content, previous)?;
+    let sent = shared.report.as_sent(content.month);
+    let report = sent.as_ref().unwrap_or(shared.report);
+    let shared = Shared { report, ..*shared };
+    let view = month_view(&shared, content, previous)?;
+    let month = content.month;
     let charts = view
         .accountabilities
         .iter()
-        .zip(catalogue)
-        .map(|(acc, texts)| {
-            kpi_indexes(report, &acc.id)
+        .map(|acc| {
+            let texts = shared.catalogue.iter().find(|c| c.id == acc.id);
+            kpi_indexes(report, &acc.id, month)
                 .zip(&acc.tiles)
-                .zip(&texts.kpis)
-                .map(|((k, tile), text)| chart_view(report, palette, k, content.month, tile.clone(), text))
+                .map(|(k, tile)| {
+                    let text = texts.and_then(|t| t.kpis.iter().find(|c| c.id == tile.id));
+                    chart_view(report, shared.palette, k, month, tile.clone(), text)
+                })
                 .collect::<Result<Vec<_>, Error>>()
         })
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(MonthBundle { view, charts })
 }
 
-/// The catalogue indexes of an accountability's KPIs, in catalogue order: the
-/// order of its tiles, charts and definitions.
-fn kpi_indexes<'a>(report: &'a Report<'_>, accountability: &'a str) -> impl Iterator<Item = usize> + 'a {
-    report
-        .project
-        .catalogue
-        .kpis
-        .iter()
-        .enumerate()
-        .filter(move |(_, k)| k.accountability == accountability)
-        .map(|(k, _)| k)
+/// The catalogue indexes of an accountability's KPIs that are part of
+/// `month`'s report, in catalogue order: the order of its tiles and charts.
+fn kpi_indexes<'a>(report: &'a Report<'_>, accountability: &'a str, month: Month) -> impl Iterator<Item = usize> + 'a {
+    report.kpis_in(month).filter(move |&k| report.project.catalogue.kpis[k].accountability == accountability)
 }
 
 fn tile(report: &Report<'_>, palette: &Palette, k: usize, month: Month) -> Result<Tile, Error> {
@@ -214,8 +265,8 @@ fn tile(report: &Report<'_>, palette: &Palette, k: usize, month: Month) -> Resul
         id: kpi.id.clone(),
         name: kpi.name.clone(),
         value: r.value.map(|v| kpi.format_value(v)),
-        target: kpi.format_value(kpi.target),
-        red: kpi.format_value(kpi.red),
+        target: r.thresholds.map(|t| kpi.format_value(t.target)),
+        red: r.thresholds.map(|t| kpi.format_value(t.red)),
         better: kpi.better.words(),
         status: r.status.as_str(),
         status_label: r.status.label(),
@@ -232,42 +283,98 @@ fn tile(report: &Report<'_>, palette: &Palette, k: usize, month: Month) -> Resul
     })
 }
 
-fn month_view(
-    report: &Report<'_>,
-    palette: &Palette,
-    content: &MonthContent,
-    previous: Option<Month>,
-) -> Result<MonthView, Error> {
+/// A commentary file's Markdown as the month shows it: for a sealed month
+/// whose commentary was corrected since, the text the board received.
+fn commentary_source<'a>(content: &'a MonthContent, file: &str, current: Option<&'a String>) -> Option<&'a String> {
+    // Loaded only for a sealed month whose commentary changed since.
+    if content.sent_commentary.is_empty() {
+        current
+    } else {
+        content.sent_commentary.get(file)
+    }
+}
+
+fn month_view(shared: &Shared<'_>, content: &MonthContent, previous: Option<Month>) -> Result<MonthView, Error> {
+    let report = shared.report;
     let project = report.project;
     let raw = project.config.markdown.allow_raw_html;
     let month = content.month;
     let catalogue = &project.catalogue;
     let mut accountabilities = Vec::new();
-    for acc in &catalogue.accountabilities {
-        let tiles =
-            kpi_indexes(report, &acc.id).map(|k| tile(report, palette, k, month)).collect::<Result<Vec<_>, _>>()?;
+    for acc in catalogue.accountabilities.iter().filter(|a| a.lifetime.contains(month)) {
+        let tiles = kpi_indexes(report, &acc.id, month)
+            .map(|k| tile(report, shared.palette, k, month))
+            .collect::<Result<Vec<_>, _>>()?;
+        let file = format!("{}.md", acc.id);
+        let md = commentary_source(content, &file, content.commentary.get(&acc.id));
         accountabilities.push(AccountabilityView {
             id: acc.id.clone(),
             name: acc.name.clone(),
             question: acc.question.clone(),
             tiles,
-            commentary: content.commentary.get(&acc.id).and_then(|md| written(markdown::to_html(md, raw))),
+            commentary: md.and_then(|md| written(markdown::to_html(md, raw))),
         });
     }
+    let summary = commentary_source(content, &format!("{SUMMARY_STEM}.md"), content.summary.as_ref());
+    let restatement = |c: &Correction| restatement_view(report, c);
     Ok(MonthView {
         id: month.to_string(),
         name: month.long_name(),
-        summary: content.summary.as_deref().and_then(|md| written(markdown::to_html(md, raw))),
-        attention: attention(&accountabilities),
+        summary: summary.and_then(|md| written(markdown::to_html(md, raw))),
+        attention: attention(&accountabilities, content),
         accountabilities,
         counts: report.counts(month),
         previous: previous.map(MonthLink::from),
         documents: false,
+        draft: content.draft,
+        sealed: content.seal.is_some(),
+        restatements: shared.corrections.iter().filter(|c| c.announced == month).map(restatement).collect(),
+        corrected: match content.seal {
+            Some(_) => shared.corrections.iter().filter(|c| c.month == month).map(restatement).collect(),
+            None => Vec::new(),
+        },
     })
 }
 
-/// The red and amber KPIs, red first: what the board will ask about.
-fn attention(accountabilities: &[AccountabilityView]) -> Vec<Attention> {
+fn restatement_view(report: &Report<'_>, c: &Correction) -> RestatementView {
+    let catalogue = &report.project.catalogue;
+    let (what, kpi, file) = match &c.target {
+        Corrected::Kpi(id) => {
+            (catalogue.kpi(id).map_or_else(|| id.clone(), |k| k.name.clone()), Some(id.clone()), None)
+        }
+        Corrected::File(name) => {
+            let stem = name.trim_end_matches(".md");
+            let whose = match catalogue.accountability(stem) {
+                Some(a) => format!("Commentary on {}", a.name),
+                None if stem == SUMMARY_STEM => "Executive summary".to_string(),
+                None => format!("Commentary ({name})"),
+            };
+            (whose, None, Some(name.clone()))
+        }
+    };
+    let format = |v: Option<f64>| {
+        let kpi = kpi.as_deref().and_then(|id| catalogue.kpi(id));
+        match (v, kpi) {
+            (Some(v), Some(k)) => Some(k.format_value(v)),
+            (None, Some(_)) => Some("no value".to_string()),
+            _ => None,
+        }
+    };
+    RestatementView {
+        month: c.month.into(),
+        announced: c.announced.into(),
+        what,
+        was: format(c.was),
+        now: format(c.now),
+        kpi,
+        file,
+        reason: c.reason.clone(),
+    }
+}
+
+/// The red and amber KPIs, red first: what the board will ask about, each
+/// with its explanation (its note, or commentary that names it).
+fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) -> Vec<Attention> {
     let mut flagged: Vec<(&AccountabilityView, &Tile)> = accountabilities
         .iter()
         .flat_map(|a| a.tiles.iter().map(move |t| (a, t)))
@@ -287,8 +394,17 @@ fn attention(accountabilities: &[AccountabilityView]) -> Vec<Attention> {
             delta: t.delta.clone(),
             trend: t.trend,
             note: t.note.clone(),
+            in_commentary: content.commentary.get(&a.id).is_some_and(|md| names(md, &t.id, &t.name)),
         })
         .collect()
+}
+
+/// Whether commentary names a KPI: by its name, its id, or its id as words
+/// ("lead time" for `lead-time`); case does not matter.
+pub(crate) fn names(markdown: &str, id: &str, name: &str) -> bool {
+    let text = markdown.to_lowercase();
+    let id = id.to_lowercase();
+    text.contains(&id) || text.contains(&id.replace('-', " ")) || text.contains(&name.to_lowercase())
 }
 
 /// Commentary that holds only the stub's comment (or nothing) counts as not written.
@@ -305,7 +421,7 @@ fn chart_view(
     k: usize,
     month: Month,
     tile: Tile,
-    texts: &CatalogueKpi,
+    texts: Option<&CatalogueKpi>,
 ) -> Result<ChartView, Error> {
     let r = report.reading(k, month);
     let kpi = r.kpi;
@@ -321,6 +437,16 @@ fn chart_view(
         .rev()
         .map(|i| {
             let m = window.month_at(i);
+            if !window.in_force[i] {
+                return RowView {
+                    month: m.long_name(),
+                    value: None,
+                    status: Status::None.as_str(),
+                    status_label: "Not tracked",
+                    note: None,
+                    restated: None,
+                };
+            }
             let reading = report.reading(k, m);
             RowView {
                 month: m.long_name(),
@@ -328,6 +454,7 @@ fn chart_view(
                 status: reading.status.as_str(),
                 status_label: reading.status.label(),
                 note: reading.note.map(str::to_string),
+                restated: reading.restated.map(Month::long_name),
             }
         })
         .collect();
@@ -335,10 +462,11 @@ fn chart_view(
         tile,
         chart,
         alt,
-        definition: texts.definition.clone(),
-        how_to_measure: texts.how_to_measure.clone(),
+        definition: texts.map(|t| t.definition.clone()).unwrap_or_default(),
+        how_to_measure: texts.and_then(|t| t.how_to_measure.clone()),
         notes,
         rows,
+        restated: window.restated.iter().any(Option::is_some),
     })
 }
 
@@ -346,45 +474,84 @@ fn chart_view(
 fn chart_alt(r: &Reading<'_>, month: Month, start: Month) -> String {
     let kpi = r.kpi;
     let value = r.value.map_or_else(|| "no data".to_string(), |v| kpi.format_value(v));
+    let lines = match r.thresholds {
+        Some(t) => format!(
+            "target {} ({}), red beyond {}",
+            kpi.format_value(t.target),
+            kpi.better.words(),
+            kpi.format_value(t.red)
+        ),
+        None => format!("no target ({})", kpi.better.words()),
+    };
     format!(
-        "{} from {} to {}: {} in {}, target {} ({}), red beyond {}; status {}.",
+        "{} from {} to {}: {} in {}, {lines}; status {}.",
         kpi.name,
         start.long_name(),
         month.long_name(),
         value,
         month.long_name(),
-        kpi.format_value(kpi.target),
-        kpi.better.words(),
-        kpi.format_value(kpi.red),
         r.status.label().to_lowercase(),
     )
 }
 
-/// The catalogue as the definitions page and the PDF's appendix show it.
-pub(crate) fn catalogue_view(report: &Report<'_>) -> Vec<CatalogueAccountability> {
+/// The catalogue as the definitions page and the PDF's appendix show it, as
+/// of `month` (the report's latest): the KPIs part of the report then, with
+/// the thresholds in force then and their history.
+pub(crate) fn catalogue_view(report: &Report<'_>, month: Month) -> Vec<CatalogueAccountability> {
     let catalogue = &report.project.catalogue;
     catalogue
         .accountabilities
         .iter()
+        .filter(|a| a.lifetime.contains(month))
         .map(|a| CatalogueAccountability {
             id: a.id.clone(),
             name: a.name.clone(),
             question: a.question.clone(),
-            kpis: catalogue
-                .kpis_of(&a.id)
-                .map(|k| CatalogueKpi {
-                    id: k.id.clone(),
-                    name: k.name.clone(),
-                    unit: k.unit.clone(),
-                    better: k.better.words(),
-                    target: k.format_value(k.target),
-                    red: k.format_value(k.red),
-                    definition: markdown::to_html(&k.definition, false),
-                    how_to_measure: written(markdown::to_html(&k.how_to_measure, false)),
-                })
-                .collect(),
+            kpis: catalogue.kpis_of(&a.id).filter(|k| k.in_force(month)).map(|k| catalogue_kpi(k, month)).collect(),
         })
         .collect()
+}
+
+fn catalogue_kpi(k: &Kpi, month: Month) -> CatalogueKpi {
+    let now = k.thresholds_at(month);
+    let describe = |t: Option<Thresholds>| match t {
+        Some(t) => format!("target {}, red beyond {}", k.format_value(t.target), k.format_value(t.red)),
+        None => "no target (tracked only)".to_string(),
+    };
+    // Only changes in force by `month`: a report never mentions later ones.
+    let dated: Vec<_> = k.thresholds.iter().filter(|d| d.from.is_none_or(|f| f <= month)).collect();
+    let history = if dated.len() > 1 {
+        dated
+            .iter()
+            .map(|d| match d.from {
+                None => format!("At first: {}", describe(d.thresholds)),
+                Some(from) => format!("From {}: {}", from.long_name(), describe(d.thresholds)),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    CatalogueKpi {
+        id: k.id.clone(),
+        name: k.name.clone(),
+        unit: k.unit.clone(),
+        better: k.better.words(),
+        target: now.map(|t| k.format_value(t.target)),
+        red: now.map(|t| k.format_value(t.red)),
+        history,
+        lifetime: lifetime_text(k.lifetime),
+        definition: markdown::to_html(&k.definition, false),
+        how_to_measure: written(markdown::to_html(&k.how_to_measure, false)),
+    }
+}
+
+fn lifetime_text(l: Lifetime) -> Option<String> {
+    match (l.since, l.until) {
+        (None, None) => None,
+        (Some(s), None) => Some(format!("Reported from {}", s.long_name())),
+        (None, Some(u)) => Some(format!("Reported until {}", u.long_name())),
+        (Some(s), Some(u)) => Some(format!("Reported from {} to {}", s.long_name(), u.long_name())),
+    }
 }
 
 /// Every month's line in the archive, newest first.
@@ -394,6 +561,12 @@ pub(crate) fn archive_rows(report: &Report<'_>) -> Vec<ArchiveRow> {
         .months
         .iter()
         .rev()
-        .map(|m| ArchiveRow { id: m.month.to_string(), name: m.month.long_name(), counts: report.counts(m.month) })
+        .map(|m| ArchiveRow {
+            id: m.month.to_string(),
+            name: m.month.long_name(),
+            counts: report.counts(m.month),
+            draft: m.draft,
+            sealed: m.seal.is_some(),
+        })
         .collect()
 }

@@ -13,13 +13,13 @@ use crate::common::repo;
 const STAGES: &[&[&str]] = &[
     &["error", "diagnostic", "period", "parallel"],
     &["status"],
-    &["config", "catalogue"],
+    &["config", "catalogue", "values", "record"],
     &["project", "portfolio", "theme", "workspace"],
-    &["report"],
+    &["report", "audit"],
     &["markdown", "chart", "export"],
     &["render", "rules"],
     &["output", "archive", "cache"],
-    &["build", "pack", "scaffold", "schema", "serve"],
+    &["build", "pack", "scaffold", "schema", "serve", "seal"],
 ];
 
 /// Modules allowed to read or write files: the load and write stages and the
@@ -37,6 +37,7 @@ const TOUCH_DISK: &[&str] = &[
     "scaffold",
     "schema",
     "serve",
+    "seal",
 ];
 
 /// Every source file under `src/`, by top-level module name (`render/view.rs` → `render`).

@@ -35,10 +35,21 @@ fn init_build_new_build_round_trip() {
         assert!(values.contains(&format!("# {id} =")), "{id} not listed");
     }
 
-    // It builds straight away, before anything is filled in.
+    // The new month is a draft: `build` publishes nothing, and says how to preview it.
     let out = dir.join("public");
-    build(&dir, &out);
+    let o = boardpack(&["build", "--root", dir.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nothing to publish: 2026-10 is a draft") && stderr(&o).contains("--drafts"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    // A preview of the draft builds straight away, before anything is filled in, marked as a draft.
+    let o = boardpack(&["build", "--drafts", "--root", dir.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(tile(&read(&out.join("index.html")), "lead-time").contains("No data"));
+    assert!(read(&out.join("index.html")).contains("class=\"draft-banner\""));
     assert!(
         read(&out.join("2026-10/team-performance/index.html")).contains("No commentary was written"),
         "an untouched stub counts as no commentary"
@@ -49,7 +60,8 @@ fn init_build_new_build_round_trip() {
     assert!(o.status.success(), "{}", stderr(&o));
     let november = dir.join("content/2026-11");
     let values = read(&november.join("kpis.toml"));
-    assert!(values.contains("# lead-time =   # Oct 26: 3.5 days (watch)"), "{values}");
+    assert!(values.contains("# lead-time =   # October 2026: 3.5 days (watch)"), "{values}");
+    assert!(values.contains("\ndraft = true\n"), "a new month starts as a draft: {values}");
     let reliability = read(&november.join("operational-reliability.md"));
     assert!(reliability.contains("Change failure rate: 18.0% (off target), target 5.0%"), "{reliability}");
     assert!(!read(&november.join("technical-quality.md")).contains("will ask about"), "nothing flagged there");
@@ -60,6 +72,7 @@ fn init_build_new_build_round_trip() {
 
     fs::write(november.join("kpis.toml"), OCTOBER.replace("lead-time = 3.5", "lead-time = 2.5")).unwrap();
     build(&dir, &out);
+    assert!(!read(&out.join("index.html")).contains("draft-banner"), "published months carry no banner");
     let scorecard = read(&out.join("index.html"));
     assert!(scorecard.contains("<h1>November 2026</h1>"));
     let lead = tile(&scorecard, "lead-time");
