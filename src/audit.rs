@@ -139,7 +139,7 @@ impl Sealed<'_> {
                 (false, None) => {}
                 (true, None) => found.push(
                     Diagnostic::error(Path::new(CONTENT_DIR).join(CATALOGUE_FILE), format!("KPI `{}` was added to {}, which is sealed: the board never saw it there", kpi.id, m.long_name()))
-                        .help(format!("give it `since = \"{}\"` (or a later month) in the catalogue, so months already sent stay as they were", self.first_unsealed())),
+                        .help(format!("give it `since = \"{}\"` (or a later month) in the catalogue, so months already sent stay as they were; or undo the change", self.first_unsealed())),
                 ),
                 (false, Some(_)) => found.push(
                     Diagnostic::error(Path::new(CONTENT_DIR).join(CATALOGUE_FILE), format!("KPI `{}` is no longer part of {}, which is sealed: the board saw it there", kpi.id, m.long_name()))

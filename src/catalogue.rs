@@ -195,6 +195,14 @@ impl Catalogue {
         self.accountabilities.iter().find(|a| a.id == id)
     }
 
+    /// The accountabilities a month reports: within their lifetime, and with
+    /// at least one KPI part of that month.
+    pub(crate) fn accountabilities_in(&self, month: Month) -> impl Iterator<Item = &Accountability> + '_ {
+        self.accountabilities
+            .iter()
+            .filter(move |a| a.lifetime.contains(month) && self.kpis_of(&a.id).any(|k| k.in_force(month)))
+    }
+
     /// KPIs of one accountability, in catalogue order.
     pub(crate) fn kpis_of<'a>(&'a self, accountability: &'a str) -> impl Iterator<Item = &'a Kpi> + 'a {
         self.kpis.iter().filter(move |k| k.accountability == accountability)

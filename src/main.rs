@@ -219,12 +219,16 @@ fn init(dir: &Path, month: Option<Month>) -> Result<(), Error> {
 }
 
 fn new(root: &Path, month: Option<Month>) -> Result<(), Error> {
-    let (month, files) = boardpack::new_month(root, month)?;
-    eprintln!("started {}:", month.long_name());
+    let (month, files, previous) = boardpack::new_month(root, month)?;
+    eprintln!("started {} as a draft:", month.long_name());
     for f in files {
         eprintln!("  {}", f.display());
     }
-    eprintln!("fill in kpis.toml (the latest earlier month's values are in its comments, when there is one), write the commentary, remove `draft = true`, then `boardpack build`");
+    match previous {
+        Some(p) => eprintln!("each KPI's value for {} is beside it in kpis.toml, as a comment", p.long_name()),
+        None => eprintln!("there is no earlier month, so kpis.toml has no earlier values beside the KPIs"),
+    }
+    eprintln!("fill in kpis.toml, write the commentary, remove `draft = true`, then `boardpack build`");
     Ok(())
 }
 

@@ -425,7 +425,8 @@ impl Reader {
         if month.values.is_empty() && !month.unreadable {
             month.draft = true;
         }
-        if !month.unreadable {
+        // A draft is unfinished by definition: what it lacks is said once it is not a draft.
+        if !month.unreadable && !month.draft {
             self.warn_missing_values(month, catalogue);
         }
         let has_values = month.values.values().any(|e| e.value.is_some());

@@ -64,7 +64,10 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
 /// Creates the folder for `month` (default: the month after the latest), with a
 /// values file listing every KPI and last month's value beside it, and
 /// commentary stubs that list what was red or amber last month.
-pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), Error> {
+///
+/// Returns the month, the files written, and the earlier month whose values
+/// are in the new file's comments (none before the project's first month).
+pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>, Option<Month>), Error> {
     let loaded = project::load(root);
     let Some(project) = loaded.project else {
         return Err(Error::Content(loaded.diagnostics));
@@ -108,10 +111,10 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
         (format!("{month_dir}/{VALUES_FILE}"), values_template(catalogue, month, last)),
         (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(month, previous)),
     ];
-    for acc in &catalogue.accountabilities {
+    for acc in catalogue.accountabilities_in(month) {
         files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(catalogue, &acc.id, month, &flagged)));
     }
-    Ok((month, write_new(root, &files)?))
+    Ok((month, write_new(root, &files)?, previous))
 }
 
 struct Flag {
@@ -210,7 +213,7 @@ fn values_template(catalogue: &Catalogue, month: Month, last: Option<(Month, &Re
         "#:schema ../../{SCHEMA_DIR}/kpis.schema.json\n# KPI values for {}. Fill in each value and remove the leading '#'.\n# A KPI left out shows \"no data\". To explain a number, or why a KPI was\n# not measured, give it a note on the same line:\n#   lead-time = {{ value = 3.1, note = \"CI migration slowed releases\" }}\n#   roadmap-accuracy = {{ note = \"Not measured: planning moved to December\" }}\n\n# Remove this line when the month is ready to publish: until then `build`\n# leaves the month out (`boardpack serve` shows it, marked as a draft).\n{DRAFT_KEY} = true\n",
         month.long_name()
     );
-    for acc in catalogue.accountabilities.iter().filter(|a| a.lifetime.contains(month)) {
+    for acc in catalogue.accountabilities_in(month) {
         let _ = write!(out, "\n# {}\n", acc.name);
         for (k, kpi) in
             catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id && k.in_force(month))

@@ -217,10 +217,14 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
             file.display()
         )));
     }
-    let entries = record::pack_entries(&bytes).map_err(|e| Error::Refused {
-        what: format!("{} is not a readable zip: {e}", file.display()),
-        help: "verify a board pack (.zip) or the PDF inside one".into(),
-    })?;
+    let entries = match record::pack_entries(&bytes) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return Ok(Verdict::NotSealed(format!(
+                "it is not byte for byte any sealed pack, and it is damaged: its zip cannot be read ({e})"
+            )))
+        }
+    };
     let mut reasons = Vec::new();
     if let Some(Ok(problems)) = &manifest {
         reasons.extend(problems.iter().cloned());

@@ -340,9 +340,7 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
     let catalogue = &project.catalogue;
     let month = input.content.month;
     let definitions = catalogue
-        .accountabilities
-        .iter()
-        .filter(|acc| acc.lifetime.contains(month))
+        .accountabilities_in(month)
         .flat_map(|acc| {
             catalogue.kpis_of(&acc.id).filter(|k| k.in_force(month)).map(move |k| {
                 let t = k.thresholds_at(month);
@@ -424,7 +422,7 @@ pub(crate) fn definitions_markdown(report: &Report<'_>, month: Month) -> String 
     let project = report.project;
     let catalogue = &project.catalogue;
     let mut out = format!("# KPI definitions\n\n{} · {}\n", project.config.organisation, project.config.title);
-    for acc in catalogue.accountabilities.iter().filter(|a| a.lifetime.contains(month)) {
+    for acc in catalogue.accountabilities_in(month) {
         let _ = write!(out, "\n## {}\n\n_{}_\n", acc.name, acc.question);
         for k in catalogue.kpis_of(&acc.id).filter(|k| k.in_force(month)) {
             let better = k.better.words();

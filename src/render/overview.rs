@@ -140,7 +140,8 @@ fn overview<'a>(
             let mut values: Vec<f64> = Vec::new();
             let mut format: Option<&Kpi> = None;
             for (company, report) in portfolio.companies.iter().zip(reports) {
-                if let Some(k) = company.project.catalogue.kpis.iter().position(|k| k.id == col.id) {
+                let tracked = |k: &&Kpi| k.id == col.id && k.in_force(month);
+                if let Some(k) = company.project.catalogue.kpis.iter().position(|k| tracked(&k)) {
                     format.get_or_insert(&company.project.catalogue.kpis[k]);
                     if company.project.months.iter().any(|m| m.month == month) {
                         values.extend(report.reading(k, month).value);
@@ -174,7 +175,7 @@ fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month)
     let catalogue = &project.catalogue;
     let cells = columns
         .iter()
-        .map(|col| match catalogue.kpis.iter().position(|k| k.id == col.id) {
+        .map(|col| match catalogue.kpis.iter().position(|k| k.id == col.id && k.in_force(month)) {
             None => Cell { status: "untracked", label: "Not tracked", value: None },
             Some(_) if !reported => Cell { status: "none", label: "No report", value: None },
             Some(k) => {

@@ -301,7 +301,7 @@ fn month_view(shared: &Shared<'_>, content: &MonthContent, previous: Option<Mont
     let month = content.month;
     let catalogue = &project.catalogue;
     let mut accountabilities = Vec::new();
-    for acc in catalogue.accountabilities.iter().filter(|a| a.lifetime.contains(month)) {
+    for acc in catalogue.accountabilities_in(month) {
         let tiles = kpi_indexes(report, &acc.id, month)
             .map(|k| tile(report, shared.palette, k, month))
             .collect::<Result<Vec<_>, _>>()?;
@@ -500,9 +500,7 @@ fn chart_alt(r: &Reading<'_>, month: Month, start: Month) -> String {
 pub(crate) fn catalogue_view(report: &Report<'_>, month: Month) -> Vec<CatalogueAccountability> {
     let catalogue = &report.project.catalogue;
     catalogue
-        .accountabilities
-        .iter()
-        .filter(|a| a.lifetime.contains(month))
+        .accountabilities_in(month)
         .map(|a| CatalogueAccountability {
             id: a.id.clone(),
             name: a.name.clone(),

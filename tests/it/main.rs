@@ -10,4 +10,5 @@ mod common;
 mod diagnostics;
 mod pack;
 mod portfolio;
+mod record;
 mod safety;
