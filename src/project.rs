@@ -38,6 +38,10 @@ pub struct Entry {
     /// `None` when the author recorded a note but no number.
     pub value: Option<f64>,
     pub note: Option<String>,
+    /// How `boardpack measure` computed the value; `None` for a hand-entered one.
+    pub measured: Option<String>,
+    /// How many evidence rows `boardpack measure` used.
+    pub rows: Option<u64>,
 }
 
 /// Everything written for one reporting month.
@@ -410,11 +414,21 @@ impl Reader {
                             );
                             return None;
                         }
+                        ("measured", toml::Value::String(s)) => entry.measured = Some(s.clone()),
+                        ("rows", toml::Value::Integer(n)) if *n >= 0 => entry.rows = Some(n.unsigned_abs()),
+                        ("measured" | "rows", _) => {
+                            self.diagnostics.push(
+                                Diagnostic::error(file, format!("`{k}` of `{id}` must be {}", if k == "rows" { "a whole number, 0 or more" } else { "text" }))
+                                    .at(source, value.span())
+                                    .help("`measured` and `rows` are written by `boardpack measure`; run it again, or delete them to enter the value by hand"),
+                            );
+                            return None;
+                        }
                         (other, _) => {
                             self.diagnostics.push(
                                 Diagnostic::error(file, format!("`[{id}]` has an unknown key `{other}`"))
                                     .at(source, value.span())
-                                    .help("a KPI table takes only `value` and `note`"),
+                                    .help("a KPI table takes only `value` and `note` (and the `measured` and `rows` that `boardpack measure` writes)"),
                             );
                             return None;
                         }
@@ -430,7 +444,7 @@ impl Reader {
                 }
                 Some(entry)
             }
-            v => Some(Entry { value: Some(self.number(v, value, source, file, id)?), note: None }),
+            v => Some(Entry { value: Some(self.number(v, value, source, file, id)?), ..Entry::default() }),
         }
     }
 

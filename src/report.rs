@@ -165,7 +165,7 @@ mod tests {
     fn month(s: &str, lead: Option<f64>) -> MonthContent {
         let mut values = BTreeMap::new();
         if let Some(v) = lead {
-            values.insert("lead-time".to_string(), Entry { value: Some(v), note: None });
+            values.insert("lead-time".to_string(), Entry { value: Some(v), ..Entry::default() });
         }
         MonthContent { month: s.parse().unwrap(), values, summary: None, commentary: BTreeMap::new() }
     }

@@ -114,7 +114,9 @@ pub fn values(catalogue: &Catalogue) -> Value {
                 "minProperties": 1,
                 "properties": {
                     "value": { "type": "number" },
-                    "note": { "type": "string", "description": "Shown beside the KPI and marked on its chart." }
+                    "note": { "type": "string", "description": "Shown beside the KPI and marked on its chart." },
+                    "measured": { "type": "string", "description": "How `boardpack measure` computed the value (absent for a value typed by hand)." },
+                    "rows": { "type": "integer", "minimum": 0, "description": "How many evidence rows `boardpack measure` used." }
                 }
             }
         ]
