@@ -31,6 +31,9 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub pack: PackConfig,
+    /// `[measure]`: where `boardpack measure` finds exports and repositories.
+    #[serde(default)]
+    pub measure: Option<crate::measure::MeasureConfig>,
 }
 
 /// `[pack]`: how the PDF board pack is laid out.

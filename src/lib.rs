@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod export;
 pub mod markdown;
+pub mod measure;
 pub mod output;
 pub mod pack;
 pub mod period;
