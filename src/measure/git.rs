@@ -371,7 +371,7 @@ pub fn resolve(root: &Path, path: &str) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A repository built from text: each line `sha parents… | author | at | files…`.

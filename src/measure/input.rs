@@ -648,6 +648,17 @@ pub fn read(
             return None;
         }
     };
+    from_text(reading, mapping, text, rel, problems)
+}
+
+/// Reads an export's CSV text (see [`read`]).
+pub fn from_text(
+    reading: &Reading<'_>,
+    mapping: Option<&Mapping>,
+    text: String,
+    rel: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Raw> {
     let zone = file_zone(reading, mapping, problems);
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body.as_bytes());

@@ -644,7 +644,7 @@ pub fn time_to_restore(data: &Data, p: &Period) -> Outcome {
         return Err(t.lacks("restored_at"));
     }
     let mut incidents: Vec<&Incident> = t.rows.iter().filter(|i| i.restored.is_some_and(|r| p.holds(r))).collect();
-    let open = t.rows.iter().filter(|i| i.restored.is_none() && i.detected < p.end).count();
+    let open = t.rows.iter().filter(|i| i.detected < p.end && i.restored.is_none_or(|r| r >= p.end)).count();
     if incidents.is_empty() {
         return Err(format!("no incident was restored in {}", p.name()));
     }
@@ -667,7 +667,7 @@ pub fn time_to_restore(data: &Data, p: &Period) -> Outcome {
     }
     let mut measured = format!("median of {} restored", plural(hours.len(), "incident", "incidents"));
     if open > 0 {
-        measured += &format!("; {} still open", plural(open, "incident", "incidents"));
+        measured += &format!("; {} still open at the month's end", plural(open, "incident", "incidents"));
     }
     Ok(Computed {
         value: round(median(&mut hours), 2),
@@ -872,4 +872,317 @@ pub fn roadmap_accuracy(data: &Data, p: &Period) -> Outcome {
         evidence: Evidence { header: vec!["item", "quarter", "due", "finished_at", "delivered", "source"], rows },
         notes: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Small hand-made exports for October 2026 (UTC), with every answer
+    //! worked out by hand in the comments.
+
+    use std::path::Path;
+
+    use super::*;
+    use crate::measure::config::InputConfig;
+    use crate::measure::git::{self, tests::repo};
+    use crate::measure::input::{self, Input, Reading};
+
+    const DEPLOYMENTS: &str = "\
+id,deployed_at,service,environment,status,first_commit_at,kind,incident,fixes
+d0,2026-09-29T10:00:00Z,api,production,success,2026-09-28T10:00:00Z,planned,,
+d1,2026-10-01T12:00:00Z,api,production,success,2026-09-30T12:00:00Z,planned,,
+d2,2026-10-03T00:00:00Z,api,staging,success,2026-10-01T00:00:00Z,planned,,
+d3,2026-10-05T06:00:00Z,web,production,success,2026-10-01T06:00:00Z,planned,INC-1,
+d4,2026-10-06T06:00:00Z,web,production,success,2026-10-05T18:00:00Z,rollback,,
+d5,2026-10-10T00:00:00Z,api,production,failed,2026-10-09T00:00:00Z,planned,,
+d6,2026-10-12T00:00:00Z,api,production,success,2026-10-10T00:00:00Z,fix,,d1
+d7,2026-10-31T23:00:00Z,web,production,success,2026-10-29T23:00:00Z,planned,,
+d8,2026-11-01T01:00:00Z,web,production,success,2026-10-31T01:00:00Z,rollback,,
+";
+
+    const INCIDENTS: &str = "\
+id,detected_at,restored_at,service,severity,caused_by
+INC-0,2026-09-30T22:00:00Z,2026-10-01T02:00:00Z,api,P2,
+INC-1,2026-10-05T07:00:00Z,2026-10-05T08:30:00Z,web,P1,d3
+INC-2,2026-10-20T10:00:00Z,2026-10-20T10:30:00Z,api,P3,
+INC-3,2026-10-31T20:00:00Z,,web,P2,
+INC-4,2026-10-31T23:00:00Z,2026-11-01T03:00:00Z,web,P2,d7
+";
+
+    const WORK_ITEMS: &str = "\
+id,type,created_at,started_at,finished_at,sprint,sprint_end,delivered,quarter,due,outcome,effort,found_in
+W-1,story,2026-09-20,2026-10-01,2026-10-04,S20,2026-10-09,,2026-Q4,2026-10-15,Checkout,5,
+W-2,bug,2026-10-02,2026-10-02,2026-10-03,S20,2026-10-09,,,,none,1,production
+W-3,story,2026-09-25,2026-10-05,2026-10-12,S20,2026-10-09,,2026-Q4,2026-10-31,Checkout,3,
+W-4,story,2026-10-01,2026-10-06,,S20,2026-10-09,,2026-Q4,2026-10-20,Billing,8,
+W-5,bug,2026-10-08,2026-10-08,2026-10-10,S21,2026-10-23,yes,,,,2,staging
+W-6,story,2026-10-08,2026-10-12,2026-10-20,S21,2026-10-23,no,2026-Q4,,Growth,3,
+W-7,bug,2026-10-15,,2026-10-16,,,,,,,1,production
+W-8,story,2026-08-01,2026-08-02,2026-09-15,S18,2026-09-11,,2026-Q3,,Growth,2,
+W-9,bug,2026-10-20,2026-10-21,,,,,,,,,
+W-10,story,2026-09-01,2026-09-02,2026-09-10,,,,,,Billing,2,
+W-10,story,2026-09-01,2026-10-01,2026-10-07,,,,,,Billing,2,
+W-11,story,2026-10-09,2026-10-13,2026-10-22,S21,2026-10-23,,,,Growth,2,
+";
+
+    fn raw(input: Input, text: &str) -> input::Raw {
+        let config = InputConfig::default();
+        let zone = Zone::utc();
+        let production = vec!["production".to_string()];
+        let reading = Reading { input, config: &config, zone: &zone, production: &production, config_source: "" };
+        let mut problems = Vec::new();
+        let raw = input::from_text(&reading, None, text.to_string(), Path::new("x.csv"), &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        raw
+    }
+
+    fn data(deployments: &str, incidents: &str, work_items: &str) -> Data {
+        let mut problems = Vec::new();
+        let d = input::deployments(raw(Input::Deployments, deployments), &mut problems);
+        let i = input::incidents(raw(Input::Incidents, incidents), &mut problems);
+        let w = input::work_items(raw(Input::WorkItems, work_items), &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        Data {
+            deployments: Export::Read(d),
+            incidents: Export::Read(i),
+            work_items: Export::Read(w),
+            repositories: Vec::new(),
+            brought: Brought::default(),
+        }
+    }
+
+    fn october() -> Period {
+        Period::new(Month::new(2026, 10).unwrap(), Zone::utc())
+    }
+
+    fn ok(o: Outcome) -> Computed {
+        o.unwrap_or_else(|e| panic!("not computed: {e}"))
+    }
+
+    #[test]
+    fn lead_time_from_first_commit_times() {
+        // Counted in October: d1, d3, d4, d6, d7 (d2 is staging, d5 failed, d0
+        // and d8 are in other months). Lead times 1.0, 4.0, 0.5, 2.0, 2.0 days:
+        // sorted 0.5 1 2 2 4, median 2.
+        let c = ok(lead_time(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 2.0);
+        assert_eq!(c.measured, "median of 5 changes deployed in 5 deployments");
+        assert_eq!(c.evidence.rows.len(), 5);
+        assert_eq!(
+            c.evidence.rows[0],
+            ["d1", "2026-10-01T12:00:00Z", "api", "", "2026-09-30T12:00:00Z", "1", "x.csv:3"]
+        );
+    }
+
+    #[test]
+    fn change_failure_rate_follows_incidents_fixes_and_rollbacks() {
+        // Of the 5 counted deployments, 3 failed: d3 caused INC-1 (and was
+        // rolled back by d4), d1 was fixed by d6, d7 was rolled back by d8 (on
+        // 1 November) and named by INC-4. 3 / 5 = 60%.
+        let c = ok(change_failure_rate(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 60.0);
+        assert_eq!(c.measured, "3 of 5 production deployments led to a rollback, hotfix or incident");
+        let why: Vec<&str> = c.evidence.rows.iter().map(|r| r[5].as_str()).collect();
+        assert_eq!(
+            why,
+            [
+                "fixed by d6",
+                "caused incident INC-1; incident INC-1 names it; rolled back by d4",
+                "",
+                "",
+                "incident INC-4 names it; rolled back by d8",
+            ]
+        );
+        assert!(c.notes.is_empty());
+    }
+
+    #[test]
+    fn rework_counts_fixes_and_rollbacks() {
+        // d4 (rollback) and d6 (fix) of the 5: 40%.
+        let c = ok(rework_ratio(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 40.0);
+        assert_eq!(c.measured, "2 of 5 production deployments were unplanned fixes or rollbacks");
+    }
+
+    #[test]
+    fn time_to_restore_counts_incidents_when_they_end() {
+        // Restored in October: INC-0 (detected 30 September, 4 h, spans the
+        // boundary), INC-1 (1.5 h), INC-2 (0.5 h); INC-4 ends in November and
+        // INC-3 is open. Median of 0.5, 1.5, 4 = 1.5 h.
+        let c = ok(time_to_restore(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 1.5);
+        assert_eq!(c.measured, "median of 3 incidents restored; 2 incidents still open at the month's end");
+        assert_eq!(c.evidence.rows[0][0], "INC-0");
+        assert_eq!(c.evidence.rows[0][5], "4");
+    }
+
+    #[test]
+    fn cycle_time_merges_a_reopened_item() {
+        // Finished in October with a start: W-2 1 d, W-5 2 d, W-1 3 d, W-3 7 d,
+        // W-6 8 d, W-11 9 d, and W-10, reopened: started 2 September, finished
+        // again 7 October, 35 d. W-7 has no start. Median of 7 values: 7.
+        let c = ok(cycle_time(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 7.0);
+        assert_eq!(c.measured, "median of 7 work items finished; 1 item without a start time left out");
+        let w10 = c.evidence.rows.iter().find(|r| r[0] == "W-10").unwrap();
+        assert_eq!((w10[4].as_str(), w10[5].as_str()), ("35", "x.csv:11,12"));
+    }
+
+    #[test]
+    fn delivery_predictability_averages_the_sprints_that_ended() {
+        // S20 ended 9 October: W-1 and W-2 finished by then, W-3 finished on
+        // the 12th, W-4 not at all: 2 of 4 = 50%. S21 ended 23 October: W-5
+        // delivered (yes), W-6 not (no, though finished), W-11 finished on the
+        // 22nd: 2 of 3 = 66.67%. S18 ended in September. Average 58.33 → 58.3.
+        let c = ok(delivery_predictability(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 58.3);
+        assert_eq!(c.measured, "average of 2 sprints ending in October 2026: 4 of 7 committed items delivered");
+        assert_eq!(c.evidence.rows.len(), 7);
+        assert_eq!(c.evidence.rows[0][..3], ["S20", "2026-10-09T23:59:59Z", "50"]);
+    }
+
+    #[test]
+    fn defect_escape_rate_leaves_out_unclassified_bugs() {
+        // Bugs logged in October: W-2 (production), W-5 (staging), W-7
+        // (production), W-9 (no found_in, left out): 2 of 3 = 66.7%.
+        let c = ok(defect_escape_rate(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 66.7);
+        assert_eq!(c.measured, "2 of 3 defects logged were found in production; 1 defect without `found_in` left out");
+    }
+
+    #[test]
+    fn business_outcome_share_weighs_by_effort() {
+        // Finished in October: W-1 5 (Checkout), W-2 1 (none), W-3 3
+        // (Checkout), W-5 2 (empty), W-6 3 (Growth), W-7 1 (empty), W-10 2
+        // (Billing), W-11 2 (Growth). 15 of 19 = 78.9%.
+        let c = ok(business_outcome_share(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 78.9);
+        assert_eq!(c.measured, "15 of 19 points of effort finished served a named outcome");
+    }
+
+    #[test]
+    fn roadmap_accuracy_counts_items_due_by_the_month_end() {
+        // 2026-Q4 items due by 31 October: W-1 (15th, done), W-3 (31st, done),
+        // W-4 (20th, not done); W-6 is due at the quarter's end. 2 of 3 = 66.7%.
+        let c = ok(roadmap_accuracy(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
+        assert_eq!(c.value, 66.7);
+        assert_eq!(c.measured, "2 of 3 roadmap items of 2026-Q4 due by 31 October 2026 delivered");
+        // In November nothing new is due before the quarter ends.
+        let nov = Period::new(Month::new(2026, 11).unwrap(), Zone::utc());
+        let c = ok(roadmap_accuracy(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &nov));
+        assert_eq!(c.value, 66.7, "the same three items, still 2 delivered");
+    }
+
+    #[test]
+    fn a_month_with_no_events_says_why_for_every_kpi() {
+        let d = data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS);
+        let empty = Period::new(Month::new(2026, 6).unwrap(), Zone::utc());
+        for method in METHODS {
+            let reason = compute(method, &d, &empty).unwrap().unwrap_err();
+            assert!(
+                reason.contains("June 2026") || reason.contains("30 June") || reason.contains("[[measure.repository]]"),
+                "{method}: {reason}"
+            );
+        }
+        assert!(compute("velocity", &d, &empty).is_none());
+    }
+
+    #[test]
+    fn missing_files_and_columns_are_reasons() {
+        let mut d = data("deployed_at\n2026-10-01T00:00:00Z\n", "detected_at\n2026-10-01T00:00:00Z\n", "id\nA\n");
+        let p = october();
+        assert_eq!(rework_ratio(&d, &p).unwrap_err(), "x.csv has no `kind` column");
+        assert_eq!(time_to_restore(&d, &p).unwrap_err(), "x.csv has no `restored_at` column");
+        assert_eq!(lead_time(&d, &p).unwrap_err(), "x.csv has neither a `sha` nor a `first_commit_at` column");
+        assert!(change_failure_rate(&d, &p).unwrap_err().starts_with("nothing links deployments to failures"));
+        d.work_items = Export::Missing("data/2026-10/work-items.csv".into());
+        assert_eq!(cycle_time(&d, &p).unwrap_err(), "there is no data/2026-10/work-items.csv");
+    }
+
+    #[test]
+    fn lead_time_from_git_counts_each_commit_once() {
+        // Days after 1 October 2026 (negative: before). c1 -10, c2 1, c3 2,
+        // c4 4, c5 5, f1 5.5 (a branch from c3), m 7 (merge of c5 and f1),
+        // n1 9.5.
+        let s = october().start;
+        let t = |days: f64| s + (days * 86_400.0) as i64;
+        let line = |sha: &str, parents: &str, at: f64| format!("{sha} {parents} | Ann | {} |", t(at));
+        let lines = [
+            line("aaaaaaa9", "aaaaaaa8", 9.5),
+            line("aaaaaaa8", "aaaaaaa5 aaaaaaa6", 7.0),
+            line("aaaaaaa6", "aaaaaaa3", 5.5),
+            line("aaaaaaa5", "aaaaaaa4", 5.0),
+            line("aaaaaaa4", "aaaaaaa3", 4.0),
+            line("aaaaaaa3", "aaaaaaa2", 2.0),
+            line("aaaaaaa2", "aaaaaaa1", 1.0),
+            line("aaaaaaa1", "", -10.0),
+        ];
+        let r = repo(&[], &lines.iter().map(String::as_str).collect::<Vec<_>>());
+        // d0 (September, the baseline) c1; d1 c3 brings c2, c3 (leads 2, 1);
+        // d2 c3 again brings nothing; d3 c5 brings c4, c5 (2, 1); d4 m brings
+        // f1 (2.5) but not the merge itself; d5 rolls back to c5: nothing;
+        // d6 n1 brings only n1 (0.5). Median of 0.5 1 1 2 2 2.5 = 1.5.
+        let csv = format!(
+            "id,deployed_at,sha,kind\nd0,{},aaaaaaa1,\nd1,{},aaaaaaa3,\nd2,{},aaaaaaa3,\nd3,{},aaaaaaa5,\nd4,{},aaaaaaa8,\nd5,{},aaaaaaa5,rollback\nd6,{},aaaaaaa9,\n",
+            Zone::utc().format(t(-5.0)),
+            Zone::utc().format(t(3.0)),
+            Zone::utc().format(t(4.0)),
+            Zone::utc().format(t(6.0)),
+            Zone::utc().format(t(8.0)),
+            Zone::utc().format(t(9.0)),
+            Zone::utc().format(t(10.0)),
+        );
+        let mut d = data(&csv, "detected_at\n", "id\n");
+        let Export::Read(table) = &d.deployments else { panic!() };
+        let located: Vec<(usize, usize, u32)> = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, dep)| match git::locate(std::slice::from_ref(&r), dep.sha.as_deref().unwrap()) {
+                git::Located::At { repo, commit } => (i, repo, commit),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        d.brought = git::brought(std::slice::from_ref(&r), &table.rows, &located, october().start, october().end);
+        d.repositories = vec![r];
+        let c = ok(lead_time(&d, &october()));
+        assert_eq!(c.value, 1.5);
+        assert_eq!(c.measured, "median of 6 changes deployed in 4 deployments");
+        let shas: Vec<&str> = c.evidence.rows.iter().map(|r| r[3].as_str()).collect();
+        assert_eq!(shas, ["aaaaaaa2", "aaaaaaa3", "aaaaaaa4", "aaaaaaa5", "aaaaaaa6", "aaaaaaa9"]);
+        // Without the September deployment, d1 is the first of its service: its
+        // commits are unknown, and it says so.
+        let Export::Read(table) = &d.deployments else { panic!() };
+        let later: Vec<(usize, usize, u32)> = located.iter().copied().filter(|(i, _, _)| *i != 0).collect();
+        d.brought = git::brought(&d.repositories, &table.rows, &later, october().start, october().end);
+        let c = ok(lead_time(&d, &october()));
+        assert_eq!(c.measured, "median of 4 changes deployed in 3 deployments");
+        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+    }
+
+    #[test]
+    fn key_person_concentration_over_ninety_days() {
+        // The 90 days to 31 October start on 2 August. api/: Ann 3, Bob 1 (75%,
+        // concentrated); web/: Ann 1, Bob 1 (50% is not more than half); docs/:
+        // one change on 1 July only (unchanged). 1 of 3 = 33.3%.
+        let end = october().end;
+        let t = |days: i64| end - days * 86_400;
+        let lines = [
+            format!("0000006 0000005 | Ann | {} | api/a.rs web/x.js", t(1)),
+            format!("0000005 0000004 | Bob | {} | web/y.js api/b.rs", t(10)),
+            format!("0000004 0000003 | Ann | {} | api/c.rs", t(80)),
+            format!("0000003 0000002 | Ann | {} | api/d.rs", t(89)),
+            format!("0000002 0000001 | Bob | {} | api/e.rs", t(91)),
+            format!("0000001 | Cy | {} | docs/readme.md api/f.rs api/g.rs", t(122)),
+        ];
+        let mut d = data("deployed_at\n", "detected_at\n", "id\n");
+        d.repositories = vec![repo(&["api/", "web/", "docs/"], &lines.iter().map(String::as_str).collect::<Vec<_>>())];
+        let c = ok(key_person_concentration(&d, &october()));
+        assert_eq!(c.value, 33.3);
+        assert_eq!(
+            c.measured,
+            "1 of 3 components with one author of more than half of the changes in the 90 days to 31 October 2026; 1 component unchanged"
+        );
+        assert_eq!(c.evidence.rows[0][..8], ["shop", "shop:api/", "4", "2", "Ann <ann@example.com>", "3", "75", "yes"]);
+        assert_eq!(c.evidence.rows[2][2], "0");
+    }
 }
