@@ -372,10 +372,11 @@ pub fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
         plural(committed, "committed item", "committed items"),
     );
     if estimated > 0 {
-        measured += &format!(
-            "; {} without an end date placed by its last finished item",
-            plural(estimated, "sprint", "sprints")
-        );
+        measured += &if estimated == 1 {
+            "; 1 sprint has no `sprint_end` and is dated by its last finished item".to_string()
+        } else {
+            format!("; {estimated} sprints have no `sprint_end` and are dated by their last finished item")
+        };
     }
     Ok(Computed {
         value,
