@@ -246,3 +246,132 @@ fn lead_time_and_key_person_concentration_from_a_real_git_repository_with_a_mail
     assert!(err.contains("--> data/2026-10/deployments.csv:3:"), "{err}");
     assert_eq!(read(&root.join("content/2026-10/kpis.toml")), before);
 }
+
+#[test]
+fn the_demo_measures_its_last_three_months_from_its_own_data() {
+    let dir = copy_project(&repo());
+    copy_dir(&repo().join("data"), &dir.path().join("data"));
+    let before = tree(&dir.path().join("content"));
+    for month in ["2026-08", "2026-09", "2026-10"] {
+        let o = measure(dir.path(), &[month]);
+        assert!(o.status.success(), "{month}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("9 computed"), "{month}: {err}");
+        assert!(err.contains("already up to date"), "{month}: the demo's values are what measure computes:\n{err}");
+        assert!(err.contains("key-person-concentration  left as it was"), "{err}");
+    }
+    // Every value, note and evidence file is exactly what measuring gives.
+    assert_eq!(tree(&dir.path().join("content")), before);
+    let kpis = read(&repo().join("content/2026-09/kpis.toml"));
+    assert_eq!(entry(&kpis, "cycle-time").0, 7.3);
+    assert!(kpis.contains("note = \"Second reviewer required on routing engine changes from 1 September\""));
+}
+
+/// A project reading the given samples from examples/measure/ with their mappings.
+fn with_samples(samples: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from("title = \"T\"\norganisation = \"Larkspur Freight\"\n");
+    fs::create_dir_all(dir.path().join("exports")).unwrap();
+    fs::create_dir_all(dir.path().join("content/2026-10")).unwrap();
+    for (input, mapping, file) in samples {
+        fs::copy(repo().join("examples/measure").join(file), dir.path().join("exports").join(file)).unwrap();
+        config += &format!("\n[measure.{input}]\npath = \"exports/{file}\"\nmapping = \"{mapping}\"\n");
+    }
+    fs::write(dir.path().join("boardpack.toml"), config).unwrap();
+    dir
+}
+
+fn measured(dir: &Path) -> (String, String) {
+    let o = measure(dir, &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (read(&dir.join("content/2026-10/kpis.toml")), stderr(&o))
+}
+
+#[test]
+fn every_ready_made_mapping_reads_its_sample() {
+    // GitHub deployments (a `kind` column added: GitHub has none), PagerDuty, Jira.
+    let dir = with_samples(&[
+        ("deployments", "github", "github-deployments.csv"),
+        ("incidents", "pagerduty", "pagerduty-incidents.csv"),
+        ("work_items", "jira", "jira-issues.csv"),
+    ]);
+    let (kpis, err) = measured(dir.path());
+    // 5 production deployments (one is staging); the fix and the rollback are unplanned.
+    assert_eq!(entry(&kpis, "rework-ratio").0, 40.0);
+    // The rollback replaced the deployment before it: 1 of 5.
+    assert_eq!(entry(&kpis, "change-failure-rate").0, 20.0);
+    assert!(
+        err.contains("deployments name their commits (`sha`) but boardpack.toml lists no [[measure.repository]]"),
+        "{err}"
+    );
+    // Restored in October: 2.5 h (from 30 September), 0.7 h, 3.5 h, 0.75 h; one open. Median 1.625.
+    assert_eq!(
+        entry(&kpis, "time-to-restore"),
+        (1.63, Some("median of 4 incidents restored; 1 incident still open at the month's end".into()))
+    );
+    // Bugs logged in October: LF-4110 and LF-4133 in Production, LF-4121 in Staging.
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 66.7);
+    // Resolved in October: 5 + 3 points with a parent epic, of 13.
+    assert_eq!(entry(&kpis, "business-outcome-share").0, 61.5);
+    // Sprint 35 (only LF-4102: the others moved on to Sprint 36) 1 of 1; Sprint 36 4 of 5. Jira exports no sprint dates.
+    assert_eq!(
+        entry(&kpis, "delivery-predictability"),
+        (
+            90.0,
+            Some("average of 2 sprints ending in October 2026: 5 of 6 committed items delivered; 2 sprints have no `sprint_end` and are dated by their last finished item".into())
+        )
+    );
+    assert!(err.contains("exports/jira-issues.csv has no `started_at` column"), "{err}");
+
+    // GitLab deployments (failed and canceled ones do not count), Opsgenie, Linear.
+    let dir = with_samples(&[
+        ("deployments", "gitlab", "gitlab-deployments.csv"),
+        ("incidents", "opsgenie", "opsgenie-incidents.csv"),
+        ("work_items", "linear", "linear-issues.csv"),
+    ]);
+    let (kpis, _) = measured(dir.path());
+    assert_eq!(
+        entry(&kpis, "rework-ratio"),
+        (33.3, Some("1 of 3 production deployments were unplanned fixes or rollbacks".into()))
+    );
+    assert_eq!(entry(&kpis, "change-failure-rate").0, 0.0);
+    // createdAt to impactEndDate: 0.75 h, 2.5 h, 0.33 h.
+    assert_eq!(entry(&kpis, "time-to-restore").0, 0.75);
+    // Started to Completed: 9.29, 1.125, 1.04, 8.33 days: median 4.73.
+    assert_eq!(entry(&kpis, "cycle-time").0, 4.73);
+    // Cycle 19: 2 of 3 by its Cycle End; cycle 20: 2 of 2. Average 83.3.
+    assert_eq!(entry(&kpis, "delivery-predictability").0, 83.3);
+    // Labels: ENG-815 is Bug + production, ENG-824 Bug only.
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 50.0);
+    // Estimate on a Project: 3 of 7.
+    assert_eq!(entry(&kpis, "business-outcome-share").0, 42.9);
+
+    // GitHub pull requests as work items: created to merged.
+    let dir = with_samples(&[("work_items", "github", "github-pull-requests.csv")]);
+    let (kpis, _) = measured(dir.path());
+    assert_eq!(entry(&kpis, "cycle-time"), (2.28, Some("median of 4 work items finished".into())));
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 50.0);
+
+    // GitLab issues: times in UTC, weight as effort, epic as outcome.
+    let dir = with_samples(&[("work_items", "gitlab", "gitlab-issues.csv")]);
+    let (kpis, _) = measured(dir.path());
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 50.0);
+    assert_eq!(entry(&kpis, "business-outcome-share").0, 81.3);
+}
+
+#[test]
+fn a_mapping_that_does_not_exist_or_a_column_that_is_not_there_is_an_error_in_boardpack_toml() {
+    let dir = with_samples(&[("incidents", "pagerduty", "pagerduty-incidents.csv")]);
+    let config = read(&dir.path().join("boardpack.toml")).replace(
+        "mapping = \"pagerduty\"",
+        "mapping = \"pagerdoody\"\ncolumns = { severty = \"urgency\", service = \"Service\" }",
+    );
+    fs::write(dir.path().join("boardpack.toml"), &config).unwrap();
+    let o = measure(dir.path(), &["2026-10"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("there is no mapping `pagerdoody` for incidents"), "{err}");
+    assert!(err.contains("incidents have no field `severty`") && err.contains("did you mean `severity`?"), "{err}");
+    assert!(err.contains("exports/pagerduty-incidents.csv has no column `Service` (set for `service`)"), "{err}");
+    assert!(err.contains("--> boardpack.toml:6:"), "{err}");
+}
