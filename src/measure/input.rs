@@ -555,6 +555,8 @@ struct Problems<'a> {
     file: &'a Path,
     source: &'a str,
     headers: &'a BTreeMap<&'static str, String>,
+    /// field → the indexes of its columns, to point at the cell.
+    index: &'a HashMap<&'static str, Vec<usize>>,
     shown: HashMap<&'static str, usize>,
     hidden: BTreeMap<&'static str, (usize, usize)>,
     out: Vec<Diagnostic>,
@@ -573,12 +575,37 @@ impl Problems<'_> {
         *shown += 1;
         let column = self.headers.get(field).map(String::as_str).unwrap_or(field);
         let name = if column == field { format!("`{field}`") } else { format!("column `{column}` (`{field}`)") };
-        self.out.push(
-            Diagnostic::error(self.file, format!("{name}: {message}"))
-                .at_line(self.source, line)
-                .label(format!("in column `{column}` of this row"))
-                .help(help),
-        );
+        let d = Diagnostic::error(self.file, format!("{name}: {message}"));
+        let d = match self.cell_span(field, line) {
+            Some(span) => d.at(self.source, span),
+            None => d.at_line(self.source, line),
+        };
+        self.out.push(d.label(format!("in column `{column}`")).help(help));
+    }
+
+    /// The byte range of the field's cell on a line, when the line is plain
+    /// (no quoted cells) so that cells are exactly what lies between commas.
+    /// Of repeated columns, the last non-empty one, as [`Columns::get`] reads.
+    fn cell_span(&self, field: &str, line: usize) -> Option<std::ops::Range<usize>> {
+        let start: usize = self.source.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+        let text = self.source[start..].lines().next()?;
+        if text.contains('"') {
+            return None;
+        }
+        let mut cells = Vec::new();
+        let mut at = start;
+        for cell in text.split(',') {
+            cells.push((at, cell));
+            at += cell.len() + 1;
+        }
+        let columns = self.index.get(field)?;
+        let &(offset, cell) = columns
+            .iter()
+            .rev()
+            .filter_map(|&i| cells.get(i))
+            .find(|(_, c)| !c.trim().is_empty())
+            .or_else(|| columns.first().and_then(|&i| cells.get(i)))?;
+        Some(offset..offset + cell.len().max(1))
     }
 
     fn finish(mut self) -> Vec<Diagnostic> {
@@ -745,6 +772,7 @@ fn typed<T>(
             file: &raw.file,
             source: &raw.text,
             headers: &raw.columns.headers,
+            index: &raw.columns.index,
             shown: HashMap::new(),
             hidden: BTreeMap::new(),
             out: Vec::new(),

@@ -597,7 +597,7 @@ pub fn change_failure_rate(data: &Data, p: &Period) -> Outcome {
                 }
             }
             None if r.kind == Kind::Rollback => {
-                let chain = &by_service[r.service.as_str()];
+                let Some(chain) = by_service.get(r.service.as_str()) else { continue };
                 let pos = chain.iter().position(|d| std::ptr::eq(*d, r)).unwrap_or(0);
                 if let Some(prev) = pos.checked_sub(1).map(|k| chain[k]) {
                     if let Some((i, _)) = deployments.iter().find(|(_, d)| std::ptr::eq(*d, prev)) {
