@@ -1074,6 +1074,23 @@ W-11,story,2026-10-09,2026-10-13,2026-10-22,S21,2026-10-23,,,,Growth,2,
     }
 
     #[test]
+    fn the_month_boundary_is_the_report_time_zone() {
+        // INC-4 is restored at 03:00Z on 1 November: in UTC that is November,
+        // at -05:00 it is 22:00 on 31 October. INC-0 is restored at 02:00Z on
+        // 1 October: at -05:00 that is still September.
+        let d = data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS);
+        let utc = ok(time_to_restore(&d, &october()));
+        let ids = |c: &Computed| c.evidence.rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&utc), ["INC-0", "INC-1", "INC-2"]);
+        let west = Period::new(Month::new(2026, 10).unwrap(), Zone::parse("-05:00").unwrap());
+        let c = ok(time_to_restore(&d, &west));
+        assert_eq!(ids(&c), ["INC-1", "INC-2", "INC-4"]);
+        assert_eq!(c.evidence.rows[2][4], "2026-10-31T22:00:00-05:00");
+        // Median of 0.5, 1.5 and 4 hours.
+        assert_eq!(c.value, 1.5);
+    }
+
+    #[test]
     fn a_month_with_no_events_says_why_for_every_kpi() {
         let d = data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS);
         let empty = Period::new(Month::new(2026, 6).unwrap(), Zone::utc());
