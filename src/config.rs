@@ -1,9 +1,16 @@
 //! `boardpack.toml`: the settings of one report project.
+//!
+//! `[measure]` is parsed here with the rest (unknown keys are errors); the
+//! names inside it (time zones, mappings, fields) are checked when `measure`
+//! runs, each problem pointing at its line.
 
 use std::path::Path;
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::catalogue::toml_error;
 use crate::diagnostic::Diagnostic;
@@ -42,6 +49,9 @@ pub(crate) struct Config {
     /// `[rules]`: what `check --strict` and `seal` insist on.
     #[serde(default)]
     pub(crate) rules: RulesConfig,
+    /// `[measure]`: where `boardpack measure` finds exports and repositories.
+    #[serde(default)]
+    pub(crate) measure: Option<MeasureConfig>,
 }
 
 /// `[rules]`: what a month must get right before it is sent.
@@ -149,6 +159,76 @@ impl Config {
             Err(problems)
         }
     }
+}
+
+/// `[measure]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeasureConfig {
+    /// The report's time zone: an IANA name (`Europe/London`) or a fixed offset
+    /// (`+01:00`). Months begin at midnight there. Default UTC.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) timezone: Option<Spanned<String>>,
+    /// Environment names that count as production (case-insensitive).
+    /// Default `["production", "prod", "live"]`.
+    #[serde(default)]
+    pub(crate) production: Option<Vec<String>>,
+    /// `[measure.deployments]`: the deployments export.
+    #[serde(default)]
+    pub(crate) deployments: InputConfig,
+    /// `[measure.incidents]`: the incidents export.
+    #[serde(default)]
+    pub(crate) incidents: InputConfig,
+    /// `[measure.work_items]`: the issue tracker's export.
+    #[serde(default)]
+    pub(crate) work_items: InputConfig,
+    /// `[[measure.repository]]`: git repositories, for lead time and key-person concentration.
+    #[serde(default, rename = "repository")]
+    pub(crate) repositories: Vec<RepositoryConfig>,
+}
+
+/// One input file's settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InputConfig {
+    /// Path relative to the project root; `{month}` becomes `YYYY-MM`.
+    /// Default `data/{month}/deployments.csv` (or `incidents.csv`, `work-items.csv`).
+    #[serde(default)]
+    pub(crate) path: Option<String>,
+    /// A ready-made column mapping: `github`, `gitlab`, `jira`, `linear`,
+    /// `pagerduty`, `opsgenie` (which apply depends on the file).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) mapping: Option<Spanned<String>>,
+    /// The time zone of date-times written without an offset in this file
+    /// (default: the mapping's, else the report's).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) timezone: Option<Spanned<String>>,
+    /// Field name → column header, overriding the mapping.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub(crate) columns: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// `[[measure.repository]]`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RepositoryConfig {
+    /// A git repository (a working copy or a bare clone), relative to the project root.
+    #[schemars(with = "String")]
+    pub(crate) path: Spanned<String>,
+    /// Shown in evidence and component names (default: the folder's name).
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// The branch whose history is read (default: `HEAD`, the checked-out or default branch).
+    #[serde(default)]
+    pub(crate) branch: Option<String>,
+    /// The critical components in this repository, as path prefixes
+    /// (`services/billing/`). None: the whole repository is one component.
+    #[serde(default)]
+    pub(crate) components: Vec<String>,
 }
 
 /// The checks `boardpack.toml` and `portfolio.toml` share: required text is

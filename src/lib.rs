@@ -17,7 +17,8 @@
 //!    packs; [`cache`] reuses PDFs of the previous build.
 //!
 //! The commands — [`build()`], [`check()`], [`pack()`], [`serve()`], [`init()`],
-//! [`new_month()`], [`write_schemas()`] — run the stages. Only the load and
+//! [`new_month()`], [`seal()`], [`verify()`], [`write_schemas()`] — run the
+//! stages; [`measure`] computes a month's values from exported data before them. Only the load and
 //! write stages, the commands and `serve` touch the disk.
 
 mod archive;
@@ -31,6 +32,7 @@ pub mod diagnostic;
 mod error;
 mod export;
 mod markdown;
+pub mod measure;
 mod output;
 mod pack;
 mod parallel;

@@ -135,6 +135,20 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Compute the month's KPIs from exports under data/ and git history, with evidence.
+    #[command(
+        after_help = "Example:\n  boardpack measure              # the latest month in content/\n  boardpack measure 2026-10 --overwrite\n\nReads data/YYYY-MM/deployments.csv, incidents.csv and work-items.csv and the\nrepositories in [measure] (see FORMAT.md), writes each computed value into\ncontent/YYYY-MM/kpis.toml with how it was computed, and the rows behind it\ninto content/YYYY-MM/evidence/KPI.csv. Values typed by hand are kept unless\n--overwrite. Nothing is written if any input has an error."
+    )]
+    Measure {
+        /// The month to measure, YYYY-MM (default: the latest month in content/).
+        month: Option<Month>,
+        /// The report project (the folder holding boardpack.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Replace values typed by hand too.
+        #[arg(long)]
+        overwrite: bool,
+    },
     /// Write JSON Schemas for boardpack.toml, the catalogue and kpis.toml, for editors.
     #[command(
         after_help = "Example:\n  boardpack schema                 # into ./schemas, as `init` does\n  boardpack schema --output .vscode/schemas"
@@ -172,6 +186,9 @@ fn main() -> ExitCode {
         Command::Seal { month, root } => seal(root, month),
         Command::Verify { file, root } => return verify(&root, &file),
         Command::Schema { root, output } => schema(&root, output),
+        Command::Measure { month, root, overwrite } => {
+            measure(&boardpack::measure::MeasureOptions { root, month, overwrite })
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "boardpack", &mut std::io::stdout());
             Ok(())
@@ -376,6 +393,39 @@ fn open_browser(url: &str) {
     if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
         eprintln!("could not open a browser ({opener}: {e}); open {url} yourself");
     }
+}
+
+/// Prints what was computed, what was kept or left, and why.
+fn measure(options: &boardpack::measure::MeasureOptions) -> Result<(), Error> {
+    use boardpack::measure::Status;
+    let summary = boardpack::measure::measure(options)?;
+    print_all(&summary.warnings);
+    let width = summary.kpis.iter().map(|k| k.id.len()).max().unwrap_or(0);
+    let (mut written, mut left) = (0, 0);
+    eprintln!("measured {} into {}:", summary.month.long_name(), summary.values_file.display());
+    for k in &summary.kpis {
+        let line = match &k.status {
+            Status::Written { value, measured, .. } => {
+                written += 1;
+                format!("= {value}  {measured}")
+            }
+            Status::Kept { value, measured } => {
+                left += 1;
+                format!("kept the value typed by hand (computed {value}: {measured}; --overwrite replaces it)")
+            }
+            Status::NotComputed { reason } => {
+                left += 1;
+                format!("left as it was: {reason}")
+            }
+        };
+        eprintln!("  {:width$}  {line}", k.id);
+    }
+    eprintln!(
+        "{written} computed (evidence in {}), {left} left for you{}",
+        summary.evidence_dir.display(),
+        if summary.changed { "" } else { "; kpis.toml was already up to date" }
+    );
+    Ok(())
 }
 
 fn schema(root: &Path, output: Option<PathBuf>) -> Result<(), Error> {

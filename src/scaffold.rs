@@ -200,6 +200,14 @@ organisation = "{organisation}"
 # is sealed: "red", "amber" (red and amber) or "none". `check` warns;
 # `check --strict` and `boardpack seal` refuse.
 # explain = "red"
+
+# [measure]
+# Where `boardpack measure` finds exported data and git history, to compute
+# the month's values with the evidence behind them (FORMAT.md, "Measuring").
+# timezone = "Europe/London"
+# [[measure.repository]]
+# path = "../platform"
+# components = ["services/billing/", "services/routing/"]
 "#
     )
 }

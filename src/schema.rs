@@ -117,8 +117,8 @@ pub(crate) fn values(catalogue: &Catalogue) -> Value {
                 "properties": {
                     "value": { "type": "number" },
                     "note": { "type": "string", "description": "Shown beside the KPI and marked on its chart." },
-                    "measured": { "type": "string", "description": "How `boardpack measure` computed the value." },
-                    "rows": { "type": "integer", "minimum": 0, "description": "How many rows of data `boardpack measure` used." }
+                    "measured": { "type": "string", "description": "How `boardpack measure` computed the value (absent for a value typed by hand)." },
+                    "rows": { "type": "integer", "minimum": 0, "description": "How many evidence rows `boardpack measure` used." }
                 }
             }
         ]

@@ -19,7 +19,7 @@ const STAGES: &[&[&str]] = &[
     &["markdown", "chart", "export"],
     &["render", "rules"],
     &["output", "archive", "cache"],
-    &["build", "pack", "scaffold", "schema", "serve", "seal"],
+    &["build", "pack", "scaffold", "schema", "serve", "seal", "measure"],
 ];
 
 /// Modules allowed to read or write files: the load and write stages and the
@@ -38,6 +38,7 @@ const TOUCH_DISK: &[&str] = &[
     "schema",
     "serve",
     "seal",
+    "measure",
 ];
 
 /// Every source file under `src/`, by top-level module name (`render/view.rs` → `render`).

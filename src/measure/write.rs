@@ -1,0 +1,231 @@
+//! Writing computed values into a month's `kpis.toml` without disturbing
+//! anything an author wrote.
+//!
+//! A computed value is an inline table,
+//! `lead-time = { value = 2.4, measured = "median of …", rows = 41 }`, so it
+//! can never fall into the "table trap" (after a `[table]` header, every later
+//! `id = value` line belongs to that table). A line without `measured` was
+//! typed by hand: it is kept byte for byte unless `--overwrite`. Comments,
+//! order, blank lines and keys that are not KPIs (`draft = true`) are kept;
+//! a `note` on a KPI is kept when its value is replaced. The file is edited
+//! with `toml_edit`, which round-trips everything it does not touch, and
+//! written through a temporary file in the same folder renamed over the old
+//! one, so a reader never sees half a file.
+
+use std::io::Write;
+use std::path::Path;
+
+use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
+
+use crate::Error;
+
+/// A computed value to write.
+#[derive(Debug, Clone)]
+pub(crate) struct Update<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) value: f64,
+    pub(crate) measured: &'a str,
+    pub(crate) rows: usize,
+}
+
+/// What happened to one KPI's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// There was no line: one was added.
+    Added,
+    /// A computed line (or, with `--overwrite`, a hand-entered one) was replaced.
+    Replaced,
+    /// A hand-entered line was kept as it was.
+    Kept,
+}
+
+/// A TOML value for a number: an integer when it is whole, so `74` stays `74`.
+fn number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        Value::from(v as i64)
+    } else {
+        Value::from(v)
+    }
+}
+
+fn is_computed_table(t: &Table) -> bool {
+    t.contains_key("measured")
+}
+
+/// A TOML syntax error: its message and where it is (a byte span).
+pub(crate) type TomlProblem = (String, Option<std::ops::Range<usize>>);
+
+/// Applies `updates` to the text of a `kpis.toml`; returns the new text and
+/// what happened to each update, or the TOML error.
+pub(crate) fn apply(
+    text: &str,
+    updates: &[Update<'_>],
+    overwrite: bool,
+) -> Result<(String, Vec<Applied>), TomlProblem> {
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| (e.message().to_string(), e.span()))?;
+    let mut applied = Vec::with_capacity(updates.len());
+    for u in updates {
+        let root = doc.as_table_mut();
+        let what = match root.get_mut(u.id) {
+            None => {
+                root.insert(u.id, Item::Value(Value::InlineTable(inline(u, None))));
+                Applied::Added
+            }
+            Some(Item::Table(t)) => {
+                if is_computed_table(t) || overwrite {
+                    t.insert("value", toml_edit::value(number(u.value)));
+                    t.insert("measured", toml_edit::value(u.measured));
+                    t.insert("rows", toml_edit::value(i64::try_from(u.rows).unwrap_or(i64::MAX)));
+                    Applied::Replaced
+                } else {
+                    Applied::Kept
+                }
+            }
+            Some(Item::Value(v)) => {
+                let old = match v {
+                    Value::InlineTable(t) => Some(t.clone()),
+                    _ => None,
+                };
+                let computed = old.as_ref().is_some_and(|t| t.contains_key("measured"));
+                if computed || overwrite {
+                    let decor = v.decor().clone();
+                    let mut new = Value::InlineTable(inline(u, old.as_ref()));
+                    *new.decor_mut() = decor;
+                    *v = new;
+                    Applied::Replaced
+                } else {
+                    Applied::Kept
+                }
+            }
+            Some(other) => {
+                if overwrite {
+                    *other = Item::Value(Value::InlineTable(inline(u, None)));
+                    Applied::Replaced
+                } else {
+                    Applied::Kept
+                }
+            }
+        };
+        applied.push(what);
+    }
+    Ok((doc.to_string(), applied))
+}
+
+/// `{ value = …, measured = "…", rows = … }`, then the old table's other keys (its `note`).
+fn inline(u: &Update<'_>, old: Option<&InlineTable>) -> InlineTable {
+    let mut t = InlineTable::new();
+    t.insert("value", number(u.value));
+    t.insert("measured", Value::from(u.measured));
+    t.insert("rows", Value::from(i64::try_from(u.rows).unwrap_or(i64::MAX)));
+    if let Some(old) = old {
+        for (k, v) in old.iter() {
+            if !matches!(k, "value" | "measured" | "rows") {
+                let mut v = v.clone();
+                v.decor_mut().clear();
+                t.insert(k, v);
+            }
+        }
+    }
+    t.fmt();
+    t
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so
+/// the file is either the old one or the new one, never half of either.
+pub(crate) fn atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new().prefix(".boardpack-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up<'a>(id: &'a str, value: f64, measured: &'a str, rows: usize) -> Update<'a> {
+        Update { id, value, measured, rows }
+    }
+
+    const MONTH: &str = "# Acme KPIs for 2026-10.\ndraft = true\n\n# software-delivery\nlead-time = 3.1   # typed in\ndelivery-predictability = { value = 70, measured = \"old\", rows = 3 }\n\n[cycle-time]\nvalue = 7.3\nnote = \"Second reviewer\"\n";
+
+    #[test]
+    fn replaces_computed_lines_adds_missing_ones_and_keeps_the_rest_byte_for_byte() {
+        let (text, applied) = apply(
+            MONTH,
+            &[
+                up("lead-time", 2.4, "median of 41 changes deployed in 23 deployments", 41),
+                up("delivery-predictability", 82.0, "average of 2 sprints", 50),
+                up("cycle-time", 7.1, "median of 37 work items finished", 37),
+                up("rework-ratio", 12.5, "8 of 64", 64),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(applied, [Applied::Kept, Applied::Replaced, Applied::Kept, Applied::Added]);
+        assert_eq!(
+            text,
+            "# Acme KPIs for 2026-10.\ndraft = true\n\n# software-delivery\nlead-time = 3.1   # typed in\ndelivery-predictability = { value = 82, measured = \"average of 2 sprints\", rows = 50 }\nrework-ratio = { value = 12.5, measured = \"8 of 64\", rows = 64 }\n\n[cycle-time]\nvalue = 7.3\nnote = \"Second reviewer\"\n"
+        );
+        // The result loads as TOML with every KPI where it belongs (no table trap).
+        let v: toml::Table = toml::from_str(&text).unwrap();
+        assert!(v["rework-ratio"].is_table() && v["draft"].as_bool() == Some(true));
+        assert!(v["cycle-time"].get("rework-ratio").is_none());
+    }
+
+    #[test]
+    fn overwrite_replaces_hand_entered_lines_keeping_comments_and_notes() {
+        let (text, applied) = apply(
+            MONTH,
+            &[up("lead-time", 2.4, "median of 41 changes", 41), up("cycle-time", 7.1, "median of 37", 37)],
+            true,
+        )
+        .unwrap();
+        assert_eq!(applied, [Applied::Replaced, Applied::Replaced]);
+        assert!(
+            text.contains("# software-delivery\nlead-time = { value = 2.4, measured = \"median of 41 changes\", rows = 41 }   # typed in\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "[cycle-time]\nvalue = 7.1\nnote = \"Second reviewer\"\nmeasured = \"median of 37\"\nrows = 37\n"
+            ),
+            "{text}"
+        );
+        // Measuring again changes nothing.
+        let (again, _) = apply(
+            &text,
+            &[up("lead-time", 2.4, "median of 41 changes", 41), up("cycle-time", 7.1, "median of 37", 37)],
+            false,
+        )
+        .unwrap();
+        assert_eq!(again, text);
+    }
+
+    #[test]
+    fn a_note_on_an_inline_entry_survives() {
+        let (text, _) =
+            apply("lead-time = { value = 3, note = \"Freeze\" }\n", &[up("lead-time", 2.5, "m", 4)], true).unwrap();
+        assert_eq!(text, "lead-time = { value = 2.5, measured = \"m\", rows = 4, note = \"Freeze\" }\n");
+    }
+
+    #[test]
+    fn invalid_toml_is_reported_with_its_place() {
+        let (message, span) = apply("lead-time = = 3\n", &[], false).unwrap_err();
+        assert!(!message.is_empty());
+        assert!(span.is_some());
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m/kpis.toml");
+        atomic(&path, b"a = 1\n").unwrap();
+        atomic(&path, b"a = 2\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 2\n");
+        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+    }
+}

@@ -1,0 +1,375 @@
+//! `boardpack measure` driven through the real binary: fixture projects under
+//! tests/fixtures/measure/, git repositories built in temp folders with known
+//! authors and dates, the demo's own data/, and every ready-made mapping in
+//! examples/measure/.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+/// Copies a fixture project, its data/ included, into a temp folder.
+fn project(fixture: &str) -> tempfile::TempDir {
+    let from = repo().join("tests/fixtures/measure").join(fixture);
+    let dir = copy_project(&from);
+    if from.join("data").is_dir() {
+        copy_dir(&from.join("data"), &dir.path().join("data"));
+    }
+    dir
+}
+
+fn measure(root: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["measure", "--root", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    boardpack(&args)
+}
+
+/// The value and `measured` text of a KPI in a kpis.toml.
+fn entry(kpis: &str, id: &str) -> (f64, Option<String>) {
+    let t: toml::Table = toml::from_str(kpis).unwrap();
+    match &t[id] {
+        toml::Value::Table(e) => (
+            e["value"].as_float().or_else(|| e["value"].as_integer().map(|i| i as f64)).unwrap(),
+            e.get("measured").and_then(|m| m.as_str()).map(str::to_string),
+        ),
+        v => (v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).unwrap(), None),
+    }
+}
+
+#[test]
+fn measures_every_kpi_it_has_data_for_and_keeps_hand_entered_lines() {
+    let dir = project("basic");
+    let o = measure(dir.path(), &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("lead-time") && err.contains("kept the value typed by hand (computed 2"), "{err}");
+    assert!(err.contains("key-person-concentration") && err.contains("no [[measure.repository]]"), "{err}");
+
+    let kpis = read(&dir.path().join("content/2026-10/kpis.toml"));
+    // Hand-entered lines are kept byte for byte, with their comments.
+    assert!(
+        kpis.contains("# software-delivery\nlead-time = 3.1   # typed by hand: kept unless --overwrite\n"),
+        "{kpis}"
+    );
+    assert!(kpis.contains("key-person-concentration = 25\n"), "{kpis}");
+    let expected = [
+        (
+            "delivery-predictability",
+            58.3,
+            "average of 2 sprints ending in October 2026: 4 of 7 committed items delivered",
+        ),
+        ("cycle-time", 7.0, "median of 7 work items finished; 1 item without a start time left out"),
+        ("change-failure-rate", 60.0, "3 of 5 production deployments led to a rollback, hotfix or incident"),
+        ("time-to-restore", 1.5, "median of 3 incidents restored; 2 incidents still open at the month's end"),
+        (
+            "defect-escape-rate",
+            66.7,
+            "2 of 3 defects logged were found in production; 1 defect without `found_in` left out",
+        ),
+        ("rework-ratio", 40.0, "2 of 5 production deployments were unplanned fixes or rollbacks"),
+        ("business-outcome-share", 78.9, "15 of 19 points of effort finished served a named outcome"),
+        ("roadmap-accuracy", 66.7, "2 of 3 roadmap items of 2026-Q4 due by 31 October 2026 delivered"),
+    ];
+    for (id, value, measured) in expected {
+        assert_eq!(entry(&kpis, id), (value, Some(measured.to_string())), "{id}");
+    }
+    assert!(kpis.contains("cycle-time = { value = 7, measured = "), "whole numbers stay whole: {kpis}");
+    assert!(kpis.contains(", rows = 7 }"), "{kpis}");
+
+    // The evidence: one row per input row, with its source line.
+    let evidence = read(&dir.path().join("content/2026-10/evidence/change-failure-rate.csv"));
+    let mut lines = evidence.lines();
+    assert_eq!(lines.next(), Some("deployment,deployed_at,service,kind,failed,why,source"));
+    assert_eq!(
+        lines.next(),
+        Some("d1,2026-10-01T12:00:00Z,api,planned,yes,fixed by d6,data/2026-10/deployments.csv:3")
+    );
+    assert_eq!(evidence.lines().count(), 6);
+    assert!(!dir.path().join("content/2026-10/evidence/lead-time.csv").exists(), "no evidence for a kept value");
+
+    // Measuring again changes no byte.
+    let before = tree(&dir.path().join("content"));
+    let o = measure(dir.path(), &["2026-10"]);
+    assert!(o.status.success() && stderr(&o).contains("already up to date"), "{}", stderr(&o));
+    assert_eq!(tree(&dir.path().join("content")), before);
+
+    // --overwrite replaces the hand-entered lead time, keeping its comment.
+    let o = measure(dir.path(), &["2026-10", "--overwrite"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kpis = read(&dir.path().join("content/2026-10/kpis.toml"));
+    assert!(
+        kpis.contains("lead-time = { value = 2, measured = \"median of 5 changes deployed in 5 deployments\", rows = 5 }   # typed by hand"),
+        "{kpis}"
+    );
+    assert!(dir.path().join("content/2026-10/evidence/lead-time.csv").exists());
+
+    // The report builds from computed lines.
+    let out = tempfile::tempdir().unwrap();
+    build(dir.path(), &out.path().join("site"));
+}
+
+#[test]
+fn bad_input_is_located_and_nothing_is_written() {
+    let dir = project("broken");
+    let kpis = dir.path().join("content/2026-10/kpis.toml");
+    let before = read(&kpis);
+    let o = measure(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    for expected in [
+        "the repository `../no-such-repository` does not exist",
+        "--> boardpack.toml:8:",
+        "`deployed_at`: `2026-10-32 10:00` is not a real date and time",
+        "--> data/2026-10/deployments.csv:3:",
+        "this row has 6 cells but the header has 5 columns",
+        "--> data/2026-10/deployments.csv:4:",
+        "`kind`: `oops` is not a kind of deployment",
+        "--> data/2026-10/deployments.csv:5:",
+        "`restored_at`: this incident was restored before it was detected",
+        "--> data/2026-10/incidents.csv:2:",
+        "nothing was written",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert_eq!(read(&kpis), before);
+    assert!(!dir.path().join("content/2026-10/evidence").exists());
+}
+
+/// Runs git in `dir` with fixed identity and dates.
+fn git(dir: &Path, args: &[&str], author: (&str, &str), date: &str) -> String {
+    let o = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Committer", "-c", "user.email=committer@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", author.0)
+        .env("GIT_AUTHOR_EMAIL", author.1)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// Commits `files` (each written with its own name as content) and returns the SHA.
+fn commit(dir: &Path, files: &[&str], author: (&str, &str), date: &str) -> String {
+    for f in files {
+        let path = dir.join(f);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, format!("{f} {date}\n")).unwrap();
+    }
+    git(dir, &["add", "."], author, date);
+    git(dir, &["commit", "-q", "-m", date], author, date);
+    git(dir, &["rev-parse", "HEAD"], author, date)
+}
+
+#[test]
+fn lead_time_and_key_person_concentration_from_a_real_git_repository_with_a_mailmap() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = dir.path().join("shop");
+    fs::create_dir_all(&shop).unwrap();
+    git(&shop, &["init", "-q", "-b", "main"], ("x", "x@example.com"), "2026-09-01T00:00:00Z");
+    let ann = ("Ann", "ann@work.example");
+    let ann_home = ("ann", "ann@home.example");
+    let bob = ("Bob", "bob@example.com");
+    // .mailmap: both of Ann's addresses are Ann Smith <ann@work.example>.
+    fs::write(shop.join(".mailmap"), "Ann Smith <ann@work.example>\nAnn Smith <ann@work.example> <ann@home.example>\n")
+        .unwrap();
+    let _c1 = commit(&shop, &["api/a.rs"], ann, "2026-09-01T10:00:00Z");
+    let _c2 = commit(&shop, &["api/b.rs"], bob, "2026-09-10T10:00:00Z");
+    let c3 = commit(&shop, &["api/c.rs"], ann_home, "2026-09-20T10:00:00Z");
+    let _c4 = commit(&shop, &["api/d.rs", "web/x.js"], bob, "2026-10-02T10:00:00Z");
+    let c5 = commit(&shop, &["api/e.rs", "web/z.js"], ann, "2026-10-03T10:00:00Z");
+    let _c6 = commit(&shop, &["web/y.js"], bob, "2026-10-05T10:00:00Z");
+    let c7 = commit(&shop, &["web/w.js"], ann_home, "2026-10-06T10:00:00Z");
+
+    let root = dir.path().join("report");
+    fs::create_dir_all(root.join("content/2026-10")).unwrap();
+    fs::create_dir_all(root.join("data/2026-10")).unwrap();
+    fs::write(
+        root.join("boardpack.toml"),
+        "title = \"T\"\norganisation = \"Shop Co\"\n\n[[measure.repository]]\npath = \"../shop\"\ncomponents = [\"api/\", \"web/\"]\n",
+    )
+    .unwrap();
+    // d0 (September) is where October starts from; d1 brings c4 and c5, d2 c6 and c7.
+    let deployments = format!(
+        "id,deployed_at,service,environment,sha\nd0,2026-09-25T00:00:00Z,shop,production,{c3}\nd1,2026-10-04T10:00:00Z,shop,production,{c5}\nd2,2026-10-07T10:00:00Z,shop,production,{}\n",
+        &c7[..12]
+    );
+    fs::write(root.join("data/2026-10/deployments.csv"), &deployments).unwrap();
+    let o = measure(&root, &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kpis = read(&root.join("content/2026-10/kpis.toml"));
+    // Lead times: c4 2 days, c5 1 day (to d1); c6 2 days, c7 1 day (to d2). Median 1.5.
+    assert_eq!(entry(&kpis, "lead-time"), (1.5, Some("median of 4 changes deployed in 2 deployments".to_string())));
+    // 90 days to 31 October: api/ has 5 changes, 3 by Ann (2 as ann@work, 1 as
+    // ann@home, one person through the mailmap): 60%, concentrated. web/ has
+    // Bob 2, Ann 2: not. 1 of 2 = 50%. Without the mailmap neither api/
+    // author would pass half (2 of 5 each).
+    assert_eq!(
+        entry(&kpis, "key-person-concentration"),
+        (
+            50.0,
+            Some(
+                "1 of 2 components with one author of more than half of the changes in the 90 days to 31 October 2026"
+                    .to_string()
+            )
+        )
+    );
+    let evidence = read(&root.join("content/2026-10/evidence/key-person-concentration.csv"));
+    assert!(evidence.contains("shop,shop:api/,5,2,Ann Smith <ann@work.example>,3,60,yes,../shop (HEAD)"), "{evidence}");
+    assert!(evidence.contains("shop,shop:web/,4,2,"), "{evidence}");
+    let lead = read(&root.join("content/2026-10/evidence/lead-time.csv"));
+    assert_eq!(lead.lines().count(), 5, "{lead}");
+    assert!(
+        lead.contains(&format!(
+            "d1,2026-10-04T10:00:00Z,shop,{c5},2026-10-03T10:00:00Z,1,data/2026-10/deployments.csv:3"
+        )),
+        "{lead}"
+    );
+
+    // An unknown SHA is an error at its row, and nothing is written.
+    let before = read(&root.join("content/2026-10/kpis.toml"));
+    fs::write(root.join("data/2026-10/deployments.csv"), deployments.replace(&c5, "deadbeefdeadbeef")).unwrap();
+    let o = measure(&root, &["2026-10", "--overwrite"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("column `sha`: commit `deadbeefdeadbeef` is not in the history of any listed repository"),
+        "{err}"
+    );
+    assert!(err.contains("--> data/2026-10/deployments.csv:3:"), "{err}");
+    assert_eq!(read(&root.join("content/2026-10/kpis.toml")), before);
+}
+
+#[test]
+fn the_demo_measures_its_last_three_months_from_its_own_data() {
+    let dir = copy_project(&repo());
+    copy_dir(&repo().join("data"), &dir.path().join("data"));
+    let before = tree(&dir.path().join("content"));
+    for month in ["2026-08", "2026-09", "2026-10"] {
+        let o = measure(dir.path(), &[month]);
+        assert!(o.status.success(), "{month}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("9 computed"), "{month}: {err}");
+        assert!(err.contains("already up to date"), "{month}: the demo's values are what measure computes:\n{err}");
+        assert!(err.contains("key-person-concentration  left as it was"), "{err}");
+    }
+    // Every value, note and evidence file is exactly what measuring gives.
+    assert_eq!(tree(&dir.path().join("content")), before);
+    let kpis = read(&repo().join("content/2026-09/kpis.toml"));
+    assert_eq!(entry(&kpis, "cycle-time").0, 7.3);
+    assert!(kpis.contains("note = \"Second reviewer required on routing engine changes from 1 September\""));
+}
+
+/// A project reading the given samples from examples/measure/ with their mappings.
+fn with_samples(samples: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from("title = \"T\"\norganisation = \"Larkspur Freight\"\n");
+    fs::create_dir_all(dir.path().join("exports")).unwrap();
+    fs::create_dir_all(dir.path().join("content/2026-10")).unwrap();
+    for (input, mapping, file) in samples {
+        fs::copy(repo().join("examples/measure").join(file), dir.path().join("exports").join(file)).unwrap();
+        config += &format!("\n[measure.{input}]\npath = \"exports/{file}\"\nmapping = \"{mapping}\"\n");
+    }
+    fs::write(dir.path().join("boardpack.toml"), config).unwrap();
+    dir
+}
+
+fn measured(dir: &Path) -> (String, String) {
+    let o = measure(dir, &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (read(&dir.join("content/2026-10/kpis.toml")), stderr(&o))
+}
+
+#[test]
+fn every_ready_made_mapping_reads_its_sample() {
+    // GitHub deployments (a `kind` column added: GitHub has none), PagerDuty, Jira.
+    let dir = with_samples(&[
+        ("deployments", "github", "github-deployments.csv"),
+        ("incidents", "pagerduty", "pagerduty-incidents.csv"),
+        ("work_items", "jira", "jira-issues.csv"),
+    ]);
+    let (kpis, err) = measured(dir.path());
+    // 5 production deployments (one is staging); the fix and the rollback are unplanned.
+    assert_eq!(entry(&kpis, "rework-ratio").0, 40.0);
+    // The rollback replaced the deployment before it: 1 of 5.
+    assert_eq!(entry(&kpis, "change-failure-rate").0, 20.0);
+    assert!(
+        err.contains("deployments name their commits (`sha`) but boardpack.toml lists no [[measure.repository]]"),
+        "{err}"
+    );
+    // Restored in October: 2.5 h (from 30 September), 0.7 h, 3.5 h, 0.75 h; one open. Median 1.625.
+    assert_eq!(
+        entry(&kpis, "time-to-restore"),
+        (1.63, Some("median of 4 incidents restored; 1 incident still open at the month's end".into()))
+    );
+    // Bugs logged in October: LF-4110 and LF-4133 in Production, LF-4121 in Staging.
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 66.7);
+    // Resolved in October: 5 + 3 points with a parent epic, of 13.
+    assert_eq!(entry(&kpis, "business-outcome-share").0, 61.5);
+    // Sprint 35 (only LF-4102: the others moved on to Sprint 36) 1 of 1; Sprint 36 4 of 5. Jira exports no sprint dates.
+    assert_eq!(
+        entry(&kpis, "delivery-predictability"),
+        (
+            90.0,
+            Some("average of 2 sprints ending in October 2026: 5 of 6 committed items delivered; 2 sprints have no `sprint_end` and are dated by their last finished item".into())
+        )
+    );
+    assert!(err.contains("exports/jira-issues.csv has no `started_at` column"), "{err}");
+
+    // GitLab deployments (failed and canceled ones do not count), Opsgenie, Linear.
+    let dir = with_samples(&[
+        ("deployments", "gitlab", "gitlab-deployments.csv"),
+        ("incidents", "opsgenie", "opsgenie-incidents.csv"),
+        ("work_items", "linear", "linear-issues.csv"),
+    ]);
+    let (kpis, _) = measured(dir.path());
+    assert_eq!(
+        entry(&kpis, "rework-ratio"),
+        (33.3, Some("1 of 3 production deployments were unplanned fixes or rollbacks".into()))
+    );
+    assert_eq!(entry(&kpis, "change-failure-rate").0, 0.0);
+    // createdAt to impactEndDate: 0.75 h, 2.5 h, 0.33 h.
+    assert_eq!(entry(&kpis, "time-to-restore").0, 0.75);
+    // Started to Completed: 9.29, 1.125, 1.04, 8.33 days: median 4.73.
+    assert_eq!(entry(&kpis, "cycle-time").0, 4.73);
+    // Cycle 19: 2 of 3 by its Cycle End; cycle 20: 2 of 2. Average 83.3.
+    assert_eq!(entry(&kpis, "delivery-predictability").0, 83.3);
+    // Labels: ENG-815 is Bug + production, ENG-824 Bug only.
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 50.0);
+    // Estimate on a Project: 3 of 7.
+    assert_eq!(entry(&kpis, "business-outcome-share").0, 42.9);
+
+    // GitHub pull requests as work items: created to merged.
+    let dir = with_samples(&[("work_items", "github", "github-pull-requests.csv")]);
+    let (kpis, _) = measured(dir.path());
+    assert_eq!(entry(&kpis, "cycle-time"), (2.28, Some("median of 4 work items finished".into())));
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 50.0);
+
+    // GitLab issues: times in UTC, weight as effort, epic as outcome.
+    let dir = with_samples(&[("work_items", "gitlab", "gitlab-issues.csv")]);
+    let (kpis, _) = measured(dir.path());
+    assert_eq!(entry(&kpis, "defect-escape-rate").0, 50.0);
+    assert_eq!(entry(&kpis, "business-outcome-share").0, 81.3);
+}
+
+#[test]
+fn a_mapping_that_does_not_exist_or_a_column_that_is_not_there_is_an_error_in_boardpack_toml() {
+    let dir = with_samples(&[("incidents", "pagerduty", "pagerduty-incidents.csv")]);
+    let config = read(&dir.path().join("boardpack.toml")).replace(
+        "mapping = \"pagerduty\"",
+        "mapping = \"pagerdoody\"\ncolumns = { severty = \"urgency\", service = \"Service\" }",
+    );
+    fs::write(dir.path().join("boardpack.toml"), &config).unwrap();
+    let o = measure(dir.path(), &["2026-10"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("there is no mapping `pagerdoody` for incidents"), "{err}");
+    assert!(err.contains("incidents have no field `severty`") && err.contains("did you mean `severity`?"), "{err}");
+    assert!(err.contains("exports/pagerduty-incidents.csv has no column `Service` (set for `service`)"), "{err}");
+    assert!(err.contains("--> boardpack.toml:6:"), "{err}");
+}
