@@ -51,7 +51,7 @@ pub(crate) struct Config {
     pub(crate) rules: RulesConfig,
     /// `[measure]`: where `boardpack measure` finds exports and repositories.
     #[serde(default)]
-    pub(crate) measure: Option<MeasureConfig>,
+    pub(crate) measure: Option<Box<MeasureConfig>>,
 }
 
 /// `[rules]`: what a month must get right before it is sent.

@@ -163,7 +163,7 @@ fn run(options: &MeasureOptions, settings: &Settings, kpis: &[(String, String)])
     let root = &options.root;
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     let empty = MeasureConfig::default();
-    let mc = settings.config.measure.as_ref().unwrap_or(&empty);
+    let mc = settings.config.measure.as_deref().unwrap_or(&empty);
     let src = settings.source.as_str();
     let mut problems: Vec<Diagnostic> = Vec::new();
 
