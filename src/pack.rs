@@ -16,7 +16,7 @@ use crate::export;
 use crate::parallel::pool;
 use crate::period::Month;
 use crate::portfolio::Portfolio;
-use crate::project::{MonthContent, Project, SUMMARY_STEM};
+use crate::project::{MonthContent, Project, EVIDENCE_DIR, SUMMARY_STEM};
 use crate::render::document::{self, ReportInput};
 use crate::render::overview::overview_of;
 use crate::render::view::{catalogue_view, month_bundle, Shared, SiteView};
@@ -219,6 +219,9 @@ fn entries(
         files.push((format!("commentary/{id}.md"), md.clone().into_bytes()));
     }
     files.push(("kpi-definitions.md".into(), document::definitions_markdown(report, content.month).into_bytes()));
+    for (kpi, bytes) in &content.evidence {
+        files.push((format!("{EVIDENCE_DIR}/{kpi}.csv"), bytes.clone()));
+    }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
 }

@@ -56,6 +56,9 @@ pub(crate) struct MonthContent {
     /// For a sealed month whose commentary was corrected since: the commentary
     /// as it was sent (from the sealed pack), by file name.
     pub(crate) sent_commentary: BTreeMap<String, String>,
+    /// The rows behind each value `boardpack measure` computed
+    /// (`evidence/KPI-ID.csv`), by KPI id.
+    pub(crate) evidence: BTreeMap<String, Vec<u8>>,
 }
 
 impl MonthContent {
@@ -288,6 +291,7 @@ impl Reader {
                 }
             } else if let Some(month) = current.as_mut() {
                 if is_dir && name == EVIDENCE_DIR {
+                    self.evidence(month, entry.path(), catalogue);
                     walk.skip_current_dir();
                 } else if is_dir {
                     self.stray(
@@ -413,6 +417,32 @@ impl Reader {
                 month.summary = Some(text);
             } else {
                 month.commentary.insert(stem.to_string(), text);
+            }
+        }
+    }
+
+    /// Reads `evidence/KPI-ID.csv` files: what `boardpack measure` wrote.
+    fn evidence(&mut self, month: &mut MonthContent, dir: &Path, catalogue: &Catalogue) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let kpi = name.strip_suffix(".csv").filter(|id| catalogue.kpi(id).is_some());
+            match kpi {
+                Some(id) if path.is_file() && self.inside_root(&path) => match fs::read(&path) {
+                    Ok(bytes) => {
+                        month.evidence.insert(id.to_string(), bytes);
+                    }
+                    Err(e) => {
+                        self.diagnostics.push(Diagnostic::error(self.rel(&path), format!("cannot read this file: {e}")))
+                    }
+                },
+                Some(_) => {}
+                None if name.starts_with('.') => {}
+                None => self.stray(&path, "evidence/ holds the CSV files `boardpack measure` writes, one per KPI id"),
             }
         }
     }

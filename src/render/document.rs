@@ -245,6 +245,8 @@ struct KpiData<'a> {
     alt: &'a str,
     notes: &'a [super::view::NoteView],
     rows: &'a [RowView],
+    /// How `boardpack measure` computed the value, when it did.
+    measured: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -333,6 +335,7 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
                     alt: &c.alt,
                     notes: &c.notes,
                     rows: &c.rows[..c.rows.len().min(TABLE_MONTHS)],
+                    measured: c.measured.as_deref(),
                 })
                 .collect(),
         })

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::audit::{corrections, Correction};
 use crate::export;
-use crate::project::MonthContent;
+use crate::project::{MonthContent, EVIDENCE_DIR};
 use crate::report::{Reading, Report};
 use crate::theme::Theme;
 use crate::Error;
@@ -163,6 +163,9 @@ fn render_month(
         bytes: export::json(&report.project.config.organisation, month, &readings, &announced)?,
     });
     files.push(SiteFile { path: format!("{id}/data.csv"), bytes: export::csv(&readings)? });
+    for (kpi, bytes) in &content.evidence {
+        files.push(SiteFile { path: format!("{id}/{EVIDENCE_DIR}/{kpi}.csv"), bytes: bytes.clone() });
+    }
     let mut pdf_key = None;
     if parts.documents == Documents::Include {
         if let Some(sent) = parts.earlier.sent(content)? {

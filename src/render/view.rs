@@ -11,7 +11,7 @@ use crate::catalogue::{Kpi, Lifetime, Thresholds};
 use crate::chart;
 use crate::markdown;
 use crate::period::Month;
-use crate::project::{MonthContent, SUMMARY_STEM};
+use crate::project::{MonthContent, EVIDENCE_DIR, SUMMARY_STEM};
 use crate::record::Corrected;
 use crate::report::{Reading, Report, StatusCounts, CHART_MONTHS, SPARKLINE_MONTHS};
 use crate::status::{Status, Trend};
@@ -143,6 +143,12 @@ pub(crate) struct ChartView {
     pub(crate) rows: Vec<RowView>,
     /// Whether the chart shows a value restated after it was sent.
     pub(crate) restated: bool,
+    /// How `boardpack measure` computed the value, when it did.
+    pub(crate) measured: Option<String>,
+    /// The evidence file's path from the month's folder (`evidence/KPI.csv`), when there is one.
+    pub(crate) evidence: Option<String>,
+    /// How many rows of data the computation used.
+    pub(crate) rows_used: Option<u64>,
 }
 
 /// A note written for a month, shown under a chart.
@@ -243,7 +249,15 @@ pub(crate) fn month_bundle(
                 .zip(&acc.tiles)
                 .map(|(k, tile)| {
                     let text = texts.and_then(|t| t.kpis.iter().find(|c| c.id == tile.id));
-                    chart_view(report, shared.palette, k, month, tile.clone(), text)
+                    let mut view = chart_view(report, shared.palette, k, month, tile.clone(), text)?;
+                    if let Some(entry) = content.values.get(&tile.id) {
+                        view.measured = entry.measured.clone();
+                        view.rows_used = entry.rows;
+                    }
+                    if view.measured.is_some() && content.evidence.contains_key(&tile.id) {
+                        view.evidence = Some(format!("{EVIDENCE_DIR}/{}.csv", tile.id));
+                    }
+                    Ok(view)
                 })
                 .collect::<Result<Vec<_>, Error>>()
         })
@@ -467,6 +481,9 @@ fn chart_view(
         notes,
         rows,
         restated: window.restated.iter().any(Option::is_some),
+        measured: None,
+        evidence: None,
+        rows_used: None,
     })
 }
 

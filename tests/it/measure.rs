@@ -104,9 +104,31 @@ fn measures_every_kpi_it_has_data_for_and_keeps_hand_entered_lines() {
     );
     assert!(dir.path().join("content/2026-10/evidence/lead-time.csv").exists());
 
-    // The report builds from computed lines.
+    // The report builds from computed lines, and shows how each was computed,
+    // linking to the rows behind it, on the site and in the pack.
     let out = tempfile::tempdir().unwrap();
-    build(dir.path(), &out.path().join("site"));
+    let site = out.path().join("site");
+    build(dir.path(), &site);
+    let delivery = read(&site.join("2026-10/software-delivery/index.html"));
+    assert!(
+        delivery.contains("<span class=\"note-mark\">Measured</span> median of 5 changes deployed in 5 deployments. <a href=\"../../2026-10/evidence/lead-time.csv\">The 5 rows behind it (CSV)</a>"),
+        "{delivery}"
+    );
+    assert_eq!(
+        fs::read(site.join("2026-10/evidence/lead-time.csv")).unwrap(),
+        fs::read(dir.path().join("content/2026-10/evidence/lead-time.csv")).unwrap()
+    );
+    assert!(assert_links_resolve(&site) > 0);
+    let o = boardpack(&["pack", "--root", dir.path().to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zip = fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "zip"))
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    assert!(archive.by_name("evidence/lead-time.csv").is_ok(), "the pack carries the evidence");
 }
 
 #[test]
