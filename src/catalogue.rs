@@ -229,13 +229,19 @@ impl Catalogue {
     }
 }
 
-/// Turns a TOML parse or type error into a located diagnostic.
+/// Turns a TOML parse or type error into a located diagnostic. A required key
+/// missing from the whole file has no line to point at: the file is named, and
+/// the key to add.
 pub(crate) fn toml_error(file: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
-    let d = Diagnostic::error(file, format!("invalid TOML: {message}"));
-    match e.span() {
-        Some(span) => d.at(source, span),
-        None => d,
+    let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+    match (missing, e.span()) {
+        (Some(key), Some(span)) if span.start == 0 => {
+            Diagnostic::error(file, format!("{} has no `{key}`, which is required", file.display()))
+                .help(format!("add a line `{key} = \"…\"` near the top of the file (before any [section])"))
+        }
+        (_, Some(span)) => Diagnostic::error(file, format!("invalid TOML: {message}")).at(source, span),
+        (_, None) => Diagnostic::error(file, format!("invalid TOML: {message}")),
     }
 }
 

@@ -226,10 +226,18 @@ fn entries(
     Ok(files)
 }
 
-/// "Larkspur Freight & Co." → "larkspur-freight-co": a file-name-safe organisation.
+/// The longest slug a file name gets: with the month and the suffix, well
+/// within the 255 bytes every common filesystem allows.
+const SLUG_MAX: usize = 64;
+
+/// "Larkspur Freight & Co." → "larkspur-freight-co": a file-name-safe
+/// organisation, at most [`SLUG_MAX`] characters.
 fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
+        if out.len() >= SLUG_MAX {
+            break;
+        }
         if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -253,6 +261,8 @@ mod tests {
         assert_eq!(slug("Larkspur Freight & Co."), "larkspur-freight-co");
         assert_eq!(slug("R&D <Labs>"), "r-d-labs");
         assert_eq!(slug("***"), "report");
+        let long = slug(&"Larkspur Freight International Holdings ".repeat(20));
+        assert!(long.len() <= SLUG_MAX && !long.ends_with('-'), "{long}");
     }
 
     #[test]

@@ -293,6 +293,12 @@ impl Reader {
                 if is_dir && name == EVIDENCE_DIR {
                     self.evidence(month, entry.path(), catalogue);
                     walk.skip_current_dir();
+                } else if is_dir && name == VALUES_FILE {
+                    self.diagnostics.push(
+                        Diagnostic::error(self.rel(entry.path()), "kpis.toml is a folder, not a file")
+                            .help("replace the folder with a kpis.toml file holding the month's values"),
+                    );
+                    walk.skip_current_dir();
                 } else if is_dir {
                     self.stray(
                         entry.path(),

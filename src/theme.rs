@@ -46,6 +46,8 @@ pub(crate) struct Theme {
     pub(crate) origins: BTreeMap<String, PathBuf>,
     /// The status colours and neutrals, from the stylesheet.
     pub(crate) palette: Palette,
+    /// Each template's text, to find which file of a page's chain an error is in.
+    sources: BTreeMap<String, String>,
 }
 
 /// Files gathered from the built-in theme and an override, before compiling.
@@ -74,7 +76,8 @@ impl Theme {
             files.templates.iter().map(|(name, (_, origin))| (name.clone(), origin.clone())).collect();
         origins.extend(files.typst.iter().map(|(name, (_, origin))| (format!("{PACK}/{name}"), origin.clone())));
         let typst = files.typst.into_iter().map(|(name, (text, _))| (name, text)).collect();
-        Ok(Theme { tera, statics: files.statics, typst, origins, palette })
+        let sources = files.templates.into_iter().map(|(name, (text, _))| (name, text)).collect();
+        Ok(Theme { tera, statics: files.statics, typst, origins, palette, sources })
     }
 
     /// The portfolio's own theme (for the overview, and for companies without one).
@@ -92,6 +95,23 @@ impl Theme {
             }
             None => Ok(None),
         }
+    }
+
+    /// The file a render error of `template` is in: Tera names the page's own
+    /// template even when the failing expression is in a template it extends
+    /// or imports, so the expression it quotes is looked for along that chain.
+    pub(crate) fn blame(&self, template: &str, message: &str) -> String {
+        let quoted = message.split('`').nth(1).filter(|q| !q.is_empty());
+        let chain: Vec<String> = match self.tera.get_template(template) {
+            Ok(t) => std::iter::once(template.to_string())
+                .chain(t.parents.iter().cloned())
+                .chain(t.imported_macro_files.iter().map(|(file, _)| file.clone()))
+                .collect(),
+            Err(_) => vec![template.to_string()],
+        };
+        let found =
+            quoted.and_then(|q| chain.iter().find(|name| self.sources.get(*name).is_some_and(|s| s.contains(q))));
+        self.origin(found.map_or(template, String::as_str))
     }
 
     /// The file a template or Typst source came from, as the user should see it.

@@ -36,10 +36,9 @@ pub(crate) fn render_page(
 ) -> Result<SiteFile, Error> {
     ctx.insert("root", root);
     ctx.insert("page_path", path);
-    let html = theme.tera.render(template, ctx).map_err(|e| Error::Template {
-        template: theme.origin(template),
-        page: path.to_string(),
-        message: error_chain(&e),
+    let html = theme.tera.render(template, ctx).map_err(|e| {
+        let message = error_chain(&e);
+        Error::Template { template: theme.blame(template, &message), page: path.to_string(), message }
     })?;
     Ok(SiteFile { path: path.to_string(), bytes: html.into_bytes() })
 }
