@@ -144,3 +144,36 @@ fn the_demo_report_is_clean() {
     let o = boardpack(&["check", "--root", "examples/minimal", "--strict"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn an_error_in_an_overridden_base_template_names_that_file() {
+    let project = copy_project(&repo().join("examples/minimal"));
+    let root = project.path();
+    fs::create_dir_all(root.join("themes/house/templates")).unwrap();
+    let base = read(&repo().join("themes/default/templates/base.html"))
+        .replace("{{ site.organisation }} · {{ site.title }}{% block footer_extra", "{{ site.no_such.field }}{% block footer_extra");
+    fs::write(root.join("themes/house/templates/base.html"), base).unwrap();
+    let config = root.join("boardpack.toml");
+    fs::write(&config, format!("{}\ntheme = \"house\"\n", read(&config))).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.path().join("site").to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.starts_with("error: themes/house/templates/base.html:"), "the file that failed, not scorecard.html: {err}");
+    assert!(err.contains("site.no_such.field"), "{err}");
+}
+
+#[test]
+fn a_long_organisation_name_still_packs() {
+    let project = copy_project(&repo().join("examples/minimal"));
+    let config = project.path().join("boardpack.toml");
+    let long = "Larkspur Freight International Holdings and Subsidiaries ".repeat(6);
+    let text = read(&config);
+    let line = text.lines().find(|l| l.starts_with("organisation")).unwrap().to_string();
+    fs::write(&config, text.replace(&line, &format!("organisation = \"{}\"", long.trim()))).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = boardpack(&["pack", "--root", project.path().to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let name = fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
+    assert!(name.len() < 100 && name.starts_with("larkspur-freight-international"), "{name}");
+}
