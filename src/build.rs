@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::audit;
-use crate::cache::{self, PdfCache, MANIFEST};
+use crate::cache::Cache;
 use crate::diagnostic::Diagnostic;
 use crate::output::{check_target, Staging};
 use crate::parallel::pool;
@@ -19,7 +19,7 @@ use crate::project::Project;
 use crate::record;
 use crate::render::overview::overview_files;
 use crate::render::pages::sitemap;
-use crate::render::{render_site, Documents, Earlier, NoPdfs, Progress, Sent, Site, SiteFile};
+use crate::render::{render_site, Collect, Destination, Documents, MonthRecord, Progress, Sent, SiteFile};
 use crate::report::Report;
 use crate::rules;
 use crate::schema;
@@ -51,15 +51,19 @@ pub struct BuildSummary {
     pub files: usize,
     /// How many months (company-months, for a portfolio) were rendered.
     pub months: usize,
-    /// PDFs taken unchanged from the previous build instead of typeset again.
-    pub pdfs_reused: usize,
+    /// Months taken unchanged from the previous build into this output
+    /// instead of rendered again.
+    pub months_reused: usize,
+    /// PDFs taken from the project cache instead of typeset again.
+    pub pdfs_cached: usize,
     /// Problems found that did not stop the build.
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads, checks, computes, renders and writes the site of the report or
-/// portfolio at `options.root`. PDFs unchanged since the previous build into
-/// the same folder are reused, not typeset again.
+/// portfolio at `options.root`. PDFs come from the project cache when their
+/// inputs are unchanged, and months unchanged since the previous build into
+/// the same folder are taken from it, not rendered again.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let Loaded { workspace, mut warnings } = Workspace::load(&options.root)?;
     warnings.extend(findings(&workspace));
@@ -75,14 +79,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
         Workspace::Portfolio(portfolio) => build_portfolio(portfolio, &output, &staging, options.progress),
     })?;
     staging.commit()?;
-    Ok(BuildSummary { output, files: written.files, months: written.months, pdfs_reused: written.reused, warnings })
+    Ok(BuildSummary {
+        output,
+        files: written.files,
+        months: written.months,
+        months_reused: written.reused,
+        pdfs_cached: written.cached,
+        warnings,
+    })
 }
 
 /// What the write of one site amounted to.
 struct Written {
     files: usize,
     months: usize,
+    /// Months taken unchanged from the previous build.
     reused: usize,
+    /// PDFs taken from the cache.
+    cached: usize,
 }
 
 fn build_report(
@@ -92,19 +106,24 @@ fn build_report(
     progress: Option<Progress>,
 ) -> Result<Written, Error> {
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
-    let cache = Stored(PdfCache::load(output, output));
+    let cache = Cache::open(&project.root);
     let base_url = project.config.base_url.as_deref();
-    let mut files =
-        site_files(project, &theme, Documents::Include, &cache, progress, Place { prefix: None, base_url })?;
+    let dest = ToStaging::new(staging, None, &cache, output);
+    site(project, &theme, Documents::Include, &dest, progress, base_url)?;
     if let Some(base_url) = base_url {
-        files.push(sitemap(base_url, files.iter().map(|f| f.path.as_str())));
+        dest.write(vec![sitemap(base_url, dest.pages().iter().map(String::as_str))])?;
     }
-    staging.write(&files)?;
-    Ok(Written { files: files.len(), months: project.months.len(), reused: cache.0.reused() })
+    cache.prune();
+    Ok(Written {
+        files: dest.files(),
+        months: project.months.len(),
+        reused: dest.months_reused(),
+        cached: cache.reused(),
+    })
 }
 
-/// Builds every company, one at a time (each written and dropped before the
-/// next is held), then the overview.
+/// Builds every company (each month written as soon as it is made, so memory
+/// holds only the months in flight), then the overview.
 fn build_portfolio(
     portfolio: &Portfolio,
     output: &Path,
@@ -113,103 +132,235 @@ fn build_portfolio(
 ) -> Result<Written, Error> {
     let theme = Theme::of_portfolio(portfolio)?;
     let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
+    let cache = Cache::open(&portfolio.root);
     let reused = AtomicUsize::new(0);
+    let files = AtomicUsize::new(0);
     // Progress counts months, as for a single report.
     let done = AtomicUsize::new(0);
     let total = portfolio.company_months();
     let base_url = portfolio.config.base_url.as_deref();
-    // Each company's file count, and its pages when a sitemap is wanted.
-    let written: Vec<(usize, Vec<String>)> = portfolio
+    let pages: Vec<Vec<String>> = portfolio
         .companies
         .par_iter()
         .map(|company| {
-            let cache = Stored(PdfCache::load(output, &output.join(&company.slug)));
-            let files = company_files(company, &theme, documents, &cache, base_url)?;
-            reused.fetch_add(cache.0.reused(), Ordering::Relaxed);
-            staging.write(&files)?;
+            let dest = ToStaging::new(staging, Some(&company.slug), &cache, output);
+            company_site(company, &theme, documents, &dest, base_url)?;
+            reused.fetch_add(dest.months_reused(), Ordering::Relaxed);
+            files.fetch_add(dest.files(), Ordering::Relaxed);
             if let Some(p) = progress {
                 let months = company.project.months.len();
                 p(done.fetch_add(months, Ordering::Relaxed) + months, total);
             }
-            let pages = match base_url {
-                Some(_) => files.iter().filter(|f| f.path.ends_with("index.html")).map(|f| f.path.clone()).collect(),
-                None => Vec::new(),
-            };
-            Ok((files.len(), pages))
+            Ok(dest.pages())
         })
         .collect::<Result<_, Error>>()?;
     let mut overview = overview_files(portfolio, &theme, None)?;
     if let Some(base_url) = base_url {
-        let companies = written.iter().flat_map(|(_, pages)| pages.iter().map(String::as_str));
+        let companies = pages.iter().flatten().map(String::as_str);
         let map = sitemap(base_url, overview.iter().map(|f| f.path.as_str()).chain(companies));
         overview.push(map);
     }
     staging.write(&overview)?;
+    cache.prune();
     Ok(Written {
-        files: written.iter().map(|(n, _)| n).sum::<usize>() + overview.len(),
+        files: files.into_inner() + overview.len(),
         months: total,
         reused: reused.into_inner(),
+        cached: cache.reused(),
     })
 }
 
-/// Where a report's site goes: under a folder of the output (a portfolio's
-/// company), and published at an address.
-#[derive(Clone, Copy)]
-struct Place<'a> {
-    prefix: Option<&'a str>,
-    base_url: Option<&'a str>,
-}
-
-/// A report's site files: pages, data, documents, and the list of its PDFs
-/// for the next build (`.boardpack-pdfs`), all paths under `place.prefix/` if given.
-fn site_files(
+/// Renders a report's site into `dest`, and records its months for the next build.
+fn site(
     project: &Project,
     theme: &Theme,
     documents: Documents,
-    pdfs: &dyn Earlier,
+    dest: &dyn Destination,
     progress: Option<Progress>,
-    place: Place<'_>,
-) -> Result<Vec<SiteFile>, Error> {
+    base_url: Option<&str>,
+) -> Result<(), Error> {
     let report = Report::new(project);
-    let Site { mut files, pdfs: keys } = render_site(&report, theme, documents, pdfs, progress, place.base_url)?;
-    if documents == Documents::Include {
-        let lines = keys
-            .iter()
-            .filter_map(|(path, key)| {
-                let file = files.iter().find(|f| f.path == *path)?;
-                Some(cache::line(path, key, &file.bytes))
-            })
-            .collect();
-        files.push(SiteFile { path: MANIFEST.into(), bytes: cache::manifest(lines).into_bytes() });
-    }
-    if let Some(prefix) = place.prefix {
-        for f in &mut files {
-            f.path = format!("{prefix}/{}", f.path);
-        }
+    let records = render_site(&report, theme, documents, dest, progress, base_url)?;
+    dest.record(&records);
+    Ok(())
+}
+
+/// One company's whole site, into `dest` (which puts it under `SLUG/`).
+/// `theme` is the portfolio's, used unless the company names its own;
+/// `base_url` is the portfolio's address, under which the company's pages
+/// live at `SLUG/`.
+pub(crate) fn company_site(
+    company: &Company,
+    theme: &Theme,
+    documents: Documents,
+    dest: &dyn Destination,
+    base_url: Option<&str>,
+) -> Result<(), Error> {
+    let own = Theme::of_company(company)?;
+    let base_url = base_url.map(|b| format!("{b}{}/", company.slug));
+    site(&company.project, own.as_ref().unwrap_or(theme), documents, dest, None, base_url.as_deref())
+}
+
+/// One company's whole site in memory, its paths under `SLUG/`, without PDFs:
+/// what `serve` shows and `check` renders.
+pub(crate) fn company_files(company: &Company, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
+    let collect = Collect::default();
+    company_site(company, theme, Documents::Skip, &collect, None)?;
+    let mut files = collect.into_files();
+    for f in &mut files {
+        f.path = format!("{}/{}", company.slug, f.path);
     }
     Ok(files)
 }
 
-/// One company's whole site, its paths under `SLUG/`. `theme` is the
-/// portfolio's, used unless the company names its own; `base_url` is the
-/// portfolio's address, under which the company's pages live at `SLUG/`.
-pub(crate) fn company_files(
-    company: &Company,
-    theme: &Theme,
-    documents: Documents,
-    pdfs: &dyn Earlier,
-    base_url: Option<&str>,
-) -> Result<Vec<SiteFile>, Error> {
-    let own = Theme::of_company(company)?;
-    let base_url = base_url.map(|b| format!("{b}{}/", company.slug));
-    let place = Place { prefix: Some(&company.slug), base_url: base_url.as_deref() };
-    site_files(&company.project, own.as_ref().unwrap_or(theme), documents, pdfs, None, place)
-}
-
 /// A report's site in memory, without PDFs: what `serve` shows.
 pub(crate) fn preview_report(project: &Project, theme: &Theme) -> Result<Vec<SiteFile>, Error> {
-    let place = Place { prefix: None, base_url: project.config.base_url.as_deref() };
-    pool().install(|| site_files(project, theme, Documents::Skip, &NoPdfs, None, place))
+    let collect = Collect::default();
+    pool().install(|| site(project, theme, Documents::Skip, &collect, None, project.config.base_url.as_deref()))?;
+    Ok(collect.into_files())
+}
+
+/// A build's destination: the staging folder (under `prefix/` for a
+/// portfolio's company), the project cache, and the previous output, whose
+/// unchanged months are linked into the staging folder instead of rendered.
+struct ToStaging<'a> {
+    staging: &'a Staging,
+    prefix: Option<&'a str>,
+    cache: &'a Cache,
+    /// The previous output's folder for this site, when boardpack wrote it.
+    previous: Option<PathBuf>,
+    /// Which site of the cache's records this is.
+    site: String,
+    /// Its months as the previous build recorded them: folder → (key, PDF key, stamp).
+    months: std::collections::BTreeMap<String, (String, Option<String>, String)>,
+    files: AtomicUsize,
+    reused: AtomicUsize,
+    pages: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'a> ToStaging<'a> {
+    fn new(staging: &'a Staging, prefix: Option<&'a str>, cache: &'a Cache, output: &Path) -> ToStaging<'a> {
+        let folder = prefix.map_or_else(|| output.to_path_buf(), |p| output.join(p));
+        let ours = output.join(crate::output::MARKER).is_file();
+        let site = crate::cache::site_id(output, prefix);
+        let months = match cache.months(&site) {
+            Some(text) if ours => text
+                .lines()
+                .filter_map(|l| {
+                    let mut parts = l.split(' ');
+                    let (folder, key, pdf, stamp) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+                    let pdf = (pdf != "-").then(|| pdf.to_string());
+                    Some((folder.to_string(), (key.to_string(), pdf, stamp.to_string())))
+                })
+                .collect(),
+            _ => Default::default(),
+        };
+        ToStaging {
+            staging,
+            prefix,
+            cache,
+            previous: ours.then_some(folder),
+            site,
+            months,
+            files: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+            pages: std::sync::Mutex::default(),
+        }
+    }
+
+    fn path(&self, rel: &str) -> String {
+        match self.prefix {
+            Some(p) => format!("{p}/{rel}"),
+            None => rel.to_string(),
+        }
+    }
+
+    fn note(&self, paths: impl Iterator<Item = String>) {
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        let mut count = 0;
+        for p in paths {
+            count += 1;
+            if p.ends_with("index.html") {
+                pages.push(p);
+            }
+        }
+        self.files.fetch_add(count, Ordering::Relaxed);
+    }
+
+    fn files(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
+    }
+
+    fn months_reused(&self) -> usize {
+        self.reused.load(Ordering::Relaxed)
+    }
+
+    /// Every page written, by its path in the output, in path order.
+    fn pages(&self) -> Vec<String> {
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        pages.sort();
+        pages
+    }
+}
+
+impl Destination for ToStaging<'_> {
+    /// Records each month's folder, the keys of its inputs and PDF, and the
+    /// [`crate::output::stamp`] of its files as written: the next build into
+    /// the same output reuses a month whose key is unchanged, if its folder is
+    /// still as written. The record is kept in the cache, not the output,
+    /// whose bytes depend only on the report.
+    fn record(&self, months: &[MonthRecord]) {
+        let lines: String = months
+            .iter()
+            .filter_map(|r| {
+                let stamp = self.staging.stamp(&self.path(&r.folder))?;
+                Some(format!("{} {} {} {stamp}\n", r.folder, r.key, r.pdf.as_deref().unwrap_or("-")))
+            })
+            .collect();
+        self.cache.put_months(&self.site, &lines);
+    }
+
+    fn pdf(&self, key: &str) -> Option<Vec<u8>> {
+        self.cache.get(key)
+    }
+
+    fn store_pdf(&self, key: &str, bytes: &[u8]) {
+        self.cache.put(key, bytes);
+    }
+
+    fn sent(&self, content: &crate::project::MonthContent) -> Result<Option<Sent>, Error> {
+        let (Some(seal), Some(path)) = (&content.seal, &content.sealed_pack) else {
+            return Ok(None);
+        };
+        read_sent(path, seal).map(Some)
+    }
+
+    fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
+        let (Some(previous), Some((was, pdf, stamp))) = (&self.previous, self.months.get(folder)) else {
+            return Ok(None);
+        };
+        // The folder must be exactly as the previous build wrote it: a file
+        // changed or added since (its size or time differs) is not trusted.
+        if was != key || crate::output::stamp(&previous.join(folder)).as_ref() != Some(stamp) {
+            return Ok(None);
+        }
+        let linked = self.staging.link(&previous.join(folder), &self.path(folder))?;
+        if let Some(pdf) = pdf {
+            self.cache.keep(pdf);
+        }
+        self.note(linked.into_iter());
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Ok(Some(MonthRecord { folder: folder.to_string(), key: key.to_string(), pdf: pdf.clone() }))
+    }
+
+    fn write(&self, mut files: Vec<SiteFile>) -> Result<(), Error> {
+        for f in &mut files {
+            f.path = self.path(&f.path);
+        }
+        self.staging.write(&files)?;
+        self.note(files.iter().map(|f| f.path.clone()));
+        Ok(())
+    }
 }
 
 /// Checks the report or portfolio at `root` without writing anything: loads
@@ -230,7 +381,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
             portfolio
                 .companies
                 .par_iter()
-                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs, None).map(|_| ()))
+                .map(|c| company_files(c, &theme).map(|_| ()))
                 .collect::<Result<(), Error>>()?;
             overview_files(portfolio, &theme, None).map(|_| ())
         }),
@@ -256,24 +407,6 @@ pub(crate) fn findings(workspace: &Workspace) -> Vec<Diagnostic> {
         Workspace::Portfolio(portfolio) => {
             portfolio.companies.iter().flat_map(|c| crate::portfolio::prefixed(&c.slug, findings(&c.project))).collect()
         }
-    }
-}
-
-/// What a build had before: the previous build's PDFs, and the documents each
-/// sealed month was sent as (read from its `board-pack.zip`, checked against
-/// its seal, never typeset again).
-struct Stored(PdfCache);
-
-impl Earlier for Stored {
-    fn pdf(&self, key: &str) -> Option<Vec<u8>> {
-        self.0.get(key)
-    }
-
-    fn sent(&self, content: &crate::project::MonthContent) -> Result<Option<Sent>, Error> {
-        let (Some(seal), Some(path)) = (&content.seal, &content.sealed_pack) else {
-            return Ok(None);
-        };
-        read_sent(path, seal).map(Some)
     }
 }
 

@@ -262,10 +262,14 @@ fn show_progress(done: usize, total: usize) {
 fn build(options: BuildOptions) -> Result<(), Error> {
     let summary = boardpack::build(&options)?;
     print_all(&summary.warnings);
-    let reused = match summary.pdfs_reused {
-        0 => String::new(),
-        n => format!(" ({n} PDF(s) unchanged, reused from the last build)"),
-    };
+    let mut reused = Vec::new();
+    if summary.months_reused > 0 {
+        reused.push(format!("{} unchanged month(s) taken from the previous build", summary.months_reused));
+    }
+    if summary.pdfs_cached > 0 {
+        reused.push(format!("{} PDF(s) from the cache", summary.pdfs_cached));
+    }
+    let reused = if reused.is_empty() { String::new() } else { format!(" ({})", reused.join(", ")) };
     eprintln!("built {} month(s), {} files, into {}{reused}", summary.months, summary.files, summary.output.display());
     Ok(())
 }

@@ -112,6 +112,33 @@ impl Staging {
         files.par_iter().try_for_each(|file| write_file(&safe_join(self.dir.path(), &file.path)?, &file.bytes))
     }
 
+    /// Puts the files of `from` (a folder of the previous output) at `rel` in the
+    /// staging folder, as hard links (no bytes copied; a copy where links are
+    /// not possible). Returns the paths put there, relative to the staging folder.
+    pub(crate) fn link(&self, from: &Path, rel: &str) -> Result<Vec<String>, Error> {
+        let base = safe_join(self.dir.path(), rel)?;
+        let mut linked = Vec::new();
+        for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+            let entry = entry.map_err(|e| Error::Internal(format!("reading the previous build: {e}")))?;
+            let inner = entry.path().strip_prefix(from).unwrap_or(entry.path());
+            let target = base.join(inner);
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+            } else if entry.file_type().is_file() {
+                if fs::hard_link(entry.path(), &target).is_err() {
+                    fs::copy(entry.path(), &target).map_err(|e| Error::io(&target, e))?;
+                }
+                linked.push(format!("{rel}/{}", inner.to_string_lossy().replace('\\', "/")));
+            }
+        }
+        Ok(linked)
+    }
+
+    /// The [`stamp`] of a folder of the staging folder.
+    pub(crate) fn stamp(&self, rel: &str) -> Option<String> {
+        stamp(&safe_join(self.dir.path(), rel).ok()?)
+    }
+
     /// Marks the folder as boardpack's and swaps it in for the output.
     pub(crate) fn commit(self) -> Result<(), Error> {
         write_file(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())?;
@@ -121,6 +148,25 @@ impl Staging {
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+/// A digest of every file under `dir` — its path, size and modification time —
+/// so that a later build can tell cheaply (without reading the files) that a
+/// folder of its previous output is still exactly as that build wrote it.
+pub(crate) fn stamp(dir: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.ok()?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let meta = entry.metadata().ok()?;
+        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+        h.update(format!("{rel}\0{}\0{}.{}\n", meta.len(), modified.as_secs(), modified.subsec_nanos()));
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Joins a site-relative path, refusing anything that could climb out of the folder.

@@ -20,7 +20,7 @@ use crate::project::{MonthContent, Project, EVIDENCE_DIR, SUMMARY_STEM};
 use crate::render::document::{self, ReportInput};
 use crate::render::overview::overview_of;
 use crate::render::view::{catalogue_view, month_bundle, Shared, SiteView};
-use crate::render::NoPdfs;
+use crate::render::Collect;
 use crate::report::{Reading, Report};
 use crate::theme::Theme;
 use crate::workspace::Workspace;
@@ -144,7 +144,7 @@ pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Resu
     let bundle = month_bundle(&shared, content, previous)?;
     let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url: None };
     let input = ReportInput { report: &report, theme, site: &site, catalogue: &catalogue, bundle: &bundle, content };
-    let pdf = document::report_pdf(&input, &NoPdfs)?.bytes;
+    let pdf = document::report_pdf(&input, &Collect::default())?.bytes;
     let html = document::single_file_html(&input)?;
     let entries = entries(&report, &bundle, content, &project.months[..=index], pdf.clone(), html)?;
     Ok((archive::zip(&entries, content.month)?, pdf))

@@ -97,6 +97,25 @@ impl Theme {
         }
     }
 
+    /// A digest of every file of the theme: what a month's pages are made with.
+    pub(crate) fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        for (name, text) in self.sources.iter().chain(&self.typst) {
+            part(name.as_bytes());
+            part(text.as_bytes());
+        }
+        for (name, bytes) in &self.statics {
+            part(name.as_bytes());
+            part(bytes);
+        }
+        h.finalize().into()
+    }
+
     /// The file a render error of `template` is in: Tera names the page's own
     /// template even when the failing expression is in a template it extends
     /// or imports, so the expression it quotes is looked for along that chain.

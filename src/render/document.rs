@@ -17,7 +17,7 @@ use super::typst::{compile, Job, Sources, TypstError};
 use super::view::{
     AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile,
 };
-use super::Earlier;
+use super::Destination;
 use crate::config::{Orientation, Paper};
 use crate::markdown::{to_tree, Node};
 use crate::period::Month;
@@ -50,14 +50,14 @@ pub(crate) struct ReportInput<'a> {
     pub(crate) content: &'a MonthContent,
 }
 
-/// A PDF and the key of its inputs (what [`Earlier::pdf`] is asked for).
+/// A PDF and the key of its inputs (what [`Destination::pdf`] is asked for).
 pub(crate) struct Pdf {
     pub(crate) bytes: Vec<u8>,
     pub(crate) key: String,
 }
 
 /// The month's PDF: from `earlier` when its inputs are unchanged, else typeset.
-pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn Earlier) -> Result<Pdf, Error> {
+pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn Destination) -> Result<Pdf, Error> {
     let config = &input.report.project.config;
     let month = input.content.month;
     let data = report_data(input);
@@ -86,7 +86,7 @@ pub(crate) fn overview_pdf(overview: &Overview<'_>, theme: &Theme, month: Month)
     let files = vec![("/data.json".to_string(), to_json(&data)?)];
     let ident = format!("{}/{}/{month}", overview.owner, overview.title);
     let name = format!("{month} portfolio overview");
-    Ok(typeset(theme, "portfolio.typ", files, month, ident, &name, &super::NoPdfs)?.bytes)
+    Ok(typeset(theme, "portfolio.typ", files, month, ident, &name, &super::Collect::default())?.bytes)
 }
 
 /// Typesets `main` with `files`, unless `earlier` has the PDF of these exact inputs.
@@ -97,7 +97,7 @@ fn typeset(
     month: Month,
     ident: String,
     what: &str,
-    earlier: &dyn Earlier,
+    earlier: &dyn Destination,
 ) -> Result<Pdf, Error> {
     let key = key(theme, main, &files, month, &ident);
     if let Some(bytes) = earlier.pdf(&key) {
@@ -106,6 +106,7 @@ fn typeset(
     let sources = Sources::new(&theme.typst);
     let bytes =
         compile(Job { sources: &sources, main, files, month, ident }).map_err(|e| typst_error(theme, main, what, e))?;
+    earlier.store_pdf(&key, &bytes);
     Ok(Pdf { bytes, key })
 }
 

@@ -6,11 +6,12 @@
 //! report ([`document`] again, a Tera template with everything inline). Charts
 //! come from [`crate::chart`], commentary from [`crate::markdown`].
 //!
-//! Pure: nothing here reads the clock, the environment or the disk (PDFs a
-//! previous build made arrive through a [`PdfSource`]), so the same input
-//! renders the same bytes.
+//! Pure: nothing here reads the clock, the environment or the disk (what a
+//! previous build made arrives, and what is rendered leaves, through a
+//! [`Destination`]), so the same input renders the same bytes.
 
 pub(crate) mod document;
+mod key;
 pub(crate) mod overview;
 pub(crate) mod pages;
 mod typst;
@@ -44,14 +45,29 @@ pub(crate) enum Documents {
 /// long build can show progress.
 pub type Progress = fn(usize, usize);
 
-/// Documents made before this build: PDFs typeset by an earlier build, by the
-/// key of their inputs ([`document::Pdf::key`]) — typesetting is most of a
-/// build's time — and the documents a sealed month was sent as.
-pub(crate) trait Earlier: Sync {
+/// Where a rendered site goes, and what it may take from before instead of
+/// making it again: PDFs typeset by an earlier build (by the key of their
+/// inputs, [`document::Pdf::key`] — typesetting is most of a build's time), a
+/// sealed month's documents as sent, and the files of months whose inputs have
+/// not changed since the previous build. A build writes each month's files as
+/// soon as they are made, so memory holds only the months in flight; a
+/// preview collects them ([`Collect`]).
+pub(crate) trait Destination: Sync {
     /// The PDF made from inputs with this key, if one is known and intact.
     fn pdf(&self, key: &str) -> Option<Vec<u8>>;
+    /// Keeps a PDF just typeset, for later builds.
+    fn store_pdf(&self, key: &str, bytes: &[u8]);
     /// The documents the board received for a sealed month; `None` for a month not sealed.
     fn sent(&self, content: &MonthContent) -> Result<Option<Sent>, Error>;
+    /// Takes the files of the month folder `folder` from the previous build,
+    /// when they were made from inputs with this key; then returns that
+    /// build's record of the month.
+    fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error>;
+    /// Receives rendered files.
+    fn write(&self, files: Vec<SiteFile>) -> Result<(), Error>;
+    /// Told every month of the site once all are written, so the next build
+    /// into the same place knows what it may reuse.
+    fn record(&self, _months: &[MonthRecord]) {}
 }
 
 /// A sealed month's documents, exactly as sent.
@@ -62,26 +78,45 @@ pub(crate) struct Sent {
     pub(crate) zip: Vec<u8>,
 }
 
-/// Nothing made before: typeset everything (a preview, a dry run).
-pub(crate) struct NoPdfs;
+/// A site rendered into memory, making everything anew (a preview, a dry run).
+#[derive(Default)]
+pub(crate) struct Collect {
+    files: std::sync::Mutex<Vec<SiteFile>>,
+}
 
-impl Earlier for NoPdfs {
-    fn pdf(&self, _key: &str) -> Option<Vec<u8>> {
-        None
-    }
-    fn sent(&self, _content: &MonthContent) -> Result<Option<Sent>, Error> {
-        Ok(None)
+impl Collect {
+    /// The files, sorted by path so the result never depends on scheduling.
+    pub(crate) fn into_files(self) -> Vec<SiteFile> {
+        let mut files = self.files.into_inner().unwrap_or_else(|p| p.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
     }
 }
 
-/// A PDF's path in the site and the key of its inputs.
-pub(crate) type PdfKey = (String, String);
+impl Destination for Collect {
+    fn pdf(&self, _key: &str) -> Option<Vec<u8>> {
+        None
+    }
+    fn store_pdf(&self, _key: &str, _bytes: &[u8]) {}
+    fn sent(&self, _content: &MonthContent) -> Result<Option<Sent>, Error> {
+        Ok(None)
+    }
+    fn reuse(&self, _folder: &str, _key: &str) -> Result<Option<MonthRecord>, Error> {
+        Ok(None)
+    }
+    fn write(&self, files: Vec<SiteFile>) -> Result<(), Error> {
+        self.files.lock().unwrap_or_else(|p| p.into_inner()).extend(files);
+        Ok(())
+    }
+}
 
-/// A rendered site: its files, and for each PDF among them the key of its inputs.
-pub(crate) struct Site {
-    pub(crate) files: Vec<SiteFile>,
-    /// Every PDF, in path order.
-    pub(crate) pdfs: Vec<PdfKey>,
+/// What a build did with one month: its folder, the key of its inputs, and
+/// its PDF's key when it typeset or reused one (for the next build).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MonthRecord {
+    pub(crate) folder: String,
+    pub(crate) key: String,
+    pub(crate) pdf: Option<String>,
 }
 
 /// What every month of one site is rendered with.
@@ -92,11 +127,14 @@ struct Parts<'a> {
     catalogue: Vec<CatalogueAccountability>,
     corrections: Vec<Correction>,
     documents: Documents,
-    earlier: &'a dyn Earlier,
+    dest: &'a dyn Destination,
+    /// The key of each month's inputs, in month order.
+    keys: Vec<String>,
 }
 
-/// Renders every file of the site. Months render in parallel; the result is in
-/// a fixed order, so output never depends on scheduling.
+/// Renders every file of the site into `dest`. Months render in parallel and
+/// each is written as soon as it is made; a month whose inputs are unchanged
+/// since the previous build is taken from it instead. Returns each month's record.
 ///
 /// `base_url` is where the site will be published, if known: pages then carry
 /// canonical links, and the site a `sitemap.xml`.
@@ -104,54 +142,65 @@ pub(crate) fn render_site(
     report: &Report<'_>,
     theme: &Theme,
     documents: Documents,
-    earlier: &dyn Earlier,
+    dest: &dyn Destination,
     progress: Option<Progress>,
     base_url: Option<&str>,
-) -> Result<Site, Error> {
+) -> Result<Vec<MonthRecord>, Error> {
     let project = report.project;
     let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
     let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url };
     let catalogue = catalogue_view(report, latest);
     let corrections = corrections(project);
-    let parts = Parts { report, theme, site, catalogue, corrections, documents, earlier };
+    let keys = key::months(project, theme, documents, base_url, &corrections);
+    let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
-    let per_month: Vec<(Vec<SiteFile>, Option<PdfKey>)> = project
+    let records: Vec<MonthRecord> = project
         .months
         .par_iter()
         .enumerate()
         .map(|(i, content)| {
             let previous = i.checked_sub(1).map(|p| project.months[p].month);
-            let files = render_month(&parts, content, previous, content.month == latest);
+            let record = render_month(&parts, i, content, previous, content.month == latest);
             if let Some(report_progress) = progress {
                 report_progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
             }
-            files
+            record
         })
         .collect::<Result<_, Error>>()?;
-    let mut files = Vec::new();
-    let mut pdfs = Vec::new();
-    for (month_files, pdf) in per_month {
-        files.extend(month_files);
-        pdfs.extend(pdf);
-    }
-    files.extend(pages::site_pages(theme, &parts.site, &archive_rows(report), &parts.catalogue)?);
-    Ok(Site { files, pdfs })
+    dest.write(pages::site_pages(theme, &parts.site, &archive_rows(report), &parts.catalogue)?)?;
+    Ok(records)
 }
 
-/// One month's files, and its PDF's (path, input key) when it has a PDF.
+/// Renders (or reuses) one month's folder and, for the latest month, the
+/// site's `index.html`; writes them to the destination.
 fn render_month(
     parts: &Parts<'_>,
+    index: usize,
     content: &MonthContent,
     previous: Option<crate::period::Month>,
     latest: bool,
-) -> Result<(Vec<SiteFile>, Option<PdfKey>), Error> {
+) -> Result<MonthRecord, Error> {
     let report = parts.report;
+    let dest = parts.dest;
+    let folder = content.month.to_string();
+    let key = parts.keys[index].clone();
+    let reused = dest.reuse(&folder, &key)?;
+    if let (Some(record), false) = (&reused, latest) {
+        return Ok(record.clone());
+    }
     let shared =
         Shared { report, palette: &parts.theme.palette, catalogue: &parts.catalogue, corrections: &parts.corrections };
     let mut bundle = month_bundle(&shared, content, previous)?;
     bundle.view.documents = parts.documents == Documents::Include;
-    let mut files = pages::month_pages(parts.theme, &parts.site, &bundle, latest)?;
+    if latest {
+        dest.write(vec![pages::latest_page(parts.theme, &parts.site, &bundle)?])?;
+    }
+    if let Some(record) = reused {
+        return Ok(record);
+    }
+    let mut record = MonthRecord { folder, key, pdf: None };
+    let mut files = pages::month_pages(parts.theme, &parts.site, &bundle)?;
     let id = &bundle.view.id;
     let month = content.month;
     let sent_report = report.as_sent(month);
@@ -166,30 +215,29 @@ fn render_month(
     for (kpi, bytes) in &content.evidence {
         files.push(SiteFile { path: format!("{id}/{EVIDENCE_DIR}/{kpi}.csv"), bytes: bytes.clone() });
     }
-    let mut pdf_key = None;
     if parts.documents == Documents::Include {
-        if let Some(sent) = parts.earlier.sent(content)? {
+        if let Some(sent) = dest.sent(content)? {
             files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: sent.pdf });
             files.push(SiteFile { path: format!("{id}/{}", document::HTML_NAME), bytes: sent.html });
             files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip });
-            return Ok((files, None));
+        } else {
+            let input = document::ReportInput {
+                report: shown,
+                theme: parts.theme,
+                site: &parts.site,
+                catalogue: &parts.catalogue,
+                bundle: &bundle,
+                content,
+            };
+            let pdf = document::report_pdf(&input, dest)?;
+            record.pdf = Some(pdf.key);
+            files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: pdf.bytes });
+            files.push(SiteFile {
+                path: format!("{id}/{}", document::HTML_NAME),
+                bytes: document::single_file_html(&input)?.into_bytes(),
+            });
         }
-        let input = document::ReportInput {
-            report: shown,
-            theme: parts.theme,
-            site: &parts.site,
-            catalogue: &parts.catalogue,
-            bundle: &bundle,
-            content,
-        };
-        let pdf = document::report_pdf(&input, parts.earlier)?;
-        let path = format!("{id}/{}", document::PDF_NAME);
-        pdf_key = Some((path.clone(), pdf.key));
-        files.push(SiteFile { path, bytes: pdf.bytes });
-        files.push(SiteFile {
-            path: format!("{id}/{}", document::HTML_NAME),
-            bytes: document::single_file_html(&input)?.into_bytes(),
-        });
     }
-    Ok((files, pdf_key))
+    dest.write(files)?;
+    Ok(record)
 }

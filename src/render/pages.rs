@@ -43,14 +43,16 @@ pub(crate) fn render_page(
     Ok(SiteFile { path: path.to_string(), bytes: html.into_bytes() })
 }
 
-/// A month's pages: its scorecard (also the site's `index.html` when it is
-/// the latest), one page per accountability and the chart files.
-pub(crate) fn month_pages(
-    theme: &Theme,
-    site: &SiteView<'_>,
-    bundle: &MonthBundle,
-    latest: bool,
-) -> Result<Vec<SiteFile>, Error> {
+/// The site's `index.html`: the latest month's scorecard.
+pub(crate) fn latest_page(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBundle) -> Result<SiteFile, Error> {
+    let mut ctx = Context::new();
+    ctx.insert("site", site);
+    ctx.insert("month", &bundle.view);
+    render_page(theme, "scorecard.html", "index.html", "", &mut ctx)
+}
+
+/// A month's folder: its scorecard, one page per accountability and the chart files.
+pub(crate) fn month_pages(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBundle) -> Result<Vec<SiteFile>, Error> {
     let view = &bundle.view;
     let id = &view.id;
     let mut files = Vec::new();
@@ -60,9 +62,6 @@ pub(crate) fn month_pages(
     ctx.insert("site", site);
     ctx.insert("month", view);
     files.push(render_page(theme, "scorecard.html", &format!("{id}/index.html"), "../", &mut ctx)?);
-    if latest {
-        files.push(render_page(theme, "scorecard.html", "index.html", "", &mut ctx)?);
-    }
     for (acc_view, charts) in view.accountabilities.iter().zip(&bundle.charts) {
         for chart in charts {
             files.push(SiteFile {

@@ -12,7 +12,7 @@ use crate::period::Month;
 use crate::portfolio::{self, Portfolio, COMPANIES_DIR};
 use crate::project::CONTENT_DIR;
 use crate::render::overview::overview_files;
-use crate::render::{Documents, NoPdfs, SiteFile};
+use crate::render::SiteFile;
 use crate::theme::{Palette, Theme};
 use crate::workspace::{Loaded, Workspace};
 use crate::Error;
@@ -84,11 +84,8 @@ impl PortfolioPreview {
     fn render(portfolio: Portfolio) -> Result<(PortfolioPreview, Vec<SiteFile>, usize), Error> {
         let theme = Theme::of_portfolio(&portfolio)?;
         let files = pool().install(|| {
-            let companies: Vec<Vec<SiteFile>> = portfolio
-                .companies
-                .par_iter()
-                .map(|c| company_files(c, &theme, Documents::Skip, &NoPdfs, None))
-                .collect::<Result<_, Error>>()?;
+            let companies: Vec<Vec<SiteFile>> =
+                portfolio.companies.par_iter().map(|c| company_files(c, &theme)).collect::<Result<_, Error>>()?;
             let mut files: Vec<SiteFile> = companies.into_iter().flatten().collect();
             files.extend(overview_files(&portfolio, &theme, None)?);
             Ok::<_, Error>(files)
@@ -134,7 +131,7 @@ impl PortfolioPreview {
                 .iter()
                 .position(|c| c.slug == company.slug)
                 .ok_or_else(|| Error::Internal(format!("company `{}` is not in the preview", company.slug)))?;
-            let rendered = pool().install(|| company_files(company, &self.theme, Documents::Skip, &NoPdfs, None))?;
+            let rendered = pool().install(|| company_files(company, &self.theme))?;
             files.extend(rendered);
             folders.push(format!("{}/", company.slug));
             months += company.project.months.len();

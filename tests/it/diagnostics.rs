@@ -150,16 +150,22 @@ fn an_error_in_an_overridden_base_template_names_that_file() {
     let project = copy_project(&repo().join("examples/minimal"));
     let root = project.path();
     fs::create_dir_all(root.join("themes/house/templates")).unwrap();
-    let base = read(&repo().join("themes/default/templates/base.html"))
-        .replace("{{ site.organisation }} · {{ site.title }}{% block footer_extra", "{{ site.no_such.field }}{% block footer_extra");
+    let base = read(&repo().join("themes/default/templates/base.html")).replace(
+        "{{ site.organisation }} · {{ site.title }}{% block footer_extra",
+        "{{ site.no_such.field }}{% block footer_extra",
+    );
     fs::write(root.join("themes/house/templates/base.html"), base).unwrap();
     let config = root.join("boardpack.toml");
     fs::write(&config, format!("{}\ntheme = \"house\"\n", read(&config))).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.path().join("site").to_str().unwrap()]);
+    let o =
+        boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.path().join("site").to_str().unwrap()]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.starts_with("error: themes/house/templates/base.html:"), "the file that failed, not scorecard.html: {err}");
+    assert!(
+        err.starts_with("error: themes/house/templates/base.html:"),
+        "the file that failed, not scorecard.html: {err}"
+    );
     assert!(err.contains("site.no_such.field"), "{err}");
 }
 

@@ -359,29 +359,60 @@ fn a_portfolio_packs_each_company_and_the_overview_as_a_pdf() {
 }
 
 #[test]
-fn a_rebuild_reuses_unchanged_pdfs_and_typesets_changed_months_again() {
+fn a_rebuild_reuses_unchanged_months_and_a_warm_cache_builds_what_a_cold_one_does() {
     let project = copy_project(&repo().join("examples/portfolio/companies/northwind-logistics"));
+    let root = project.path();
     let out = tempfile::tempdir().unwrap();
-    let build_once = || {
-        let o =
-            boardpack(&["build", "--root", project.path().to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+    let build_into = |dir: &Path| {
+        let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", dir.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
         stderr(&o)
     };
-    assert!(!build_once().contains("reused"), "a first build typesets every PDF");
-    assert!(build_once().contains("(12 PDF(s) unchanged, reused from the last build)"));
+    let first = build_into(out.path());
+    assert!(
+        !first.contains("taken from") && !first.contains("from the cache"),
+        "a first build makes everything: {first}"
+    );
+    assert!(
+        root.join(".boardpack/cache/pdf").read_dir().unwrap().count() >= 24,
+        "12 PDFs and their digests are cached"
+    );
+    assert!(build_into(out.path()).contains("(12 unchanged month(s) taken from the previous build)"));
 
-    // An edited month is typeset again; so is a PDF that changed in the output folder.
-    let summary = project.path().join("content/2026-10/summary.md");
+    // An edited month is made again; the others are taken as they were.
+    let summary = root.join("content/2026-10/summary.md");
     fs::write(&summary, format!("{}\nOne more sentence for the board.\n", read(&summary))).unwrap();
-    assert!(build_once().contains("(11 PDF(s) unchanged"));
+    assert!(build_into(out.path()).contains("(11 unchanged month(s) taken from the previous build)"));
+    // A file changed in the output since is not trusted: its month is made again.
     fs::write(out.path().join("2026-09/board-report.pdf"), b"%PDF-1.7 not the report").unwrap();
-    assert!(build_once().contains("(11 PDF(s) unchanged"), "the tampered PDF is not trusted");
+    let after = build_into(out.path());
+    assert!(
+        after.contains("(11 unchanged month(s) taken from the previous build, 1 PDF(s) from the cache)"),
+        "{after}"
+    );
 
-    // Reused or not, the site is byte for byte what a fresh build makes.
-    let fresh = tempfile::tempdir().unwrap();
-    build(project.path(), fresh.path());
-    assert_eq!(tree(out.path()), tree(fresh.path()));
+    // A warm cache into a fresh folder: no PDF typeset, the same bytes as a cold build.
+    let warm = tempfile::tempdir().unwrap();
+    assert!(build_into(warm.path()).contains("(12 PDF(s) from the cache)"));
+    let cold_project = copy_project(root);
+    fs::remove_dir_all(cold_project.path().join(".boardpack")).ok();
+    let cold = tempfile::tempdir().unwrap();
+    build(cold_project.path(), cold.path());
+    assert_eq!(tree(warm.path()), tree(cold.path()), "a warm cache builds what a cold one does");
+    assert_eq!(tree(out.path()), tree(cold.path()), "so does a rebuild that reused months");
     let text = tool("pdftotext", &[out.path().join("2026-10/board-report.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("One more sentence for the board."));
+
+    // A tampered cache entry is not trusted: that PDF is typeset again, correctly.
+    let cached = root.join(".boardpack/cache/pdf");
+    let entry = fs::read_dir(&cached)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    fs::write(&entry, b"%PDF-1.7 tampered").unwrap();
+    let again = tempfile::tempdir().unwrap();
+    assert!(build_into(again.path()).contains("(11 PDF(s) from the cache)"));
+    assert_eq!(tree(again.path()), tree(cold.path()));
 }

@@ -40,7 +40,7 @@ fn a_build_that_fails_half_way_leaves_the_previous_output_intact() {
     let leftovers: Vec<String> = fs::read_dir(project.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".boardpack"))
+        .filter(|n| n.starts_with(".boardpack-"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 }
