@@ -3,11 +3,12 @@
 //! The site is written into a staging folder beside the output and swapped in
 //! only when every file is written, so a failed build leaves the previous
 //! output as it was. The output folder carries a marker file; a folder without
-//! it that holds anything is never replaced unless the user says `--force`, and
-//! a folder holding the project itself is never replaced at all.
+//! it that holds anything is never replaced unless the user says `--force`. A folder holding
+//! the project itself, a git repository (a folder holding `.git`) or a folder
+//! inside a `.git` folder is never replaced at all.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -33,6 +34,15 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
             help: "choose a separate folder, such as `public` (the default)".into(),
         });
     }
+    if out.components().any(|c| matches!(c, Component::Normal(n) if n.eq_ignore_ascii_case(".git"))) {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason:
+                "it is inside a .git folder, where git keeps a repository's history; building there would corrupt it"
+                    .into(),
+            help: "choose a separate folder, such as `public` (the default)".into(),
+        });
+    }
     if !out.exists() {
         return Ok(());
     }
@@ -43,7 +53,23 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
             help: "remove the file or choose another output folder".into(),
         });
     }
-    if force || out.join(MARKER).is_file() {
+    let marked = out.join(MARKER).is_file();
+    // A marked folder is one boardpack wrote: only a `.git` put at its top
+    // (say, to publish it as a branch) is looked for. Any other folder is
+    // searched whole before it may be replaced with --force.
+    let repository = if marked { git_in(&out, 1) } else { git_in(&out, usize::MAX) };
+    if let Some(git) = repository {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason: format!(
+                "it holds a git repository ({}); replacing the folder would delete the repository and its history",
+                git.display()
+            ),
+            help: "choose a separate folder, such as `public` (the default); to publish with git, copy the built site into the repository"
+                .into(),
+        });
+    }
+    if force || marked {
         return Ok(());
     }
     let has_files = fs::read_dir(&out).map_err(|e| Error::io(&out, e))?.next().is_some();
@@ -57,11 +83,38 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
     Ok(())
 }
 
+/// The first `.git` (folder, or the file of a worktree or submodule) in `dir`,
+/// looking `depth` levels down (1: `dir` itself), never following links.
+fn git_in(dir: &Path, depth: usize) -> Option<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(depth)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().eq_ignore_ascii_case(".git"))
+        .map(|e| e.into_path())
+}
+
 fn absolute(p: &Path) -> Result<PathBuf, Error> {
     let abs =
         if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map_err(|e| Error::io(p, e))?.join(p) };
-    // Resolve symlinks where the path exists, so `out` and `root` compare truthfully.
-    Ok(normalise(&fs::canonicalize(&abs).unwrap_or(abs)))
+    // Resolve symlinks where the path exists, so `out` and `root` compare
+    // truthfully; for a path that does not exist yet, in the part that does
+    // (a link to `.git` among its parents must not hide it).
+    if let Ok(real) = fs::canonicalize(&abs) {
+        return Ok(normalise(&real));
+    }
+    let abs = normalise(&abs);
+    let mut missing = Vec::new();
+    let mut existing = abs.as_path();
+    while let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) {
+        missing.push(name);
+        existing = parent;
+        if let Ok(real) = fs::canonicalize(existing) {
+            return Ok(missing.iter().rev().fold(normalise(&real), |path, name| path.join(name)));
+        }
+    }
+    Ok(abs)
 }
 
 /// Removes `.` and `..` components lexically (for paths that do not exist yet).
@@ -197,6 +250,28 @@ mod tests {
         fs::write(out.join("notes.txt"), "mine").unwrap();
         assert!(check_target(&dir.path().join("project"), &out, false).is_err());
         assert!(check_target(&dir.path().join("project"), &out, true).is_ok());
+    }
+
+    #[test]
+    fn git_repositories_and_git_folders_are_refused_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        fs::create_dir_all(root.join(".git")).unwrap();
+        let repo = dir.path().join("repo");
+        fs::create_dir_all(repo.join("deep/down/.git")).unwrap();
+        for bad in [root.join(".git"), root.join(".git/objects"), root.join(".GIT/x"), repo.clone()] {
+            for force in [false, true] {
+                let refused = matches!(check_target(&root, &bad, force), Err(Error::UnsafeOutput { .. }));
+                assert!(refused, "{} force={force}", bad.display());
+            }
+        }
+        // A folder boardpack wrote is looked at only at its top.
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("vendor/.git")).unwrap();
+        fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
+        assert!(check_target(&root, &out, false).is_ok());
+        fs::create_dir_all(out.join(".git")).unwrap();
+        assert!(check_target(&root, &out, true).is_err());
     }
 
     fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {

@@ -8,6 +8,7 @@ mod build;
 mod charts;
 mod common;
 mod diagnostics;
+mod output;
 mod pack;
 mod portfolio;
 mod safety;
