@@ -1,13 +1,27 @@
 //! Write stage: puts the rendered site on disk atomically and safely.
 //!
-//! The site is written into a staging folder beside the output and swapped in
-//! only when every file is written, so a failed build leaves the previous
-//! output as it was. The output folder carries a marker file; a folder without
-//! it that holds anything is never replaced unless the user says `--force`. A folder holding
+//! The site is written into a staging folder beside the output
+//! (`.boardpack-staging-NAME-XXXXXX`) and swapped in only when every file is
+//! written, so a failed build leaves the previous output as it was. On Linux
+//! the swap is one `renameat2(RENAME_EXCHANGE)`: the output path holds the old
+//! site or the new one at every instant, and a build killed at any point leaves
+//! a whole site there. Elsewhere, or on a filesystem that refuses the flag
+//! (`EINVAL`, `ENOSYS`, `EOPNOTSUPP`: some network and FUSE filesystems), the
+//! old output is renamed aside (`.boardpack-old-NAME-XXXXXX`) and the new one
+//! renamed in: two renames, between which the output is briefly missing. When
+//! there is no output yet, one rename puts it there, atomically.
+//!
+//! Folders an interrupted build left beside this output (the two names above,
+//! exactly: a real folder, this output's name, a six-character suffix) are
+//! removed at the start of the next build.
+//!
+//! The output folder carries a marker file; a folder without it that holds
+//! anything is never replaced unless the user says `--force`. A folder holding
 //! the project itself, a git repository (a folder holding `.git`) or a folder
 //! inside a `.git` folder is never replaced at all.
 
 use std::fs;
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -132,6 +146,50 @@ fn normalise(p: &Path) -> PathBuf {
     out
 }
 
+/// What a staging folder's name starts with, before the output's name.
+const STAGING_PREFIX: &str = ".boardpack-staging-";
+/// What the old output's name starts with while it is set aside (two-rename swap only).
+const OLD_PREFIX: &str = ".boardpack-old-";
+/// The random part of both names: `tempfile`'s letters and digits.
+const RANDOM_CHARS: usize = 6;
+
+/// The output's name as it appears in the names of its staging and old
+/// folders (at most 100 bytes, so those names stay within the 255 a
+/// filesystem allows).
+fn name_of(output: &Path) -> String {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut end = name.len().min(100);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].to_string()
+}
+
+/// Whether `file` is a staging or old folder's name of the output named `name`:
+/// a known prefix, the name, a dash, and exactly six letters or digits.
+fn is_leftover(file: &str, name: &str) -> bool {
+    [STAGING_PREFIX, OLD_PREFIX].iter().any(|prefix| {
+        file.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(name))
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|random| random.len() == RANDOM_CHARS && random.bytes().all(|b| b.is_ascii_alphanumeric()))
+    })
+}
+
+/// Removes the staging and old folders an interrupted build of `output` left
+/// in `parent`: real folders with exactly such a name, nothing else (never a
+/// file or a link). Best effort: what cannot be removed now is tried again by
+/// the next build.
+fn clear_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_folder && entry.file_name().to_str().is_some_and(|f| is_leftover(f, name)) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A folder beside the output that a build writes into; it replaces the output
 /// only on [`Staging::commit`], and disappears if dropped uncommitted.
 pub(crate) struct Staging {
@@ -140,13 +198,17 @@ pub(crate) struct Staging {
 }
 
 impl Staging {
+    /// Makes the staging folder, after clearing what an interrupted build left.
     pub(crate) fn new(output: &Path) -> Result<Staging, Error> {
         let output = normalise(&absolute(output)?);
         let parent =
             output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = name_of(&output);
+        clear_leftovers(parent, &name);
         let dir = tempfile::Builder::new()
-            .prefix(".boardpack-staging-")
+            .prefix(&format!("{STAGING_PREFIX}{name}-"))
+            .rand_bytes(RANDOM_CHARS)
             .tempdir_in(parent)
             .map_err(|e| Error::io(parent, e))?;
         Ok(Staging { dir, output })
@@ -168,14 +230,13 @@ impl Staging {
     /// Marks the folder as boardpack's and swaps it in for the output.
     pub(crate) fn commit(self) -> Result<(), Error> {
         write_file(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())?;
-        swap_in(self.dir, &self.output)
+        swap_in(self.dir, &self.output, exchange)
     }
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
-
 /// Joins a site-relative path, refusing anything that could climb out of the folder.
 fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, Error> {
     let p = Path::new(rel);
@@ -186,32 +247,69 @@ fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, Error> {
     Ok(base.join(p))
 }
 
-/// Replaces `output` with the staging folder: the old output is moved aside,
-/// the new one renamed in, and the old one removed; on failure the old one is put back.
-fn swap_in(staging: tempfile::TempDir, output: &Path) -> Result<(), Error> {
-    let parent = output.parent().unwrap_or(Path::new("."));
-    let old = if output.exists() {
-        let aside =
-            tempfile::Builder::new().prefix(".boardpack-old-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
-        let aside = aside.keep();
-        fs::remove_dir(&aside).map_err(|e| Error::io(&aside, e))?;
-        fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
-        Some(aside)
-    } else {
-        None
-    };
+/// Swaps two paths atomically: `renameat2(RENAME_EXCHANGE)`. A filesystem
+/// that cannot (`EINVAL`, `ENOSYS`, `EOPNOTSUPP`) answers
+/// [`io::ErrorKind::Unsupported`].
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(|e| match e {
+        Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP => io::Error::new(io::ErrorKind::Unsupported, e),
+        e => io::Error::from(e),
+    })
+}
+
+/// No atomic exchange here: the swap takes two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Replaces `output` with the staged site: one rename if there is no output
+/// yet; otherwise one atomic exchange, or, where `exchange` is unsupported,
+/// [`two_renames`]. Whatever is left at the staging path afterwards (the old
+/// site after an exchange, or the unused new one after a failure) is deleted.
+fn swap_in(
+    staging: tempfile::TempDir,
+    output: &Path,
+    exchange: fn(&Path, &Path) -> io::Result<()>,
+) -> Result<(), Error> {
     let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, output) {
-        if let Some(old) = &old {
-            let _ = fs::rename(old, output);
+    let swapped = if fs::symlink_metadata(output).is_err() {
+        fs::rename(&staged, output)
+    } else {
+        match exchange(&staged, output) {
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => two_renames(&staged, output),
+            done => done,
         }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(Error::io(output, e));
+    };
+    let cleaned = match fs::symlink_metadata(&staged) {
+        Ok(_) => fs::remove_dir_all(&staged).map_err(|e| Error::io(&staged, e)),
+        Err(_) => Ok(()),
+    };
+    swapped.map_err(|e| Error::io(output, e))?;
+    cleaned
+}
+
+/// The swap without an atomic exchange: the old output is moved aside, the
+/// new one renamed in, and the old one removed; on failure the old one is put
+/// back. Between the two renames the output is missing; a build killed there
+/// leaves the old site in `.boardpack-old-NAME-XXXXXX`, which the next build removes.
+fn two_renames(staged: &Path, output: &Path) -> io::Result<()> {
+    let parent = output.parent().unwrap_or(Path::new("."));
+    let aside = tempfile::Builder::new()
+        .prefix(&format!("{OLD_PREFIX}{}-", name_of(output)))
+        .rand_bytes(RANDOM_CHARS)
+        .tempdir_in(parent)?
+        .keep();
+    fs::remove_dir(&aside)?;
+    fs::rename(output, &aside)?;
+    if let Err(e) = fs::rename(staged, output) {
+        let _ = fs::rename(&aside, output);
+        return Err(e);
     }
-    if let Some(old) = old {
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    }
-    Ok(())
+    fs::remove_dir_all(&aside)
 }
 
 #[cfg(test)]
@@ -253,6 +351,29 @@ mod tests {
     }
 
     #[test]
+    fn leftover_names_are_exactly_ours() {
+        for ours in
+            [".boardpack-staging-public-AbC123", ".boardpack-old-public-000000", ".boardpack-old-my-site-zzzzzz"]
+        {
+            let name = if ours.contains("my-site") { "my-site" } else { "public" };
+            assert!(is_leftover(ours, name), "{ours}");
+        }
+        for not in [
+            ".boardpack-staging-public-AbC12",
+            ".boardpack-staging-public-AbC1234",
+            ".boardpack-staging-public-AbC-12",
+            ".boardpack-staging-publicAbC123",
+            ".boardpack-staging-my-site-AbC123",
+            ".boardpack-pack-public-AbC123",
+            "boardpack-staging-public-AbC123",
+            ".boardpack-staging-public-AbC123/",
+        ] {
+            assert!(!is_leftover(not, "public"), "{not}");
+        }
+        assert!(!is_leftover(".boardpack-staging-my-site-AbC123", "my"));
+    }
+
+    #[test]
     fn git_repositories_and_git_folders_are_refused_even_with_force() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("project");
@@ -272,6 +393,25 @@ mod tests {
         assert!(check_target(&root, &out, false).is_ok());
         fs::create_dir_all(out.join(".git")).unwrap();
         assert!(check_target(&root, &out, true).is_err());
+    }
+
+    /// The swap where the filesystem refuses an atomic exchange: two renames.
+    #[test]
+    fn without_an_exchange_the_swap_falls_back_to_two_renames() {
+        fn refuse(_: &Path, _: &Path) -> io::Result<()> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("old.html"), "old").unwrap();
+        let staging = tempfile::Builder::new().prefix(".boardpack-staging-public-").tempdir_in(dir.path()).unwrap();
+        fs::write(staging.path().join("new.html"), "new").unwrap();
+        swap_in(staging, &out, refuse).unwrap();
+        assert_eq!(fs::read(out.join("new.html")).unwrap(), b"new");
+        assert!(!out.join("old.html").exists());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")], "nothing left beside it");
     }
 
     fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {

@@ -5,6 +5,9 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::common::*;
 
@@ -16,6 +19,100 @@ fn build_args(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     boardpack(&args)
+}
+
+/// Names in `dir` starting with `.boardpack`.
+fn boardpack_leftovers(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".boardpack"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// A reader polling `public/index.html` while the site is rebuilt 20 times
+/// never finds it missing (the swap is one atomic exchange on Linux).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_output_never_disappears_during_builds() {
+    let project = minimal();
+    let out = project.path().join("public");
+    build(project.path(), &out);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (missing, polls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let poller = {
+        let (stop, missing, polls) = (Arc::clone(&stop), Arc::clone(&missing), Arc::clone(&polls));
+        let index = out.join("index.html");
+        // Bounded: stops when told, or after two minutes whatever happens.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                if !index.is_file() {
+                    missing.fetch_add(1, Ordering::Relaxed);
+                }
+                polls.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    for i in 0..20 {
+        // Each build changes the site, so every swap replaces something.
+        let summary = project.path().join("content/2026-10/summary.md");
+        fs::write(&summary, format!("Build {i}.\n")).unwrap();
+        build(project.path(), &out);
+    }
+    stop.store(true, Ordering::Relaxed);
+    poller.join().unwrap();
+    let (missing, polls) = (missing.load(Ordering::Relaxed), polls.load(Ordering::Relaxed));
+    assert!(polls > 1000, "the poller barely ran: {polls} polls");
+    assert_eq!(missing, 0, "public/index.html was missing in {missing} of {polls} polls across 20 builds");
+    assert!(read(&out.join("index.html")).contains("Build 19."));
+    assert!(boardpack_leftovers(project.path()).is_empty(), "{:?}", boardpack_leftovers(project.path()));
+}
+
+/// What an interrupted build leaves beside the output is removed by the next
+/// build; anything else, even with a similar name, is left alone.
+#[test]
+fn leftovers_of_an_interrupted_build_are_removed_and_nothing_else() {
+    let project = minimal();
+    let out = project.path().join("public");
+    build(project.path(), &out);
+    let p = project.path();
+    let ours = [".boardpack-staging-public-AbC123", ".boardpack-old-public-xYz789"];
+    for name in ours {
+        fs::create_dir_all(p.join(name).join("2026-10")).unwrap();
+        fs::write(p.join(name).join("2026-10/index.html"), "half a site").unwrap();
+    }
+    // Not ours, or not beside this output: all must stay.
+    let keep_dirs = [
+        ".boardpack-staging-public-my-notes",   // not a random suffix
+        ".boardpack-staging-site-AbC123",       // another output's
+        "boardpack-old-public-AbC123",          // no leading dot
+        "content/.boardpack-old-public-AbC123", // not beside the output
+    ];
+    for name in keep_dirs {
+        fs::create_dir_all(p.join(name)).unwrap();
+        fs::write(p.join(name).join("keep.txt"), "mine").unwrap();
+    }
+    fs::write(p.join(".boardpack-old-public-Ab12Cd"), "a file, not a folder").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("keep.txt"), "mine").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(elsewhere.path(), p.join(".boardpack-staging-public-Zz99Zz")).unwrap();
+
+    build(p, &out);
+    for name in ours {
+        assert!(!p.join(name).exists(), "{name} left behind");
+    }
+    for name in keep_dirs {
+        assert_eq!(read(&p.join(name).join("keep.txt")), "mine", "{name}");
+    }
+    assert_eq!(read(&p.join(".boardpack-old-public-Ab12Cd")), "a file, not a folder");
+    assert_eq!(read(&elsewhere.path().join("keep.txt")), "mine");
+    #[cfg(unix)]
+    assert!(p.join(".boardpack-staging-public-Zz99Zz").symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(out.join("index.html").is_file());
 }
 
 /// A git repository is never replaced, `--force` or not: the project's
