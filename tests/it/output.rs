@@ -115,6 +115,78 @@ fn leftovers_of_an_interrupted_build_are_removed_and_nothing_else() {
     assert!(out.join("index.html").is_file());
 }
 
+/// Whether the permission bits of a read-only folder bind this process (they
+/// do not bind root): tries to create a file in it.
+fn permissions_bind(read_only_dir: &Path) -> bool {
+    let probe = read_only_dir.join(".probe");
+    match fs::write(&probe, "") {
+        Ok(()) => {
+            let _ = fs::remove_file(probe);
+            false
+        }
+        Err(_) => true,
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// An output folder boardpack cannot replace fails before anything is
+/// replaced, names the folder and says what to do; the old site stays whole.
+#[test]
+fn an_output_that_cannot_be_replaced_fails_first_and_keeps_the_old_site() {
+    let project = minimal();
+    // The output's parent is a file (binds root too).
+    let file = project.path().join("notes.txt");
+    fs::write(&file, "mine").unwrap();
+    let o = build_args(project.path(), &file.join("public"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("notes.txt") && err.contains("not a folder") && err.contains("help:"), "{err}");
+    assert_eq!(read(&file), "mine");
+    assert!(!err.contains("built"), "{err}");
+}
+
+/// Read-only parent, output or subfolder: with permissions that bind (not
+/// root) the build fails up front and the old site is intact; as root they do
+/// not bind and the build must simply succeed.
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_or_parent_fails_first_and_keeps_the_old_site() {
+    for which in ["parent", "output", "subfolder"] {
+        let project = minimal();
+        let parent = project.path().join("site");
+        let out = parent.join("public");
+        build(project.path(), &out);
+        let before = tree(&out);
+        let locked = match which {
+            "parent" => parent.clone(),
+            "output" => out.clone(),
+            _ => out.join("2026-10"),
+        };
+        set_mode(&locked, 0o555);
+        let binds = permissions_bind(&locked);
+        fs::write(project.path().join("content/2026-10/summary.md"), "Changed.\n").unwrap();
+        let o = build_args(project.path(), &out, &[]);
+        set_mode(&locked, 0o755);
+        if binds {
+            assert_eq!(o.status.code(), Some(1), "{which}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(err.contains("not writable") && err.contains("help:"), "{which}: {err}");
+            let name = locked.file_name().unwrap().to_str().unwrap();
+            assert!(err.contains(name), "{which}: the folder is not named: {err}");
+            assert_eq!(tree(&out), before, "{which}: the old site changed");
+            assert!(boardpack_leftovers(&parent).is_empty(), "{which}: {:?}", boardpack_leftovers(&parent));
+        } else {
+            assert!(o.status.success(), "{which} (permissions do not bind): {}", stderr(&o));
+            assert!(read(&out.join("2026-10/index.html")).contains("Changed."));
+        }
+    }
+}
+
 /// A git repository is never replaced, `--force` or not: the project's
 /// `.git`, a folder inside any `.git`, and a folder holding one.
 #[test]
