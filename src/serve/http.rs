@@ -44,7 +44,9 @@ pub(super) fn handle(stream: TcpStream, state: &State) -> std::io::Result<()> {
     let head = method == "HEAD";
     match found {
         Some((name, _)) if !key.is_empty() && name.ends_with("/index.html") && !path.ends_with('/') => {
-            let location = format!("{path}/");
+            // From the normalised key, never the request's path: `//archive`
+            // must not become `Location: //archive/`, a link to the host `archive`.
+            let location = format!("/{}/", percent_encode(&key));
             let response = format!("HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             stream.write_all(response.as_bytes())
         }
@@ -100,6 +102,18 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A site key as a URL path: every byte but letters, digits, `-._~` and `/` percent-encoded.
+fn percent_encode(key: &str) -> String {
+    key.bytes().fold(String::with_capacity(key.len()), |mut out, b| {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        out
+    })
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -179,6 +193,12 @@ fn events(stream: &mut TcpStream, state: &State, since: u64) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirect_paths_are_encoded() {
+        assert_eq!(percent_encode("2026-10/a b"), "2026-10/a%20b");
+        assert_eq!(percent_encode("x\r\nSet-Cookie:y"), "x%0D%0ASet-Cookie%3Ay");
+    }
 
     #[test]
     fn paths_map_to_files_and_never_climb_out() {

@@ -12,3 +12,4 @@ mod output;
 mod pack;
 mod portfolio;
 mod safety;
+mod serve_security;
