@@ -1,30 +1,94 @@
 //! The preview's HTTP/1.1 server: files from memory, the reload stream, and
 //! the error overlay.
+//!
+//! Redirects are built from the normalised path, so they always stay on this
+//! server. Request and header lines are read up to [`MAX_LINE`]
+//! bytes and at most [`MAX_HEADERS`] of them, within [`HEAD_TIMEOUT`], so no
+//! request makes the server hold more than a few KiB; the number of
+//! connections is capped in [`super::serve`].
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{read, State};
 use crate::theme::escape_html;
 
 const EVENTS: &str = "/__boardpack/events";
+/// The longest request line or header line read, in bytes without the line break.
+const MAX_LINE: usize = 8 * 1024;
+/// The most header lines read.
+const MAX_HEADERS: usize = 100;
+/// The longest a client may take to send its request line and headers.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(super) fn handle(stream: TcpStream, state: &State) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-            break;
+/// What a request asks for and the headers the server looks at.
+struct Request {
+    method: String,
+    target: String,
+}
+
+/// Why a request is refused before it is served: a status and a short explanation.
+type Refusal = (&'static str, &'static str);
+
+/// Reads one line without its line break; `None` if it is longer than
+/// [`MAX_LINE`] (of which only `MAX_LINE` and two bytes are read).
+fn read_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
+    let mut line = Vec::new();
+    reader.by_ref().take(MAX_LINE as u64 + 2).read_until(b'\n', &mut line)?;
+    let complete = line.ends_with(b"\n");
+    if complete {
+        line.pop();
+        if line.ends_with(b"\r") {
+            line.pop();
         }
     }
+    if line.len() > MAX_LINE || (!complete && line.len() >= MAX_LINE) {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+}
+
+/// Reads the request line and headers within the limits.
+fn read_request(reader: &mut impl BufRead) -> io::Result<Result<Request, Refusal>> {
+    let started = Instant::now();
+    let Some(request_line) = read_line(reader)? else {
+        return Ok(Err(("414 URI Too Long", "the request line is longer than 8 KiB\n")));
+    };
     let mut parts = request_line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        return Ok(Err(("400 Bad Request", "not an HTTP request\n")));
+    };
+    let request = Request { method: method.into(), target: target.into() };
+    for count in 0.. {
+        let Some(line) = read_line(reader)? else {
+            return Ok(Err(("431 Request Header Fields Too Large", "a header line is longer than 8 KiB\n")));
+        };
+        if line.is_empty() {
+            break;
+        }
+        if count == MAX_HEADERS {
+            return Ok(Err(("431 Request Header Fields Too Large", "more than 100 header lines\n")));
+        }
+        if started.elapsed() > HEAD_TIMEOUT {
+            return Ok(Err(("408 Request Timeout", "the request took too long to arrive\n")));
+        }
+    }
+    Ok(Ok(request))
+}
+
+pub(super) fn handle(stream: TcpStream, state: &State) -> io::Result<()> {
+    stream.set_read_timeout(Some(HEAD_TIMEOUT))?;
+    // A client that stops reading cannot hold its thread for ever.
+    stream.set_write_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
+    let request = match read_request(&mut reader)? {
+        Ok(request) => request,
+        Err((status, why)) => return refuse(&mut stream, status, why),
+    };
+    let (method, target) = (request.method.as_str(), request.target.as_str());
     if method != "GET" && method != "HEAD" {
         return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", method == "HEAD");
     }
@@ -143,6 +207,44 @@ fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8], head: 
     stream.flush()
 }
 
+/// Answers a request refused before it was read whole, then reads and drops
+/// what the client still sends, for at most two seconds in a small buffer
+/// (closing with unread data would reset the connection, and the client might
+/// lose the answer).
+fn refuse(stream: &mut TcpStream, status: &str, why: &str) -> io::Result<()> {
+    respond(stream, status, "text/plain; charset=utf-8", why.as_bytes(), false)?;
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut sink = [0u8; 8192];
+    while Instant::now() < until && matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+    Ok(())
+}
+
+/// Answers a connection beyond the limit: reads its request (for at most
+/// 200 ms and 8 KiB), says 503 and closes.
+pub(super) fn busy(mut stream: TcpStream) {
+    let until = Instant::now() + Duration::from_millis(200);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while Instant::now() < until && head.len() < MAX_LINE && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+            _ => break,
+        }
+    }
+    let body: &[u8] = b"boardpack serve is answering as many connections as it allows; try again in a moment\n";
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).and_then(|()| stream.write_all(body));
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
 /// Adds the live-reload script, and the error overlay when the last build failed.
 fn inject(page: &[u8], state: &State) -> Vec<u8> {
     let generation = *state.generation.lock().unwrap_or_else(|p| p.into_inner());
@@ -193,6 +295,17 @@ fn events(stream: &mut TcpStream, state: &State, since: u64) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_read_up_to_the_limit_only() {
+        let long = format!("{}\r\nnext\r\n", "a".repeat(MAX_LINE));
+        let mut reader = io::Cursor::new(long.into_bytes());
+        assert_eq!(read_line(&mut reader).unwrap().map(|l| l.len()), Some(MAX_LINE));
+        assert_eq!(read_line(&mut reader).unwrap().as_deref(), Some("next"));
+        let mut reader = io::Cursor::new(vec![b'a'; 10 * MAX_LINE]);
+        assert_eq!(read_line(&mut reader).unwrap(), None);
+        assert_eq!(reader.position(), MAX_LINE as u64 + 2, "only the limit is read");
+    }
 
     #[test]
     fn redirect_paths_are_encoded() {
