@@ -1,8 +1,12 @@
 //! The preview's HTTP/1.1 server: files from memory, the reload stream, and
 //! the error overlay.
 //!
-//! Redirects are built from the normalised path, so they always stay on this
-//! server. Request and header lines are read up to [`MAX_LINE`]
+//! It answers only this machine's browser. Requests must name `localhost`,
+//! `127.0.0.1` or `[::1]` as their `Host` (with any port), as webpack-dev-server
+//! and Vite require, so a web page whose name was pointed at 127.0.0.1 (DNS
+//! rebinding) gets 403; the reload stream also refuses an `Origin` other than
+//! this server's. Redirects are built from the normalised path, so they always
+//! stay on this server. Request and header lines are read up to [`MAX_LINE`]
 //! bytes and at most [`MAX_HEADERS`] of them, within [`HEAD_TIMEOUT`], so no
 //! request makes the server hold more than a few KiB; the number of
 //! connections is capped in [`super::serve`].
@@ -23,10 +27,14 @@ const MAX_HEADERS: usize = 100;
 /// The longest a client may take to send its request line and headers.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
+const WRONG_HOST: &str = "boardpack serve answers only requests addressed to this computer: the Host must be localhost, 127.0.0.1 or [::1] (with or without the port). Open the address boardpack printed, e.g. http://127.0.0.1:PORT/.\n";
+
 /// What a request asks for and the headers the server looks at.
 struct Request {
     method: String,
     target: String,
+    hosts: Vec<String>,
+    origin: Option<String>,
 }
 
 /// Why a request is refused before it is served: a status and a short explanation.
@@ -60,7 +68,7 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Result<Request, Refusal
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
         return Ok(Err(("400 Bad Request", "not an HTTP request\n")));
     };
-    let request = Request { method: method.into(), target: target.into() };
+    let mut request = Request { method: method.into(), target: target.into(), hosts: Vec::new(), origin: None };
     for count in 0.. {
         let Some(line) = read_line(reader)? else {
             return Ok(Err(("431 Request Header Fields Too Large", "a header line is longer than 8 KiB\n")));
@@ -74,11 +82,39 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Result<Request, Refusal
         if started.elapsed() > HEAD_TIMEOUT {
             return Ok(Err(("408 Request Timeout", "the request took too long to arrive\n")));
         }
+        let Some((name, value)) = line.split_once(':') else { continue };
+        if name.eq_ignore_ascii_case("host") {
+            request.hosts.push(value.trim().to_string());
+        } else if name.eq_ignore_ascii_case("origin") {
+            request.origin = Some(value.trim().to_string());
+        }
     }
     Ok(Ok(request))
 }
 
-pub(super) fn handle(stream: TcpStream, state: &State) -> io::Result<()> {
+/// Whether a `Host` header names this computer: `localhost`, `127.0.0.1` or
+/// `[::1]`, with or without a port.
+fn is_local_host(host: &str) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some(("::1", port)) => ("[::1]", port),
+            _ => return false,
+        },
+        None => host.find(':').map_or((host, ""), |i| host.split_at(i)),
+    };
+    let port_ok = match port.strip_prefix(':') {
+        Some(digits) => (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()),
+        None => port.is_empty(),
+    };
+    port_ok && (name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "[::1]")
+}
+
+/// Whether an `Origin` is a page of this server.
+fn is_own_origin(origin: &str, port: u16) -> bool {
+    ["localhost", "127.0.0.1", "[::1]"].iter().any(|host| origin == format!("http://{host}:{port}"))
+}
+
+pub(super) fn handle(stream: TcpStream, state: &State, port: u16) -> io::Result<()> {
     stream.set_read_timeout(Some(HEAD_TIMEOUT))?;
     // A client that stops reading cannot hold its thread for ever.
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
@@ -88,12 +124,24 @@ pub(super) fn handle(stream: TcpStream, state: &State) -> io::Result<()> {
         Ok(request) => request,
         Err((status, why)) => return refuse(&mut stream, status, why),
     };
+    match request.hosts.as_slice() {
+        [host] if is_local_host(host) => {}
+        [_] => return refuse(&mut stream, "403 Forbidden", WRONG_HOST),
+        _ => return refuse(&mut stream, "400 Bad Request", "a request needs exactly one Host header\n"),
+    }
     let (method, target) = (request.method.as_str(), request.target.as_str());
     if method != "GET" && method != "HEAD" {
         return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", method == "HEAD");
     }
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if path == EVENTS {
+        if request.origin.as_deref().is_some_and(|origin| !is_own_origin(origin, port)) {
+            return refuse(
+                &mut stream,
+                "403 Forbidden",
+                "the reload stream is only for pages of this server (the Origin is another site's)\n",
+            );
+        }
         let since = query.strip_prefix("since=").and_then(|s| s.parse().ok()).unwrap_or(0);
         return events(&mut stream, state, since);
     }
@@ -295,6 +343,31 @@ fn events(stream: &mut TcpStream, state: &State, since: u64) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_this_computer_is_a_local_host() {
+        for ok in ["localhost", "LOCALHOST:8080", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:65535"] {
+            assert!(is_local_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "localhost.evil.example",
+            "localhost:",
+            "localhost:80:80",
+            "localhost:123456",
+            "localhost:8o",
+            "127.0.0.1.nip.io",
+            "127.0.0.2",
+            "[::1",
+            "[::2]:80",
+            "[::1]80",
+            "::1",
+            "localhost@evil.example",
+        ] {
+            assert!(!is_local_host(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn lines_are_read_up_to_the_limit_only() {

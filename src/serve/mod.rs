@@ -109,7 +109,7 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr, &str)) -> Re
         // closes and its slot is freed.
         let _ = thread::Builder::new().spawn(move || {
             let _slot = slot;
-            let _ = http::handle(stream, &state);
+            let _ = http::handle(stream, &state, addr.port());
         });
     }
     Ok(())

@@ -61,6 +61,67 @@ fn open_events(port: u16, headers: &str) -> (TcpStream, String) {
 }
 
 #[test]
+fn only_requests_for_this_machine_are_answered() {
+    let (_project, server) = server();
+    let port = server.port;
+    for host in [
+        "localhost".to_string(),
+        format!("localhost:{port}"),
+        "LocalHost".to_string(),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_string(),
+        format!("[::1]:{port}"),
+        "[::1]".to_string(),
+    ] {
+        let r = get_with(port, "/", &format!("Host: {host}\r\n"));
+        assert!(r.starts_with("HTTP/1.1 200 OK"), "Host: {host}\n{}", head(&r));
+    }
+    // A page of another site whose name was made to point at 127.0.0.1 (DNS rebinding).
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        "localhost.evil.example".to_string(),
+        "127.0.0.1.nip.io".to_string(),
+        format!("localhost:{port}@evil.example"),
+        "localhost:notaport".to_string(),
+        "[::2]".to_string(),
+        String::new(),
+    ] {
+        let r = get_with(port, "/", &format!("Host: {host}\r\n"));
+        assert!(r.starts_with("HTTP/1.1 403 Forbidden"), "Host: {host}\n{}", head(&r));
+        assert!(r.contains("localhost") && !r.contains("<html"), "the refusal explains itself: {r}");
+    }
+    let r = get_with(port, "/", "");
+    assert!(r.starts_with("HTTP/1.1 400 Bad Request"), "no Host: {}", head(&r));
+    let r = get_with(port, "/", "Host: localhost\r\nHost: evil.example\r\n");
+    assert!(r.starts_with("HTTP/1.1 400 Bad Request"), "two Hosts: {}", head(&r));
+}
+
+#[test]
+fn the_reload_stream_is_only_for_pages_of_this_server() {
+    let (_project, server) = server();
+    let port = server.port;
+    let (_a, got) = open_events(port, "Host: localhost\r\n");
+    assert!(got.starts_with("HTTP/1.1 200 OK") && got.contains(": connected"), "no Origin: {got}");
+    for origin in
+        [format!("http://localhost:{port}"), format!("http://127.0.0.1:{port}"), format!("http://[::1]:{port}")]
+    {
+        let (_s, got) = open_events(port, &format!("Host: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n"));
+        assert!(got.starts_with("HTTP/1.1 200 OK"), "Origin: {origin}\n{got}");
+    }
+    for origin in [
+        "http://evil.example".to_string(),
+        format!("http://localhost:{}", port.wrapping_add(1)),
+        format!("https://localhost:{port}"),
+        "null".to_string(),
+        format!("http://localhost:{port}.evil.example"),
+    ] {
+        let (_s, got) = open_events(port, &format!("Host: localhost:{port}\r\nOrigin: {origin}\r\n"));
+        assert!(got.starts_with("HTTP/1.1 403 Forbidden"), "Origin: {origin}\n{got}");
+    }
+}
+
+#[test]
 fn redirects_stay_on_this_server() {
     let (_project, server) = server();
     for (path, location) in [
