@@ -155,7 +155,8 @@ pub(super) fn handle(stream: TcpStream, state: &State, port: u16) -> io::Result<
     });
     let head = method == "HEAD";
     match found {
-        Some((name, _)) if !key.is_empty() && name.ends_with("/index.html") && !path.ends_with('/') => {
+        // A folder asked for without its slash (its index.html was the fallback).
+        Some((name, _)) if name != key && !path.ends_with('/') => {
             // From the normalised key, never the request's path: `//archive`
             // must not become `Location: //archive/`, a link to the host `archive`.
             let location = format!("/{}/", percent_encode(&key));

@@ -138,6 +138,11 @@ fn redirects_stay_on_this_server() {
         let found = head(&r).lines().find_map(|l| l.strip_prefix("Location: ")).unwrap_or("");
         assert_eq!(found, location, "{path}");
     }
+    // A page asked for by its file name is served, not redirected.
+    for path in ["/2026-10/index.html", "/index.html", "/archive/index.html"] {
+        let r = raw(server.port, format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes());
+        assert!(r.starts_with("HTTP/1.1 200 OK"), "{path}: {}", head(&r));
+    }
     for path in ["//evil.example", "//evil.example/", "/\\evil.example", "//evil.example/%2e%2e"] {
         let r = raw(server.port, format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes());
         assert!(!r.starts_with("HTTP/1.1 3"), "{path} redirected: {}", head(&r));
