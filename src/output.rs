@@ -23,8 +23,8 @@
 //!
 //! The output folder carries a marker file; a folder without it that holds
 //! anything is never replaced unless the user says `--force`. A folder holding
-//! the project itself, a git repository (a folder holding `.git`) or a folder
-//! inside a `.git` folder is never replaced at all.
+//! the project itself, a git repository (a folder holding `.git`, or a bare
+//! repository) or a folder inside a `.git` folder is never replaced at all.
 
 use std::fs;
 use std::io;
@@ -104,8 +104,12 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
 }
 
 /// The first `.git` (folder, or the file of a worktree or submodule) in `dir`,
-/// looking `depth` levels down (1: `dir` itself), never following links.
+/// looking `depth` levels down (1: `dir` itself), never following links; or
+/// `dir` itself if it is a bare repository (`HEAD`, `objects/` and `refs/`).
 fn git_in(dir: &Path, depth: usize) -> Option<PathBuf> {
+    if dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir() {
+        return Some(dir.to_path_buf());
+    }
     walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(depth)
@@ -505,7 +509,11 @@ mod tests {
         fs::create_dir_all(root.join(".git")).unwrap();
         let repo = dir.path().join("repo");
         fs::create_dir_all(repo.join("deep/down/.git")).unwrap();
-        for bad in [root.join(".git"), root.join(".git/objects"), root.join(".GIT/x"), repo.clone()] {
+        let bare = dir.path().join("site.git");
+        fs::create_dir_all(bare.join("objects")).unwrap();
+        fs::create_dir_all(bare.join("refs")).unwrap();
+        fs::write(bare.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        for bad in [root.join(".git"), root.join(".git/objects"), root.join(".GIT/x"), repo.clone(), bare] {
             for force in [false, true] {
                 let refused = matches!(check_target(&root, &bad, force), Err(Error::UnsafeOutput { .. }));
                 assert!(refused, "{} force={force}", bad.display());
