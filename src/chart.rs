@@ -52,12 +52,26 @@ fn rgb(hex: &str) -> RGBColor {
     RGBColor(channel(1), channel(3), channel(5))
 }
 
+/// The largest magnitude a chart's y axis reaches. Near the limits of `f64`
+/// plotters' tick computation overflows (the span of `-1e308..1e308` is
+/// infinite) and never returns; a value beyond this is drawn at the edge of the
+/// frame instead (see [`plotted`]). No real KPI comes near it, so every
+/// ordinary chart is drawn exactly as without the limit.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// A value as the chart draws it: itself, unless it lies beyond [`AXIS_LIMIT`].
+fn plotted(v: f64) -> f64 {
+    v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+}
+
 /// The y range a chart needs to show every value and every target and red
 /// line in the window, padded so no point sits on the frame, and never
-/// degenerate (plotters can hang on empty ranges).
+/// degenerate (plotters can hang on empty ranges) nor wider than plotters can
+/// compute with (it hangs on a span that overflows): every bound and the span
+/// are finite.
 fn y_range(kpi: &Kpi, w: &Window<'_>) -> (f64, f64) {
     let lines: Vec<f64> = w.thresholds.iter().flatten().flat_map(|t| [t.target, t.red]).collect();
-    let all = || lines.iter().chain(w.values.iter().flatten()).copied();
+    let all = || lines.iter().chain(w.values.iter().flatten()).copied().map(plotted);
     let (Some(lo), Some(hi)) = (all().reduce(f64::min), all().reduce(f64::max)) else {
         return (0.0, 1.0);
     };
@@ -79,7 +93,7 @@ fn y_range(kpi: &Kpi, w: &Window<'_>) -> (f64, f64) {
 
 /// Bands of the y axis coloured by the status a value there would have.
 fn bands(better: Better, t: Thresholds, lo: f64, hi: f64) -> [(f64, f64, Status); 3] {
-    let (t, r) = (t.target, t.red);
+    let (t, r) = (plotted(t.target), plotted(t.red));
     match better {
         Better::Lower => [(lo, t, Status::Green), (t, r, Status::Amber), (r, hi, Status::Red)],
         Better::Higher => [(t, hi, Status::Green), (r, t, Status::Amber), (lo, r, Status::Red)],
@@ -119,8 +133,8 @@ fn steps(runs: &[(f64, f64, Option<Thresholds>)], pick: Pick) -> Vec<Vec<(f64, f
     for (start, end, t) in runs {
         match t {
             Some(t) => {
-                current.push((*start, pick(t)));
-                current.push((*end, pick(t)));
+                current.push((*start, plotted(pick(t))));
+                current.push((*end, plotted(pick(t))));
             }
             None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
             None => {}
@@ -228,7 +242,7 @@ fn draw_full<'s>(
             }
             // The label sits at the right end, beside the line in force in the report month.
             if let Some(Some(t)) = runs.last().map(|r| r.2) {
-                let pos = chart.backend_coord(&(x_range.end, pick(&t)));
+                let pos = chart.backend_coord(&(x_range.end, plotted(pick(&t))));
                 root.draw(&Text::new(
                     label.to_string(),
                     (pos.0 + 6, pos.1 - 8),
@@ -239,7 +253,8 @@ fn draw_full<'s>(
         for segment in segments(w.values) {
             chart.draw_series(LineSeries::new(segment, LINE.stroke_width(2)))?;
         }
-        let points: Vec<(usize, f64)> = w.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+        let points: Vec<(usize, f64)> =
+            w.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, plotted(v)))).collect();
         let last = points.last().map(|p| p.0);
         chart.draw_series(points.iter().map(|&(i, v)| {
             let is_last = Some(i) == last;
@@ -278,7 +293,7 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut current = Vec::new();
     for (i, v) in values.iter().enumerate() {
         match v {
-            Some(v) => current.push((i as f64, *v)),
+            Some(v) => current.push((i as f64, plotted(*v))),
             None if !current.is_empty() => out.push(std::mem::take(&mut current)),
             None => {}
         }
@@ -322,7 +337,7 @@ fn draw_spark<'s>(
         for segment in segments(w.values) {
             chart.draw_series(LineSeries::new(segment, LINE.stroke_width(2)))?;
         }
-        if let Some((i, v)) = w.values.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, v))) {
+        if let Some((i, v)) = w.values.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, plotted(v)))) {
             chart.draw_series(std::iter::once(Circle::new(
                 (i as f64, v),
                 3,
@@ -437,6 +452,65 @@ mod tests {
         let s = segments(&[Some(1.0), None, Some(2.0), Some(3.0)]);
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].len(), 2);
+    }
+
+    /// Values near the limits of `f64` once made plotters' tick computation
+    /// loop forever (its span overflowed). Every finite value must simply
+    /// give a chart: these calls must return.
+    #[test]
+    fn extreme_values_draw_and_return() {
+        let c = Catalogue::builtin();
+        let kpi = c.kpi("lead-time").unwrap();
+        let cases: [&[Option<f64>]; 8] = [
+            &[Some(1.7e308)],
+            &[Some(f64::MAX)],
+            &[Some(1e308), Some(-1e308)],
+            &[Some(8e307), Some(-8e307)],
+            &[Some(f64::MAX), Some(f64::MIN)],
+            &[Some(-1.7e308)],
+            &[Some(f64::MIN_POSITIVE), Some(1e300)],
+            &[Some(5e-324), Some(1.0)],
+        ];
+        for values in cases {
+            let notes = vec![None; values.len()];
+            let t = lines(kpi);
+            let w = window(values, &notes, &t);
+            let (lo, hi) = y_range(kpi, &w);
+            assert!(lo.is_finite() && hi.is_finite() && (hi - lo).is_finite() && hi > lo, "{values:?}: {lo}..{hi}");
+            let svg = full_chart(kpi, &w, Status::Red, "x", &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
+            assert!(svg.contains("<title>x</title>"));
+            sparkline(kpi, &w, Status::Red, &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
+        }
+    }
+
+    /// A sweep over magnitudes from subnormal to the largest `f64`, with
+    /// ordinary and extreme targets and red lines: every chart returns.
+    #[test]
+    fn every_magnitude_draws() {
+        let c = Catalogue::builtin();
+        let mut kpi = c.kpi("lead-time").unwrap().clone();
+        for (target, red) in [(1.0, 7.0), (-1e308, 1e308), (f64::MAX, f64::MAX), (0.0, 5e-324)] {
+            kpi.thresholds = vec![crate::catalogue::Dated { from: None, thresholds: Some(Thresholds { target, red }) }];
+            let t = lines(&kpi);
+            for e in (-324..=308).step_by(4) {
+                let x = 10f64.powi(e).min(f64::MAX);
+                let cases: [&[Option<f64>]; 5] = [
+                    &[Some(x)],
+                    &[Some(x), Some(-x)],
+                    &[Some(x), Some(x * (1.0 + 1e-15))],
+                    &[Some(-x), None, Some(0.0)],
+                    &[Some(x), Some(x), Some(x)],
+                ];
+                for values in cases {
+                    let notes = vec![None; values.len()];
+                    let w = window(values, &notes, &t);
+                    let (lo, hi) = y_range(&kpi, &w);
+                    assert!(lo.is_finite() && hi.is_finite() && (hi - lo).is_finite() && hi > lo, "{values:?}");
+                    full_chart(&kpi, &w, Status::Red, "x", &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
+                    sparkline(&kpi, &w, Status::Red, &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
+                }
+            }
+        }
     }
 
     #[test]

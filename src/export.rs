@@ -108,20 +108,32 @@ fn number(v: f64) -> String {
     format!("{v:?}")
 }
 
+/// A text cell that a spreadsheet cannot run as a formula: text starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, as OWASP
+/// advises against CSV injection (`=HYPERLINK(…)` in a note would otherwise be
+/// a live link). Only text cells: numbers, negative ones included, stay numbers.
+fn text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 fn cells(row: &Row<'_>) -> [String; 12] {
     [
-        row.id.to_string(),
-        row.name.to_string(),
-        row.accountability.to_string(),
-        row.unit.to_string(),
-        row.better.to_string(),
+        text(row.id),
+        text(row.name),
+        text(row.accountability),
+        text(row.unit),
+        text(row.better),
         row.value.map(number).unwrap_or_default(),
         row.target.map(number).unwrap_or_default(),
         row.red.map(number).unwrap_or_default(),
-        row.status.to_string(),
+        text(row.status),
         row.delta.map(number).unwrap_or_default(),
-        row.trend.unwrap_or_default().to_string(),
-        row.note.unwrap_or_default().to_string(),
+        text(row.trend.unwrap_or_default()),
+        text(row.note.unwrap_or_default()),
     ]
 }
 
@@ -129,7 +141,8 @@ fn csv_error(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("CSV export: {e}"))
 }
 
-/// `data.csv`: the same rows; empty cells for null.
+/// `data.csv`: the same rows; empty cells for null, formula-like text
+/// neutralised (see [`text`]).
 pub(crate) fn csv(readings: &[Reading<'_>]) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS).map_err(csv_error)?;
@@ -171,4 +184,20 @@ pub(crate) fn history_json(organisation: &str, months: &[(Month, Vec<Reading<'_>
     let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
     out.push(b'\n');
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_neutralised_and_numbers_are_not() {
+        for bad in ["=1+1", "+1", "-1 day", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\",\"x\")"] {
+            assert_eq!(text(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for good in ["", "Fine = ok", "'quoted", " =1", "1-2"] {
+            assert_eq!(text(good), good);
+        }
+        assert_eq!(number(-0.5), "-0.5");
+    }
 }

@@ -1,13 +1,34 @@
 //! Write stage: puts the rendered site on disk atomically and safely.
 //!
-//! The site is written into a staging folder beside the output and swapped in
-//! only when every file is written, so a failed build leaves the previous
-//! output as it was. The output folder carries a marker file; a folder without
-//! it that holds anything is never replaced unless the user says `--force`, and
-//! a folder holding the project itself is never replaced at all.
+//! The site is written into a staging folder beside the output
+//! (`.boardpack-staging-NAME-XXXXXX`) and swapped in only when every file is
+//! written, so a failed build leaves the previous output as it was. On Linux
+//! the swap is one `renameat2(RENAME_EXCHANGE)`: the output path holds the old
+//! site or the new one at every instant, and a build killed at any point leaves
+//! a whole site there. Elsewhere, or on a filesystem that refuses the flag
+//! (`EINVAL`, `ENOSYS`, `EOPNOTSUPP`: some network and FUSE filesystems), the
+//! old output is renamed aside (`.boardpack-old-NAME-XXXXXX`) and the new one
+//! renamed in: two renames, between which the output is briefly missing. When
+//! there is no output yet, one rename puts it there, atomically.
+//!
+//! What a swap could trip over is checked before anything is replaced: the
+//! parent must be a writable folder (the staging folder is made there before
+//! rendering), the output not a mount point, and every folder of the old
+//! output writable, since it is deleted after the swap (the output itself is
+//! checked before rendering, the folders below it while the site renders).
+//!
+//! Folders an interrupted build left beside this output (the two names above,
+//! exactly: a real folder, this output's name, a six-character suffix) are
+//! removed at the start of the next build.
+//!
+//! The output folder carries a marker file; a folder without it that holds
+//! anything is never replaced unless the user says `--force`. A folder holding
+//! the project itself, a git repository (a folder holding `.git`, or a bare
+//! repository) or a folder inside a `.git` folder is never replaced at all.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -33,6 +54,15 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
             help: "choose a separate folder, such as `public` (the default)".into(),
         });
     }
+    if out.components().any(|c| matches!(c, Component::Normal(n) if n.eq_ignore_ascii_case(".git"))) {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason:
+                "it is inside a .git folder, where git keeps a repository's history; building there would corrupt it"
+                    .into(),
+            help: "choose a separate folder, such as `public` (the default)".into(),
+        });
+    }
     if !out.exists() {
         return Ok(());
     }
@@ -43,7 +73,23 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
             help: "remove the file or choose another output folder".into(),
         });
     }
-    if force || out.join(MARKER).is_file() {
+    let marked = out.join(MARKER).is_file();
+    // A marked folder is one boardpack wrote: only a `.git` put at its top
+    // (say, to publish it as a branch) is looked for. Any other folder is
+    // searched whole before it may be replaced with --force.
+    let repository = if marked { git_in(&out, 1) } else { git_in(&out, usize::MAX) };
+    if let Some(git) = repository {
+        return Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason: format!(
+                "it holds a git repository ({}); replacing the folder would delete the repository and its history",
+                git.display()
+            ),
+            help: "choose a separate folder, such as `public` (the default); to publish with git, copy the built site into the repository"
+                .into(),
+        });
+    }
+    if force || marked {
         return Ok(());
     }
     let has_files = fs::read_dir(&out).map_err(|e| Error::io(&out, e))?.next().is_some();
@@ -57,11 +103,42 @@ pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()
     Ok(())
 }
 
+/// The first `.git` (folder, or the file of a worktree or submodule) in `dir`,
+/// looking `depth` levels down (1: `dir` itself), never following links; or
+/// `dir` itself if it is a bare repository (`HEAD`, `objects/` and `refs/`).
+fn git_in(dir: &Path, depth: usize) -> Option<PathBuf> {
+    if dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir() {
+        return Some(dir.to_path_buf());
+    }
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(depth)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().eq_ignore_ascii_case(".git"))
+        .map(|e| e.into_path())
+}
+
 fn absolute(p: &Path) -> Result<PathBuf, Error> {
     let abs =
         if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map_err(|e| Error::io(p, e))?.join(p) };
-    // Resolve symlinks where the path exists, so `out` and `root` compare truthfully.
-    Ok(normalise(&fs::canonicalize(&abs).unwrap_or(abs)))
+    // Resolve symlinks where the path exists, so `out` and `root` compare
+    // truthfully; for a path that does not exist yet, in the part that does
+    // (a link to `.git` among its parents must not hide it).
+    if let Ok(real) = fs::canonicalize(&abs) {
+        return Ok(normalise(&real));
+    }
+    let abs = normalise(&abs);
+    let mut missing = Vec::new();
+    let mut existing = abs.as_path();
+    while let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) {
+        missing.push(name);
+        existing = parent;
+        if let Ok(real) = fs::canonicalize(existing) {
+            return Ok(missing.iter().rev().fold(normalise(&real), |path, name| path.join(name)));
+        }
+    }
+    Ok(abs)
 }
 
 /// Removes `.` and `..` components lexically (for paths that do not exist yet).
@@ -79,24 +156,97 @@ fn normalise(p: &Path) -> PathBuf {
     out
 }
 
+/// What a staging folder's name starts with, before the output's name.
+const STAGING_PREFIX: &str = ".boardpack-staging-";
+/// What the old output's name starts with while it is set aside (two-rename swap only).
+const OLD_PREFIX: &str = ".boardpack-old-";
+/// The random part of both names: `tempfile`'s letters and digits.
+const RANDOM_CHARS: usize = 6;
+
+/// The output's name as it appears in the names of its staging and old
+/// folders (at most 100 bytes, so those names stay within the 255 a
+/// filesystem allows).
+fn name_of(output: &Path) -> String {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut end = name.len().min(100);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].to_string()
+}
+
+/// Whether `file` is a staging or old folder's name of the output named `name`:
+/// a known prefix, the name, a dash, and exactly six letters or digits.
+fn is_leftover(file: &str, name: &str) -> bool {
+    [STAGING_PREFIX, OLD_PREFIX].iter().any(|prefix| {
+        file.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(name))
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|random| random.len() == RANDOM_CHARS && random.bytes().all(|b| b.is_ascii_alphanumeric()))
+    })
+}
+
+/// Removes the staging and old folders an interrupted build of `output` left
+/// in `parent`: real folders with exactly such a name, nothing else (never a
+/// file or a link). Best effort: what cannot be removed now is tried again by
+/// the next build.
+fn clear_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_folder && entry.file_name().to_str().is_some_and(|f| is_leftover(f, name)) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The first existing ancestor of `path` (itself included) that is not a folder.
+fn not_a_folder(path: &Path) -> Option<&Path> {
+    path.ancestors().find(|p| p.symlink_metadata().is_ok() && !p.is_dir())
+}
+
 /// A folder beside the output that a build writes into; it replaces the output
 /// only on [`Staging::commit`], and disappears if dropped uncommitted.
 pub(crate) struct Staging {
     dir: tempfile::TempDir,
     output: PathBuf,
+    /// Whether every folder below the old output can be deleted (checked while the site renders).
+    deletable: Option<Deletable>,
 }
 
 impl Staging {
+    /// Makes the staging folder, after clearing what an interrupted build
+    /// left and checking that the output can be replaced: every reason the
+    /// final swap could fail that can be known beforehand fails here, before
+    /// anything is rendered or replaced.
     pub(crate) fn new(output: &Path) -> Result<Staging, Error> {
+        let shown = output;
         let output = normalise(&absolute(output)?);
         let parent =
             output.parent().ok_or_else(|| Error::Internal(format!("{} has no parent folder", output.display())))?;
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = name_of(&output);
+        let created = fs::create_dir_all(parent);
+        if let Some(file) = not_a_folder(parent) {
+            return Err(Error::Refused {
+                what: format!(
+                    "cannot write the site to {}: {} is a file, not a folder",
+                    shown.display(),
+                    file.display()
+                ),
+                help: "choose an output folder whose parent is a folder (--output, or output_dir in the settings)"
+                    .into(),
+            });
+        }
+        let fix = format!("chmod u+w {}", parent.display());
+        created.map_err(|e| not_writable(shown, parent, e, &fix))?;
+        clear_leftovers(parent, &name);
+        let deletable = check_replaceable(shown, &output)?;
         let dir = tempfile::Builder::new()
-            .prefix(".boardpack-staging-")
+            .prefix(&format!("{STAGING_PREFIX}{name}-"))
+            .rand_bytes(RANDOM_CHARS)
             .tempdir_in(parent)
-            .map_err(|e| Error::io(parent, e))?;
-        Ok(Staging { dir, output })
+            .map_err(|e| not_writable(shown, parent, e, &fix))?;
+        Ok(Staging { dir, output, deletable })
     }
 
     /// Writes files into the staging folder, in parallel; safe to call from many threads.
@@ -139,11 +289,105 @@ impl Staging {
         stamp(&safe_join(self.dir.path(), rel).ok()?)
     }
 
-    /// Marks the folder as boardpack's and swaps it in for the output.
+    /// Marks the folder as boardpack's and swaps it in for the output, once
+    /// the old output is known to be deletable.
     pub(crate) fn commit(self) -> Result<(), Error> {
+        if let Some(check) = self.deletable {
+            check.join().map_err(|_| Error::Internal("the check of the old output panicked".into()))??;
+        }
         write_file(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())?;
-        swap_in(self.dir, &self.output)
+        swap_in(self.dir, &self.output, exchange)
     }
+}
+
+/// The error for a folder the site cannot be written in; `chmod` is the
+/// command that would fix missing permissions (on the whole old output, or on
+/// one parent).
+fn not_writable(output: &Path, folder: &Path, e: io::Error, chmod: &str) -> Error {
+    // EPERM (1 on Linux and macOS): not the permission bits, an attribute.
+    let fix = match e.kind() {
+        io::ErrorKind::PermissionDenied if cfg!(unix) && e.raw_os_error() == Some(1) => {
+            "it is marked immutable or append-only (`lsattr -d`); clear that".to_string()
+        }
+        io::ErrorKind::PermissionDenied => format!("make it writable for you (`{chmod}`)"),
+        io::ErrorKind::ReadOnlyFilesystem => "it is on a read-only filesystem; remount it writable".to_string(),
+        _ => "make sure you can create and delete folders there".to_string(),
+    };
+    Error::Refused {
+        what: format!(
+            "cannot write the site to {}: the folder {} is not writable ({e}); nothing was replaced",
+            output.display(),
+            folder.display()
+        ),
+        help: format!("{fix}, or choose another folder with --output"),
+    }
+}
+
+/// Fails if the existing `output` could not be replaced after rendering: if
+/// it is a mount point (a mount point cannot be renamed), or if it or any
+/// folder in it is not writable for this process (it could not be deleted
+/// once swapped out). `access(2)` answers as the kernel would for this
+/// process: root passes read-only permission bits, but not a read-only
+/// filesystem or an immutable folder.
+///
+/// The output itself is checked now. The folders below it are checked on a
+/// thread while the site renders (on a 100-company portfolio that walk takes
+/// ~0.3 s); [`Staging::commit`] waits for its answer before replacing anything.
+fn check_replaceable(shown: &Path, output: &Path) -> Result<Option<Deletable>, Error> {
+    let Ok(meta) = fs::symlink_metadata(output) else { return Ok(None) };
+    if !meta.is_dir() {
+        return Ok(None);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = output.parent().and_then(|p| fs::metadata(p).ok());
+        if parent.is_some_and(|p| p.dev() != meta.dev()) {
+            return Err(Error::Refused {
+                what: format!(
+                    "cannot replace the site in {}: it is a mount point, and a build replaces the folder itself",
+                    shown.display()
+                ),
+                help: format!(
+                    "build into a folder inside it (e.g. --output {}), or elsewhere and copy the site in",
+                    shown.join("site").display()
+                ),
+            });
+        }
+        deletable(shown, output, output)?;
+        let (shown, output) = (shown.to_path_buf(), output.to_path_buf());
+        Ok(Some(std::thread::spawn(move || {
+            walkdir::WalkDir::new(&output)
+                .min_depth(1)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_dir())
+                .try_for_each(|e| deletable(&shown, &output, e.path()))
+        })))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = shown;
+        Ok(None)
+    }
+}
+
+/// The answer of the walk [`check_replaceable`] runs on a thread.
+type Deletable = std::thread::JoinHandle<Result<(), Error>>;
+
+/// Whether the folder `dir` of the old output (shown as `shown`) can be
+/// emptied and deleted: readable, writable and searchable.
+#[cfg(unix)]
+fn deletable(shown: &Path, output: &Path, dir: &Path) -> Result<(), Error> {
+    use rustix::fs::{access, Access};
+    access(dir, Access::READ_OK | Access::WRITE_OK | Access::EXEC_OK).map_err(|e| {
+        let folder = match dir.strip_prefix(output) {
+            Ok(rel) if rel.as_os_str().is_empty() => shown.to_path_buf(),
+            Ok(rel) => shown.join(rel),
+            Err(_) => dir.to_path_buf(),
+        };
+        not_writable(shown, &folder, io::Error::from(e), &format!("chmod -R u+w {}", shown.display()))
+    })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -179,32 +423,69 @@ fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, Error> {
     Ok(base.join(p))
 }
 
-/// Replaces `output` with the staging folder: the old output is moved aside,
-/// the new one renamed in, and the old one removed; on failure the old one is put back.
-fn swap_in(staging: tempfile::TempDir, output: &Path) -> Result<(), Error> {
-    let parent = output.parent().unwrap_or(Path::new("."));
-    let old = if output.exists() {
-        let aside =
-            tempfile::Builder::new().prefix(".boardpack-old-").tempdir_in(parent).map_err(|e| Error::io(parent, e))?;
-        let aside = aside.keep();
-        fs::remove_dir(&aside).map_err(|e| Error::io(&aside, e))?;
-        fs::rename(output, &aside).map_err(|e| Error::io(output, e))?;
-        Some(aside)
-    } else {
-        None
-    };
+/// Swaps two paths atomically: `renameat2(RENAME_EXCHANGE)`. A filesystem
+/// that cannot (`EINVAL`, `ENOSYS`, `EOPNOTSUPP`) answers
+/// [`io::ErrorKind::Unsupported`].
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(|e| match e {
+        Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP => io::Error::new(io::ErrorKind::Unsupported, e),
+        e => io::Error::from(e),
+    })
+}
+
+/// No atomic exchange here: the swap takes two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Replaces `output` with the staged site: one rename if there is no output
+/// yet; otherwise one atomic exchange, or, where `exchange` is unsupported,
+/// [`two_renames`]. Whatever is left at the staging path afterwards (the old
+/// site after an exchange, or the unused new one after a failure) is deleted.
+fn swap_in(
+    staging: tempfile::TempDir,
+    output: &Path,
+    exchange: fn(&Path, &Path) -> io::Result<()>,
+) -> Result<(), Error> {
     let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, output) {
-        if let Some(old) = &old {
-            let _ = fs::rename(old, output);
+    let swapped = if fs::symlink_metadata(output).is_err() {
+        fs::rename(&staged, output)
+    } else {
+        match exchange(&staged, output) {
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => two_renames(&staged, output),
+            done => done,
         }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(Error::io(output, e));
+    };
+    let cleaned = match fs::symlink_metadata(&staged) {
+        Ok(_) => fs::remove_dir_all(&staged).map_err(|e| Error::io(&staged, e)),
+        Err(_) => Ok(()),
+    };
+    swapped.map_err(|e| Error::io(output, e))?;
+    cleaned
+}
+
+/// The swap without an atomic exchange: the old output is moved aside, the
+/// new one renamed in, and the old one removed; on failure the old one is put
+/// back. Between the two renames the output is missing; a build killed there
+/// leaves the old site in `.boardpack-old-NAME-XXXXXX`, which the next build removes.
+fn two_renames(staged: &Path, output: &Path) -> io::Result<()> {
+    let parent = output.parent().unwrap_or(Path::new("."));
+    let aside = tempfile::Builder::new()
+        .prefix(&format!("{OLD_PREFIX}{}-", name_of(output)))
+        .rand_bytes(RANDOM_CHARS)
+        .tempdir_in(parent)?
+        .keep();
+    fs::remove_dir(&aside)?;
+    fs::rename(output, &aside)?;
+    if let Err(e) = fs::rename(staged, output) {
+        let _ = fs::rename(&aside, output);
+        return Err(e);
     }
-    if let Some(old) = old {
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    }
-    Ok(())
+    fs::remove_dir_all(&aside)
 }
 
 #[cfg(test)]
@@ -243,6 +524,74 @@ mod tests {
         fs::write(out.join("notes.txt"), "mine").unwrap();
         assert!(check_target(&dir.path().join("project"), &out, false).is_err());
         assert!(check_target(&dir.path().join("project"), &out, true).is_ok());
+    }
+
+    #[test]
+    fn leftover_names_are_exactly_ours() {
+        for ours in
+            [".boardpack-staging-public-AbC123", ".boardpack-old-public-000000", ".boardpack-old-my-site-zzzzzz"]
+        {
+            let name = if ours.contains("my-site") { "my-site" } else { "public" };
+            assert!(is_leftover(ours, name), "{ours}");
+        }
+        for not in [
+            ".boardpack-staging-public-AbC12",
+            ".boardpack-staging-public-AbC1234",
+            ".boardpack-staging-public-AbC-12",
+            ".boardpack-staging-publicAbC123",
+            ".boardpack-staging-my-site-AbC123",
+            ".boardpack-pack-public-AbC123",
+            "boardpack-staging-public-AbC123",
+            ".boardpack-staging-public-AbC123/",
+        ] {
+            assert!(!is_leftover(not, "public"), "{not}");
+        }
+        assert!(!is_leftover(".boardpack-staging-my-site-AbC123", "my"));
+    }
+
+    #[test]
+    fn git_repositories_and_git_folders_are_refused_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        fs::create_dir_all(root.join(".git")).unwrap();
+        let repo = dir.path().join("repo");
+        fs::create_dir_all(repo.join("deep/down/.git")).unwrap();
+        let bare = dir.path().join("site.git");
+        fs::create_dir_all(bare.join("objects")).unwrap();
+        fs::create_dir_all(bare.join("refs")).unwrap();
+        fs::write(bare.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        for bad in [root.join(".git"), root.join(".git/objects"), root.join(".GIT/x"), repo.clone(), bare] {
+            for force in [false, true] {
+                let refused = matches!(check_target(&root, &bad, force), Err(Error::UnsafeOutput { .. }));
+                assert!(refused, "{} force={force}", bad.display());
+            }
+        }
+        // A folder boardpack wrote is looked at only at its top.
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("vendor/.git")).unwrap();
+        fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
+        assert!(check_target(&root, &out, false).is_ok());
+        fs::create_dir_all(out.join(".git")).unwrap();
+        assert!(check_target(&root, &out, true).is_err());
+    }
+
+    /// The swap where the filesystem refuses an atomic exchange: two renames.
+    #[test]
+    fn without_an_exchange_the_swap_falls_back_to_two_renames() {
+        fn refuse(_: &Path, _: &Path) -> io::Result<()> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("old.html"), "old").unwrap();
+        let staging = tempfile::Builder::new().prefix(".boardpack-staging-public-").tempdir_in(dir.path()).unwrap();
+        fs::write(staging.path().join("new.html"), "new").unwrap();
+        swap_in(staging, &out, refuse).unwrap();
+        assert_eq!(fs::read(out.join("new.html")).unwrap(), b"new");
+        assert!(!out.join("old.html").exists());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")], "nothing left beside it");
     }
 
     fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {

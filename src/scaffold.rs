@@ -48,7 +48,11 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
         ),
         (format!("{month_dir}/{VALUES_FILE}"), values_template(&catalogue, month, None)),
         (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(month, None)),
-        (".gitignore".into(), "# Built by boardpack; rebuild with `boardpack build`.\n/public/\n/dist/\n# Kept between builds to skip unchanged work; safe to delete.\n/.boardpack/\n".into()),
+        (
+            ".gitignore".into(),
+            "# Built by boardpack; rebuild with `boardpack build`.\n/public/\n/dist/\n# Kept between builds to skip unchanged work; safe to delete.\n/.boardpack/\n# Left by an interrupted build; the next build removes them.\n.boardpack-staging-*\n.boardpack-old-*\n"
+                .into(),
+        ),
         (".taplo.toml".into(), taplo_config()),
         (".github/workflows/boardpack.yml".into(), WORKFLOW.into()),
     ];

@@ -17,8 +17,10 @@ mod preview;
 mod watch;
 
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread;
 use std::time::Instant;
@@ -91,13 +93,48 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr, &str)) -> Re
         thread::spawn(move || watcher.run(&root, &state, engine));
     }
     ready(addr, kind.sources());
+    // Connections beyond the limit are told 503 by one thread, one at a time;
+    // when even its queue is full they are closed.
+    let open = Arc::new(AtomicUsize::new(0));
+    let (turn_away, crowd) = mpsc::sync_channel::<TcpStream>(MAX_CONNECTIONS);
+    thread::spawn(move || crowd.into_iter().for_each(http::busy));
     for stream in listener.incoming().flatten() {
+        if open.load(Ordering::Acquire) >= MAX_CONNECTIONS {
+            let _ = turn_away.try_send(stream);
+            continue;
+        }
+        let slot = Slot::take(&open);
         let state = Arc::clone(&state);
-        thread::spawn(move || {
-            let _ = http::handle(stream, &state);
+        // If no thread can be made, the closure is dropped: the connection
+        // closes and its slot is freed.
+        let _ = thread::Builder::new().spawn(move || {
+            let _slot = slot;
+            let _ = http::handle(stream, &state, addr.port());
         });
     }
     Ok(())
+}
+
+/// Connections served at once, reload streams included (each open page holds
+/// one). Each has a thread; more are answered 503, so a flood of connections
+/// cannot make a thread each.
+const MAX_CONNECTIONS: usize = 64;
+
+/// One connection's place among the [`MAX_CONNECTIONS`], given back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    /// Only the accepting thread takes slots, so the count never overshoots.
+    fn take(open: &Arc<AtomicUsize>) -> Slot {
+        open.fetch_add(1, Ordering::AcqRel);
+        Slot(Arc::clone(open))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Renders what changed and swaps it in, or records the error and keeps the

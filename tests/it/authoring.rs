@@ -30,6 +30,10 @@ fn init_build_new_build_round_trip() {
         assert!(dir.join(f).is_file(), "init did not write {f}");
     }
     assert!(read(&dir.join("boardpack.toml")).contains("organisation = \"Acme Corp\""));
+    let ignored = read(&dir.join(".gitignore"));
+    for pattern in ["/public/", "/dist/", ".boardpack-staging-*", ".boardpack-old-*"] {
+        assert!(ignored.lines().any(|l| l == pattern), ".gitignore lacks {pattern}:\n{ignored}");
+    }
     let values = read(&dir.join("content/2026-10/kpis.toml"));
     for id in ["lead-time", "roadmap-accuracy", "key-person-concentration"] {
         assert!(values.contains(&format!("# {id} =")), "{id} not listed");

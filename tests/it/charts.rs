@@ -49,3 +49,109 @@ fn every_sparkline_renders() {
     }
     assert_eq!(sparks, 10);
 }
+
+/// Runs `boardpack ARGS`, killing it and failing the test if it has not
+/// finished within a minute (a hang must fail, not stall the suite).
+fn bounded(args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`boardpack {}` still running after 60 s: killed", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A project whose one KPI (in euros, where huge and negative numbers are
+/// plausible) takes `values` in consecutive months from 2026-01.
+fn extreme_project(values: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("boardpack.toml"), "title = \"Report\"\norganisation = \"Extreme Ltd\"\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/catalogue.toml"),
+        "[[accountability]]\nid = \"finance\"\nname = \"Finance\"\nquestion = \"Is there money?\"\n\n\
+         [[kpi]]\nid = \"cash-flow\"\naccountability = \"finance\"\nname = \"Cash flow\"\nunit = \"EUR\"\n\
+         better = \"higher\"\ntarget = 0\nred = -1000\ndefinition = \"Money in minus money out.\"\n",
+    )
+    .unwrap();
+    for (i, value) in values.iter().enumerate() {
+        let month = dir.path().join(format!("content/2026-{:02}", i + 1));
+        std::fs::create_dir_all(&month).unwrap();
+        std::fs::write(month.join("kpis.toml"), format!("cash-flow = {value}\n")).unwrap();
+    }
+    dir
+}
+
+/// Values near the limits of `f64` once made plotters' tick computation loop
+/// forever, hanging `check`, `build` and `serve`. They must give a chart.
+#[test]
+fn extreme_values_chart_without_hanging() {
+    for values in [&["1.7e308"][..], &["1e308", "-1e308"], &["8e307", "-8e307"], &["-1.7e308", "1.7e308"]] {
+        let project = extreme_project(values);
+        let root = project.path().to_str().unwrap();
+        let o = bounded(&["check", "--root", root]);
+        assert!(o.status.success(), "check {values:?}: {}", stderr(&o));
+        let out = project.path().join("public");
+        let o = bounded(&["build", "--root", root, "--output", out.to_str().unwrap()]);
+        assert!(o.status.success(), "build {values:?}: {}", stderr(&o));
+        let month = format!("2026-{:02}", values.len());
+        let svg = std::fs::read(out.join(format!("{month}/charts/cash-flow.svg"))).unwrap();
+        let (w, h, inked) = render(&svg).unwrap_or_else(|e| panic!("{values:?}: resvg rejects it: {e}"));
+        assert_eq!((w, h), (720, 300));
+        assert!(inked > 500, "{values:?}: only {inked} pixels drawn");
+    }
+}
+
+/// `serve` renders before it prints its address: with the values that hung,
+/// it must print it (and serve the chart) within the bound.
+#[test]
+fn serve_charts_extreme_values_without_hanging() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let project = extreme_project(&["1e308", "-1e308"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(["serve", "--root", project.path().to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(60));
+    let chart = line.as_ref().ok().and_then(|line| {
+        let port: u16 = line.trim().trim_end_matches('/').rsplit(':').next()?.parse().ok()?;
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        write!(s, "GET /2026-02/charts/cash-flow.svg HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+        let mut response = String::new();
+        s.read_to_string(&mut response).ok()?;
+        Some(response)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    line.expect("`boardpack serve` did not start within 60 s: killed");
+    let chart = chart.expect("no answer from serve");
+    assert!(chart.starts_with("HTTP/1.1 200 OK") && chart.contains("<svg"), "{chart}");
+}

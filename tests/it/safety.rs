@@ -140,3 +140,87 @@ fn a_theme_overrides_the_builtin_file_by_file() {
     assert!(out.path().join("static/logo.txt").is_file());
     assert!(read(&out.path().join("index.html")).contains("Minimal Ltd"), "built-in templates still used");
 }
+
+/// Notes that a spreadsheet would run as formulas (OWASP "CSV injection"),
+/// one per leading character OWASP lists. (Notes are trimmed when loaded, so a
+/// leading tab or carriage return never reaches a note: the unit test in
+/// `export.rs` covers those.)
+const FORMULA_NOTES: [(&str, &str); 6] = [
+    ("lead-time", "=HYPERLINK(\"http://evil.example\",\"x\")"),
+    ("cycle-time", "+1+cmd|' /C calc'!A0"),
+    ("time-to-restore", "-2+3"),
+    ("change-failure-rate", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("rework-ratio", "-5 points after the freeze"),
+    ("roadmap-accuracy", "=1+1"),
+];
+
+/// The minimal project with a month before it (so lead time has a negative
+/// change) and formula-like notes in October.
+fn project_with_formula_notes() -> tempfile::TempDir {
+    let project = minimal();
+    let september = project.path().join("content/2026-09");
+    fs::create_dir_all(&september).unwrap();
+    fs::write(september.join("kpis.toml"), "lead-time = 4.0\ncycle-time = 4.0\n").unwrap();
+    let october = project.path().join("content/2026-10/kpis.toml");
+    let mut text = String::new();
+    for line in read(&october).lines() {
+        let Some((id, value)) = line.split_once(" = ") else { continue };
+        match FORMULA_NOTES.iter().find(|(k, _)| *k == id) {
+            Some((_, note)) => text.push_str(&format!("{id} = {{ value = {value}, note = {note:?} }}\n")),
+            None => text.push_str(&format!("{line}\n")),
+        }
+    }
+    text.push_str("defect-escape-rate = { value = 14, note = \"Up = worse; fine\" }\n");
+    fs::write(&october, text.replace("defect-escape-rate = 14\n", "")).unwrap();
+    project
+}
+
+/// Checks October's rows of a CSV (the pack's starts with a `month` column):
+/// every formula-like note starts with `'`, other text and every number are as
+/// written.
+fn assert_csv_neutralised(csv_bytes: &[u8], with_month: bool) {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut seen = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        if with_month && &record[0] != "2026-10" {
+            continue;
+        }
+        let id = &record[col("id")];
+        if let Some((_, note)) = FORMULA_NOTES.iter().find(|(k, _)| *k == id) {
+            assert_eq!(&record[col("note")], format!("'{note}"), "{id}");
+            seen += 1;
+        }
+        if id == "defect-escape-rate" {
+            assert_eq!(&record[col("note")], "Up = worse; fine", "ordinary text is untouched");
+        }
+        if id == "lead-time" {
+            assert_eq!(&record[col("delta")], "-0.5", "a negative number stays a number");
+        }
+    }
+    assert_eq!(seen, FORMULA_NOTES.len());
+}
+
+#[test]
+fn formula_like_text_in_csv_is_neutralised_and_json_keeps_it_exactly() {
+    let project = project_with_formula_notes();
+    let out = project.path().join("public");
+    build(project.path(), &out);
+    assert_csv_neutralised(&fs::read(out.join("2026-10/data.csv")).unwrap(), false);
+    let json: serde_json::Value = serde_json::from_str(&read(&out.join("2026-10/data.json"))).unwrap();
+    for (id, note) in FORMULA_NOTES {
+        let kpi = json["kpis"].as_array().unwrap().iter().find(|k| k["id"] == id).unwrap();
+        assert_eq!(kpi["note"], note, "data.json keeps the text exactly");
+    }
+
+    let dist = project.path().join("dist");
+    let o = boardpack(&["pack", "--root", project.path().to_str().unwrap(), "--output", dist.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zip = fs::read_dir(&dist).unwrap().next().unwrap().unwrap().path();
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    let mut csv_bytes = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name("data/kpis.csv").unwrap(), &mut csv_bytes).unwrap();
+    assert_csv_neutralised(&csv_bytes, true);
+}

@@ -201,6 +201,13 @@ impl Server {
         }
     }
 
+    /// How many threads the server runs now (Linux: from /proc).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn threads(&self) -> usize {
+        let status = fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status.lines().find_map(|l| l.strip_prefix("Threads:")).unwrap().trim().parse().unwrap()
+    }
+
     /// What the server has written to stderr so far.
     pub(crate) fn log(&self) -> String {
         fs::read_to_string(self.log.path()).unwrap_or_default()
