@@ -385,3 +385,57 @@ fn a_rebuild_reuses_unchanged_pdfs_and_typesets_changed_months_again() {
     let text = tool("pdftotext", &[out.path().join("2026-10/board-report.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("One more sentence for the board."));
 }
+
+/// The text of pages `first` to `last` of a PDF, runs of whitespace made single
+/// spaces (names wrap inside tiles and columns).
+fn page_text(pdf: &str, first: usize, last: usize) -> String {
+    let text = tool("pdftotext", &["-f", &first.to_string(), "-l", &last.to_string(), pdf, "-"]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Page 1 holds the whole scorecard and the whole attention list, however large
+/// the catalogue (up to 8 accountabilities × 3 KPIs) and however long the notes,
+/// on A4 and letter, portrait and landscape; page 2 is the table of contents.
+#[test]
+fn page_one_holds_every_kpi_and_the_whole_attention_list() {
+    for fixture in ["scorecard-5x2", "scorecard-6x2", "scorecard-8x3"] {
+        for orientation in ["landscape", "portrait"] {
+            for paper in ["a4", "letter"] {
+                let what = format!("{fixture}, {paper} {orientation}");
+                let project = copy_project(&repo().join("tests/fixtures").join(fixture));
+                let config = project.path().join("boardpack.toml");
+                let settings = format!("\n[pack]\npaper = \"{paper}\"\nscorecard_orientation = \"{orientation}\"\n");
+                fs::write(&config, read(&config) + &settings).unwrap();
+                let out = tempfile::tempdir().unwrap();
+                let entries = entries(&pack(project.path(), out.path(), &[]));
+                let pdf = write_pdf(&entries, out.path());
+                let page1 = page_text(&pdf, 1, 1);
+
+                let history: serde_json::Value = serde_json::from_slice(entry(&entries, "data/kpis.json")).unwrap();
+                let month = history["months"].as_array().unwrap().last().unwrap();
+                let mut attention = 0;
+                for kpi in month["kpis"].as_array().unwrap() {
+                    let name = kpi["name"].as_str().unwrap();
+                    assert!(page1.contains(name), "{what}: page 1 lacks {name}:\n{page1}");
+                    let label = match kpi["status"].as_str().unwrap() {
+                        "red" => "off target",
+                        "amber" => "watch",
+                        _ => continue,
+                    };
+                    // The attention list names each red and amber KPI with its status in words.
+                    let entry = format!("{name} ({label})");
+                    assert!(page1.contains(&entry), "{what}: the attention list on page 1 lacks {entry}:\n{page1}");
+                    attention += 1;
+                }
+                assert!(attention >= 6, "{what}: the fixture should have a long attention list");
+                let page2 = page_text(&pdf, 2, 2);
+                let before = page2.split("Contents").next().unwrap();
+                assert_eq!(
+                    before.trim(),
+                    "Scorecard Fit Ltd · Engineering report to the board October 2026",
+                    "{what}: page 2 starts with something other than the contents:\n{page2}"
+                );
+            }
+        }
+    }
+}
