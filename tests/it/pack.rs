@@ -439,3 +439,45 @@ fn page_one_holds_every_kpi_and_the_whole_attention_list() {
         }
     }
 }
+
+/// No page of the PDF holds rows spilled from a KPI's table: each KPI's chart
+/// and its 12-month table share a page. Read per page with `pdftotext -layout`:
+/// a table's header line ("Month Value Status Note", which Typst repeats on every
+/// page a table continues onto) must sit on a page with as many chart headings
+/// (the "target …, red beyond …" line above each chart), and with all its month
+/// rows (twelve, or as many months as the report has).
+#[test]
+fn each_kpis_table_shares_a_page_with_its_chart() {
+    const MONTHS: &str = "January February March April May June July August September October November December";
+    for root in [repo(), repo().join("tests/fixtures/scorecard-8x3")] {
+        let out = tempfile::tempdir().unwrap();
+        let entries = entries(&pack(&root, out.path(), &[]));
+        let pdf = write_pdf(&entries, out.path());
+        let history: serde_json::Value = serde_json::from_slice(entry(&entries, "data/kpis.json")).unwrap();
+        let per_table = history["months"].as_array().unwrap().len().min(12);
+        let text = tool("pdftotext", &["-layout", &pdf, "-"]);
+        let mut tables = 0;
+        for (i, page) in text.split('\u{c}').enumerate() {
+            let lines: Vec<&str> = page.lines().map(str::trim).collect();
+            let headers =
+                lines.iter().filter(|l| l.split_whitespace().eq(["Month", "Value", "Status", "Note"])).count();
+            let charts = lines.iter().filter(|l| l.contains(", red beyond ")).count();
+            let rows = lines
+                .iter()
+                .filter(|l| {
+                    // A row: a month, its year, then its value and status.
+                    let words: Vec<&str> = l.split_whitespace().collect();
+                    words.len() > 3
+                        && MONTHS.split(' ').any(|m| m == words[0])
+                        && words[1].len() == 4
+                        && words[1].chars().all(|c| c.is_ascii_digit())
+                })
+                .count();
+            let at = format!("{}, page {}", root.display(), i + 1);
+            assert_eq!(headers, charts, "{at}: {headers} table(s) but {charts} chart(s):\n{page}");
+            assert_eq!(rows, per_table * headers, "{at}: {rows} month rows for {headers} table(s):\n{page}");
+            tables += headers;
+        }
+        assert!(tables >= 10, "{}: only {tables} tables found", root.display());
+    }
+}
