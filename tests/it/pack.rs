@@ -481,3 +481,26 @@ fn each_kpis_table_shares_a_page_with_its_chart() {
         assert!(tables >= 10, "{}: only {tables} tables found", root.display());
     }
 }
+
+/// The PDF keeps the links the pages keep and no other: of the commentary's
+/// `javascript:`, `file:`, `smb:`, Windows share, `data:`, scheme-relative and
+/// `https:` links, only the last becomes a `/URI` action (read with
+/// `qpdf --qdf`, which writes every object uncompressed); the others keep their text.
+#[test]
+fn the_pdf_links_only_to_web_addresses() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo().join("tests/fixtures/hostile-commentary"), out.path(), &[]));
+    let pdf = write_pdf(&entries, out.path());
+    let qdf = out.path().join("qdf.pdf");
+    tool("qpdf", &["--qdf", "--object-streams=disable", &pdf, qdf.to_str().unwrap()]);
+    let raw = String::from_utf8_lossy(&fs::read(&qdf).unwrap()).into_owned();
+    let uris: Vec<&str> = raw.split("/URI (").skip(1).map(|rest| &rest[..rest.find(')').unwrap()]).collect();
+    assert_eq!(uris, ["https://example.com/safe"], "link actions in the PDF");
+    for scheme in ["javascript:", "file:", "smb:", "\\\\host", "data:", "evil.example"] {
+        assert!(!raw.contains(scheme), "{scheme} reached the PDF");
+    }
+    let text = page_text(&pdf, 1, 99);
+    for kept in ["script link", "password file", "file share", "windows share", "data link", "scheme relative"] {
+        assert!(text.contains(kept), "the text of the {kept} is kept");
+    }
+}
