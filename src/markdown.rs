@@ -68,7 +68,7 @@ pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
-    let html = if allow_raw_html { out } else { sanitiser().clean(&out).to_string() };
+    let html = if allow_raw_html { out } else { without_dangling_rel(sanitiser().clean(&out).to_string()) };
     // An empty header cell (the corner of a table whose rows are labelled) is
     // announced as a nameless header by screen readers; a plain cell is right.
     if html.contains("<th></th>") {
@@ -94,6 +94,39 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
         );
         policy
     })
+}
+
+/// ammonia gives every link `rel="noopener noreferrer"`, also one whose address
+/// it removed; `rel` on a link with no address is invalid HTML, so there it goes.
+fn without_dangling_rel(html: String) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    if !html.contains(REL) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<a ") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        // The tag ends at the first `>` outside a quoted value (ammonia quotes every value).
+        let mut quoted = false;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                quoted ^= c == '"';
+                c == '>' && !quoted
+            })
+            .map_or(rest.len(), |(i, _)| i + 1);
+        let tag = &rest[..end];
+        if tag.contains(" href=\"") {
+            out.push_str(tag);
+        } else {
+            out.push_str(&tag.replacen(REL, "", 1));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 const LEVELS: [HeadingLevel; 6] =
@@ -482,6 +515,14 @@ mod tests {
             assert!(tree.contains("the text"), "{url}: {tree}");
             assert_eq!(tree.contains("\"kind\":\"link\""), kept, "{url}: {tree}");
         }
+    }
+
+    #[test]
+    fn a_link_whose_address_is_dropped_is_valid_html() {
+        let html =
+            to_html("<a href=\"javascript:x\" title=\"a > b\">one</a> and <a href=\"https://e.com\">two</a>", false);
+        assert!(html.contains("<a title=\"a &gt; b\">one</a>"), "{html}");
+        assert!(html.contains("<a href=\"https://e.com\" rel=\"noopener noreferrer\">two</a>"), "{html}");
     }
 
     #[test]
