@@ -504,3 +504,41 @@ fn the_pdf_links_only_to_web_addresses() {
         assert!(text.contains(kept), "the text of the {kept} is kept");
     }
 }
+
+/// A word too long for a line (420 characters with no space), 300 characters of
+/// inline code, a code block and a note of that kind wrap at the margin: read
+/// with `pdftotext -bbox`, no word on any page ends beyond the page's right
+/// margin (12 mm on page 1, 20 mm after). The text copied out of the PDF is
+/// the text as written: the whole word, with no invisible characters added.
+#[test]
+fn long_words_and_code_wrap_inside_the_margins() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo().join("tests/fixtures/hostile-commentary"), out.path(), &[]));
+    let pdf = write_pdf(&entries, out.path());
+    let bbox = tool("pdftotext", &["-bbox", &pdf, "-"]);
+    let number = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let mm = 72.0 / 25.4;
+    let mut words = 0;
+    for (i, page) in bbox.split("<page ").skip(1).enumerate() {
+        let margin = if i == 0 { 12.0 * mm } else { 20.0 * mm };
+        let right = number(page, "width") - margin + 0.5;
+        for word in page.split("<word ").skip(1) {
+            let text = &word[word.find('>').unwrap() + 1..word.find("</word>").unwrap()];
+            let x_max = number(word, "xMax");
+            assert!(
+                x_max <= right,
+                "page {}: {text:?} ends at {x_max:.1} pt, beyond the margin at {right:.1} pt",
+                i + 1
+            );
+            words += 1;
+        }
+    }
+    assert!(words > 500, "{words} words");
+    let text: String = tool("pdftotext", &[&pdf, "-"]).split_whitespace().collect();
+    assert!(text.contains(&"BuildArtifactChecksum".repeat(20)), "the long word is whole");
+    assert!(text.contains(&"a.b(c)".repeat(50)), "the long code is whole");
+    assert!(!text.contains('\u{200b}'), "no zero-width spaces in the copied text");
+}
