@@ -542,3 +542,46 @@ fn long_words_and_code_wrap_inside_the_margins() {
     assert!(text.contains(&"a.b(c)".repeat(50)), "the long code is whole");
     assert!(!text.contains('\u{200b}'), "no zero-width spaces in the copied text");
 }
+
+/// A KPI left out on purpose (a note, no value) reads "Not measured" with its
+/// note, and one with no line "No data"; both show their last value and its
+/// month instead of claiming there is none. The data files keep status `none`.
+/// On the scorecard page, in the single-file report and on page 1 of the PDF.
+#[test]
+fn a_kpi_not_measured_shows_its_last_value_and_why() {
+    let root = repo().join("tests/fixtures/not-measured");
+    let site = tempfile::tempdir().unwrap();
+    build(&root, site.path());
+    let scorecard = read(&site.path().join("2026-10/index.html"));
+    let unmeasured = tile(&scorecard, "roadmap-accuracy");
+    for want in [
+        "badge-none",
+        ">Not measured</span>",
+        "Last value 78% in September 2026",
+        "Quarterly planning moved to November",
+    ] {
+        assert!(unmeasured.contains(want), "the not-measured tile lacks {want}:\n{unmeasured}");
+    }
+    let forgotten = tile(&scorecard, "lead-time");
+    assert!(forgotten.contains(">No data</span>") && forgotten.contains("Last value 3.2 days in September 2026"));
+    for t in [unmeasured, forgotten] {
+        assert!(!t.contains("No earlier value"), "{t}");
+    }
+    let single = read(&site.path().join("2026-10/board-report.html"));
+    assert!(single.contains("Not measured") && single.contains("Last value 78% in September 2026"));
+    let data: serde_json::Value = serde_json::from_str(&read(&site.path().join("2026-10/data.json"))).unwrap();
+    let kpi = data["kpis"].as_array().unwrap().iter().find(|k| k["id"] == "roadmap-accuracy").unwrap();
+    assert_eq!((kpi["status"].as_str(), kpi["value"].as_f64()), (Some("none"), None));
+
+    let out = tempfile::tempdir().unwrap();
+    let pdf = write_pdf(&entries(&pack(&root, out.path(), &[])), out.path());
+    let page1 = page_text(&pdf, 1, 1);
+    for want in [
+        "Roadmap accuracy NOT MEASURED",
+        "Last value 78% in September 2026 Note: Quarterly planning moved to November",
+        "Target 1.0 days · lower is better Last value 3.2 days in September 2026",
+    ] {
+        assert!(page1.contains(want), "page 1 lacks {want}:\n{page1}");
+    }
+    assert!(!page1.contains("No earlier value"), "{page1}");
+}
