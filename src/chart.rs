@@ -304,9 +304,12 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-/// A small trend line for a scorecard tile: no axes, the target as a faint
+/// A small trend line for a scorecard tile: no axes, the target as a thin
 /// line, the latest point in its status colour. Decorative: the tile states
-/// the numbers in words, so it is hidden from screen readers.
+/// the numbers in words, so it is hidden from screen readers. Its parts carry
+/// classes (`spark-target`, `spark-line`, `spark-point`) so the stylesheet can
+/// redraw them in the dark colour scheme; every part keeps 3:1 contrast
+/// against a tile in either.
 pub(crate) fn sparkline(
     kpi: &Kpi,
     window: &Window<'_>,
@@ -315,7 +318,13 @@ pub(crate) fn sparkline(
 ) -> Result<String, ChartError> {
     let mut svg = String::with_capacity(1_500);
     draw_spark(&mut svg, kpi, window, status, palette).map_err(|e| fail(kpi)(e.to_string()))?;
-    Ok(svg.replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" class=\"spark\" ", 1))
+    // The target line is drawn first, then the value line's segments, then the point.
+    let svg = svg
+        .replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" class=\"spark\" ", 1)
+        .replacen("<polyline ", "<polyline class=\"spark-target\" ", 1)
+        .replace("<polyline fill", "<polyline class=\"spark-line\" fill")
+        .replace("<circle ", "<circle class=\"spark-point\" ");
+    Ok(svg)
 }
 
 fn draw_spark<'s>(
@@ -331,8 +340,7 @@ fn draw_spark<'s>(
         let root = SVGBackend::with_string(svg, SPARK_SIZE).into_drawing_area();
         let mut chart = ChartBuilder::on(&root).margin(5).build_cartesian_2d(-0.2f64..(n as f64 - 0.8), lo..hi)?;
         for line in steps(&runs(w.thresholds, -0.2, n as f64 - 0.8), |t| t.target) {
-            chart
-                .draw_series(LineSeries::new(line, status_colour(palette, Status::Green).mix(0.55).stroke_width(1)))?;
+            chart.draw_series(LineSeries::new(line, status_colour(palette, Status::Green).stroke_width(1)))?;
         }
         for segment in segments(w.values) {
             chart.draw_series(LineSeries::new(segment, LINE.stroke_width(2)))?;

@@ -2,10 +2,21 @@
 //! of plain data its Typst template lays out).
 //!
 //! Commentary comes from several authors and is read by a board, so raw HTML is
-//! cleaned by ammonia (no scripts, event handlers, `javascript:` links or
-//! frames) unless the project opts in with `[markdown] allow_raw_html = true`.
-//! The PDF gets no raw HTML at all: [`to_tree`] keeps text, structure and
-//! links, never markup, so nothing an author writes can be read as Typst code.
+//! cleaned by ammonia (no scripts, event handlers, images, frames, or links
+//! other than [`is_safe_link`] keeps) unless the project opts in with
+//! `[markdown] allow_raw_html = true`. The PDF gets no raw HTML at all:
+//! [`to_tree`] keeps text, structure and links, never markup, so nothing an
+//! author writes can be read as Typst code.
+//!
+//! Images are never shown, on the pages or in the PDF: an image from another
+//! host would make every reader's browser ask that host for it (a tracking
+//! pixel), and the site has no place for an image of the author's own. Each
+//! becomes its alternative text, in italics. Links keep the same addresses in
+//! both: the web, mail and relative ones ([`is_safe_link`]).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use pulldown_cmark::{html, Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -36,18 +47,28 @@ pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
         .min()
         .unwrap_or(0);
     let shift = |level| LEVELS[(index(level) + TOP_LEVEL - 1 - top).min(LEVELS.len() - 1)];
-    let events = events.into_iter().map(|e| match e {
+    // Whether each open link is kept (links do not nest, images in them do).
+    let mut links: Vec<bool> = Vec::new();
+    let events = events.into_iter().filter_map(|e| match e {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: shift(level), id, classes, attrs })
+            Some(Event::Start(Tag::Heading { level: shift(level), id, classes, attrs }))
         }
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
-        e => e,
+        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(shift(level)))),
+        // An image becomes its alternative text, as in the PDF.
+        Event::Start(Tag::Image { .. }) => Some(Event::Start(Tag::Emphasis)),
+        Event::End(TagEnd::Image) => Some(Event::End(TagEnd::Emphasis)),
+        // A link to an address the PDF would not keep keeps only its text.
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let keep = is_safe_link(dest_url);
+            links.push(keep);
+            keep.then_some(e)
+        }
+        Event::End(TagEnd::Link) => links.pop().unwrap_or(true).then_some(e),
+        e => Some(e),
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
-    // ammonia::clean uses a policy built once (building one per fragment was a
-    // third of the cost of a short fragment).
-    let html = if allow_raw_html { out } else { ammonia::clean(&out) };
+    let html = if allow_raw_html { out } else { without_dangling_rel(sanitiser().clean(&out).to_string()) };
     // An empty header cell (the corner of a table whose rows are labelled) is
     // announced as a nameless header by screen readers; a plain cell is right.
     if html.contains("<th></th>") {
@@ -55,6 +76,57 @@ pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     } else {
         html
     }
+}
+
+/// The policy raw HTML in commentary is cleaned with, built once (building one
+/// per fragment was a third of the cost of a short fragment): ammonia's
+/// defaults (no scripts, event handlers, frames or forms), no images, and links
+/// only to the addresses [`is_safe_link`] keeps, as in the PDF.
+fn sanitiser() -> &'static ammonia::Builder<'static> {
+    static SANITISER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITISER.get_or_init(|| {
+        let mut policy = ammonia::Builder::default();
+        policy.rm_tags(["img"]).url_schemes(HashSet::from(["http", "https", "mailto"])).attribute_filter(
+            |_element, attribute, value| match attribute {
+                "href" if !is_safe_link(value) => None,
+                _ => Some(Cow::Borrowed(value)),
+            },
+        );
+        policy
+    })
+}
+
+/// ammonia gives every link `rel="noopener noreferrer"`, also one whose address
+/// it removed; `rel` on a link with no address is invalid HTML, so there it goes.
+fn without_dangling_rel(html: String) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    if !html.contains(REL) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<a ") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        // The tag ends at the first `>` outside a quoted value (ammonia quotes every value).
+        let mut quoted = false;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                quoted ^= c == '"';
+                c == '>' && !quoted
+            })
+            .map_or(rest.len(), |(i, _)| i + 1);
+        let tag = &rest[..end];
+        if tag.contains(" href=\"") {
+            out.push_str(tag);
+        } else {
+            out.push_str(&tag.replacen(REL, "", 1));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 const LEVELS: [HeadingLevel; 6] =
@@ -412,6 +484,64 @@ mod tests {
         assert!(html.contains("<h3>Top</h3>") && html.contains("<h4>Next</h4>") && html.contains("<h6>Deepest</h6>"));
         assert!(to_html("### Only third level", false).contains("<h3>Only third level</h3>"));
         assert!(to_html("no headings", false).contains("<p>no headings</p>"));
+    }
+
+    /// Every kind of address an author might link to, and whether it stays a link.
+    const LINKS: [(&str, bool); 11] = [
+        ("https://example.com/x", true),
+        ("http://example.com/x", true),
+        ("mailto:board@example.com", true),
+        ("../other/page.html#part", true),
+        ("javascript:alert(1)", false),
+        ("JavaScript:alert(1)", false),
+        ("file:///etc/passwd", false),
+        ("smb://fileserver/board", false),
+        ("\\\\host\\share", false),
+        ("data:text/html;base64,PHNjcmlwdD4=", false),
+        ("//evil.example/x", false),
+    ];
+
+    #[test]
+    fn links_keep_only_web_mail_and_relative_addresses_in_html_and_pdf() {
+        for (url, kept) in LINKS {
+            // Markdown reads `\\` as one backslash.
+            let md = format!("[the text]({})", url.replace('\\', "\\\\"));
+            let raw = format!("<a href=\"{url}\">the text</a>");
+            for html in [to_html(&md, false), to_html(&raw, false)] {
+                assert!(html.contains("the text"), "{url}: the text is kept: {html}");
+                assert_eq!(html.contains("href="), kept, "{url}: {html}");
+            }
+            let tree = serde_json::to_string(&to_tree(&md, 3)).unwrap();
+            assert!(tree.contains("the text"), "{url}: {tree}");
+            assert_eq!(tree.contains("\"kind\":\"link\""), kept, "{url}: {tree}");
+        }
+    }
+
+    #[test]
+    fn a_link_whose_address_is_dropped_is_valid_html() {
+        let html =
+            to_html("<a href=\"javascript:x\" title=\"a > b\">one</a> and <a href=\"https://e.com\">two</a>", false);
+        assert!(html.contains("<a title=\"a &gt; b\">one</a>"), "{html}");
+        assert!(html.contains("<a href=\"https://e.com\" rel=\"noopener noreferrer\">two</a>"), "{html}");
+    }
+
+    #[test]
+    fn images_become_their_alternative_text_wherever_they_point() {
+        for md in [
+            "![tracking pixel](https://img.example/t.png)",
+            "![tracking pixel](//img.example/t.png \"title\")",
+            "![tracking pixel](picture.png)",
+            "[![tracking pixel](https://img.example/t.png)](https://example.com)",
+            "<img src=\"https://img.example/t.png\" alt=\"raw\"> tracking pixel",
+            "<p><img src=\"http://img.example/t.png\"></p>tracking pixel",
+        ] {
+            let html = to_html(md, false);
+            assert!(!html.contains("<img") && !html.contains("img.example"), "{md}: {html}");
+            assert!(html.contains("tracking pixel"), "{md}: the alternative text is kept: {html}");
+        }
+        assert!(to_html("![tracking pixel](https://img.example/t.png)", false).contains("<em>tracking pixel</em>"));
+        // Markdown images are alternative text even where raw HTML is allowed.
+        assert!(!to_html("![t](https://img.example/t.png)", true).contains("<img"));
     }
 
     #[test]

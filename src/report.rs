@@ -52,6 +52,19 @@ pub(crate) struct Reading<'a> {
     pub(crate) restated: Option<Month>,
 }
 
+impl Reading<'_> {
+    /// The status in words: "Not measured" for a KPI with a note and no value
+    /// (left out on purpose, and said why), else the status's own word. Its
+    /// status stays `none` either way.
+    pub(crate) fn status_label(&self) -> &'static str {
+        if self.value.is_none() && self.note.is_some() {
+            "Not measured"
+        } else {
+            self.status.label()
+        }
+    }
+}
+
 /// A window of history ending at a report month.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Window<'a> {
@@ -341,6 +354,19 @@ mod tests {
         assert_eq!(w.start.to_string(), "2025-07");
         assert_eq!(w.values.last().copied().flatten(), Some(2.0));
         assert_eq!(w.month_at(11).to_string(), "2026-06");
+    }
+
+    #[test]
+    fn a_note_without_a_value_reads_not_measured_and_keeps_status_none() {
+        let mut unmeasured = month("2026-02", None);
+        unmeasured.values.insert("lead-time".to_string(), Entry { note: Some("CI moved".into()), ..Entry::default() });
+        let p = project(vec![month("2026-01", Some(4.0)), unmeasured, month("2026-03", None)]);
+        let r = Report::new(&p);
+        let february = r.reading(0, "2026-02".parse().unwrap());
+        assert_eq!((february.status, february.status_label()), (Status::None, "Not measured"));
+        assert_eq!(february.compared_with.unwrap().to_string(), "2026-01", "the last month with a value");
+        assert_eq!(r.reading(0, "2026-03".parse().unwrap()).status_label(), "No data");
+        assert_eq!(r.reading(0, "2026-01".parse().unwrap()).status_label(), "Watch");
     }
 
     #[test]

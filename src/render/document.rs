@@ -207,6 +207,8 @@ struct TileData<'a> {
     compared_with: Option<&'a str>,
     note: Option<&'a str>,
     spark: String,
+    last_value: Option<&'a str>,
+    last_month: Option<&'a str>,
 }
 
 impl<'a> TileData<'a> {
@@ -226,6 +228,8 @@ impl<'a> TileData<'a> {
             compared_with: t.compared_with.as_deref(),
             note: t.note.as_deref(),
             spark: spark_path(t),
+            last_value: t.last_value.as_deref(),
+            last_month: t.last_month.as_deref(),
         }
     }
 }

@@ -182,7 +182,7 @@ fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month)
                 let r = report.reading(k, month);
                 Cell {
                     status: r.status.as_str(),
-                    label: r.status.label(),
+                    label: r.status_label(),
                     value: r.value.map(|v| r.kpi.format_value(v)),
                 }
             }

@@ -59,6 +59,9 @@ pub(crate) struct Tile {
     pub(crate) compared_with: Option<String>,
     pub(crate) note: Option<String>,
     pub(crate) sparkline: String,
+    /// With no value this month: the latest earlier value, and its month.
+    pub(crate) last_value: Option<String>,
+    pub(crate) last_month: Option<String>,
 }
 
 /// An accountability's part of a month: its tiles and commentary.
@@ -283,7 +286,7 @@ fn tile(report: &Report<'_>, palette: &Palette, k: usize, month: Month) -> Resul
         red: r.thresholds.map(|t| kpi.format_value(t.red)),
         better: kpi.better.words(),
         status: r.status.as_str(),
-        status_label: r.status.label(),
+        status_label: r.status_label(),
         delta: r.change.map(|c| kpi.format_delta(c.delta)),
         arrow: match r.change.map(|c| c.trend) {
             Some(Trend::Flat) | None => "→",
@@ -294,6 +297,12 @@ fn tile(report: &Report<'_>, palette: &Palette, k: usize, month: Month) -> Resul
         compared_with: r.compared_with.map(Month::long_name),
         note: r.note.map(str::to_string),
         sparkline: spark,
+        last_value: r
+            .compared_with
+            .filter(|_| r.value.is_none())
+            .and_then(|m| report.reading(k, m).value)
+            .map(|v| kpi.format_value(v)),
+        last_month: r.compared_with.filter(|_| r.value.is_none()).map(Month::long_name),
     })
 }
 
@@ -466,7 +475,7 @@ fn chart_view(
                 month: m.long_name(),
                 value: reading.value.map(|v| kpi.format_value(v)),
                 status: reading.status.as_str(),
-                status_label: reading.status.label(),
+                status_label: reading.status_label(),
                 note: reading.note.map(str::to_string),
                 restated: reading.restated.map(Month::long_name),
             }
@@ -507,7 +516,7 @@ fn chart_alt(r: &Reading<'_>, month: Month, start: Month) -> String {
         month.long_name(),
         value,
         month.long_name(),
-        r.status.label().to_lowercase(),
+        r.status_label().to_lowercase(),
     )
 }
 

@@ -9,7 +9,9 @@
 //   - print: the scorecard is exactly one A4 landscape page, and on an
 //     accountability page no chart is cut across pages;
 //   - 390 px wide: the scorecard has no horizontal scroll and every tile fits;
-//   - every chart SVG: each text label lies inside the image.
+//   - every chart SVG: each text label lies inside the image;
+//   - every sparkline's lines and point reach 3:1 contrast against its tile, in
+//     light and dark colour schemes (WCAG 1.4.11, non-text contrast).
 // Screenshots go to target/screenshots/ for a person to look at.
 // Exits 1 with a list of failures if anything is wrong.
 
@@ -71,6 +73,38 @@ async function axe(page, label) {
   else pass(`axe ${label}: 0 violations`);
 }
 
+/** Fails unless each sparkline's strokes and fills reach 3:1 against the tile behind it. */
+async function sparkContrast(page, label) {
+  const bad = await page.evaluate(() => {
+    const rgb = (css) => (/rgba?\(([^)]+)\)/.exec(css) || [, '0,0,0,0'])[1].split(',').map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; })
+      .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    const ratio = (a, b) => { const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x); return (hi + 0.05) / (lo + 0.05); };
+    const out = [];
+    let checked = 0;
+    for (const svg of document.querySelectorAll('svg.spark')) {
+      const tile = svg.closest('.tile');
+      const back = rgb(getComputedStyle(tile).backgroundColor);
+      for (const shape of svg.querySelectorAll('polyline, path, circle')) {
+        const style = getComputedStyle(shape);
+        const paint = shape.tagName === 'circle' ? style.fill : style.stroke;
+        if (!paint || paint === 'none') continue;
+        // What the eye sees: the paint blended over the tile by its opacity.
+        const [r, g, b, a = 1] = rgb(paint);
+        const alpha = a * Number(style.opacity) * Number(shape.tagName === 'circle' ? style.fillOpacity : style.strokeOpacity);
+        const seen = [r, g, b].map((c, i) => c * alpha + back[i] * (1 - alpha));
+        const contrast = ratio(seen, back);
+        checked += 1;
+        if (contrast < 3) out.push(`${tile.querySelector('.tile-name').textContent.trim()}: ${shape.tagName} ${paint} at ${contrast.toFixed(2)}:1`);
+      }
+    }
+    return { out, checked };
+  });
+  if (!bad.checked) fail(`${label}: no sparkline found`);
+  else if (bad.out.length) fail(`${label}: sparkline contrast under 3:1 against the tile\n    ${bad.out.join('\n    ')}`);
+  else pass(`${label}: ${bad.checked} sparkline lines and points at 3:1 or more against their tiles`);
+}
+
 function pdfPages(pdfPath) {
   const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
   return Number(/Pages:\s+(\d+)/.exec(info)[1]);
@@ -106,6 +140,7 @@ async function checkSite(browser, site, tag) {
     for (const [name, rel] of Object.entries(pages)) {
       const page = await open(context, site, rel, outside);
       await axe(page, `${tag} ${name} (${scheme})`);
+      if (name === 'scorecard') await sparkContrast(page, `${tag} scorecard (${scheme})`);
       if (scheme === 'light' && (name === 'scorecard' || name === 'accountability')) {
         await page.screenshot({ path: join(shots, `${tag}-${name}-desktop.png`), fullPage: true });
       }

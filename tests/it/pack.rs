@@ -443,3 +443,203 @@ fn a_rebuild_reuses_unchanged_months_and_a_warm_cache_builds_what_a_cold_one_doe
     assert!(build_into(again.path()).contains("(11 PDF(s) from the cache)"));
     assert_eq!(tree(again.path()), tree(cold.path()));
 }
+
+/// The text of pages `first` to `last` of a PDF, runs of whitespace made single
+/// spaces (names wrap inside tiles and columns).
+fn page_text(pdf: &str, first: usize, last: usize) -> String {
+    let text = tool("pdftotext", &["-f", &first.to_string(), "-l", &last.to_string(), pdf, "-"]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Page 1 holds the whole scorecard and the whole attention list, however large
+/// the catalogue (up to 8 accountabilities × 3 KPIs) and however long the notes,
+/// on A4 and letter, portrait and landscape; page 2 is the table of contents.
+#[test]
+fn page_one_holds_every_kpi_and_the_whole_attention_list() {
+    for fixture in ["scorecard-5x2", "scorecard-6x2", "scorecard-8x3"] {
+        for orientation in ["landscape", "portrait"] {
+            for paper in ["a4", "letter"] {
+                let what = format!("{fixture}, {paper} {orientation}");
+                let project = copy_project(&repo().join("tests/fixtures").join(fixture));
+                let config = project.path().join("boardpack.toml");
+                let settings = format!("\n[pack]\npaper = \"{paper}\"\nscorecard_orientation = \"{orientation}\"\n");
+                fs::write(&config, read(&config) + &settings).unwrap();
+                let out = tempfile::tempdir().unwrap();
+                let entries = entries(&pack(project.path(), out.path(), &[]));
+                let pdf = write_pdf(&entries, out.path());
+                let page1 = page_text(&pdf, 1, 1);
+
+                let history: serde_json::Value = serde_json::from_slice(entry(&entries, "data/kpis.json")).unwrap();
+                let month = history["months"].as_array().unwrap().last().unwrap();
+                let mut attention = 0;
+                for kpi in month["kpis"].as_array().unwrap() {
+                    let name = kpi["name"].as_str().unwrap();
+                    assert!(page1.contains(name), "{what}: page 1 lacks {name}:\n{page1}");
+                    let label = match kpi["status"].as_str().unwrap() {
+                        "red" => "off target",
+                        "amber" => "watch",
+                        _ => continue,
+                    };
+                    // The attention list names each red and amber KPI with its status in words.
+                    let entry = format!("{name} ({label})");
+                    assert!(page1.contains(&entry), "{what}: the attention list on page 1 lacks {entry}:\n{page1}");
+                    attention += 1;
+                }
+                assert!(attention >= 6, "{what}: the fixture should have a long attention list");
+                let page2 = page_text(&pdf, 2, 2);
+                let before = page2.split("Contents").next().unwrap();
+                assert_eq!(
+                    before.trim(),
+                    "Scorecard Fit Ltd · Engineering report to the board October 2026",
+                    "{what}: page 2 starts with something other than the contents:\n{page2}"
+                );
+            }
+        }
+    }
+}
+
+/// No page of the PDF holds rows spilled from a KPI's table: each KPI's chart
+/// and its 12-month table share a page. Read per page with `pdftotext -layout`:
+/// a table's header line ("Month Value Status Note", which Typst repeats on every
+/// page a table continues onto) must sit on a page with as many chart headings
+/// (the "target …, red beyond …" line above each chart), and with all its month
+/// rows (twelve, or as many months as the report has).
+#[test]
+fn each_kpis_table_shares_a_page_with_its_chart() {
+    const MONTHS: &str = "January February March April May June July August September October November December";
+    for root in [repo(), repo().join("tests/fixtures/scorecard-8x3")] {
+        let out = tempfile::tempdir().unwrap();
+        let entries = entries(&pack(&root, out.path(), &[]));
+        let pdf = write_pdf(&entries, out.path());
+        let history: serde_json::Value = serde_json::from_slice(entry(&entries, "data/kpis.json")).unwrap();
+        let per_table = history["months"].as_array().unwrap().len().min(12);
+        let text = tool("pdftotext", &["-layout", &pdf, "-"]);
+        let mut tables = 0;
+        for (i, page) in text.split('\u{c}').enumerate() {
+            let lines: Vec<&str> = page.lines().map(str::trim).collect();
+            let headers =
+                lines.iter().filter(|l| l.split_whitespace().eq(["Month", "Value", "Status", "Note"])).count();
+            let charts = lines.iter().filter(|l| l.contains(", red beyond ")).count();
+            let rows = lines
+                .iter()
+                .filter(|l| {
+                    // A row: a month, its year, then its value and status.
+                    let words: Vec<&str> = l.split_whitespace().collect();
+                    words.len() > 3
+                        && MONTHS.split(' ').any(|m| m == words[0])
+                        && words[1].len() == 4
+                        && words[1].chars().all(|c| c.is_ascii_digit())
+                })
+                .count();
+            let at = format!("{}, page {}", root.display(), i + 1);
+            assert_eq!(headers, charts, "{at}: {headers} table(s) but {charts} chart(s):\n{page}");
+            assert_eq!(rows, per_table * headers, "{at}: {rows} month rows for {headers} table(s):\n{page}");
+            tables += headers;
+        }
+        assert!(tables >= 10, "{}: only {tables} tables found", root.display());
+    }
+}
+
+/// The PDF keeps the links the pages keep and no other: of the commentary's
+/// `javascript:`, `file:`, `smb:`, Windows share, `data:`, scheme-relative and
+/// `https:` links, only the last becomes a `/URI` action (read with
+/// `qpdf --qdf`, which writes every object uncompressed); the others keep their text.
+#[test]
+fn the_pdf_links_only_to_web_addresses() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo().join("tests/fixtures/hostile-commentary"), out.path(), &[]));
+    let pdf = write_pdf(&entries, out.path());
+    let qdf = out.path().join("qdf.pdf");
+    tool("qpdf", &["--qdf", "--object-streams=disable", &pdf, qdf.to_str().unwrap()]);
+    let raw = String::from_utf8_lossy(&fs::read(&qdf).unwrap()).into_owned();
+    let uris: Vec<&str> = raw.split("/URI (").skip(1).map(|rest| &rest[..rest.find(')').unwrap()]).collect();
+    assert_eq!(uris, ["https://example.com/safe"], "link actions in the PDF");
+    for scheme in ["javascript:", "file:", "smb:", "\\\\host", "data:", "evil.example"] {
+        assert!(!raw.contains(scheme), "{scheme} reached the PDF");
+    }
+    let text = page_text(&pdf, 1, 99);
+    for kept in ["script link", "password file", "file share", "windows share", "data link", "scheme relative"] {
+        assert!(text.contains(kept), "the text of the {kept} is kept");
+    }
+}
+
+/// A word too long for a line (420 characters with no space), 300 characters of
+/// inline code, a code block and a note of that kind wrap at the margin: read
+/// with `pdftotext -bbox`, no word on any page ends beyond the page's right
+/// margin (12 mm on page 1, 20 mm after). The text copied out of the PDF is
+/// the text as written: the whole word, with no invisible characters added.
+#[test]
+fn long_words_and_code_wrap_inside_the_margins() {
+    let out = tempfile::tempdir().unwrap();
+    let entries = entries(&pack(&repo().join("tests/fixtures/hostile-commentary"), out.path(), &[]));
+    let pdf = write_pdf(&entries, out.path());
+    let bbox = tool("pdftotext", &["-bbox", &pdf, "-"]);
+    let number = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let mm = 72.0 / 25.4;
+    let mut words = 0;
+    for (i, page) in bbox.split("<page ").skip(1).enumerate() {
+        let margin = if i == 0 { 12.0 * mm } else { 20.0 * mm };
+        let right = number(page, "width") - margin + 0.5;
+        for word in page.split("<word ").skip(1) {
+            let text = &word[word.find('>').unwrap() + 1..word.find("</word>").unwrap()];
+            let x_max = number(word, "xMax");
+            assert!(
+                x_max <= right,
+                "page {}: {text:?} ends at {x_max:.1} pt, beyond the margin at {right:.1} pt",
+                i + 1
+            );
+            words += 1;
+        }
+    }
+    assert!(words > 500, "{words} words");
+    let text: String = tool("pdftotext", &[&pdf, "-"]).split_whitespace().collect();
+    assert!(text.contains(&"BuildArtifactChecksum".repeat(20)), "the long word is whole");
+    assert!(text.contains(&"a.b(c)".repeat(50)), "the long code is whole");
+    assert!(!text.contains('\u{200b}'), "no zero-width spaces in the copied text");
+}
+
+/// A KPI left out on purpose (a note, no value) reads "Not measured" with its
+/// note, and one with no line "No data"; both show their last value and its
+/// month instead of claiming there is none. The data files keep status `none`.
+/// On the scorecard page, in the single-file report and on page 1 of the PDF.
+#[test]
+fn a_kpi_not_measured_shows_its_last_value_and_why() {
+    let root = repo().join("tests/fixtures/not-measured");
+    let site = tempfile::tempdir().unwrap();
+    build(&root, site.path());
+    let scorecard = read(&site.path().join("2026-10/index.html"));
+    let unmeasured = tile(&scorecard, "roadmap-accuracy");
+    for want in [
+        "badge-none",
+        ">Not measured</span>",
+        "Last value 78% in September 2026",
+        "Quarterly planning moved to November",
+    ] {
+        assert!(unmeasured.contains(want), "the not-measured tile lacks {want}:\n{unmeasured}");
+    }
+    let forgotten = tile(&scorecard, "lead-time");
+    assert!(forgotten.contains(">No data</span>") && forgotten.contains("Last value 3.2 days in September 2026"));
+    for t in [unmeasured, forgotten] {
+        assert!(!t.contains("No earlier value"), "{t}");
+    }
+    let single = read(&site.path().join("2026-10/board-report.html"));
+    assert!(single.contains("Not measured") && single.contains("Last value 78% in September 2026"));
+    let data: serde_json::Value = serde_json::from_str(&read(&site.path().join("2026-10/data.json"))).unwrap();
+    let kpi = data["kpis"].as_array().unwrap().iter().find(|k| k["id"] == "roadmap-accuracy").unwrap();
+    assert_eq!((kpi["status"].as_str(), kpi["value"].as_f64()), (Some("none"), None));
+
+    let out = tempfile::tempdir().unwrap();
+    let pdf = write_pdf(&entries(&pack(&root, out.path(), &[])), out.path());
+    let page1 = page_text(&pdf, 1, 1);
+    for want in [
+        "Roadmap accuracy NOT MEASURED",
+        "Last value 78% in September 2026 Note: Quarterly planning moved to November",
+        "Target 1.0 days · lower is better Last value 3.2 days in September 2026",
+    ] {
+        assert!(page1.contains(want), "page 1 lacks {want}:\n{page1}");
+    }
+    assert!(!page1.contains("No earlier value"), "{page1}");
+}

@@ -224,3 +224,49 @@ fn formula_like_text_in_csv_is_neutralised_and_json_keeps_it_exactly() {
     std::io::Read::read_to_end(&mut archive.by_name("data/kpis.csv").unwrap(), &mut csv_bytes).unwrap();
     assert_csv_neutralised(&csv_bytes, true);
 }
+
+/// Images in commentary and in catalogue definitions, remote (`https://`,
+/// `//host`, raw `<img>`) or relative, reach no page: a reader's browser asks
+/// no other host for anything (a tracking pixel would tell it who read the
+/// report, and when). Each image's alternative text stays, as text.
+#[test]
+fn images_in_commentary_and_definitions_reach_no_page() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo().join("tests/fixtures/hostile-commentary"), out.path());
+    let mut pages = 0;
+    for (path, bytes) in tree(out.path()) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        assert!(!html.contains("img.example"), "{path} names the image host");
+        for src in attribute_values(&html, "src") {
+            let local = !src.contains(':') && !src.starts_with("//") && !src.starts_with('\\');
+            assert!(local || src.starts_with("data:"), "{path}: an image from elsewhere: {src}");
+        }
+        pages += 1;
+    }
+    assert!(pages >= 10, "{pages} pages");
+    let summary = read(&out.path().join("2026-10/index.html"));
+    assert!(summary.contains("<em>tracking pixel</em>"), "the alternative text stays");
+    let definitions = read(&out.path().join("kpis/index.html"));
+    assert!(definitions.contains("<em>definition pixel</em>") && definitions.contains("<em>local chart</em>"));
+}
+
+/// Commentary links keep the addresses the PDF keeps (web, mail, relative):
+/// `javascript:`, `file:`, `smb:`, Windows shares, `data:` and scheme-relative
+/// links keep their text and lose their address, in Markdown and in raw HTML.
+#[test]
+fn commentary_links_keep_only_web_addresses_on_the_pages() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo().join("tests/fixtures/hostile-commentary"), out.path());
+    for page in ["2026-10/software-delivery/index.html", "2026-10/board-report.html"] {
+        let html = read(&out.path().join(page));
+        let commentary = &html[html.find("Links of every kind").unwrap()..];
+        let commentary = &commentary[..commentary.find("An image that points elsewhere").unwrap()];
+        assert_eq!(attribute_values(commentary, "href"), ["https://example.com/safe"], "{page}: {commentary}");
+        for text in ["script link", "password file", "file share", "windows share", "data link", "scheme relative"] {
+            assert!(commentary.contains(text), "{page}: the text of the {text} is kept");
+        }
+    }
+}
