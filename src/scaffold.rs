@@ -54,7 +54,7 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
                 .into(),
         ),
         (".taplo.toml".into(), taplo_config()),
-        (".github/workflows/boardpack.yml".into(), WORKFLOW.into()),
+        (".github/workflows/boardpack.yml".into(), workflow()),
     ];
     for acc in &catalogue.accountabilities {
         files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(&catalogue, &acc.id, month, &[])));
@@ -302,6 +302,10 @@ path = "./{SCHEMA_DIR}/kpis.schema.json"
     )
 }
 
+/// The GitHub workflow `init` writes, for the version of boardpack that wrote
+/// it (`{VERSION}`): installed once per version and kept as a cached binary,
+/// so a push does not compile boardpack; the project cache kept between runs,
+/// so a push typesets only the PDFs whose inputs changed.
 const WORKFLOW: &str = r#"# Builds the board report and publishes it to GitHub Pages on every push to main.
 # Enable Pages with "GitHub Actions" as the source in the repository settings.
 # Pages sites can be public: for a confidential report, use a private host.
@@ -317,13 +321,32 @@ permissions:
 concurrency:
   group: pages
   cancel-in-progress: true
+env:
+  # The boardpack this project was made with. Change it to upgrade; the first
+  # run of a new version compiles it (a few minutes), later runs reuse it.
+  BOARDPACK_VERSION: "{VERSION}"
 jobs:
   build:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - name: Install boardpack
-        run: cargo install --locked boardpack
+      - name: Restore boardpack ${{ env.BOARDPACK_VERSION }}
+        id: boardpack
+        uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/boardpack
+          key: boardpack-bin-${{ runner.os }}-${{ env.BOARDPACK_VERSION }}
+      - name: Install boardpack ${{ env.BOARDPACK_VERSION }}
+        if: steps.boardpack.outputs.cache-hit != 'true'
+        run: cargo install --locked boardpack --version "=$BOARDPACK_VERSION"
+      # PDFs typeset by earlier runs, by the key of their inputs: only months
+      # whose inputs changed are typeset again.
+      - name: Restore the build cache
+        uses: actions/cache@v4
+        with:
+          path: .boardpack/cache
+          key: boardpack-cache-${{ env.BOARDPACK_VERSION }}-${{ github.sha }}
+          restore-keys: boardpack-cache-${{ env.BOARDPACK_VERSION }}-
       - name: Check the report
         run: boardpack check
       - name: Build the site
@@ -341,6 +364,11 @@ jobs:
       - id: deployment
         uses: actions/deploy-pages@v4
 "#;
+
+/// The workflow for this version of boardpack.
+fn workflow() -> String {
+    WORKFLOW.replace("{VERSION}", env!("CARGO_PKG_VERSION"))
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tera::Context;
 
 use super::overview::Overview;
@@ -122,26 +121,17 @@ fn typst_error(theme: &Theme, main: &str, what: &str, e: TypstError) -> Error {
 /// The key of a PDF's inputs: everything the engine reads, and the version of
 /// boardpack (a new version may lay out the same inputs differently).
 fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str) -> String {
-    let mut h = Sha256::new();
-    let mut part = |bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
+    let mut key = super::key::Key::new();
     for text in [env!("CARGO_PKG_VERSION"), ident, &month.to_string(), main] {
-        part(text.as_bytes());
+        key.text(text);
     }
     for (name, text) in &theme.typst {
-        part(name.as_bytes());
-        part(text.as_bytes());
+        key.text(name).text(text);
     }
     for (name, bytes) in files {
-        part(name.as_bytes());
-        part(bytes);
+        key.text(name).part(bytes);
     }
-    h.finalize().iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    key.hex()
 }
 
 fn to_json(data: &impl Serialize) -> Result<Vec<u8>, Error> {

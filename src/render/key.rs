@@ -15,25 +15,30 @@ use crate::theme::Theme;
 
 /// A hasher that frames every part with its length, so no two different
 /// sequences of parts hash alike.
-struct Key(Sha256);
+pub(super) struct Key(Sha256);
 
 impl Key {
-    fn new() -> Key {
+    pub(super) fn new() -> Key {
         Key(Sha256::new())
     }
 
-    fn part(&mut self, bytes: &[u8]) -> &mut Key {
+    pub(super) fn part(&mut self, bytes: &[u8]) -> &mut Key {
         self.0.update((bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
         self
     }
 
-    fn text(&mut self, text: &str) -> &mut Key {
+    pub(super) fn text(&mut self, text: &str) -> &mut Key {
         self.part(text.as_bytes())
     }
 
     fn finish(self) -> [u8; 32] {
         self.0.finalize().into()
+    }
+
+    /// The digest, in hex.
+    pub(super) fn hex(self) -> String {
+        hex(&self.finish())
     }
 }
 

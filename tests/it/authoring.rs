@@ -31,9 +31,15 @@ fn init_build_new_build_round_trip() {
     }
     assert!(read(&dir.join("boardpack.toml")).contains("organisation = \"Acme Corp\""));
     let ignored = read(&dir.join(".gitignore"));
-    for pattern in ["/public/", "/dist/", ".boardpack-staging-*", ".boardpack-old-*"] {
+    for pattern in ["/public/", "/dist/", "/.boardpack/", ".boardpack-staging-*", ".boardpack-old-*"] {
         assert!(ignored.lines().any(|l| l == pattern), ".gitignore lacks {pattern}:\n{ignored}");
     }
+    // The workflow installs this very version (cached after the first run) and keeps the build cache.
+    let workflow = read(&dir.join(".github/workflows/boardpack.yml"));
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(workflow.contains(&format!("BOARDPACK_VERSION: \"{version}\"")), "{workflow}");
+    assert!(workflow.contains("cargo install --locked boardpack --version \"=$BOARDPACK_VERSION\""));
+    assert!(workflow.contains("path: .boardpack/cache") && workflow.contains("path: ~/.cargo/bin/boardpack"));
     let values = read(&dir.join("content/2026-10/kpis.toml"));
     for id in ["lead-time", "roadmap-accuracy", "key-person-concentration"] {
         assert!(values.contains(&format!("# {id} =")), "{id} not listed");
