@@ -136,15 +136,10 @@ pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better
 }
 
 /// Rounds half away from zero to `decimals` places, and turns `-0.0` into `0.0`
-/// so the output never shows a signed zero.
+/// so the output never shows a signed zero: [`crate::locale::round`], the rule
+/// the numbers are shown with, so a trend never contradicts a shown value.
 pub(crate) fn round_to(x: f64, decimals: u8) -> f64 {
-    let scale = 10f64.powi(i32::from(decimals));
-    let r = (x * scale).round() / scale;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
+    crate::locale::round(x, decimals)
 }
 
 #[cfg(test)]
@@ -224,5 +219,14 @@ mod tests {
     #[test]
     fn round_to_never_returns_negative_zero() {
         assert!(round_to(-0.00001, 2).is_sign_positive());
+    }
+
+    #[test]
+    fn round_to_agrees_with_the_shown_number() {
+        // 1.005 is 1.00499999999999989… in binary: scaling by 100 rounds it down,
+        // while the author wrote (and the locale shows) 1.01.
+        assert_eq!(round_to(1.005, 2), 1.01);
+        assert_eq!(round_to(74.5, 0), 75.0);
+        assert_eq!(round_to(-74.5, 0), -75.0);
     }
 }
