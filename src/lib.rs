@@ -29,6 +29,7 @@ mod config;
 pub mod diagnostic;
 mod error;
 mod export;
+pub mod i18n;
 pub mod locale;
 mod markdown;
 mod output;
