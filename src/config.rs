@@ -57,6 +57,12 @@ pub(crate) struct PackConfig {
     /// A line for the PDF footer, e.g. "Board confidential".
     #[serde(default)]
     pub(crate) confidentiality: Option<String>,
+    /// Also set the PDF in the fonts installed on this machine, after the
+    /// embedded ones and the project's `fonts/`. Off by default: the PDF then
+    /// depends only on the project, so every machine and CI make the same
+    /// bytes; on, it depends on what the machine has installed.
+    #[serde(default)]
+    pub(crate) system_fonts: bool,
 }
 
 impl Default for PackConfig {
@@ -66,6 +72,7 @@ impl Default for PackConfig {
             scorecard_orientation: Orientation::default(),
             appendix: true,
             confidentiality: None,
+            system_fonts: false,
         }
     }
 }
@@ -188,6 +195,7 @@ mod tests {
         let c = Config::parse("title = \"T\"\norganisation = \"O\"\n", Path::new("boardpack.toml")).unwrap();
         assert_eq!(c.output_dir, "public");
         assert!(!c.markdown.allow_raw_html);
+        assert!(!c.pack.system_fonts, "system fonts are opt-in: the PDF depends only on the project");
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod config;
 pub mod diagnostic;
 mod error;
 mod export;
+mod fonts;
 pub mod i18n;
 pub mod locale;
 mod markdown;

@@ -156,7 +156,7 @@ fn pack_portfolio(portfolio: &Portfolio, options: &PackOptions) -> Result<Packed
         .map(|(c, _)| c.project.config.organisation.clone())
         .collect();
     let view = overview_of(portfolio, month);
-    let pdf = pool().install(|| document::overview_pdf(&view, &theme, month))?;
+    let pdf = pool().install(|| document::overview_pdf(&view, &theme, month, &portfolio.fonts))?;
     let overview = dir.join(format!("{}-{month}-portfolio-overview.pdf", slug(&portfolio.config.title)));
     archive::write_atomically(&overview, &pdf)?;
     Ok(Packed::Portfolio { month, overview, packs: packs.into_iter().flatten().collect(), skipped })

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::catalogue::is_slug;
 use crate::config::check_settings;
 use crate::diagnostic::Diagnostic;
+use crate::fonts::{FontSet, FONTS_DIR};
 use crate::period::Month;
 use crate::project::{self, missing_theme, Project, THEMES_DIR};
 
@@ -61,6 +62,9 @@ pub(crate) struct Portfolio {
     pub(crate) root: PathBuf,
     pub(crate) config: PortfolioConfig,
     pub(crate) companies: Vec<Company>,
+    /// The overview PDF's fonts: embedded and the portfolio's `fonts/` (each
+    /// company's PDFs use the company's own, as when it is built alone).
+    pub(crate) fonts: FontSet,
 }
 
 impl Portfolio {
@@ -129,9 +133,18 @@ pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
         diagnostics.extend(found);
         companies.extend(company);
     }
+    let (font_files, problems) = crate::fonts::read_dir(&root.join(FONTS_DIR), Path::new(FONTS_DIR));
+    diagnostics.extend(problems);
+    let fonts = if font_files.is_empty() {
+        FontSet::embedded()
+    } else {
+        let (fonts, warnings) = FontSet::new(font_files, false);
+        diagnostics.extend(warnings);
+        fonts
+    };
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let portfolio = match (config, failed) {
-        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies }),
+        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies, fonts }),
         _ => None,
     };
     (portfolio, diagnostics)

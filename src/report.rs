@@ -176,6 +176,7 @@ mod tests {
             config: Config::parse("title = \"T\"\norganisation = \"O\"\n", std::path::Path::new("b")).unwrap(),
             catalogue: Catalogue::builtin(),
             months,
+            fonts: crate::fonts::FontSet::embedded(),
         }
     }
 

@@ -188,6 +188,10 @@ organisation = "{organisation}"
 # appendix = true
 # A line for the PDF's footer and the single-file report, e.g. "Board confidential".
 # confidentiality = "Board confidential"
+# The PDF uses boardpack's fonts and any .ttf/.otf/.ttc in fonts/ (add one for
+# Chinese, Japanese, Korean or other scripts they lack). Also use the fonts
+# installed on this machine: the PDF then depends on the machine.
+# system_fonts = false
 "#
     )
 }

@@ -19,6 +19,7 @@ use super::view::{
 };
 use super::PdfSource;
 use crate::config::{Orientation, Paper};
+use crate::fonts::FontSet;
 use crate::markdown::{to_tree, Node};
 use crate::period::Month;
 use crate::project::MonthContent;
@@ -69,11 +70,18 @@ pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn PdfSource) -> Re
         }
     }
     let ident = format!("{}/{}", config.organisation, input.bundle.view.id);
-    typeset(input.theme, "report.typ", files, month, ident, &format!("{month}/{PDF_NAME}"), earlier)
+    let what = format!("{month}/{PDF_NAME}");
+    let fonts = &input.report.project.fonts;
+    typeset(Typeset { theme: input.theme, main: "report.typ", files, month, ident, what: &what, fonts }, earlier)
 }
 
 /// The portfolio's overview of one month as a PDF.
-pub(crate) fn overview_pdf(overview: &Overview<'_>, theme: &Theme, month: Month) -> Result<Vec<u8>, Error> {
+pub(crate) fn overview_pdf(
+    overview: &Overview<'_>,
+    theme: &Theme,
+    month: Month,
+    fonts: &FontSet,
+) -> Result<Vec<u8>, Error> {
     let data = OverviewData {
         overview,
         font: FONT,
@@ -83,27 +91,33 @@ pub(crate) fn overview_pdf(overview: &Overview<'_>, theme: &Theme, month: Month)
     };
     let files = vec![("/data.json".to_string(), to_json(&data)?)];
     let ident = format!("{}/{}/{month}", overview.owner, overview.title);
-    let name = format!("{month} portfolio overview");
-    Ok(typeset(theme, "portfolio.typ", files, month, ident, &name, &super::NoPdfs)?.bytes)
+    let what = format!("{month} portfolio overview");
+    let job = Typeset { theme, main: "portfolio.typ", files, month, ident, what: &what, fonts };
+    Ok(typeset(job, &super::NoPdfs)?.bytes)
 }
 
-/// Typesets `main` with `files`, unless `earlier` has the PDF of these exact inputs.
-fn typeset(
-    theme: &Theme,
-    main: &str,
+/// One document to typeset: the theme file to start from, what it reads, and
+/// what to call it in an error.
+struct Typeset<'a> {
+    theme: &'a Theme,
+    main: &'a str,
     files: Vec<(String, Vec<u8>)>,
     month: Month,
     ident: String,
-    what: &str,
-    earlier: &dyn PdfSource,
-) -> Result<Pdf, Error> {
-    let key = key(theme, main, &files, month, &ident);
+    what: &'a str,
+    fonts: &'a FontSet,
+}
+
+/// Typesets a document, unless `earlier` has the PDF of these exact inputs.
+fn typeset(job: Typeset<'_>, earlier: &dyn PdfSource) -> Result<Pdf, Error> {
+    let Typeset { theme, main, files, month, ident, what, fonts } = job;
+    let key = key(theme, main, &files, month, &ident, fonts);
     if let Some(bytes) = earlier.get(&key) {
         return Ok(Pdf { bytes, key });
     }
     let sources = Sources::new(&theme.typst);
-    let bytes =
-        compile(Job { sources: &sources, main, files, month, ident }).map_err(|e| typst_error(theme, main, what, e))?;
+    let bytes = compile(Job { sources: &sources, main, files, month, ident, fonts })
+        .map_err(|e| typst_error(theme, main, what, e))?;
     Ok(Pdf { bytes, key })
 }
 
@@ -117,8 +131,10 @@ fn typst_error(theme: &Theme, main: &str, what: &str, e: TypstError) -> Error {
 }
 
 /// The key of a PDF's inputs: everything the engine reads, and the version of
-/// boardpack (a new version may lay out the same inputs differently).
-fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str) -> String {
+/// boardpack (a new version may lay out the same inputs differently). Fonts
+/// beyond the embedded ones count by their fingerprint; with none, the key is
+/// what it was before projects could bring fonts.
+fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str, fonts: &FontSet) -> String {
     let mut h = Sha256::new();
     let mut part = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_le_bytes());
@@ -134,6 +150,10 @@ fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ide
     for (name, bytes) in files {
         part(name.as_bytes());
         part(bytes);
+    }
+    if !fonts.fingerprint().is_empty() {
+        part(b"fonts");
+        part(fonts.fingerprint().as_bytes());
     }
     h.finalize().iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");

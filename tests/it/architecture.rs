@@ -14,7 +14,7 @@ const STAGES: &[&[&str]] = &[
     &["error", "diagnostic", "period", "parallel", "locale", "i18n"],
     &["status"],
     &["config", "catalogue"],
-    &["project", "portfolio", "theme", "workspace"],
+    &["project", "portfolio", "theme", "workspace", "fonts"],
     &["report"],
     &["markdown", "chart", "export"],
     &["render", "rules"],
@@ -26,6 +26,7 @@ const STAGES: &[&[&str]] = &[
 /// commands. Everything else is pure.
 const TOUCH_DISK: &[&str] = &[
     "project",
+    "fonts",
     "portfolio",
     "theme",
     "workspace",
