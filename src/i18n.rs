@@ -206,7 +206,7 @@ impl Translations {
         }
         if currency_code(unit).is_some() {
             let amount = locale.currency(delta.abs(), unit, decimals);
-            let sign = n.chars().next().filter(|c| matches!(c, '+' | '±' | '\u{2212}'));
+            let sign = n.chars().find(|c| matches!(c, '+' | '±' | '\u{2212}'));
             return sign.map_or(amount.clone(), |s| format!("{s}{amount}"));
         }
         if unit.is_empty() {
