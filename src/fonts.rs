@@ -301,11 +301,38 @@ mod tests {
         assert!(missing_glyphs(text, &fonts).is_empty(), "{:?}", missing_glyphs(text, &fonts));
     }
 
+    /// The CJK font's bytes; `None` (skipped) on a machine without it, but
+    /// in CI, where `.ci/run` installs it, its absence fails the test.
+    fn cjk_font() -> Option<Vec<u8>> {
+        let bytes = fs::read(CJK_FONT).ok();
+        assert!(bytes.is_some() || std::env::var_os("CI").is_none(), "{CJK_FONT} missing: .ci/run installs it");
+        if bytes.is_none() {
+            eprintln!("skipped: {CJK_FONT} is not installed (apt-get install fonts-wqy-microhei)");
+        }
+        bytes
+    }
+
+    #[test]
+    fn system_fonts_are_found_sorted_and_read_on_first_use() {
+        if cjk_font().is_none() {
+            return;
+        }
+        let (fonts, warnings) = FontSet::new(Vec::new(), true);
+        assert!(warnings.is_empty());
+        assert!(missing_glyphs("日本語", &fonts).is_empty(), "the installed CJK font is found");
+        assert!(!fonts.fingerprint().is_empty(), "system fonts change the PDF key");
+        let paths: Vec<&Path> = system().iter().map(|f| f.path.as_path()).collect();
+        assert!(paths.windows(2).all(|w| w[0] <= w[1]), "sorted by path, whatever order the folders are read in");
+        let index = (embedded().len()..fonts.inner.slots.len())
+            .find(|&i| fonts.book().info(i).is_some_and(|info| info.coverage.contains('日' as u32)))
+            .unwrap();
+        assert!(fonts.font(index).is_some(), "read from disk when first used");
+        assert_eq!(FontSet::new(Vec::new(), true).0.fingerprint(), fonts.fingerprint());
+    }
+
     #[test]
     fn a_project_font_covers_what_it_has() {
-        let Ok(bytes) = fs::read(CJK_FONT) else {
-            // .ci/run installs fonts-wqy-microhei; without it this check cannot run.
-            eprintln!("skipped: {CJK_FONT} is not installed (apt-get install fonts-wqy-microhei)");
+        let Some(bytes) = cjk_font() else {
             return;
         };
         let file = FontFile { path: PathBuf::from("fonts/wqy-microhei.ttc"), bytes };
