@@ -339,6 +339,7 @@ mod tests {
         let (fonts, warnings) = FontSet::new(vec![file.clone()], false);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert!(missing_glyphs("日本語のレポート", &fonts).is_empty());
+        assert_eq!(missing_glyphs("日本語のレポート🙂", &fonts), vec!['🙂'], "no emoji font: named");
         assert!(!fonts.fingerprint().is_empty());
         let (again, _) = FontSet::new(vec![file], false);
         assert_eq!(fonts.fingerprint(), again.fingerprint(), "same fonts, same fingerprint");
