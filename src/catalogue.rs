@@ -21,6 +21,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::i18n::Lang;
 use crate::period::Month;
 use crate::status::{round_to, thresholds_are_ordered, Better};
 
@@ -131,39 +132,37 @@ impl Kpi {
         self.lifetime.contains(month)
     }
 
-    /// A value as the board reads it: fixed decimals, with the unit.
+    /// A value as the board reads it in `lang`: the KPI's decimals, with its
+    /// unit ("2.4 days", "12,5 %", "£4.85").
+    pub(crate) fn show(&self, lang: &Lang, v: f64) -> String {
+        lang.quantity(v, self.decimals, &self.unit)
+    }
+
+    /// A signed change as the board reads it in `lang`: "+1.5 days", "−0.6 pts"
+    /// for a percentage (points, never a relative change), "±0" when it rounds to zero.
+    pub(crate) fn show_change(&self, lang: &Lang, d: f64) -> String {
+        lang.change(d, self.decimals, &self.unit)
+    }
+
+    /// [`Kpi::show`] in English, with plain spaces: how diagnostics on a
+    /// terminal and records in text files write a value.
     pub(crate) fn format_value(&self, v: f64) -> String {
-        let n = format_number(v, self.decimals);
-        self.with_unit(n)
+        plain(self.show(Lang::english(), v))
     }
 
-    /// A signed change as the board reads it, e.g. `+1.5 days` or `−3%`.
+    /// [`Kpi::show_change`] in English, with plain spaces.
     pub(crate) fn format_delta(&self, d: f64) -> String {
-        let n = format_number(d.abs(), self.decimals);
-        let sign = if n.chars().all(|c| c == '0' || c == '.') {
-            "±"
-        } else if d > 0.0 {
-            "+"
-        } else {
-            "−"
-        };
-        self.with_unit(format!("{sign}{n}"))
-    }
-
-    fn with_unit(&self, n: String) -> String {
-        let unit = self.unit.trim();
-        if unit.is_empty() {
-            n
-        } else if unit == "%" {
-            format!("{n}%")
-        } else {
-            format!("{n} {unit}")
-        }
+        plain(self.show_change(Lang::english(), d))
     }
 }
 
-/// Fixed-point formatting that never shows `-0`, rounding half away from zero
-/// as [`round_to`] does, so a value and its change never disagree.
+/// Text with its no-break spaces as plain ones, for files and terminals.
+fn plain(s: String) -> String {
+    s.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// A number with fixed decimals in English (`1234.5`, no grouping), never
+/// `-0`: for files an author edits, such as `kpis.toml` comments and schemas.
 pub(crate) fn format_number(v: f64, decimals: u8) -> String {
     let s = format!("{:.*}", usize::from(decimals), round_to(v, decimals));
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
@@ -765,8 +764,12 @@ question = "Does it ship?"
         assert_eq!(lead.format_value(3.04), "3.0 days");
         assert_eq!(lead.format_delta(-0.5), "−0.5 days");
         assert_eq!(lead.format_delta(0.01), "±0.0 days");
+        assert_eq!(lead.show(Lang::english(), 3.04), "3.0\u{a0}days", "no line break between a number and its unit");
         let cfr = c.kpi("change-failure-rate").unwrap();
         assert_eq!(cfr.format_value(12.0), "12.0%");
+        assert_eq!(cfr.format_delta(-0.6), "−0.6 pts", "a change of a percentage is in points");
+        let german = Lang::new(crate::locale::Locale::new("de-DE").unwrap(), crate::i18n::Translations::english());
+        assert_eq!(lead.show(&german, 2.45), "2,5\u{a0}days");
         assert_eq!(format_number(-0.0001, 2), "0.00");
     }
 }

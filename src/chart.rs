@@ -9,7 +9,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::catalogue::{format_number, Kpi, Thresholds};
+use crate::catalogue::{Kpi, Thresholds};
+use crate::i18n::Lang;
 use crate::report::Window;
 use crate::status::{Better, Status};
 use crate::theme::Palette;
@@ -158,9 +159,10 @@ pub(crate) fn full_chart(
     status: Status,
     alt: &str,
     palette: &Palette,
+    lang: &Lang,
 ) -> Result<String, ChartError> {
     let mut svg = String::with_capacity(12_000);
-    draw_full(&mut svg, kpi, window, status, palette).map_err(|e| fail(kpi)(e.to_string()))?;
+    draw_full(&mut svg, kpi, window, status, palette, lang).map_err(|e| fail(kpi)(e.to_string()))?;
     Ok(label_svg(&svg, alt))
 }
 
@@ -170,6 +172,7 @@ fn draw_full<'s>(
     w: &Window<'_>,
     status: Status,
     palette: &Palette,
+    lang: &Lang,
 ) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(1);
     let (lo, hi) = y_range(kpi, w);
@@ -202,12 +205,12 @@ fn draw_full<'s>(
         }
         let decimals = kpi.decimals;
         let percent = kpi.is_percentage();
+        let locale = &lang.locale;
         let y_fmt = move |y: &f64| {
-            let s = format_number(*y, decimals.min(1));
             if percent {
-                format!("{s}%")
+                locale.percent(*y, decimals.min(1))
             } else {
-                s
+                locale.number(*y, decimals.min(1))
             }
         };
         chart
@@ -232,10 +235,11 @@ fn draw_full<'s>(
         for i in (0..len).filter(|i| (len - 1 - i) % step == 0) {
             let (x, _) = chart.backend_coord(&(i as f64, lo));
             root.draw(&PathElement::new(vec![(x, axis_y + 1), (x, axis_y + 6)], MUTED.stroke_width(1)))?;
-            root.draw(&Text::new(w.month_at(i).short_name(), (x, axis_y + 11), style.clone()))?;
+            root.draw(&Text::new(lang.month_short(w.month_at(i)), (x, axis_y + 11), style.clone()))?;
         }
         let (green, red) = (status_colour(palette, Status::Green), status_colour(palette, Status::Red));
-        let lines: [(Pick, RGBColor, &str); 2] = [(|t| t.target, green, "target"), (|t| t.red, red, "red")];
+        let lines: [(Pick, RGBColor, &str); 2] =
+            [(|t| t.target, green, lang.get("chart.target_line")), (|t| t.red, red, lang.get("chart.red_line"))];
         for (pick, colour, label) in lines {
             for line in steps(&runs, pick) {
                 chart.draw_series(LineSeries::new(line, colour.stroke_width(2)))?;
@@ -424,12 +428,12 @@ mod tests {
         let notes = [None, None, Some("freeze".to_string()), None];
         let t = lines(kpi);
         let w = window(&values, &notes, &t);
-        let a = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette()).unwrap();
-        let b = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette()).unwrap();
+        let a = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette(), Lang::english()).unwrap();
+        let b = full_chart(kpi, &w, Status::Amber, "Lead time <latest> 1.5 days", &palette(), Lang::english()).unwrap();
         assert_eq!(a, b);
         assert!(a.starts_with("<svg role=\"img\" aria-label=\"Lead time &lt;latest&gt; 1.5 days\""));
         assert!(a.contains("<title>Lead time &lt;latest&gt; 1.5 days</title>"));
-        assert!(a.contains("Jan 26") && a.contains("Apr 26"), "month labels on the x axis");
+        assert!(a.contains("Jan 2026") && a.contains("Apr 2026"), "month labels on the x axis, with the whole year");
         assert!(a.contains("\ntarget\n"));
     }
 
@@ -441,7 +445,7 @@ mod tests {
         let notes = [None];
         let t = lines(kpi);
         let w = window(&values, &notes, &t);
-        assert!(full_chart(kpi, &w, Status::Green, "x", &palette()).is_ok());
+        assert!(full_chart(kpi, &w, Status::Green, "x", &palette(), Lang::english()).is_ok());
         assert!(sparkline(kpi, &w, Status::Green, &palette()).unwrap().contains("aria-hidden=\"true\""));
     }
 
@@ -452,7 +456,7 @@ mod tests {
         let values = [None, None];
         let notes = [None, None];
         let t = lines(kpi);
-        assert!(full_chart(kpi, &window(&values, &notes, &t), Status::None, "x", &palette()).is_ok());
+        assert!(full_chart(kpi, &window(&values, &notes, &t), Status::None, "x", &palette(), Lang::english()).is_ok());
     }
 
     #[test]
@@ -485,7 +489,8 @@ mod tests {
             let w = window(values, &notes, &t);
             let (lo, hi) = y_range(kpi, &w);
             assert!(lo.is_finite() && hi.is_finite() && (hi - lo).is_finite() && hi > lo, "{values:?}: {lo}..{hi}");
-            let svg = full_chart(kpi, &w, Status::Red, "x", &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
+            let svg = full_chart(kpi, &w, Status::Red, "x", &palette(), Lang::english())
+                .unwrap_or_else(|e| panic!("{values:?}: {e}"));
             assert!(svg.contains("<title>x</title>"));
             sparkline(kpi, &w, Status::Red, &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
         }
@@ -514,7 +519,8 @@ mod tests {
                     let w = window(values, &notes, &t);
                     let (lo, hi) = y_range(&kpi, &w);
                     assert!(lo.is_finite() && hi.is_finite() && (hi - lo).is_finite() && hi > lo, "{values:?}");
-                    full_chart(&kpi, &w, Status::Red, "x", &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
+                    full_chart(&kpi, &w, Status::Red, "x", &palette(), Lang::english())
+                        .unwrap_or_else(|e| panic!("{values:?}: {e}"));
                     sparkline(&kpi, &w, Status::Red, &palette()).unwrap_or_else(|e| panic!("{values:?}: {e}"));
                 }
             }
@@ -542,7 +548,8 @@ mod tests {
         assert_eq!(steps(&r, |t| t.target), vec![vec![(-0.5, 1.0), (1.5, 1.0), (1.5, 0.5), (3.5, 0.5)]]);
         let values = [Some(3.0), Some(2.0), Some(1.0), Some(0.8)];
         let notes = [None, None, None, None];
-        let svg = full_chart(kpi, &window(&values, &notes, &t), Status::Amber, "x", &palette()).unwrap();
+        let svg =
+            full_chart(kpi, &window(&values, &notes, &t), Status::Amber, "x", &palette(), Lang::english()).unwrap();
         assert_eq!(svg.matches("\ntarget\n").count(), 1, "one label, at the right end");
     }
 
@@ -552,9 +559,15 @@ mod tests {
         let kpi = c.kpi("lead-time").unwrap();
         let t = [None, None];
         assert!(steps(&runs(&t, -0.5, 1.5), |t| t.target).is_empty());
-        let svg =
-            full_chart(kpi, &window(&[Some(2.0), Some(3.0)], &[None, None], &t), Status::Neutral, "x", &palette())
-                .unwrap();
+        let svg = full_chart(
+            kpi,
+            &window(&[Some(2.0), Some(3.0)], &[None, None], &t),
+            Status::Neutral,
+            "x",
+            &palette(),
+            Lang::english(),
+        )
+        .unwrap();
         assert!(!svg.contains("\ntarget\n") && !svg.contains("\nred\n"));
     }
 }

@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use crate::catalogue::toml_error;
 use crate::diagnostic::Diagnostic;
+use crate::locale::Locale;
 
 /// The file that marks a folder as a boardpack project.
 pub(crate) const CONFIG_FILE: &str = "boardpack.toml";
@@ -33,6 +34,16 @@ pub(crate) struct Config {
     /// Graph URLs and `sitemap.xml`; every link between pages stays relative.
     #[serde(default)]
     pub(crate) base_url: Option<String>,
+    /// The report's language and how it writes numbers, money and months: a
+    /// BCP 47 tag such as `en-GB` (the default), `en-US`, `de-DE`, `fr-FR`,
+    /// `es-ES` or `ja-JP`. Data files stay locale-neutral.
+    #[serde(default)]
+    #[schemars(pattern(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$"))]
+    pub(crate) locale: Option<String>,
+    /// `locale`, parsed (British English when not set).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) language: Locale,
     /// Name of a folder under `themes/` whose files override the built-in theme.
     #[serde(default)]
     #[schemars(pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
@@ -94,6 +105,12 @@ pub(crate) struct PackConfig {
     /// A line for the PDF footer, e.g. "Board confidential".
     #[serde(default)]
     pub(crate) confidentiality: Option<String>,
+    /// Also set the PDF in the fonts installed on this machine, after the
+    /// embedded ones and the project's `fonts/`. Off by default: the PDF then
+    /// depends only on the project, so every machine and CI make the same
+    /// bytes; on, it depends on what the machine has installed.
+    #[serde(default)]
+    pub(crate) system_fonts: bool,
 }
 
 impl Default for PackConfig {
@@ -103,6 +120,7 @@ impl Default for PackConfig {
             scorecard_orientation: Orientation::default(),
             appendix: true,
             confidentiality: None,
+            system_fonts: false,
         }
     }
 }
@@ -152,7 +170,11 @@ impl Config {
     pub(crate) fn parse(source: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
         let mut config: Config = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
         let required = [("title", config.title.as_str()), ("organisation", config.organisation.as_str())];
-        let problems = check_settings(source, file, &required, config.theme.as_deref(), &mut config.base_url);
+        let mut problems = check_settings(source, file, &required, config.theme.as_deref(), &mut config.base_url);
+        match parse_locale(source, file, config.locale.as_deref()) {
+            Ok(locale) => config.language = locale,
+            Err(d) => problems.extend(d),
+        }
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -276,6 +298,16 @@ pub(crate) fn check_settings(
     problems
 }
 
+/// The `locale` setting of `file`, parsed: British English when not set; an
+/// error at its line, with examples, when it is not a language tag.
+pub(crate) fn parse_locale(source: &str, file: &Path, tag: Option<&str>) -> Result<Locale, Vec<Diagnostic>> {
+    let Some(tag) = tag else { return Ok(Locale::default()) };
+    Locale::new(tag).map_err(|e| {
+        vec![at_key(Diagnostic::error(file, e.to_string()), source, "locale")
+            .help("e.g. locale = \"de-DE\" for German numbers, months and words; leave it out for British English")]
+    })
+}
+
 /// Points a diagnostic at the line that sets `key`, when there is one.
 fn at_key(d: Diagnostic, source: &str, key: &str) -> Diagnostic {
     let line =
@@ -295,6 +327,7 @@ mod tests {
         let c = Config::parse("title = \"T\"\norganisation = \"O\"\n", Path::new("boardpack.toml")).unwrap();
         assert_eq!(c.output_dir, "public");
         assert!(!c.markdown.allow_raw_html);
+        assert!(!c.pack.system_fonts, "system fonts are opt-in: the PDF depends only on the project");
     }
 
     #[test]

@@ -138,15 +138,22 @@ pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Resu
     let report = Report::new(project);
     let content = &project.months[index];
     let previous = index.checked_sub(1).map(|p| project.months[p].month);
-    let catalogue = catalogue_view(&report, content.month);
+    let lang = crate::render::lang(theme, &project.config.language)?;
+    let catalogue = catalogue_view(&report, &lang, content.month);
     let corrections = corrections(project);
-    let shared = Shared { report: &report, palette: &theme.palette, catalogue: &catalogue, corrections: &corrections };
+    let shared = Shared {
+        report: &report,
+        lang: &lang,
+        palette: &theme.palette,
+        catalogue: &catalogue,
+        corrections: &corrections,
+    };
     let bundle = month_bundle(&shared, content, previous)?;
-    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url: None };
+    let site = SiteView::new(&project.config.title, &project.config.organisation, None, &lang);
     let input = ReportInput { report: &report, theme, site: &site, catalogue: &catalogue, bundle: &bundle, content };
     let pdf = document::report_pdf(&input, &Collect::default())?.bytes;
     let html = document::single_file_html(&input)?;
-    let entries = entries(&report, &bundle, content, &project.months[..=index], pdf.clone(), html)?;
+    let entries = entries(&report, &lang, &bundle, content, &project.months[..=index], pdf.clone(), html)?;
     Ok((archive::zip(&entries, content.month)?, pdf))
 }
 
@@ -184,8 +191,9 @@ fn pack_portfolio(portfolio: &Portfolio, options: &PackOptions) -> Result<Packed
         .filter(|(_, p)| p.is_none())
         .map(|(c, _)| c.project.config.organisation.clone())
         .collect();
-    let view = overview_of(portfolio, month);
-    let pdf = pool().install(|| document::overview_pdf(&view, &theme, month))?;
+    let lang = crate::render::lang(&theme, &portfolio.config.language)?;
+    let view = overview_of(portfolio, &lang, month);
+    let pdf = pool().install(|| document::overview_pdf(&view, &theme, &lang, month, &portfolio.fonts))?;
     let overview = dir.join(format!("{}-{month}-portfolio-overview.pdf", slug(&portfolio.config.title)));
     archive::write_atomically(&overview, &pdf)?;
     Ok(Packed::Portfolio { month, overview, packs: packs.into_iter().flatten().collect(), skipped })
@@ -194,6 +202,7 @@ fn pack_portfolio(portfolio: &Portfolio, options: &PackOptions) -> Result<Packed
 /// The files of the pack, by name (MANIFEST.txt is added by the archive).
 fn entries(
     report: &Report<'_>,
+    lang: &crate::i18n::Lang,
     bundle: &crate::render::view::MonthBundle,
     content: &MonthContent,
     history: &[MonthContent],
@@ -218,7 +227,7 @@ fn entries(
     for (id, md) in &content.commentary {
         files.push((format!("commentary/{id}.md"), md.clone().into_bytes()));
     }
-    files.push(("kpi-definitions.md".into(), document::definitions_markdown(report, content.month).into_bytes()));
+    files.push(("kpi-definitions.md".into(), document::definitions_markdown(report, lang, content.month).into_bytes()));
     for (kpi, bytes) in &content.evidence {
         files.push((format!("{EVIDENCE_DIR}/{kpi}.csv"), bytes.clone()));
     }

@@ -99,11 +99,6 @@ impl Month {
     pub(crate) fn epoch_seconds(self) -> i64 {
         days_from_civil(i64::from(self.year), i64::from(self.month), 1) * 86_400
     }
-
-    /// "Oct 26": fits under a chart axis tick.
-    pub(crate) fn short_name(self) -> String {
-        format!("{} {:02}", &NAMES[usize::from(self.month - 1)][..3], self.year % 100)
-    }
 }
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -160,7 +155,6 @@ mod tests {
         let m: Month = "2026-03".parse().unwrap();
         assert_eq!(m.to_string(), "2026-03");
         assert_eq!(m.long_name(), "March 2026");
-        assert_eq!(m.short_name(), "Mar 26");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::catalogue::is_slug;
 use crate::config::check_settings;
 use crate::diagnostic::Diagnostic;
+use crate::fonts::{FontSet, FONTS_DIR};
 use crate::period::Month;
 use crate::project::{self, missing_theme, Project, THEMES_DIR};
 
@@ -37,6 +38,15 @@ pub(crate) struct PortfolioConfig {
     /// Where the overview is published, for canonical links and the sitemap.
     #[serde(default)]
     pub(crate) base_url: Option<String>,
+    /// The overview's language and formats (a BCP 47 tag; default `en-GB`).
+    /// Each company's report keeps its own `locale`.
+    #[serde(default)]
+    #[schemars(pattern(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$"))]
+    pub(crate) locale: Option<String>,
+    /// `locale`, parsed.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) language: crate::locale::Locale,
     /// A folder under the portfolio's `themes/` overriding the overview's theme.
     #[serde(default)]
     #[schemars(pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
@@ -61,6 +71,9 @@ pub(crate) struct Portfolio {
     pub(crate) root: PathBuf,
     pub(crate) config: PortfolioConfig,
     pub(crate) companies: Vec<Company>,
+    /// The overview PDF's fonts: embedded and the portfolio's `fonts/` (each
+    /// company's PDFs use the company's own, as when it is built alone).
+    pub(crate) fonts: FontSet,
 }
 
 impl Portfolio {
@@ -87,6 +100,10 @@ pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
                 let file = Path::new(PORTFOLIO_FILE);
                 let problems = check_settings(&text, file, &required, c.theme.as_deref(), &mut c.base_url);
                 diagnostics.extend(problems);
+                match crate::config::parse_locale(&text, file, c.locale.as_deref()) {
+                    Ok(locale) => c.language = locale,
+                    Err(d) => diagnostics.extend(d),
+                }
                 if let Some(theme) = &c.theme {
                     if !root.join(THEMES_DIR).join(theme).is_dir() {
                         diagnostics.push(missing_theme(file, theme));
@@ -129,9 +146,18 @@ pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
         diagnostics.extend(found);
         companies.extend(company);
     }
+    let (font_files, problems) = crate::fonts::read_dir(&root.join(FONTS_DIR), Path::new(FONTS_DIR));
+    diagnostics.extend(problems);
+    let fonts = if font_files.is_empty() {
+        FontSet::embedded()
+    } else {
+        let (fonts, warnings) = FontSet::new(font_files, false);
+        diagnostics.extend(warnings);
+        fonts
+    };
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let portfolio = match (config, failed) {
-        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies }),
+        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies, fonts }),
         _ => None,
     };
     (portfolio, diagnostics)

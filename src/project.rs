@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::catalogue::Catalogue;
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::fonts::{FontSet, FONTS_DIR};
 use crate::period::Month;
 use crate::record::{self, Restatement, Seal, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
 pub(crate) use crate::values::Entry;
@@ -79,6 +80,8 @@ pub(crate) struct Project {
     pub(crate) catalogue: Catalogue,
     /// Chronological.
     pub(crate) months: Vec<MonthContent>,
+    /// The fonts its PDFs may use: embedded, `fonts/`, and the system's if asked.
+    pub(crate) fonts: FontSet,
 }
 
 impl Project {
@@ -108,10 +111,12 @@ pub(crate) fn load(root: &Path) -> Loaded {
         Some(c) => reader.months(c),
         None => Vec::new(),
     };
+    let system_fonts = config.as_ref().is_some_and(|c| c.pack.system_fonts);
+    let fonts = reader.fonts(system_fonts);
     let Reader { root, diagnostics, .. } = reader;
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let project = match (config, catalogue, failed) {
-        (Some(config), Some(catalogue), false) => Some(Project { root, config, catalogue, months }),
+        (Some(config), Some(catalogue), false) => Some(Project { root, config, catalogue, months, fonts }),
         _ => None,
     };
     Loaded { project, diagnostics }
@@ -224,6 +229,22 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// The project's fonts (`fonts/`), with the system's when `system` is set.
+    pub(crate) fn fonts(&mut self, system: bool) -> FontSet {
+        let dir = self.root.join(FONTS_DIR);
+        if dir.exists() && !self.inside_root(&dir) {
+            return FontSet::embedded();
+        }
+        let (files, problems) = crate::fonts::read_dir(&dir, Path::new(FONTS_DIR));
+        self.diagnostics.extend(problems);
+        if files.is_empty() && !system {
+            return FontSet::embedded();
+        }
+        let (fonts, warnings) = FontSet::new(files, system);
+        self.diagnostics.extend(warnings);
+        fonts
     }
 
     fn catalogue(&mut self) -> Option<Catalogue> {

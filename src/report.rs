@@ -53,14 +53,14 @@ pub(crate) struct Reading<'a> {
 }
 
 impl Reading<'_> {
-    /// The status in words: "Not measured" for a KPI with a note and no value
-    /// (left out on purpose, and said why), else the status's own word. Its
-    /// status stays `none` either way.
-    pub(crate) fn status_label(&self) -> &'static str {
+    /// The key of the status in words ([`crate::status::Status::key`]), or
+    /// `status.not_measured` for a KPI with a note and no value (left out on
+    /// purpose, and said why). Its status stays `none` either way.
+    pub(crate) fn status_key(&self) -> &'static str {
         if self.value.is_none() && self.note.is_some() {
-            "Not measured"
+            "status.not_measured"
         } else {
-            self.status.label()
+            self.status.key()
         }
     }
 }
@@ -323,6 +323,7 @@ mod tests {
             config: Config::parse("title = \"T\"\norganisation = \"O\"\n", std::path::Path::new("b")).unwrap(),
             catalogue: Catalogue::builtin(),
             months,
+            fonts: crate::fonts::FontSet::embedded(),
         }
     }
 
@@ -363,10 +364,11 @@ mod tests {
         let p = project(vec![month("2026-01", Some(4.0)), unmeasured, month("2026-03", None)]);
         let r = Report::new(&p);
         let february = r.reading(0, "2026-02".parse().unwrap());
-        assert_eq!((february.status, february.status_label()), (Status::None, "Not measured"));
+        let label = |r: &Reading<'_>| crate::i18n::Lang::english().get(r.status_key());
+        assert_eq!((february.status, label(&february)), (Status::None, "Not measured"));
         assert_eq!(february.compared_with.unwrap().to_string(), "2026-01", "the last month with a value");
-        assert_eq!(r.reading(0, "2026-03".parse().unwrap()).status_label(), "No data");
-        assert_eq!(r.reading(0, "2026-01".parse().unwrap()).status_label(), "Watch");
+        assert_eq!(label(&r.reading(0, "2026-03".parse().unwrap())), "No data");
+        assert_eq!(label(&r.reading(0, "2026-01".parse().unwrap())), "Watch");
     }
 
     #[test]

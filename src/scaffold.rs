@@ -176,6 +176,9 @@ organisation = "{organisation}"
 # Where the site is published: pages then carry canonical links and the site a
 # sitemap.xml. Every link between pages stays relative either way.
 # base_url = "https://reports.example.com/board/"
+# The report's language and how it writes numbers, money and months (a BCP 47
+# tag): "en-GB" (the default), "en-US", "de-DE", "fr-FR", "es-ES", "ja-JP"…
+# locale = "en-GB"
 
 # A folder under themes/ whose templates, PDF layout and CSS override the
 # built-in theme, file by file.
@@ -198,6 +201,10 @@ organisation = "{organisation}"
 # appendix = true
 # A line for the PDF's footer and the single-file report, e.g. "Board confidential".
 # confidentiality = "Board confidential"
+# The PDF uses boardpack's fonts and any .ttf/.otf/.ttc in fonts/ (add one for
+# Chinese, Japanese, Korean or other scripts they lack). Also use the fonts
+# installed on this machine: the PDF then depends on the machine.
+# system_fonts = false
 
 [rules]
 # Which KPIs need explaining (a note, or commentary naming them) before a month

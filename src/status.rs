@@ -6,6 +6,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::i18n::Lang;
+
 /// Which way a KPI improves. Spelled `"lower"` / `"higher"` in the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -32,11 +34,11 @@ impl Better {
         }
     }
 
-    /// The direction as a reader sees it beside a target.
-    pub(crate) fn words(self) -> &'static str {
+    /// The key of its words in the theme's translations (`better.lower`).
+    pub(crate) fn key(self) -> &'static str {
         match self {
-            Better::Lower => "lower is better",
-            Better::Higher => "higher is better",
+            Better::Lower => "better.lower",
+            Better::Higher => "better.higher",
         }
     }
 }
@@ -65,15 +67,21 @@ impl Status {
         }
     }
 
-    /// The word shown to a reader, so status never rests on colour alone.
-    pub(crate) fn label(self) -> &'static str {
+    /// The key of its word in the theme's translations (`status.green`).
+    pub(crate) fn key(self) -> &'static str {
         match self {
-            Status::Green => "On target",
-            Status::Amber => "Watch",
-            Status::Red => "Off target",
-            Status::Neutral => "No target",
-            Status::None => "No data",
+            Status::Green => "status.green",
+            Status::Amber => "status.amber",
+            Status::Red => "status.red",
+            Status::Neutral => "status.neutral",
+            Status::None => "status.none",
         }
+    }
+
+    /// The word shown to a reader, so status never rests on colour alone, in
+    /// English (a report writes [`Status::key`] in its own language).
+    pub(crate) fn label(self) -> &'static str {
+        Lang::english().get(self.key())
     }
 }
 
@@ -118,6 +126,15 @@ impl Trend {
             Trend::Flat => "flat",
         }
     }
+
+    /// The key of its word in the theme's translations (`trend.improving`).
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Trend::Improving => "trend.improving",
+            Trend::Worsening => "trend.worsening",
+            Trend::Flat => "trend.flat",
+        }
+    }
 }
 
 /// The signed change and its direction. Flat when the change does not show at the
@@ -144,15 +161,10 @@ pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better
 }
 
 /// Rounds half away from zero to `decimals` places, and turns `-0.0` into `0.0`
-/// so the output never shows a signed zero.
+/// so the output never shows a signed zero: [`crate::locale::round`], the rule
+/// the numbers are shown with, so a trend never contradicts a shown value.
 pub(crate) fn round_to(x: f64, decimals: u8) -> f64 {
-    let scale = 10f64.powi(i32::from(decimals));
-    let r = (x * scale).round() / scale;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
+    crate::locale::round(x, decimals)
 }
 
 #[cfg(test)]
@@ -243,5 +255,14 @@ mod tests {
     #[test]
     fn round_to_never_returns_negative_zero() {
         assert!(round_to(-0.00001, 2).is_sign_positive());
+    }
+
+    #[test]
+    fn round_to_agrees_with_the_shown_number() {
+        // 1.005 is 1.00499999999999989… in binary: scaling by 100 rounds it down,
+        // while the author wrote (and the locale shows) 1.01.
+        assert_eq!(round_to(1.005, 2), 1.01);
+        assert_eq!(round_to(74.5, 0), 75.0);
+        assert_eq!(round_to(-74.5, 0), -75.0);
     }
 }

@@ -5,7 +5,8 @@
 //! so an installed boardpack works anywhere. A project's `themes/NAME/` (chosen
 //! with `theme = "NAME"`) replaces any of its files by giving one with the same
 //! path: `templates/*.html` (Tera), `pack/*.typ` (Typst, the PDF) and
-//! `static/*`. Load stage: reads the disk.
+//! `static/*`; its `i18n/LANG.toml` translation files override the built-in
+//! ones key by key (see [`crate::i18n`]). Load stage: reads the disk.
 //!
 //! The status colours are defined once, as CSS custom properties in the
 //! theme's `static/style.css`; [`Palette`] reads them from there for the
@@ -22,6 +23,8 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
+use crate::i18n::{Source, Translations};
+use crate::locale::Locale;
 use crate::portfolio::{prefixed, Company, Portfolio};
 use crate::project::{outside_root, THEMES_DIR};
 use crate::status::Status;
@@ -32,6 +35,7 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default"
 const TEMPLATES: &str = "templates";
 const STATIC: &str = "static";
 const PACK: &str = "pack";
+const I18N: &str = "i18n";
 /// The stylesheet whose `:root` custom properties define the palette.
 const STYLESHEET: &str = "style.css";
 
@@ -48,6 +52,10 @@ pub(crate) struct Theme {
     pub(crate) palette: Palette,
     /// Each template's text, to find which file of a page's chain an error is in.
     sources: BTreeMap<String, String>,
+    /// Translation files by language (`de`), built-in first, then the project's.
+    i18n: BTreeMap<String, Vec<Source>>,
+    /// Where the project's theme is (or would be), for help text: `themes/NAME`.
+    dir: PathBuf,
 }
 
 /// Files gathered from the built-in theme and an override, before compiling.
@@ -56,6 +64,7 @@ struct Files {
     templates: BTreeMap<String, (String, PathBuf)>,
     statics: BTreeMap<String, Vec<u8>>,
     typst: BTreeMap<String, (String, PathBuf)>,
+    i18n: BTreeMap<String, Vec<Source>>,
 }
 
 impl Theme {
@@ -77,7 +86,17 @@ impl Theme {
         origins.extend(files.typst.iter().map(|(name, (_, origin))| (format!("{PACK}/{name}"), origin.clone())));
         let typst = files.typst.into_iter().map(|(name, (text, _))| (name, text)).collect();
         let sources = files.templates.into_iter().map(|(name, (text, _))| (name, text)).collect();
-        Ok(Theme { tera, statics: files.statics, typst, origins, palette, sources })
+        let dir = Path::new(THEMES_DIR).join(theme.unwrap_or("NAME"));
+        Ok(Theme { tera, statics: files.statics, typst, origins, palette, sources, i18n: files.i18n, dir })
+    }
+
+    /// The theme's words for `locale`: its language's translation file over
+    /// English, each overridable key by key by the project's theme. An invalid
+    /// translation file is an error at its line; missing words are warnings
+    /// of [`Translations::diagnostics`].
+    pub(crate) fn translations(&self, locale: &Locale) -> Result<Translations, Vec<Diagnostic>> {
+        let layers = |language: &str| self.i18n.get(language).map_or(&[][..], Vec::as_slice);
+        Translations::new(locale, layers(crate::i18n::REFERENCE), layers(locale.language()), &self.dir)
     }
 
     /// The portfolio's own theme (for the overview, and for companies without one).
@@ -173,6 +192,9 @@ impl Files {
             self.statics.insert(name.to_string(), bytes);
         } else if let Some(name) = under(rel, PACK) {
             self.typst.insert(name.to_string(), (text(bytes)?, origin));
+        } else if let Some(language) = under(rel, I18N).and_then(|n| n.strip_suffix(".toml")) {
+            let source = Source { text: text(bytes)?, origin };
+            self.i18n.entry(language.to_string()).or_default().push(source);
         }
         Ok(())
     }
@@ -355,6 +377,29 @@ mod tests {
         ] {
             assert!(names.iter().any(|n| n == needed), "{needed} missing from {names:?}");
         }
+    }
+
+    #[test]
+    fn a_theme_overrides_translations_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let i18n = dir.path().join("themes/acme/i18n");
+        fs::create_dir_all(&i18n).unwrap();
+        fs::write(i18n.join("de.toml"), "[status]\namber = \"Prüfen\"\n").unwrap();
+        let theme = Theme::load(dir.path(), Some("acme")).unwrap();
+        let de = theme.translations(&Locale::new("de-DE").unwrap()).unwrap();
+        assert_eq!(de.get("status.amber"), "Prüfen");
+        assert_eq!(de.get("status.green"), "Im Ziel");
+        assert!(de.missing().is_empty());
+        let builtin = Theme::load(dir.path(), None).unwrap();
+        let fr = builtin.translations(&Locale::new("fr-FR").unwrap()).unwrap();
+        assert_eq!(fr.get("status.amber"), "À surveiller");
+        let it = builtin.translations(&Locale::new("it").unwrap()).unwrap();
+        assert_eq!(it.get("status.amber"), "Watch");
+        assert_eq!(it.diagnostics()[0].file, Path::new("themes/NAME/i18n/it.toml"));
+        fs::write(i18n.join("de.toml"), "[status\n").unwrap();
+        let broken = Theme::load(dir.path(), Some("acme")).unwrap();
+        let e = broken.translations(&Locale::new("de").unwrap()).unwrap_err();
+        assert_eq!(e[0].file, Path::new("themes/acme/i18n/de.toml"));
     }
 
     #[test]

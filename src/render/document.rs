@@ -18,6 +18,8 @@ use super::view::{
 };
 use super::Destination;
 use crate::config::{Orientation, Paper};
+use crate::fonts::FontSet;
+use crate::i18n::Lang;
 use crate::markdown::{to_tree, Node};
 use crate::period::Month;
 use crate::project::MonthContent;
@@ -70,41 +72,57 @@ pub(crate) fn report_pdf(input: &ReportInput<'_>, earlier: &dyn Destination) -> 
         }
     }
     let ident = format!("{}/{}", config.organisation, input.bundle.view.id);
-    typeset(input.theme, "report.typ", files, month, ident, &format!("{month}/{PDF_NAME}"), earlier)
+    let what = format!("{month}/{PDF_NAME}");
+    let fonts = &input.report.project.fonts;
+    typeset(Typeset { theme: input.theme, main: "report.typ", files, month, ident, what: &what, fonts }, earlier)
 }
 
 /// The portfolio's overview of one month as a PDF.
-pub(crate) fn overview_pdf(overview: &Overview<'_>, theme: &Theme, month: Month) -> Result<Vec<u8>, Error> {
+pub(crate) fn overview_pdf(
+    overview: &Overview<'_>,
+    theme: &Theme,
+    lang: &Lang,
+    month: Month,
+    fonts: &FontSet,
+) -> Result<Vec<u8>, Error> {
     let data = OverviewData {
         overview,
         font: FONT,
+        language: LanguageData::new(lang),
         paper: "a4",
         status: StatusData::new(&theme.palette),
         colours: Colours::new(&theme.palette),
     };
     let files = vec![("/data.json".to_string(), to_json(&data)?)];
     let ident = format!("{}/{}/{month}", overview.owner, overview.title);
-    let name = format!("{month} portfolio overview");
-    Ok(typeset(theme, "portfolio.typ", files, month, ident, &name, &super::Collect::default())?.bytes)
+    let what = format!("{month} portfolio overview");
+    let job = Typeset { theme, main: "portfolio.typ", files, month, ident, what: &what, fonts };
+    Ok(typeset(job, &super::Collect::default())?.bytes)
 }
 
-/// Typesets `main` with `files`, unless `earlier` has the PDF of these exact inputs.
-fn typeset(
-    theme: &Theme,
-    main: &str,
+/// One document to typeset: the theme file to start from, what it reads, and
+/// what to call it in an error.
+struct Typeset<'a> {
+    theme: &'a Theme,
+    main: &'a str,
     files: Vec<(String, Vec<u8>)>,
     month: Month,
     ident: String,
-    what: &str,
-    earlier: &dyn Destination,
-) -> Result<Pdf, Error> {
-    let key = key(theme, main, &files, month, &ident);
+    what: &'a str,
+    fonts: &'a FontSet,
+}
+
+/// Typesets a document, unless `earlier` has the PDF of these exact inputs;
+/// gives it to `earlier` to keep otherwise.
+fn typeset(job: Typeset<'_>, earlier: &dyn Destination) -> Result<Pdf, Error> {
+    let Typeset { theme, main, files, month, ident, what, fonts } = job;
+    let key = key(theme, main, &files, month, &ident, fonts);
     if let Some(bytes) = earlier.pdf(&key) {
         return Ok(Pdf { bytes, key });
     }
     let sources = Sources::new(&theme.typst);
-    let bytes =
-        compile(Job { sources: &sources, main, files, month, ident }).map_err(|e| typst_error(theme, main, what, e))?;
+    let bytes = compile(Job { sources: &sources, main, files, month, ident, fonts })
+        .map_err(|e| typst_error(theme, main, what, e))?;
     earlier.store_pdf(&key, &bytes);
     Ok(Pdf { bytes, key })
 }
@@ -119,8 +137,10 @@ fn typst_error(theme: &Theme, main: &str, what: &str, e: TypstError) -> Error {
 }
 
 /// The key of a PDF's inputs: everything the engine reads, and the version of
-/// boardpack (a new version may lay out the same inputs differently).
-fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str) -> String {
+/// boardpack (a new version may lay out the same inputs differently). Fonts
+/// beyond the embedded ones count by their fingerprint; with none, the key is
+/// what it was before projects could bring fonts.
+fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str, fonts: &FontSet) -> String {
     let mut key = super::key::Key::new();
     for text in [env!("CARGO_PKG_VERSION"), ident, &month.to_string(), main] {
         key.text(text);
@@ -130,6 +150,9 @@ fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ide
     }
     for (name, bytes) in files {
         key.text(name).part(bytes);
+    }
+    if !fonts.fingerprint().is_empty() {
+        key.text("fonts").text(fonts.fingerprint());
     }
     key.hex()
 }
@@ -152,6 +175,7 @@ struct ReportData<'a> {
     title: &'a str,
     organisation: &'a str,
     font: &'static str,
+    language: LanguageData<'a>,
     month: MonthData<'a>,
     /// Corrections of months already sent that this month announces.
     restatements: &'a [super::view::RestatementView],
@@ -163,11 +187,37 @@ struct ReportData<'a> {
     colours: Colours<'a>,
 }
 
+/// The report's language, for Typst's `text(lang:, region:)` (hyphenation,
+/// quotes, direction) and the words the theme's Typst files write.
+#[derive(Serialize)]
+struct LanguageData<'a> {
+    /// ISO 639 language, e.g. `de`.
+    lang: &'a str,
+    /// ISO 3166 region in lower case, e.g. `de`, when the locale names one.
+    region: Option<String>,
+    /// `rtl` or `ltr`.
+    dir: &'static str,
+    /// Every word ([`Lang::tree`]): `words.status.green`.
+    words: &'a serde_json::Value,
+}
+
+impl<'a> LanguageData<'a> {
+    fn new(lang: &'a Lang) -> LanguageData<'a> {
+        LanguageData {
+            lang: lang.locale.language(),
+            region: lang.locale.region().map(str::to_lowercase),
+            dir: if lang.locale.is_right_to_left() { "rtl" } else { "ltr" },
+            words: lang.tree(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct MonthData<'a> {
     id: &'a str,
     name: &'a str,
     counts: crate::report::StatusCounts,
+    tally: &'a [super::view::Tally],
     accountabilities: Vec<AccountabilityData<'a>>,
     attention: &'a [super::view::Attention],
 }
@@ -194,6 +244,7 @@ struct TileData<'a> {
     delta: Option<&'a str>,
     arrow: &'a str,
     trend: Option<&'a str>,
+    trend_word: Option<&'a str>,
     compared_with: Option<&'a str>,
     note: Option<&'a str>,
     spark: String,
@@ -209,12 +260,13 @@ impl<'a> TileData<'a> {
             value: t.value.as_deref(),
             target: t.target.as_deref(),
             red: t.red.as_deref(),
-            better: t.better,
+            better: &t.better,
             status: t.status,
-            status_label: t.status_label,
+            status_label: &t.status_label,
             delta: t.delta.as_deref(),
             arrow: t.arrow,
             trend: t.trend,
+            trend_word: t.trend_word.as_deref(),
             compared_with: t.compared_with.as_deref(),
             note: t.note.as_deref(),
             spark: spark_path(t),
@@ -250,7 +302,7 @@ struct DefinitionData<'a> {
     id: &'a str,
     name: &'a str,
     unit: &'a str,
-    better: &'static str,
+    better: &'a str,
     target: Option<String>,
     red: Option<String>,
     definition: Vec<Node>,
@@ -298,6 +350,7 @@ impl<'a> Colours<'a> {
 struct OverviewData<'a> {
     overview: &'a Overview<'a>,
     font: &'static str,
+    language: LanguageData<'a>,
     paper: &'static str,
     status: StatusData<'a>,
     colours: Colours<'a>,
@@ -312,6 +365,7 @@ fn commentary(markdown: Option<&String>, shown: bool) -> Option<Vec<Node>> {
 fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
     let project = input.report.project;
     let config = &project.config;
+    let lang = input.site.lang;
     let view: &MonthView = &input.bundle.view;
     let sections = view
         .accountabilities
@@ -347,9 +401,9 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
                     id: &k.id,
                     name: &k.name,
                     unit: &k.unit,
-                    better: k.better.words(),
-                    target: t.map(|t| k.format_value(t.target)),
-                    red: t.map(|t| k.format_value(t.red)),
+                    better: lang.get(k.better.key()),
+                    target: t.map(|t| k.show(lang, t.target)),
+                    red: t.map(|t| k.show(lang, t.red)),
                     definition: to_tree(&k.definition, COMMENTARY_LEVEL),
                     how_to_measure: (!k.how_to_measure.trim().is_empty())
                         .then(|| to_tree(&k.how_to_measure, COMMENTARY_LEVEL)),
@@ -362,10 +416,12 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
         title: &config.title,
         organisation: &config.organisation,
         font: FONT,
+        language: LanguageData::new(lang),
         month: MonthData {
             id: &view.id,
             name: &view.name,
             counts: view.counts,
+            tally: &view.tally,
             accountabilities: view
                 .accountabilities
                 .iter()
@@ -416,28 +472,32 @@ pub(crate) fn single_file_html(input: &ReportInput<'_>) -> Result<String, Error>
 
 /// The catalogue as one Markdown document, as of `month`, for readers of the
 /// pack without the site.
-pub(crate) fn definitions_markdown(report: &Report<'_>, month: Month) -> String {
+pub(crate) fn definitions_markdown(report: &Report<'_>, lang: &Lang, month: Month) -> String {
     let project = report.project;
     let catalogue = &project.catalogue;
-    let mut out = format!("# KPI definitions\n\n{} · {}\n", project.config.organisation, project.config.title);
+    let title = lang.get("catalogue.title");
+    let mut out = format!("# {title}\n\n{} · {}\n", project.config.organisation, project.config.title);
     for acc in catalogue.accountabilities_in(month) {
         let _ = write!(out, "\n## {}\n\n_{}_\n", acc.name, acc.question);
         for k in catalogue.kpis_of(&acc.id).filter(|k| k.in_force(month)) {
-            let better = k.better.words();
+            let better = lang.get(k.better.key());
             let lines = match k.thresholds_at(month) {
-                Some(t) => format!("target {} · red beyond {}", k.format_value(t.target), k.format_value(t.red)),
-                None => "no target (tracked only)".to_string(),
+                Some(t) => {
+                    lang.fill("kpi.facts", &[("target", &k.show(lang, t.target)), ("red", &k.show(lang, t.red))])
+                }
+                None => lang.get("catalogue.tracked_only").to_string(),
             };
+            let unit = lang.get("catalogue.unit");
             let _ = write!(
                 out,
-                "\n### {} (`{}`)\n\nUnit: {} · {better} · {lines}\n\n{}\n",
+                "\n### {} (`{}`)\n\n{unit}: {} · {better} · {lines}\n\n{}\n",
                 k.name,
                 k.id,
                 k.unit,
                 k.definition.trim()
             );
             if !k.how_to_measure.trim().is_empty() {
-                let _ = write!(out, "\n**How it is measured.** {}\n", k.how_to_measure.trim());
+                let _ = write!(out, "\n**{}** {}\n", lang.get("pack.how"), k.how_to_measure.trim());
             }
         }
     }

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use crate::audit::{corrections, Correction};
 use crate::export;
+use crate::i18n::Lang;
 use crate::project::{MonthContent, EVIDENCE_DIR};
 use crate::report::{Reading, Report};
 use crate::theme::Theme;
@@ -132,6 +133,12 @@ struct Parts<'a> {
     keys: Vec<String>,
 }
 
+/// A report's language: its locale and its theme's words for it. A broken
+/// translation file is an error at its line.
+pub(crate) fn lang(theme: &Theme, locale: &crate::locale::Locale) -> Result<Lang, Error> {
+    theme.translations(locale).map(|words| Lang::new(locale.clone(), words)).map_err(Error::Content)
+}
+
 /// Renders every file of the site into `dest`. Months render in parallel and
 /// each is written as soon as it is made; a month whose inputs are unchanged
 /// since the previous build is taken from it instead. Returns each month's record.
@@ -148,8 +155,9 @@ pub(crate) fn render_site(
 ) -> Result<Vec<MonthRecord>, Error> {
     let project = report.project;
     let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
-    let site = SiteView { title: &project.config.title, organisation: &project.config.organisation, base_url };
-    let catalogue = catalogue_view(report, latest);
+    let lang = lang(theme, &project.config.language)?;
+    let site = SiteView::new(&project.config.title, &project.config.organisation, base_url, &lang);
+    let catalogue = catalogue_view(report, &lang, latest);
     let corrections = corrections(project);
     let keys = key::months(project, theme, documents, base_url, &corrections);
     let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys };
@@ -168,7 +176,7 @@ pub(crate) fn render_site(
             record
         })
         .collect::<Result<_, Error>>()?;
-    dest.write(pages::site_pages(theme, &parts.site, &archive_rows(report), &parts.catalogue)?)?;
+    dest.write(pages::site_pages(theme, &parts.site, &archive_rows(report, &lang), &parts.catalogue)?)?;
     Ok(records)
 }
 
@@ -189,8 +197,13 @@ fn render_month(
     if let (Some(record), false) = (&reused, latest) {
         return Ok(record.clone());
     }
-    let shared =
-        Shared { report, palette: &parts.theme.palette, catalogue: &parts.catalogue, corrections: &parts.corrections };
+    let shared = Shared {
+        report,
+        lang: parts.site.lang,
+        palette: &parts.theme.palette,
+        catalogue: &parts.catalogue,
+        corrections: &parts.corrections,
+    };
     let mut bundle = month_bundle(&shared, content, previous)?;
     bundle.view.documents = parts.documents == Documents::Include;
     if latest {

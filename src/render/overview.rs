@@ -9,12 +9,12 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Context;
 
 use super::pages::{render_page, statics};
 use super::view::{MonthLink, SiteView};
 use super::SiteFile;
 use crate::catalogue::Kpi;
+use crate::i18n::Lang;
 use crate::period::Month;
 use crate::portfolio::{Company, Portfolio};
 use crate::report::{Report, StatusCounts};
@@ -31,7 +31,7 @@ pub(crate) struct Column {
 pub(crate) struct Cell {
     /// `green`, `amber`, `red`, `none`, or `untracked`.
     pub(crate) status: &'static str,
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
     pub(crate) value: Option<String>,
 }
 
@@ -42,7 +42,7 @@ pub(crate) struct Row {
     /// Whether the company has a report for this month (a link to it).
     pub(crate) reported: bool,
     /// Why there is no report, when there is none.
-    pub(crate) absence: Option<&'static str>,
+    pub(crate) absence: Option<String>,
     pub(crate) counts: StatusCounts,
     pub(crate) change: Option<String>,
     pub(crate) cells: Vec<Cell>,
@@ -65,10 +65,10 @@ pub(crate) struct Overview<'a> {
 }
 
 /// The overview of one month on its own (the portfolio PDF's matrix).
-pub(crate) fn overview_of(portfolio: &Portfolio, month: Month) -> Overview<'_> {
+pub(crate) fn overview_of<'a>(portfolio: &'a Portfolio, lang: &Lang, month: Month) -> Overview<'a> {
     let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
     let upto: Vec<Month> = portfolio.months().into_iter().filter(|m| *m <= month).collect();
-    overview(portfolio, &reports, &columns(portfolio), month, &upto)
+    overview(portfolio, lang, &reports, &columns(portfolio), month, &upto)
 }
 
 /// KPI ids across companies, in the order they first appear.
@@ -93,6 +93,8 @@ pub(crate) fn overview_files(
     theme: &Theme,
     from: Option<Month>,
 ) -> Result<Vec<SiteFile>, Error> {
+    let lang = super::lang(theme, &portfolio.config.language)?;
+    let lang = &lang;
     let months = portfolio.months();
     let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
     let columns = columns(portfolio);
@@ -101,35 +103,39 @@ pub(crate) fn overview_files(
         .enumerate()
         .filter(|(_, &month)| from.is_none_or(|from| month >= from))
         .map(|(i, &month)| {
-            let view = overview(portfolio, &reports, &columns, month, &months[..=i]);
+            let view = overview(portfolio, lang, &reports, &columns, month, &months[..=i]);
             let path = format!("{month}/index.html");
-            page(theme, &view, &path, "../")
+            page(theme, lang, &view, &path, "../")
         })
         .collect::<Result<_, Error>>()?;
     if let Some(&latest) = months.last() {
-        let view = overview(portfolio, &reports, &columns, latest, &months);
-        files.push(page(theme, &view, "index.html", "")?);
+        let view = overview(portfolio, lang, &reports, &columns, latest, &months);
+        files.push(page(theme, lang, &view, "index.html", "")?);
     }
     files.extend(statics(theme));
     Ok(files)
 }
 
-fn page(theme: &Theme, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
-    let mut ctx = Context::new();
-    ctx.insert("site", &SiteView { title: view.title, organisation: view.owner, base_url: view.base_url });
+fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
+    let mut ctx = super::pages::context(&SiteView::new(view.title, view.owner, view.base_url, lang));
     ctx.insert("portfolio", view);
     render_page(theme, "portfolio.html", path, root, &mut ctx)
 }
 
 fn overview<'a>(
     portfolio: &'a Portfolio,
+    lang: &Lang,
     reports: &[Report<'_>],
     columns: &[Column],
     month: Month,
     upto: &[Month],
 ) -> Overview<'a> {
-    let mut rows: Vec<Row> =
-        portfolio.companies.iter().zip(reports).map(|(company, report)| row(company, report, columns, month)).collect();
+    let mut rows: Vec<Row> = portfolio
+        .companies
+        .iter()
+        .zip(reports)
+        .map(|(company, report)| row(lang, company, report, columns, month))
+        .collect();
     // Worst first: the board's question is "who is red on what".
     rows.sort_by(|a, b| {
         (b.reported, b.counts.red, b.counts.amber, &a.name).cmp(&(a.reported, a.counts.red, a.counts.amber, &b.name))
@@ -148,42 +154,44 @@ fn overview<'a>(
                     }
                 }
             }
-            median(&mut values).and_then(|m| format.map(|k| k.format_value(m)))
+            median(&mut values).and_then(|m| format.map(|k| k.show(lang, m)))
         })
         .collect();
     Overview {
         title: &portfolio.config.title,
         owner: &portfolio.config.owner,
         base_url: portfolio.config.base_url.as_deref(),
-        month: month.into(),
+        month: MonthLink::new(lang, month),
         columns: columns.to_vec(),
         rows,
         medians,
-        months: upto.iter().rev().map(|&m| m.into()).collect(),
+        months: upto.iter().rev().map(|&m| MonthLink::new(lang, m)).collect(),
     }
 }
 
-fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month) -> Row {
+fn row(lang: &Lang, company: &Company, report: &Report<'_>, columns: &[Column], month: Month) -> Row {
     let project = &company.project;
     let reported = project.months.iter().any(|m| m.month == month);
     let first = project.months.first().map(|m| m.month);
     let absence = match (reported, first) {
         (true, _) => None,
-        (false, Some(f)) if month < f => Some("Not yet reporting"),
-        (false, _) => Some("No report this month"),
+        (false, Some(f)) if month < f => Some(lang.get("portfolio.not_yet").to_string()),
+        (false, _) => Some(lang.get("portfolio.no_report_this_month").to_string()),
     };
     let catalogue = &project.catalogue;
     let cells = columns
         .iter()
         .map(|col| match catalogue.kpis.iter().position(|k| k.id == col.id && k.in_force(month)) {
-            None => Cell { status: "untracked", label: "Not tracked", value: None },
-            Some(_) if !reported => Cell { status: "none", label: "No report", value: None },
+            None => Cell { status: "untracked", label: lang.get("portfolio.not_tracked").to_string(), value: None },
+            Some(_) if !reported => {
+                Cell { status: "none", label: lang.get("portfolio.no_report").to_string(), value: None }
+            }
             Some(k) => {
                 let r = report.reading(k, month);
                 Cell {
                     status: r.status.as_str(),
-                    label: r.status_label(),
-                    value: r.value.map(|v| r.kpi.format_value(v)),
+                    label: lang.get(r.status_key()).to_string(),
+                    value: r.value.map(|v| r.kpi.show(lang, v)),
                 }
             }
         })
@@ -191,7 +199,7 @@ fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month)
     let counts = if reported { report.counts(month) } else { StatusCounts::default() };
     let previous = project.months.iter().rev().map(|m| m.month).find(|m| *m < month);
     let change = match (reported, previous) {
-        (true, Some(p)) => Some(describe_change(report.counts(p), counts)),
+        (true, Some(p)) => Some(describe_change(lang, report.counts(p), counts)),
         _ => None,
     };
     Row {
@@ -205,18 +213,23 @@ fn row(company: &Company, report: &Report<'_>, columns: &[Column], month: Month)
     }
 }
 
-fn describe_change(before: StatusCounts, after: StatusCounts) -> String {
-    let parts: Vec<String> =
-        [("red", before.red, after.red), ("amber", before.amber, after.amber), ("green", before.green, after.green)]
-            .into_iter()
-            .filter(|(_, b, a)| a != b)
-            .map(|(name, b, a)| {
-                let d = a as i64 - b as i64;
-                format!("{name} {}{}", if d > 0 { "+" } else { "−" }, d.abs())
-            })
-            .collect();
+/// What moved between two reports, e.g. "red +1, green −1" (in the
+/// portfolio's words for each status).
+fn describe_change(lang: &Lang, before: StatusCounts, after: StatusCounts) -> String {
+    let parts: Vec<String> = [
+        ("portfolio.red", before.red, after.red),
+        ("portfolio.amber", before.amber, after.amber),
+        ("portfolio.green", before.green, after.green),
+    ]
+    .into_iter()
+    .filter(|(_, b, a)| a != b)
+    .map(|(key, b, a)| {
+        let d = a as f64 - b as f64;
+        format!("{} {}", lang.get(key).to_lowercase(), lang.locale.signed(d, 0))
+    })
+    .collect();
     if parts.is_empty() {
-        "no change".into()
+        lang.get("portfolio.no_change").to_string()
     } else {
         parts.join(", ")
     }
@@ -247,7 +260,8 @@ mod tests {
     fn change_names_what_moved() {
         let a = StatusCounts { green: 5, amber: 4, red: 1, none: 0, neutral: 0 };
         let b = StatusCounts { green: 4, amber: 4, red: 2, none: 0, neutral: 0 };
-        assert_eq!(describe_change(a, b), "red +1, green −1");
-        assert_eq!(describe_change(a, a), "no change");
+        let lang = Lang::english();
+        assert_eq!(describe_change(lang, a, b), "red +1, green −1");
+        assert_eq!(describe_change(lang, a, a), "no change");
     }
 }

@@ -19,10 +19,18 @@ pub(crate) fn page(
     root: &str,
     fill: impl FnOnce(&mut Context),
 ) -> Result<SiteFile, Error> {
-    let mut ctx = Context::new();
-    ctx.insert("site", site);
+    let mut ctx = context(site);
     fill(&mut ctx);
     render_page(theme, template, path, root, &mut ctx)
+}
+
+/// A page's context to start from: the site, and its words as `w`
+/// (`{{ w.status.green }}`; see [`crate::i18n::Translations::tree`]).
+pub(crate) fn context(site: &SiteView<'_>) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("site", site);
+    ctx.insert("w", site.lang.tree());
+    ctx
 }
 
 /// Renders one page from a context that may be shared by several pages: it sets
@@ -45,8 +53,7 @@ pub(crate) fn render_page(
 
 /// The site's `index.html`: the latest month's scorecard.
 pub(crate) fn latest_page(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBundle) -> Result<SiteFile, Error> {
-    let mut ctx = Context::new();
-    ctx.insert("site", site);
+    let mut ctx = context(site);
     ctx.insert("month", &bundle.view);
     render_page(theme, "scorecard.html", "index.html", "", &mut ctx)
 }
@@ -58,8 +65,7 @@ pub(crate) fn month_pages(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBund
     let mut files = Vec::new();
     // One context for the month's pages: the month's view is converted for
     // Tera once, not once per page (that conversion was a fifth of the build).
-    let mut ctx = Context::new();
-    ctx.insert("site", site);
+    let mut ctx = context(site);
     ctx.insert("month", view);
     files.push(render_page(theme, "scorecard.html", &format!("{id}/index.html"), "../", &mut ctx)?);
     for (acc_view, charts) in view.accountabilities.iter().zip(&bundle.charts) {

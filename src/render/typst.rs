@@ -1,7 +1,9 @@
 //! The PDF engine: Typst sources, data and images in, PDF bytes out.
 //!
-//! Typst runs as a library with the fonts embedded in `typst-assets`, so a
-//! PDF needs no browser, no system fonts and no network. The layout is the
+//! Typst runs as a library with the fonts of a [`FontSet`]: those embedded in
+//! `typst-assets`, the project's `fonts/`, and the machine's only when the
+//! project asks, so a PDF needs no browser and no network, and by default
+//! depends on nothing outside the project. The layout is the
 //! theme's Typst files (`pack/*.typ`); what to show arrives as a JSON file
 //! they read with `json()`, so no user text is ever spliced into markup.
 //! Everything that could vary between runs is pinned: the creation date comes
@@ -19,6 +21,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_pdf::{PdfOptions, Timestamp};
 
+use crate::fonts::FontSet;
 use crate::period::Month;
 
 /// Why a PDF could not be made: the message, and where in which Typst file.
@@ -29,16 +32,6 @@ pub(crate) struct TypstError {
     /// 1-based line in that file.
     pub(crate) line: Option<usize>,
     pub(crate) message: String,
-}
-
-/// The fonts and their index, loaded once per process and shared by every PDF.
-fn fonts() -> &'static (Vec<Font>, LazyHash<FontBook>) {
-    static FONTS: OnceLock<(Vec<Font>, LazyHash<FontBook>)> = OnceLock::new();
-    FONTS.get_or_init(|| {
-        let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
-        let book = LazyHash::new(FontBook::from_fonts(&fonts));
-        (fonts, book)
-    })
 }
 
 fn library() -> &'static LazyHash<Library> {
@@ -84,6 +77,8 @@ pub(crate) struct Job<'a> {
     pub(crate) month: Month,
     /// Derives the PDF's document id.
     pub(crate) ident: String,
+    /// The fonts to set it in, shared by every document of a build.
+    pub(crate) fonts: &'a FontSet,
 }
 
 /// A Typst world holding one document and the files it reads, all in memory.
@@ -92,6 +87,7 @@ struct Document<'a> {
     main: FileId,
     files: HashMap<FileId, Bytes>,
     today: Option<Datetime>,
+    fonts: &'a FontSet,
 }
 
 impl World for Document<'_> {
@@ -99,7 +95,7 @@ impl World for Document<'_> {
         library()
     }
     fn book(&self) -> &LazyHash<FontBook> {
-        &fonts().1
+        self.fonts.book()
     }
     fn main(&self) -> FileId {
         self.main
@@ -111,7 +107,7 @@ impl World for Document<'_> {
         self.files.get(&id).cloned().ok_or_else(|| FileError::NotFound(id.vpath().get_without_slash().into()))
     }
     fn font(&self, index: usize) -> Option<Font> {
-        fonts().0.get(index).cloned()
+        self.fonts.font(index)
     }
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
         self.today
@@ -153,7 +149,7 @@ pub(crate) fn compile(job: Job<'_>) -> Result<Vec<u8>, TypstError> {
         let id = file_id(&path).ok_or_else(|| fail(format!("bad file path {path}")))?;
         files.insert(id, Bytes::new(bytes));
     }
-    let world = Document { sources: job.sources, main, files, today: Some(date) };
+    let world = Document { sources: job.sources, main, files, today: Some(date), fonts: job.fonts };
     let compiled = typst::compile(&world);
     // Typst memoises layout across compilations; keep only recent entries, or a
     // build of hundreds of reports grows without bound (peak 6.0 GB → 2.2 GB for
@@ -182,7 +178,19 @@ mod tests {
     }
 
     fn job<'a>(sources: &'a Sources, files: Vec<(String, Vec<u8>)>) -> Job<'a> {
-        Job { sources, main: "main.typ", files, month: Month::new(2026, 10).unwrap(), ident: "x".into() }
+        Job {
+            sources,
+            main: "main.typ",
+            files,
+            month: Month::new(2026, 10).unwrap(),
+            ident: "x".into(),
+            fonts: embedded(),
+        }
+    }
+
+    fn embedded() -> &'static FontSet {
+        static FONTS: OnceLock<FontSet> = OnceLock::new();
+        FONTS.get_or_init(FontSet::embedded)
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::audit::Correction;
 use crate::catalogue::{Kpi, Lifetime, Thresholds};
 use crate::chart;
+use crate::i18n::Lang;
 use crate::markdown;
 use crate::period::Month;
 use crate::project::{MonthContent, EVIDENCE_DIR, SUMMARY_STEM};
@@ -18,13 +19,34 @@ use crate::status::{Status, Trend};
 use crate::theme::Palette;
 use crate::Error;
 
-/// The report's identity, on every page.
+/// The report's identity and language, on every page.
 #[derive(Serialize)]
 pub(crate) struct SiteView<'a> {
     pub(crate) title: &'a str,
     pub(crate) organisation: &'a str,
     /// Where the site is published, ending in `/`, for canonical links.
     pub(crate) base_url: Option<&'a str>,
+    /// The report's language tag (`de-DE`), for `<html lang>`.
+    pub(crate) locale: &'a str,
+    /// `rtl` for a language written right to left, else `ltr`.
+    pub(crate) dir: &'static str,
+    /// How the report writes numbers, months and words; templates read the
+    /// words as `w` ([`Lang::tree`]).
+    #[serde(skip)]
+    pub(crate) lang: &'a Lang,
+}
+
+impl<'a> SiteView<'a> {
+    /// A site's identity in its language.
+    pub(crate) fn new(
+        title: &'a str,
+        organisation: &'a str,
+        base_url: Option<&'a str>,
+        lang: &'a Lang,
+    ) -> SiteView<'a> {
+        let dir = if lang.locale.is_right_to_left() { "rtl" } else { "ltr" };
+        SiteView { title, organisation, base_url, locale: lang.locale.tag(), dir, lang }
+    }
 }
 
 /// A month as a link: its id (`2026-10`) and its name (`October 2026`).
@@ -34,10 +56,39 @@ pub(crate) struct MonthLink {
     pub(crate) name: String,
 }
 
-impl From<Month> for MonthLink {
-    fn from(m: Month) -> MonthLink {
-        MonthLink { id: m.to_string(), name: m.long_name() }
+impl MonthLink {
+    pub(crate) fn new(lang: &Lang, m: Month) -> MonthLink {
+        MonthLink { id: m.to_string(), name: lang.month(m) }
     }
+}
+
+/// A count of KPIs in one status, as the board reads it ("3 on target").
+#[derive(Serialize, Clone)]
+pub(crate) struct Tally {
+    pub(crate) status: &'static str,
+    pub(crate) count: usize,
+    /// The count phrase, in the form for the number.
+    pub(crate) text: String,
+}
+
+/// The counts worth showing: green, amber and red always; no data and no
+/// target only when there are some.
+pub(crate) fn tally(lang: &Lang, counts: &StatusCounts) -> Vec<Tally> {
+    [
+        (Status::Green, counts.green, true),
+        (Status::Amber, counts.amber, true),
+        (Status::Red, counts.red, true),
+        (Status::None, counts.none, false),
+        (Status::Neutral, counts.neutral, false),
+    ]
+    .into_iter()
+    .filter(|&(_, n, always)| always || n > 0)
+    .map(|(status, n, _)| Tally {
+        status: status.as_str(),
+        count: n,
+        text: lang.count(&format!("count.{}", status.as_str()), n),
+    })
+    .collect()
 }
 
 /// One KPI on a scorecard.
@@ -49,13 +100,15 @@ pub(crate) struct Tile {
     /// `None` for a KPI tracked without a target.
     pub(crate) target: Option<String>,
     pub(crate) red: Option<String>,
-    pub(crate) better: &'static str,
+    pub(crate) better: String,
     pub(crate) status: &'static str,
-    pub(crate) status_label: &'static str,
+    pub(crate) status_label: String,
     pub(crate) delta: Option<String>,
     /// Which way the number moved (not whether that is good: `trend` says that).
     pub(crate) arrow: &'static str,
+    /// `improving`, `worsening` or `flat` (for styling); `trend_word` in the report's language.
     pub(crate) trend: Option<&'static str>,
+    pub(crate) trend_word: Option<String>,
     pub(crate) compared_with: Option<String>,
     pub(crate) note: Option<String>,
     pub(crate) sparkline: String,
@@ -82,11 +135,12 @@ pub(crate) struct Attention {
     pub(crate) accountability: String,
     pub(crate) name: String,
     pub(crate) status: &'static str,
-    pub(crate) status_label: &'static str,
+    pub(crate) status_label: String,
     pub(crate) value: Option<String>,
     pub(crate) target: Option<String>,
     pub(crate) delta: Option<String>,
     pub(crate) trend: Option<&'static str>,
+    pub(crate) trend_word: Option<String>,
     pub(crate) note: Option<String>,
     /// Whether the accountability's commentary names the KPI (its explanation).
     pub(crate) in_commentary: bool,
@@ -119,6 +173,8 @@ pub(crate) struct MonthView {
     pub(crate) summary: Option<String>,
     pub(crate) accountabilities: Vec<AccountabilityView>,
     pub(crate) counts: StatusCounts,
+    /// The counts in words.
+    pub(crate) tally: Vec<Tally>,
     /// Red first, then amber, in catalogue order within each.
     pub(crate) attention: Vec<Attention>,
     pub(crate) previous: Option<MonthLink>,
@@ -167,7 +223,7 @@ pub(crate) struct RowView {
     pub(crate) month: String,
     pub(crate) value: Option<String>,
     pub(crate) status: &'static str,
-    pub(crate) status_label: &'static str,
+    pub(crate) status_label: String,
     pub(crate) note: Option<String>,
     /// The month whose report restated this value.
     pub(crate) restated: Option<String>,
@@ -179,6 +235,8 @@ pub(crate) struct ArchiveRow {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) counts: StatusCounts,
+    /// The counts in words.
+    pub(crate) tally: Vec<Tally>,
     pub(crate) draft: bool,
     pub(crate) sealed: bool,
 }
@@ -189,7 +247,7 @@ pub(crate) struct CatalogueKpi {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) unit: String,
-    pub(crate) better: &'static str,
+    pub(crate) better: String,
     /// The thresholds in force in the report month (`None`: tracked only).
     pub(crate) target: Option<String>,
     pub(crate) red: Option<String>,
@@ -224,6 +282,7 @@ pub(crate) struct MonthBundle {
 /// What every month's view of one report is made from.
 pub(crate) struct Shared<'a> {
     pub(crate) report: &'a Report<'a>,
+    pub(crate) lang: &'a Lang,
     pub(crate) palette: &'a Palette,
     /// The report's KPI definitions, made once.
     pub(crate) catalogue: &'a [CatalogueAccountability],
@@ -252,7 +311,7 @@ pub(crate) fn month_bundle(
                 .zip(&acc.tiles)
                 .map(|(k, tile)| {
                     let text = texts.and_then(|t| t.kpis.iter().find(|c| c.id == tile.id));
-                    let mut view = chart_view(report, shared.palette, k, month, tile.clone(), text)?;
+                    let mut view = chart_view(&shared, k, month, tile.clone(), text)?;
                     if let Some(entry) = content.values.get(&tile.id) {
                         view.measured = entry.measured.clone();
                         view.rows_used = entry.rows;
@@ -274,35 +333,35 @@ fn kpi_indexes<'a>(report: &'a Report<'_>, accountability: &'a str, month: Month
     report.kpis_in(month).filter(move |&k| report.project.catalogue.kpis[k].accountability == accountability)
 }
 
-fn tile(report: &Report<'_>, palette: &Palette, k: usize, month: Month) -> Result<Tile, Error> {
+fn tile(shared: &Shared<'_>, k: usize, month: Month) -> Result<Tile, Error> {
+    let (report, lang) = (shared.report, shared.lang);
     let r = report.reading(k, month);
     let kpi = r.kpi;
-    let spark = chart::sparkline(kpi, &report.window(k, month, SPARKLINE_MONTHS), r.status, palette)?;
+    let spark = chart::sparkline(kpi, &report.window(k, month, SPARKLINE_MONTHS), r.status, shared.palette)?;
+    let value = |v: f64| kpi.show(lang, v);
+    let last = r.compared_with.filter(|_| r.value.is_none());
     Ok(Tile {
         id: kpi.id.clone(),
         name: kpi.name.clone(),
-        value: r.value.map(|v| kpi.format_value(v)),
-        target: r.thresholds.map(|t| kpi.format_value(t.target)),
-        red: r.thresholds.map(|t| kpi.format_value(t.red)),
-        better: kpi.better.words(),
+        value: r.value.map(value),
+        target: r.thresholds.map(|t| value(t.target)),
+        red: r.thresholds.map(|t| value(t.red)),
+        better: lang.get(kpi.better.key()).to_string(),
         status: r.status.as_str(),
-        status_label: r.status_label(),
-        delta: r.change.map(|c| kpi.format_delta(c.delta)),
+        status_label: lang.get(r.status_key()).to_string(),
+        delta: r.change.map(|c| kpi.show_change(lang, c.delta)),
         arrow: match r.change.map(|c| c.trend) {
             Some(Trend::Flat) | None => "→",
             Some(_) if r.change.is_some_and(|c| c.delta > 0.0) => "↑",
             Some(_) => "↓",
         },
         trend: r.change.map(|c| c.trend.as_str()),
-        compared_with: r.compared_with.map(Month::long_name),
+        trend_word: r.change.map(|c| lang.get(c.trend.key()).to_string()),
+        compared_with: r.compared_with.map(|m| lang.month(m)),
         note: r.note.map(str::to_string),
         sparkline: spark,
-        last_value: r
-            .compared_with
-            .filter(|_| r.value.is_none())
-            .and_then(|m| report.reading(k, m).value)
-            .map(|v| kpi.format_value(v)),
-        last_month: r.compared_with.filter(|_| r.value.is_none()).map(Month::long_name),
+        last_value: last.and_then(|m| report.reading(k, m).value).map(value),
+        last_month: last.map(|m| lang.month(m)),
     })
 }
 
@@ -325,9 +384,8 @@ fn month_view(shared: &Shared<'_>, content: &MonthContent, previous: Option<Mont
     let catalogue = &project.catalogue;
     let mut accountabilities = Vec::new();
     for acc in catalogue.accountabilities_in(month) {
-        let tiles = kpi_indexes(report, &acc.id, month)
-            .map(|k| tile(report, shared.palette, k, month))
-            .collect::<Result<Vec<_>, _>>()?;
+        let tiles =
+            kpi_indexes(report, &acc.id, month).map(|k| tile(shared, k, month)).collect::<Result<Vec<_>, _>>()?;
         let file = format!("{}.md", acc.id);
         let md = commentary_source(content, &file, content.commentary.get(&acc.id));
         accountabilities.push(AccountabilityView {
@@ -339,15 +397,17 @@ fn month_view(shared: &Shared<'_>, content: &MonthContent, previous: Option<Mont
         });
     }
     let summary = commentary_source(content, &format!("{SUMMARY_STEM}.md"), content.summary.as_ref());
-    let restatement = |c: &Correction| restatement_view(report, c);
+    let restatement = |c: &Correction| restatement_view(report, shared.lang, c);
+    let counts = report.counts(month);
     Ok(MonthView {
         id: month.to_string(),
-        name: month.long_name(),
+        name: shared.lang.month(month),
         summary: summary.and_then(|md| written(markdown::to_html(md, raw))),
         attention: attention(&accountabilities, content),
         accountabilities,
-        counts: report.counts(month),
-        previous: previous.map(MonthLink::from),
+        tally: tally(shared.lang, &counts),
+        counts,
+        previous: previous.map(|m| MonthLink::new(shared.lang, m)),
         documents: false,
         draft: content.draft,
         sealed: content.seal.is_some(),
@@ -359,7 +419,7 @@ fn month_view(shared: &Shared<'_>, content: &MonthContent, previous: Option<Mont
     })
 }
 
-fn restatement_view(report: &Report<'_>, c: &Correction) -> RestatementView {
+fn restatement_view(report: &Report<'_>, lang: &Lang, c: &Correction) -> RestatementView {
     let catalogue = &report.project.catalogue;
     let (what, kpi, file) = match &c.target {
         Corrected::Kpi(id) => {
@@ -368,9 +428,9 @@ fn restatement_view(report: &Report<'_>, c: &Correction) -> RestatementView {
         Corrected::File(name) => {
             let stem = name.trim_end_matches(".md");
             let whose = match catalogue.accountability(stem) {
-                Some(a) => format!("Commentary on {}", a.name),
-                None if stem == SUMMARY_STEM => "Executive summary".to_string(),
-                None => format!("Commentary ({name})"),
+                Some(a) => lang.fill("restatement.commentary_on", &[("accountability", &a.name)]),
+                None if stem == SUMMARY_STEM => lang.get("summary.heading").to_string(),
+                None => lang.fill("restatement.commentary_file", &[("file", name)]),
             };
             (whose, None, Some(name.clone()))
         }
@@ -378,14 +438,14 @@ fn restatement_view(report: &Report<'_>, c: &Correction) -> RestatementView {
     let format = |v: Option<f64>| {
         let kpi = kpi.as_deref().and_then(|id| catalogue.kpi(id));
         match (v, kpi) {
-            (Some(v), Some(k)) => Some(k.format_value(v)),
-            (None, Some(_)) => Some("no value".to_string()),
+            (Some(v), Some(k)) => Some(k.show(lang, v)),
+            (None, Some(_)) => Some(lang.get("restatement.no_value").to_string()),
             _ => None,
         }
     };
     RestatementView {
-        month: c.month.into(),
-        announced: c.announced.into(),
+        month: MonthLink::new(lang, c.month),
+        announced: MonthLink::new(lang, c.announced),
         what,
         was: format(c.was),
         now: format(c.now),
@@ -411,11 +471,12 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
             accountability: a.id.clone(),
             name: t.name.clone(),
             status: t.status,
-            status_label: t.status_label,
+            status_label: t.status_label.clone(),
             value: t.value.clone(),
             target: t.target.clone(),
             delta: t.delta.clone(),
             trend: t.trend,
+            trend_word: t.trend_word.clone(),
             note: t.note.clone(),
             in_commentary: content.commentary.get(&a.id).is_some_and(|md| names(md, &t.id, &t.name)),
         })
@@ -439,21 +500,21 @@ pub(crate) fn written(html: String) -> Option<String> {
 }
 
 fn chart_view(
-    report: &Report<'_>,
-    palette: &Palette,
+    shared: &Shared<'_>,
     k: usize,
     month: Month,
     tile: Tile,
     texts: Option<&CatalogueKpi>,
 ) -> Result<ChartView, Error> {
+    let (report, lang) = (shared.report, shared.lang);
     let r = report.reading(k, month);
     let kpi = r.kpi;
     let window = report.window(k, month, CHART_MONTHS);
-    let alt = chart_alt(&r, month, window.start);
-    let chart = chart::full_chart(kpi, &window, r.status, &alt, palette)?;
+    let alt = chart_alt(lang, &r, month, window.start);
+    let chart = chart::full_chart(kpi, &window, r.status, &alt, shared.palette, lang)?;
     let notes = (0..window.values.len())
         .filter_map(|i| {
-            window.notes[i].as_ref().map(|n| NoteView { month: window.month_at(i).long_name(), text: n.clone() })
+            window.notes[i].as_ref().map(|n| NoteView { month: lang.month(window.month_at(i)), text: n.clone() })
         })
         .collect();
     let rows = (0..window.values.len())
@@ -462,22 +523,22 @@ fn chart_view(
             let m = window.month_at(i);
             if !window.in_force[i] {
                 return RowView {
-                    month: m.long_name(),
+                    month: lang.month(m),
                     value: None,
                     status: Status::None.as_str(),
-                    status_label: "Not tracked",
+                    status_label: lang.get("status.not_tracked").to_string(),
                     note: None,
                     restated: None,
                 };
             }
             let reading = report.reading(k, m);
             RowView {
-                month: m.long_name(),
-                value: reading.value.map(|v| kpi.format_value(v)),
+                month: lang.month(m),
+                value: reading.value.map(|v| kpi.show(lang, v)),
                 status: reading.status.as_str(),
-                status_label: reading.status_label(),
+                status_label: lang.get(reading.status_key()).to_string(),
                 note: reading.note.map(str::to_string),
-                restated: reading.restated.map(Month::long_name),
+                restated: reading.restated.map(|m| lang.month(m)),
             }
         })
         .collect();
@@ -497,33 +558,28 @@ fn chart_view(
 }
 
 /// The text alternative of a chart: what a sighted reader takes from it.
-fn chart_alt(r: &Reading<'_>, month: Month, start: Month) -> String {
+fn chart_alt(lang: &Lang, r: &Reading<'_>, month: Month, start: Month) -> String {
     let kpi = r.kpi;
-    let value = r.value.map_or_else(|| "no data".to_string(), |v| kpi.format_value(v));
-    let lines = match r.thresholds {
-        Some(t) => format!(
-            "target {} ({}), red beyond {}",
-            kpi.format_value(t.target),
-            kpi.better.words(),
-            kpi.format_value(t.red)
-        ),
-        None => format!("no target ({})", kpi.better.words()),
-    };
-    format!(
-        "{} from {} to {}: {} in {}, {lines}; status {}.",
-        kpi.name,
-        start.long_name(),
-        month.long_name(),
-        value,
-        month.long_name(),
-        r.status_label().to_lowercase(),
-    )
+    let value = r.value.map_or_else(|| lang.get("status.inline.none").to_string(), |v| kpi.show(lang, v));
+    let (start, end) = (lang.month(start), lang.month(month));
+    let status = lang.get(&format!("status.inline.{}", r.status_key().trim_start_matches("status."))).to_string();
+    let better = lang.get(kpi.better.key());
+    let mut args = vec![("kpi", kpi.name.as_str()), ("start", &start), ("end", &end), ("value", &value)];
+    args.extend([("better", better), ("status", &status)]);
+    match r.thresholds {
+        Some(t) => {
+            let (target, red) = (kpi.show(lang, t.target), kpi.show(lang, t.red));
+            args.extend([("target", target.as_str()), ("red", red.as_str())]);
+            lang.fill("chart.alt", &args)
+        }
+        None => lang.fill("chart.alt_no_target", &args),
+    }
 }
 
 /// The catalogue as the definitions page and the PDF's appendix show it, as
 /// of `month` (the report's latest): the KPIs part of the report then, with
 /// the thresholds in force then and their history.
-pub(crate) fn catalogue_view(report: &Report<'_>, month: Month) -> Vec<CatalogueAccountability> {
+pub(crate) fn catalogue_view(report: &Report<'_>, lang: &Lang, month: Month) -> Vec<CatalogueAccountability> {
     let catalogue = &report.project.catalogue;
     catalogue
         .accountabilities_in(month)
@@ -531,16 +587,20 @@ pub(crate) fn catalogue_view(report: &Report<'_>, month: Month) -> Vec<Catalogue
             id: a.id.clone(),
             name: a.name.clone(),
             question: a.question.clone(),
-            kpis: catalogue.kpis_of(&a.id).filter(|k| k.in_force(month)).map(|k| catalogue_kpi(k, month)).collect(),
+            kpis: catalogue
+                .kpis_of(&a.id)
+                .filter(|k| k.in_force(month))
+                .map(|k| catalogue_kpi(lang, k, month))
+                .collect(),
         })
         .collect()
 }
 
-fn catalogue_kpi(k: &Kpi, month: Month) -> CatalogueKpi {
+fn catalogue_kpi(lang: &Lang, k: &Kpi, month: Month) -> CatalogueKpi {
     let now = k.thresholds_at(month);
     let describe = |t: Option<Thresholds>| match t {
-        Some(t) => format!("target {}, red beyond {}", k.format_value(t.target), k.format_value(t.red)),
-        None => "no target (tracked only)".to_string(),
+        Some(t) => lang.fill("kpi.facts", &[("target", &k.show(lang, t.target)), ("red", &k.show(lang, t.red))]),
+        None => lang.get("catalogue.tracked_only").to_string(),
     };
     // Only changes in force by `month`: a report never mentions later ones.
     let dated: Vec<_> = k.thresholds.iter().filter(|d| d.from.is_none_or(|f| f <= month)).collect();
@@ -548,8 +608,9 @@ fn catalogue_kpi(k: &Kpi, month: Month) -> CatalogueKpi {
         dated
             .iter()
             .map(|d| match d.from {
-                None => format!("At first: {}", describe(d.thresholds)),
-                Some(from) => format!("From {}: {}", from.long_name(), describe(d.thresholds)),
+                None => lang.fill("catalogue.at_first", &[("thresholds", &describe(d.thresholds))]),
+                Some(from) => lang
+                    .fill("catalogue.from", &[("month", &lang.month(from)), ("thresholds", &describe(d.thresholds))]),
             })
             .collect()
     } else {
@@ -559,27 +620,29 @@ fn catalogue_kpi(k: &Kpi, month: Month) -> CatalogueKpi {
         id: k.id.clone(),
         name: k.name.clone(),
         unit: k.unit.clone(),
-        better: k.better.words(),
-        target: now.map(|t| k.format_value(t.target)),
-        red: now.map(|t| k.format_value(t.red)),
+        better: lang.get(k.better.key()).to_string(),
+        target: now.map(|t| k.show(lang, t.target)),
+        red: now.map(|t| k.show(lang, t.red)),
         history,
-        lifetime: lifetime_text(k.lifetime),
+        lifetime: lifetime_text(lang, k.lifetime),
         definition: markdown::to_html(&k.definition, false),
         how_to_measure: written(markdown::to_html(&k.how_to_measure, false)),
     }
 }
 
-fn lifetime_text(l: Lifetime) -> Option<String> {
+fn lifetime_text(lang: &Lang, l: Lifetime) -> Option<String> {
     match (l.since, l.until) {
         (None, None) => None,
-        (Some(s), None) => Some(format!("Reported from {}", s.long_name())),
-        (None, Some(u)) => Some(format!("Reported until {}", u.long_name())),
-        (Some(s), Some(u)) => Some(format!("Reported from {} to {}", s.long_name(), u.long_name())),
+        (Some(s), None) => Some(lang.fill("catalogue.reported_from", &[("since", &lang.month(s))])),
+        (None, Some(u)) => Some(lang.fill("catalogue.reported_until", &[("until", &lang.month(u))])),
+        (Some(s), Some(u)) => {
+            Some(lang.fill("catalogue.reported_between", &[("since", &lang.month(s)), ("until", &lang.month(u))]))
+        }
     }
 }
 
 /// Every month's line in the archive, newest first.
-pub(crate) fn archive_rows(report: &Report<'_>) -> Vec<ArchiveRow> {
+pub(crate) fn archive_rows(report: &Report<'_>, lang: &Lang) -> Vec<ArchiveRow> {
     report
         .project
         .months
@@ -587,7 +650,8 @@ pub(crate) fn archive_rows(report: &Report<'_>) -> Vec<ArchiveRow> {
         .rev()
         .map(|m| ArchiveRow {
             id: m.month.to_string(),
-            name: m.month.long_name(),
+            name: lang.month(m.month),
+            tally: tally(lang, &report.counts(m.month)),
             counts: report.counts(m.month),
             draft: m.draft,
             sealed: m.seal.is_some(),

@@ -11,10 +11,10 @@ use crate::common::repo;
 /// The stages, in order. A module may import from its own stage or earlier
 /// ones; imports within a stage must not form a cycle.
 const STAGES: &[&[&str]] = &[
-    &["error", "diagnostic", "period", "parallel"],
+    &["error", "diagnostic", "period", "parallel", "locale", "i18n"],
     &["status"],
     &["config", "catalogue", "values", "record"],
-    &["project", "portfolio", "theme", "workspace"],
+    &["project", "portfolio", "theme", "workspace", "fonts"],
     &["report", "audit"],
     &["markdown", "chart", "export"],
     &["render", "rules"],
@@ -26,6 +26,7 @@ const STAGES: &[&[&str]] = &[
 /// commands. Everything else is pure.
 const TOUCH_DISK: &[&str] = &[
     "project",
+    "fonts",
     "portfolio",
     "theme",
     "workspace",

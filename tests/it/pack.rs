@@ -43,7 +43,7 @@ fn tool(program: &str, args: &[&str]) -> String {
         .output()
         .unwrap_or_else(|e| panic!("{program} is needed to read the PDF ({e}): apt-get install poppler-utils qpdf"));
     assert!(o.status.success(), "{program} {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    as_seen(String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
 /// Every font of the PDF is embedded (pdffonts' `emb` column, fifth from the end).
@@ -642,4 +642,63 @@ fn a_kpi_not_measured_shows_its_last_value_and_why() {
         assert!(page1.contains(want), "page 1 lacks {want}:\n{page1}");
     }
     assert!(!page1.contains("No earlier value"), "{page1}");
+}
+
+/// A small CJK font from Debian's fonts-wqy-microhei, which `.ci/run` installs
+/// (5 MB: copied into a fixture at test time, never committed).
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
+/// Whether the CJK font is installed; in CI its absence is a failure, not a skip.
+fn cjk_font() -> bool {
+    let present = Path::new(CJK_FONT).is_file();
+    assert!(present || std::env::var_os("CI").is_none(), "{CJK_FONT} missing: .ci/run installs fonts-wqy-microhei");
+    if !present {
+        eprintln!("skipped: {CJK_FONT} is not installed (apt-get install fonts-wqy-microhei)");
+    }
+    present
+}
+
+/// A report written in Japanese, with `fonts` copied into its `fonts/` folder.
+fn japanese_report(fonts: &[&str]) -> tempfile::TempDir {
+    let project = copy_project(&repo().join("examples/minimal"));
+    let config = read(&project.path().join("boardpack.toml")).replace("Minimal Ltd", "日本語テスト株式会社");
+    fs::write(project.path().join("boardpack.toml"), config).unwrap();
+    fs::write(project.path().join("content/2026-10/summary.md"), "日本語の要約です。リードタイムは改善しました。\n")
+        .unwrap();
+    if !fonts.is_empty() {
+        fs::create_dir(project.path().join("fonts")).unwrap();
+        for font in fonts {
+            let name = Path::new(font).file_name().unwrap();
+            fs::copy(font, project.path().join("fonts").join(name)).unwrap();
+        }
+    }
+    project
+}
+
+#[test]
+fn a_japanese_report_is_set_in_the_projects_cjk_font() {
+    if !cjk_font() {
+        return;
+    }
+    let project = japanese_report(&[CJK_FONT]);
+    let out = tempfile::tempdir().unwrap();
+    let pdf = write_pdf(&entries(&pack(project.path(), out.path(), &[])), out.path());
+    let fonts = tool("pdffonts", &[&pdf]);
+    assert!(fonts.contains("WenQuanYi"), "the project's CJK font is embedded:\n{fonts}");
+    assert_fonts_embedded(&pdf);
+    let text = tool("pdftotext", &[&pdf, "-"]);
+    assert!(text.contains("日本語の要約です"), "{text}");
+    // The same fonts give the same bytes.
+    let again = tempfile::tempdir().unwrap();
+    let pdf2 = write_pdf(&entries(&pack(project.path(), again.path(), &[])), again.path());
+    assert_eq!(fs::read(&pdf).unwrap(), fs::read(&pdf2).unwrap());
+}
+
+#[test]
+fn without_a_cjk_font_no_font_is_embedded_for_it() {
+    let project = japanese_report(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let pdf = write_pdf(&entries(&pack(project.path(), out.path(), &[])), out.path());
+    let fonts = tool("pdffonts", &[&pdf]);
+    assert!(!fonts.contains("WenQuanYi") && !fonts.contains("CJK"), "{fonts}");
 }

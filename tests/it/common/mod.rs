@@ -70,8 +70,19 @@ pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// A text file as a reader sees it: the no-break spaces boardpack puts
+/// between a number and its unit ("2.4\u{a0}days") read as spaces.
 pub(crate) fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    as_seen(fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Text with no-break spaces (U+00A0, U+202F) as plain spaces.
+pub(crate) fn as_seen(text: String) -> String {
+    if text.contains(['\u{a0}', '\u{202f}']) {
+        text.replace(['\u{a0}', '\u{202f}'], " ")
+    } else {
+        text
+    }
 }
 
 /// The values of every `attr="…"` in an HTML or SVG text.
@@ -185,7 +196,7 @@ impl Server {
         let mut response = String::new();
         let _ = s.read_to_string(&mut response);
         let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        (head.lines().next().unwrap_or("").to_string(), body.to_string())
+        (head.lines().next().unwrap_or("").to_string(), as_seen(body.to_string()))
     }
 
     /// Polls `path` until `ok` holds, for at most ten seconds.
