@@ -393,20 +393,65 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 }
 
 /// What the audit of sealed months and the [`rules`] find in a report or in
-/// every company of a portfolio, and editor schemas gone stale.
+/// every company of a portfolio, editor schemas gone stale, and what the
+/// report's language lacks ([`rules::language`]).
 pub(crate) fn findings(workspace: &Workspace) -> Vec<Diagnostic> {
-    let findings = |project: &Project| {
+    let findings = |project: &Project, theme: Option<&Theme>| {
         let report = Report::new(project);
         let mut found = audit::audit(project, &report);
         found.extend(rules::check(project, &report));
         found.extend(schema::stale(&project.root, &project.catalogue));
+        found.extend(language(project, theme));
         found
     };
     match workspace {
-        Workspace::Report(project) => findings(project),
+        Workspace::Report(project) => findings(project, None),
         Workspace::Portfolio(portfolio) => {
-            portfolio.companies.iter().flat_map(|c| crate::portfolio::prefixed(&c.slug, findings(&c.project))).collect()
+            // Loaded only if a company needs it: English with the built-in theme needs nothing.
+            let shared = std::sync::OnceLock::new();
+            let portfolio_theme =
+                || shared.get_or_init(|| Theme::load(&portfolio.root, portfolio.config.theme.as_deref()).ok()).as_ref();
+            let mut found: Vec<Diagnostic> = portfolio
+                .companies
+                .iter()
+                .flat_map(|c| {
+                    let theme = if c.project.config.theme.is_none() && needs_words(&c.project, portfolio) {
+                        portfolio_theme()
+                    } else {
+                        None
+                    };
+                    crate::portfolio::prefixed(&c.slug, findings(&c.project, theme))
+                })
+                .collect();
+            if portfolio.config.language.language() != crate::i18n::REFERENCE || portfolio.config.theme.is_some() {
+                if let Some(theme) = portfolio_theme() {
+                    found
+                        .extend(theme.translations(&portfolio.config.language).map_or_else(|d| d, |w| w.diagnostics()));
+                }
+            }
+            found
         }
+    }
+}
+
+/// Whether a portfolio company wearing the portfolio's theme has words to check.
+fn needs_words(project: &Project, portfolio: &Portfolio) -> bool {
+    project.config.language.language() != crate::i18n::REFERENCE || portfolio.config.theme.is_some()
+}
+
+/// [`rules::language`] for a project, in its own theme or `theme` (a
+/// portfolio's); nothing to check for English in the built-in theme, whose
+/// words are complete and plain ASCII.
+fn language(project: &Project, theme: Option<&Theme>) -> Vec<Diagnostic> {
+    let english = project.config.language.language() == crate::i18n::REFERENCE;
+    match (theme, &project.config.theme) {
+        (Some(theme), None) => rules::language(project, theme),
+        (_, None) if english => Vec::new(),
+        (_, name) => match Theme::load(&project.root, name.as_deref()) {
+            Ok(theme) => rules::language(project, &theme),
+            // A broken theme is reported where it is loaded to render.
+            Err(_) => Vec::new(),
+        },
     }
 }
 

@@ -215,7 +215,6 @@ impl FontSet {
 /// code point order. Spaces, control characters and the invisible formatting
 /// characters Typst ignores (joiners, variation selectors, direction marks)
 /// are never missing.
-#[cfg_attr(not(test), expect(dead_code, reason = "issue #15: the lead turns these into check/build warnings"))]
 pub(crate) fn missing_glyphs(text: &str, fonts: &FontSet) -> Vec<char> {
     let mut candidates: Vec<char> = text
         .chars()
@@ -229,7 +228,6 @@ pub(crate) fn missing_glyphs(text: &str, fonts: &FontSet) -> Vec<char> {
 
 /// What to tell an author about characters no font can draw: the help of the
 /// warning the lead attaches to the file and line where they occur.
-#[cfg_attr(not(test), expect(dead_code, reason = "issue #15: the lead turns these into check/build warnings"))]
 pub(crate) fn missing_glyphs_help(missing: &[char]) -> String {
     let shown: Vec<String> = missing.iter().take(12).map(|c| format!("{c} (U+{:04X})", u32::from(*c))).collect();
     format!(
@@ -238,6 +236,32 @@ pub(crate) fn missing_glyphs_help(missing: &[char]) -> String {
          or set `system_fonts = true` under [pack] to use the machine's fonts",
         shown.join(", ")
     )
+}
+
+/// The warning for a file whose text has characters no font of `fonts` can
+/// draw in the PDF, at the line of the first of them, naming each; `None`
+/// when every character can be drawn (always, for ASCII text).
+pub(crate) fn glyph_warning(file: &Path, text: &str, fonts: &FontSet) -> Option<Diagnostic> {
+    if text.is_ascii() {
+        return None;
+    }
+    let missing = missing_glyphs(text, fonts);
+    let first = *missing.first()?;
+    let shown: Vec<String> = missing.iter().take(8).map(|c| format!("`{c}`")).collect();
+    let more =
+        if missing.len() > shown.len() { format!(" and {} more", missing.len() - shown.len()) } else { String::new() };
+    let d = Diagnostic::warning(
+        file,
+        format!(
+            "the PDF cannot draw {}{more}: no font it may use has them, so they print as empty boxes",
+            shown.join(", ")
+        ),
+    )
+    .help(missing_glyphs_help(&missing));
+    Some(match text.lines().position(|l| l.contains(first)) {
+        Some(i) => d.at_line(text, i + 1).label(format!("`{first}` (U+{:04X}) is on this line", u32::from(first))),
+        None => d,
+    })
 }
 
 /// Reads the font files under `dir` (shown as `shown`), sorted by path; a

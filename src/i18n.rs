@@ -263,10 +263,19 @@ impl Translations {
             } else {
                 format!("boardpack has no {} translation: the report's words are written in English", self.language)
             };
-            out.push(Diagnostic::warning(&self.file, message).help(format!(
-                "add the keys to {}, copying them from the built-in i18n/en.toml and translating the text",
-                self.file.display()
-            )));
+            // Without a theme of its own, the project needs one to hold the file.
+            let help = if self.file.starts_with("themes/NAME") {
+                format!(
+                    "add `theme = \"NAME\"` (a name of your choice) to boardpack.toml and create {}, with the keys of the built-in i18n/en.toml translated",
+                    self.file.display()
+                )
+            } else {
+                format!(
+                    "add the keys to {}, copying them from the built-in i18n/en.toml and translating the text",
+                    self.file.display()
+                )
+            };
+            out.push(Diagnostic::warning(&self.file, message).help(help));
         }
         out.extend(self.unknown.iter().cloned());
         out

@@ -341,9 +341,19 @@ pub fn round(v: f64, decimals: u8) -> f64 {
     }
 }
 
-/// The ISO 4217 code a KPI unit names, upper-cased: a three-letter code
-/// (`GBP`, `eur`) or a currency symbol (`£` GBP, `$` USD, `€` EUR, `¥` JPY).
-/// `None` means the unit is not money.
+/// The active ISO 4217 currency codes (ISO list one, 2024), space-separated:
+/// a unit is money only when it is one of these (or a symbol below), so
+/// `SLA`, `KPI` or `NPS` are never written as currency.
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP \
+BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF \
+GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD \
+LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR \
+PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY \
+TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG";
+
+/// The ISO 4217 code a KPI unit names: an active currency code (`GBP`,
+/// `EUR`, in capitals) or a currency symbol (`£` GBP, `$` USD, `€` EUR, `¥`
+/// JPY). `None` means the unit is not money.
 pub fn currency_code(unit: &str) -> Option<String> {
     let unit = unit.trim();
     let symbol = match unit {
@@ -356,8 +366,7 @@ pub fn currency_code(unit: &str) -> Option<String> {
     if let Some(code) = symbol {
         return Some(code.to_string());
     }
-    (unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_alphabetic()) && unit.bytes().all(|b| b.is_ascii_uppercase()))
-        .then(|| unit.to_string())
+    (unit.len() == 3 && ISO_4217.split(' ').any(|code| code == unit)).then(|| unit.to_string())
 }
 
 /// `v` as a decimal rounded half away from zero to `decimals` places and
@@ -634,7 +643,7 @@ mod tests {
         assert_eq!(currency_code("€").as_deref(), Some("EUR"));
         assert_eq!(currency_code("¥").as_deref(), Some("JPY"));
         assert_eq!(currency_code("CHF").as_deref(), Some("CHF"));
-        for not_money in ["%", "days", "hours", "gbp", "", "PRs"] {
+        for not_money in ["%", "days", "hours", "gbp", "", "PRs", "SLA", "KPI", "NPS", "FTE"] {
             assert_eq!(currency_code(not_money), None, "{not_money}");
         }
     }

@@ -106,14 +106,18 @@ pub(crate) struct Loaded {
 pub(crate) fn load(root: &Path) -> Loaded {
     let mut reader = Reader::new(root);
     let config = reader.config();
+    // Fonts first, so every file read after can be checked against them.
+    let system_fonts = config.as_ref().is_some_and(|c| c.pack.system_fonts);
+    let fonts = reader.fonts(system_fonts);
+    reader.glyphs_of_config(&fonts);
+    reader.fonts = Some(fonts);
     let catalogue = reader.catalogue();
     let months = match &catalogue {
         Some(c) => reader.months(c),
         None => Vec::new(),
     };
-    let system_fonts = config.as_ref().is_some_and(|c| c.pack.system_fonts);
-    let fonts = reader.fonts(system_fonts);
-    let Reader { root, diagnostics, .. } = reader;
+    let Reader { root, diagnostics, fonts, .. } = reader;
+    let fonts = fonts.unwrap_or_else(FontSet::embedded);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let project = match (config, catalogue, failed) {
         (Some(config), Some(catalogue), false) => Some(Project { root, config, catalogue, months, fonts }),
@@ -151,12 +155,17 @@ struct Reader {
     root: PathBuf,
     canonical_root: PathBuf,
     diagnostics: Vec<Diagnostic>,
+    /// Once read: every text read after is checked for characters the PDF
+    /// cannot draw with them.
+    fonts: Option<FontSet>,
+    /// `boardpack.toml`'s text, read before the fonts, to check once they are.
+    config_text: Option<String>,
 }
 
 impl Reader {
     fn new(root: &Path) -> Reader {
         let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        Reader { root: root.to_path_buf(), canonical_root, diagnostics: Vec::new() }
+        Reader { root: root.to_path_buf(), canonical_root, diagnostics: Vec::new(), fonts: None, config_text: None }
     }
 
     fn rel(&self, path: &Path) -> PathBuf {
@@ -172,7 +181,12 @@ impl Reader {
         }
         match fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(text),
+                Ok(text) => {
+                    if let Some(fonts) = &self.fonts {
+                        self.diagnostics.extend(crate::fonts::glyph_warning(&rel, &text, fonts));
+                    }
+                    Some(text)
+                }
                 Err(e) => {
                     let bytes = e.as_bytes();
                     let at = e.utf8_error().valid_up_to();
@@ -215,6 +229,7 @@ impl Reader {
             return None;
         }
         let text = self.read_text(&path)?;
+        self.config_text = Some(text.clone());
         match Config::parse(&text, Path::new(CONFIG_FILE)) {
             Ok(c) => {
                 if let Some(theme) = &c.theme {
@@ -228,6 +243,14 @@ impl Reader {
                 self.diagnostics.extend(d);
                 None
             }
+        }
+    }
+
+    /// Checks `boardpack.toml` (the organisation and title reach the PDF)
+    /// against the fonts, read after it.
+    fn glyphs_of_config(&mut self, fonts: &FontSet) {
+        if let Some(text) = self.config_text.take() {
+            self.diagnostics.extend(crate::fonts::glyph_warning(Path::new(CONFIG_FILE), &text, fonts));
         }
     }
 

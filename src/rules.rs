@@ -6,14 +6,17 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Explain;
+use crate::config::{Explain, CONFIG_FILE};
 use crate::diagnostic::Diagnostic;
+use crate::fonts::{missing_glyphs, missing_glyphs_help};
+use crate::i18n::Lang;
 use crate::markdown::{too_deep, MAX_NESTING};
 use crate::period::Month;
 use crate::project::{MonthContent, Project, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
 use crate::render::view::names;
 use crate::report::Report;
 use crate::status::Status;
+use crate::theme::Theme;
 
 /// Every rule's findings for the project's months not yet sealed, in month order.
 pub(crate) fn check(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
@@ -24,6 +27,59 @@ pub(crate) fn check(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
         found.extend(fractions(project, report, month));
     }
     found
+}
+
+/// What the report's language lacks: the words its theme has no translation
+/// for (they are written in English), and characters of its words, month
+/// names and numbers that no font the PDF may use can draw (Japanese month
+/// names with only the embedded fonts). Characters in the project's own files
+/// are checked as they are read, at their line.
+pub(crate) fn language(project: &Project, theme: &Theme) -> Vec<Diagnostic> {
+    let locale = &project.config.language;
+    let words = match theme.translations(locale) {
+        Ok(words) => words,
+        Err(problems) => return problems,
+    };
+    let mut found = words.diagnostics();
+    let lang = Lang::new(locale.clone(), words);
+    let mut text = String::new();
+    collect_text(lang.tree(), &mut text);
+    for m in &project.months {
+        text.push_str(&lang.month(m.month));
+        text.push(' ');
+        text.push_str(&lang.month_short(m.month));
+        text.push('\n');
+    }
+    text.push_str(&lang.locale.number(-1_234_567.89, 2));
+    text.push_str(&lang.locale.percent(12.5, 1));
+    let missing = missing_glyphs(&text, &project.fonts);
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(8).map(|c| format!("`{c}`")).collect();
+        found.push(
+            Diagnostic::warning(
+                CONFIG_FILE,
+                format!(
+                    "in the PDF, the words, months and numbers boardpack writes for locale `{}` need {}, which no font it may use has",
+                    locale.tag(),
+                    shown.join(", ")
+                ),
+            )
+            .help(missing_glyphs_help(&missing)),
+        );
+    }
+    found
+}
+
+/// Every text of a words tree, one per line.
+fn collect_text(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        serde_json::Value::Object(map) => map.values().for_each(|v| collect_text(v, out)),
+        _ => {}
+    }
 }
 
 fn values_file(month: Month) -> PathBuf {

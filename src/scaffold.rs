@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 
 use crate::catalogue::{Catalogue, BUILTIN_TOML};
 use crate::config::CONFIG_FILE;
+use crate::i18n::Lang;
 use crate::period::Month;
 use crate::project::{self, CATALOGUE_FILE, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
 use crate::report::Report;
 use crate::schema::{self, SCHEMA_DIR};
 use crate::status::Status;
+use crate::theme::Theme;
 use crate::values::DRAFT_KEY;
 use crate::Error;
 
@@ -39,6 +41,8 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
         .unwrap_or_else(|| "My company".to_string());
     let organisation = organisation_from_folder(&name);
     let catalogue = Catalogue::builtin();
+    // A new project is British English until its author sets `locale`.
+    let lang = Lang::english();
     let month_dir = format!("{CONTENT_DIR}/{month}");
     let mut files: Vec<(String, String)> = vec![
         (CONFIG_FILE.into(), config_template(&organisation)),
@@ -46,8 +50,8 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
             format!("{CONTENT_DIR}/{CATALOGUE_FILE}"),
             format!("#:schema ../{SCHEMA_DIR}/catalogue.schema.json\n{BUILTIN_TOML}"),
         ),
-        (format!("{month_dir}/{VALUES_FILE}"), values_template(&catalogue, month, None)),
-        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(month, None)),
+        (format!("{month_dir}/{VALUES_FILE}"), values_template(lang, &catalogue, month, None)),
+        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(lang, month, None)),
         (
             ".gitignore".into(),
             "# Built by boardpack; rebuild with `boardpack build`.\n/public/\n/dist/\n# Kept between builds to skip unchanged work; safe to delete.\n/.boardpack/\n# Left by an interrupted build; the next build removes them.\n.boardpack-staging-*\n.boardpack-old-*\n"
@@ -57,7 +61,7 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
         (".github/workflows/boardpack.yml".into(), workflow()),
     ];
     for acc in &catalogue.accountabilities {
-        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(&catalogue, &acc.id, month, &[])));
+        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(lang, &catalogue, &acc.id, month, &[])));
     }
     for (name, text) in schema::report(&catalogue) {
         files.push((format!("{SCHEMA_DIR}/{name}"), text));
@@ -92,6 +96,10 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
     let report = Report::new(&project);
     let previous = project.months.iter().rev().map(|m| m.month).find(|m| *m < month);
     let catalogue = &project.catalogue;
+    // The stubs write months, values and statuses as the report does.
+    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
+    let lang = crate::render::lang(&theme, &project.config.language)?;
+    let lang = &lang;
     let flagged: Vec<Flag> = match previous {
         Some(p) => (0..catalogue.kpis.len())
             .map(|k| report.reading(k, p))
@@ -101,9 +109,14 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
                 line: format!(
                     "{}: {} ({}){}",
                     r.kpi.name,
-                    r.value.map(|v| r.kpi.format_value(v)).unwrap_or_default(),
-                    r.status.label().to_lowercase(),
-                    r.thresholds.map(|t| format!(", target {}", r.kpi.format_value(t.target))).unwrap_or_default()
+                    r.value.map(|v| r.kpi.show(lang, v)).unwrap_or_default(),
+                    lang.get(r.status.key()).to_lowercase(),
+                    r.thresholds
+                        .map(|t| format!(
+                            ", {}",
+                            lang.fill("attention.target", &[("value", &r.kpi.show(lang, t.target))])
+                        ))
+                        .unwrap_or_default()
                 ),
             })
             .collect(),
@@ -112,11 +125,11 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
     let last = previous.map(|p| (p, &report));
     let month_dir = format!("{CONTENT_DIR}/{month}");
     let mut files = vec![
-        (format!("{month_dir}/{VALUES_FILE}"), values_template(catalogue, month, last)),
-        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(month, previous)),
+        (format!("{month_dir}/{VALUES_FILE}"), values_template(lang, catalogue, month, last)),
+        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(lang, month, previous)),
     ];
     for acc in catalogue.accountabilities_in(month) {
-        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(catalogue, &acc.id, month, &flagged)));
+        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(lang, catalogue, &acc.id, month, &flagged)));
     }
     Ok((month, write_new(root, &files)?, previous))
 }
@@ -227,10 +240,10 @@ organisation = "{organisation}"
 /// out until the author fills it in, and last month's value (when there is
 /// one) beside it. Notes are shown inline, the form that cannot fall into the
 /// TOML table trap.
-fn values_template(catalogue: &Catalogue, month: Month, last: Option<(Month, &Report<'_>)>) -> String {
+fn values_template(lang: &Lang, catalogue: &Catalogue, month: Month, last: Option<(Month, &Report<'_>)>) -> String {
     let mut out = format!(
         "#:schema ../../{SCHEMA_DIR}/kpis.schema.json\n# KPI values for {}. Fill in each value and remove the leading '#'.\n# A KPI left out shows \"no data\". To explain a number, or why a KPI was\n# not measured, give it a note on the same line:\n#   lead-time = {{ value = 3.1, note = \"CI migration slowed releases\" }}\n#   roadmap-accuracy = {{ note = \"Not measured: planning moved to December\" }}\n\n# Remove this line when the month is ready to publish: until then `build`\n# leaves the month out (`boardpack serve` shows it, marked as a draft).\n{DRAFT_KEY} = true\n",
-        month.long_name()
+        lang.month(month)
     );
     for acc in catalogue.accountabilities_in(month) {
         let _ = write!(out, "\n# {}\n", acc.name);
@@ -238,17 +251,22 @@ fn values_template(catalogue: &Catalogue, month: Month, last: Option<(Month, &Re
             catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id && k.in_force(month))
         {
             let target = match kpi.thresholds_at(month) {
-                Some(t) => format!("target {}", kpi.format_value(t.target)),
-                None => "no target".to_string(),
+                Some(t) => lang.fill("attention.target", &[("value", &kpi.show(lang, t.target))]),
+                None => lang.get("status.inline.neutral").to_string(),
             };
-            let hint = format!("{} is better, {target}", kpi.better.as_str());
+            let hint = format!("{}, {target}", lang.get(kpi.better.key()));
             let previous = last.and_then(|(m, r)| {
                 if !kpi.in_force(m) {
                     return None;
                 }
                 let reading = r.reading(k, m);
                 reading.value.map(|v| {
-                    format!("{}: {} ({})", m.long_name(), kpi.format_value(v), reading.status.label().to_lowercase())
+                    format!(
+                        "{}: {} ({})",
+                        lang.month(m),
+                        kpi.show(lang, v),
+                        lang.get(reading.status.key()).to_lowercase()
+                    )
                 })
             });
             let comment = match previous {
@@ -261,19 +279,19 @@ fn values_template(catalogue: &Catalogue, month: Month, last: Option<(Month, &Re
     out
 }
 
-fn summary_stub(month: Month, previous: Option<Month>) -> String {
-    let since = previous.map_or_else(String::new, |p| format!(" since {}", p.long_name()));
+fn summary_stub(lang: &Lang, month: Month, previous: Option<Month>) -> String {
+    let since = previous.map_or_else(String::new, |p| format!(" since {}", lang.month(p)));
     format!(
         "<!--\nExecutive summary for {}: the first thing the board reads.\nIn a few short paragraphs: what changed{since}, what is red and what you are doing\nabout it, and any decision you need from the board. Delete this comment when done.\n-->\n",
-        month.long_name()
+        lang.month(month)
     )
 }
 
-fn commentary_stub(catalogue: &Catalogue, accountability: &str, month: Month, flagged: &[Flag]) -> String {
+fn commentary_stub(lang: &Lang, catalogue: &Catalogue, accountability: &str, month: Month, flagged: &[Flag]) -> String {
     let (name, question) = catalogue
         .accountability(accountability)
         .map_or((accountability, ""), |a| (a.name.as_str(), a.question.as_str()));
-    let mut out = format!("<!--\n{name}: commentary for {}.\nThe board's question: {question}\n", month.long_name());
+    let mut out = format!("<!--\n{name}: commentary for {}.\nThe board's question: {question}\n", lang.month(month));
     let mine: Vec<&Flag> = flagged.iter().filter(|f| f.accountability == accountability).collect();
     if !mine.is_empty() {
         out.push_str("\nLast month the board saw, and will ask about:\n");
@@ -416,7 +434,7 @@ mod tests {
     #[test]
     fn values_template_lists_every_kpi_commented_out() {
         let c = Catalogue::builtin();
-        let t = values_template(&c, Month::new(2026, 11).unwrap(), None);
+        let t = values_template(Lang::english(), &c, Month::new(2026, 11).unwrap(), None);
         for k in &c.kpis {
             assert!(t.contains(&format!("\n# {} =   # ", k.id)), "{} missing", k.id);
         }

@@ -91,6 +91,27 @@ fn init_build_new_build_round_trip() {
     assert!(archive.contains("November 2026") && archive.contains("October 2026"));
 }
 
+/// `new` writes last month's values, months and statuses as the report
+/// does, in its locale; the values it writes to fill in stay TOML numbers.
+#[test]
+fn new_writes_its_stubs_in_the_reports_locale() {
+    let project = copy_project(&repo().join("examples/minimal"));
+    let config = project.path().join("boardpack.toml");
+    fs::write(&config, format!("{}locale = \"de-DE\"\n", read(&config))).unwrap();
+    let o = boardpack(&["new", "--root", project.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let values = read(&project.path().join("content/2026-11/kpis.toml"));
+    assert!(values.contains("# KPI values for November 2026") || values.contains("November 2026"), "{values}");
+    assert!(
+        values.contains("Oktober 2026: 3,5 Tage (beobachten)") || values.contains("Oktober 2026: 3,5 Tage"),
+        "{values}"
+    );
+    assert!(values.contains("Oktober 2026: 74 %"), "percentages in German: {values}");
+    assert!(values.contains("niedriger ist besser") || values.contains("niedriger"), "{values}");
+    let delivery = read(&project.path().join("content/2026-11/software-delivery.md"));
+    assert!(delivery.contains("November 2026") && delivery.contains("3,5 Tage"), "{delivery}");
+}
+
 #[test]
 fn init_refuses_a_folder_that_is_not_empty() {
     let dir = tempfile::tempdir().unwrap();
