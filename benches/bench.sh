@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Times `boardpack build` on synthetic portfolios of four sizes and, where Hugo
-# is installed (`apt-get install hugo`), Hugo on the same pages.
+# Times `boardpack build` on synthetic portfolios, as a user runs it, and,
+# where Hugo is installed (`apt-get install hugo`), Hugo on the same pages.
 #
-#   benches/bench.sh [SIZES...]      e.g. benches/bench.sh "1 12" "10 36"
-#   REPEAT=5 benches/bench.sh        runs per measurement (default 3; the median is shown)
+#   benches/bench.sh [SIZES...]      e.g. benches/bench.sh "10 36" "100 36"
+#   REPEAT=5 benches/bench.sh        runs per site-only measurement (default 3; the median is shown)
+#   PDF_LIMIT=4000 benches/bench.sh  the most company-months typeset cold (default 4000)
 #   BENCH_DIR=/mnt/fresh benches/bench.sh   where outputs go (default: a temp folder)
 #
-# Prints one line per size and mode: companies x months, files, median seconds
-# wall, peak memory. "site" builds pages, charts and data (documents = false);
-# "site+pdf" also writes every month's PDF and single-file report (up to 400
-# company-months: beyond that it takes minutes); "hugo" builds the equivalent
-# Hugo site (examples/hugo_site.rs: the same six pages per company-month, the
-# same commentary, boardpack's charts as pre-made SVG files) and the ratio of
-# Hugo's time to boardpack's "site" time.
+# One line per size and mode, each with files written, seconds (wall) and
+# peak memory (max RSS):
+#   site          pages, charts, data and overview (`documents = false`), cold
+#   site+pdf      also every month's PDF and single-file report (the default
+#                 `build`), cold: no project cache, a new output folder
+#   warm+pdf      the same, into a new output folder, with the cache the cold
+#                 build left (`.boardpack/cache/`): what CI does with the
+#                 cache step of the workflow `init` writes
+#   +1 month      after a build of all months but the last, the last month is
+#                 added to every company and the site is built again into the
+#                 same folder (site only, then with PDFs)
+#   hugo          the equivalent Hugo site (examples/hugo_site.rs: the same six
+#                 pages per company-month and commentary, boardpack's charts as
+#                 ready-made SVG files), and the ratio to boardpack's site time
 #
 # Every build writes into a new folder, and no output is deleted until the
 # end: ext4 without a journal (these machines) skips inodes freed in the last
@@ -25,50 +33,91 @@ bin=$PWD/target/release/boardpack
 synth=$PWD/target/release/examples/synth
 hugo_site=$PWD/target/release/examples/hugo_site
 repeat=${REPEAT:-3}
+pdf_limit=${PDF_LIMIT:-4000}
 work=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/boardpack-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=("1 12" "10 36" "100 36" "100 120")
+[ ${#sizes[@]} -gt 0 ] || sizes=("10 36" "100 36" "300 36")
 has_hugo=$(command -v hugo >/dev/null && echo yes || echo no)
 [ "$has_hugo" = yes ] && echo "# $(hugo version | cut -d' ' -f1-2)" >&2
 
-# measure CMD... : runs CMD $repeat times, each with OUT set to a new folder;
-# prints "files median_seconds peak_MB last_output" (files of the last run).
+# measure N CMD... : runs CMD N times, each with OUT set to a new folder
+# (unless OUT is set already); prints "files median_seconds peak_MB output".
 measure() {
-  local times=() peaks=() out
-  for _ in $(seq "$repeat"); do
-    out=$(mktemp -d -u "$work/out-XXXXXX")
+  local n=$1 times=() peaks=() out
+  shift
+  for _ in $(seq "$n"); do
+    out=${FIXED_OUT:-$(mktemp -d -u "$work/out-XXXXXX")}
     sync
-    OUT=$out /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>&1
+    OUT=$out /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>"$work/stderr" || {
+      cat "$work/stderr" >&2
+      return 1
+    }
     read -r secs kb < <(tail -1 "$work/time")
     times+=("$secs")
     peaks+=("$((kb / 1024))")
   done
   local files median peak
   files=$(find "$out" -type f | wc -l)
-  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((repeat + 1) / 2))p")
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((n + 1) / 2))p")
   peak=$(printf '%s\n' "${peaks[@]}" | sort -n | tail -1)
   echo "$files $median $peak $out"
 }
 
-printf '%-10s %-9s %8s %8s %10s %s\n' size mode files seconds peak_MB note
+row() { printf '%-10s %-12s %8s %8s %10s %s\n' "$@"; }
+
+# documents on|off for the portfolio at $1.
+documents() {
+  sed -i '/^documents = /d' "$1/portfolio.toml"
+  [ "$2" = on ] || echo "documents = false" >>"$1/portfolio.toml"
+}
+
+build_cmd() { echo "'$bin' build --root '$1' --output \"\$OUT\""; }
+
+row size mode files seconds peak_MB note
 for size in "${sizes[@]}"; do
   read -r companies months <<<"$size"
-  src="$work/src-${companies}x${months}"
+  label="${companies}x${months}"
+  src="$work/src-$label"
   "$synth" "$src" "$companies" "$months" 2>/dev/null
-  echo "documents = false" >>"$src/portfolio.toml"
-  read -r files site_secs peak site_out < <(measure sh -c "'$bin' build --root '$src' --output \"\$OUT\"")
-  printf '%-10s %-9s %8s %8s %10s\n' "${companies}x${months}" site "$files" "$site_secs" "$peak"
-  if [ $((companies * months)) -le 400 ]; then
-    sed -i '/^documents = false$/d' "$src/portfolio.toml"
-    read -r files secs peak _ < <(measure sh -c "'$bin' build --root '$src' --output \"\$OUT\"")
-    printf '%-10s %-9s %8s %8s %10s\n' "${companies}x${months}" site+pdf "$files" "$secs" "$peak"
+  documents "$src" off
+  read -r files site_secs peak site_out < <(measure "$repeat" sh -c "$(build_cmd "$src")")
+  row "$label" site "$files" "$site_secs" "$peak"
+
+  if [ $((companies * months)) -le "$pdf_limit" ]; then
+    documents "$src" on
+    rm -rf "$src/.boardpack"
+    read -r files secs peak _ < <(measure 1 sh -c "$(build_cmd "$src")")
+    row "$label" site+pdf "$files" "$secs" "$peak" "cold: no cache"
+    read -r files secs peak _ < <(measure "$repeat" sh -c "$(build_cmd "$src")")
+    row "$label" warm+pdf "$files" "$secs" "$peak" "new output folder, cache kept"
   fi
+
+  # +1 month: every company's latest month held back, built, then added.
+  next="$work/next-$label"
+  "$synth" "$next" "$companies" "$((months + 1))" 2>/dev/null
+  latest=$(ls "$next"/companies/*/content | grep -E '^[0-9]{4}-[0-9]{2}$' | sort | tail -1)
+  for mode in off on; do
+    [ "$mode" = on ] && [ $((companies * months)) -gt "$pdf_limit" ] && continue
+    documents "$next" "$mode"
+    rm -rf "$next/.boardpack" "$work/held"
+    mkdir -p "$work/held"
+    for c in "$next"/companies/*; do
+      [ -d "$c/content/$latest" ] && mv "$c/content/$latest" "$work/held/$(basename "$c")"
+    done
+    out=$(mktemp -d -u "$work/out-XXXXXX")
+    OUT=$out sh -c "$(build_cmd "$next")" >/dev/null 2>&1
+    for held in "$work"/held/*; do mv "$held" "$next/companies/$(basename "$held")/content/$latest"; done
+    name=$([ "$mode" = on ] && echo "+1 month+pdf" || echo "+1 month")
+    read -r files secs peak _ < <(FIXED_OUT=$out measure 1 sh -c "$(build_cmd "$next")")
+    row "$label" "$name" "$files" "$secs" "$peak" "into the same folder"
+  done
+
   if [ "$has_hugo" = yes ]; then
-    hsrc="$work/hugo-${companies}x${months}"
+    hsrc="$work/hugo-$label"
     "$hugo_site" "$src" "$site_out" "$hsrc" 2>/dev/null
-    read -r files secs peak _ < <(measure sh -c "hugo --quiet --source '$hsrc' --destination \"\$OUT\"")
+    read -r files secs peak _ < <(measure "$repeat" sh -c "hugo --quiet --source '$hsrc' --destination \"\$OUT\"")
     ratio=$(awk -v h="$secs" -v b="$site_secs" 'BEGIN { printf "%.1fx boardpack site time", h / b }')
-    printf '%-10s %-9s %8s %8s %10s %s\n' "${companies}x${months}" hugo "$files" "$secs" "$peak" "$ratio"
+    row "$label" hugo "$files" "$secs" "$peak" "$ratio"
   fi
 done

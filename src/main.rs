@@ -222,6 +222,24 @@ fn print_all(diagnostics: &[Diagnostic]) {
     }
 }
 
+/// How many warnings `build` and `pack` print in full: a portfolio can have
+/// thousands, and then a build's own result would scroll out of sight.
+const SHOWN_WARNINGS: usize = 20;
+
+/// Warnings after a build or pack: every error-free problem in full when
+/// there are few, else the first [`SHOWN_WARNINGS`] and where to see the rest.
+fn print_warnings(warnings: &[Diagnostic]) {
+    if warnings.len() <= SHOWN_WARNINGS {
+        return print_all(warnings);
+    }
+    print_all(&warnings[..SHOWN_WARNINGS]);
+    eprintln!(
+        "… and {} more warning(s): run `boardpack check` to see them all ({} in all)",
+        warnings.len() - SHOWN_WARNINGS,
+        warnings.len()
+    );
+}
+
 fn init(dir: &Path, month: Option<Month>) -> Result<(), Error> {
     let (month, files) = boardpack::init(dir, month)?;
     eprintln!(
@@ -261,7 +279,7 @@ fn show_progress(done: usize, total: usize) {
 
 fn build(options: BuildOptions) -> Result<(), Error> {
     let summary = boardpack::build(&options)?;
-    print_all(&summary.warnings);
+    print_warnings(&summary.warnings);
     let mut reused = Vec::new();
     if summary.months_reused > 0 {
         reused.push(format!("{} unchanged month(s) taken from the previous build", summary.months_reused));
@@ -276,7 +294,7 @@ fn build(options: BuildOptions) -> Result<(), Error> {
 
 fn pack(options: &PackOptions) -> Result<(), Error> {
     let (packed, warnings) = boardpack::pack(options)?;
-    print_all(&warnings);
+    print_warnings(&warnings);
     match packed {
         Packed::Report(pack) => eprintln!(
             "packed {}: {} files, {} KB, into {}",

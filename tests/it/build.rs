@@ -210,3 +210,27 @@ fn an_error_in_a_themes_pdf_layout_names_its_file_and_line() {
         "{err}"
     );
 }
+
+/// A build with many warnings prints the first twenty and where to see the
+/// rest, so its own result stays in sight; `check` prints them all.
+#[test]
+fn a_build_with_many_warnings_prints_twenty_and_says_where_the_rest_are() {
+    let project = copy_project(&repo().join("examples/minimal"));
+    // Three months of every KPI far off target, with no note: 30 unexplained reds.
+    let reds = "lead-time = 30\ndelivery-predictability = 10\ncycle-time = 30\nkey-person-concentration = 90\n\
+change-failure-rate = 60\ntime-to-restore = 300\ndefect-escape-rate = 90\nrework-ratio = 90\n\
+business-outcome-share = 5\nroadmap-accuracy = 5\n";
+    for month in ["2026-08", "2026-09", "2026-10"] {
+        fs::create_dir_all(project.path().join("content").join(month)).unwrap();
+        fs::write(project.path().join("content").join(month).join("kpis.toml"), reds).unwrap();
+    }
+    let out = project.path().join("public");
+    let o = boardpack(&["build", "--root", project.path().to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("\nwarning: ").count() + usize::from(err.starts_with("warning: ")), 20, "{err}");
+    assert!(err.contains("… and 10 more warning(s): run `boardpack check` to see them all (30 in all)"), "{err}");
+    assert!(err.contains("built 3 month(s)"), "{err}");
+    let check = stderr(&boardpack(&["check", "--root", project.path().to_str().unwrap()]));
+    assert!(check.contains("0 error(s), 30 warning(s)"), "{check}");
+}
