@@ -461,7 +461,7 @@ fn swap_in(
         }
     };
     let cleaned = match fs::symlink_metadata(&staged) {
-        Ok(_) => fs::remove_dir_all(&staged).map_err(|e| Error::io(&staged, e)),
+        Ok(_) => remove_tree(&staged).map_err(|e| Error::io(&staged, e)),
         Err(_) => Ok(()),
     };
     swapped.map_err(|e| Error::io(output, e))?;
@@ -485,7 +485,19 @@ fn two_renames(staged: &Path, output: &Path) -> io::Result<()> {
         let _ = fs::rename(&aside, output);
         return Err(e);
     }
-    fs::remove_dir_all(&aside)
+    remove_tree(&aside)
+}
+
+/// Deletes a folder of the old site, its top-level entries (a portfolio's
+/// companies, a report's months) in parallel: deleting is one system call per
+/// file, and a 100-company site has 60,000 of them.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| match entry.file_type()? {
+        t if t.is_dir() => fs::remove_dir_all(entry.path()),
+        _ => fs::remove_file(entry.path()),
+    })?;
+    fs::remove_dir(dir)
 }
 
 #[cfg(test)]
