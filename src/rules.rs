@@ -106,8 +106,9 @@ pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) 
             continue;
         }
         let kpi = r.kpi;
-        let commentary = content.commentary.get(&kpi.accountability);
-        if commentary.is_some_and(|md| names(md, &kpi.id, &kpi.name)) {
+        // Its accountability's commentary, or the executive summary, naming it.
+        let commentary = content.commentary.get(&kpi.accountability).into_iter().chain(content.summary.as_ref());
+        if commentary.into_iter().any(|md| names(md, &kpi.id, &kpi.name)) {
             continue;
         }
         let value = r.value.map(|v| kpi.format_value(v)).unwrap_or_default();
@@ -117,7 +118,7 @@ pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) 
             format!("{} is {} in {} ({value}{target}) and nothing explains it", kpi.name, r.status.label().to_lowercase(), month.long_name()),
         )
         .help(format!(
-            "the board will ask why: add a note ({} = {{ value = …, note = \"…\" }}) or say it in {}.md, naming the KPI. The rule is [rules] explain = \"{}\" in boardpack.toml",
+            "the board will ask why: add a note ({} = {{ value = …, note = \"…\" }}) or say it in {}.md or summary.md, naming the KPI. The rule is [rules] explain = \"{}\" in boardpack.toml",
             kpi.id,
             kpi.accountability,
             match rule {

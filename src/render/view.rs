@@ -144,6 +144,8 @@ pub(crate) struct Attention {
     pub(crate) note: Option<String>,
     /// Whether the accountability's commentary names the KPI (its explanation).
     pub(crate) in_commentary: bool,
+    /// Whether the executive summary names it (when the commentary does not).
+    pub(crate) in_summary: bool,
 }
 
 /// A correction of a month already sent, as the board reads it.
@@ -479,6 +481,7 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
             trend_word: t.trend_word.clone(),
             note: t.note.clone(),
             in_commentary: content.commentary.get(&a.id).is_some_and(|md| names(md, &t.id, &t.name)),
+            in_summary: content.summary.as_ref().is_some_and(|md| names(md, &t.id, &t.name)),
         })
         .collect()
 }
