@@ -487,11 +487,12 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
 }
 
 /// Whether commentary names a KPI: by its name, its id, or its id as words
-/// ("lead time" for `lead-time`); case does not matter.
+/// ("lead time" for `lead-time`); case, and hyphens against spaces
+/// ("change-failure rate"), do not matter.
 pub(crate) fn names(markdown: &str, id: &str, name: &str) -> bool {
-    let text = markdown.to_lowercase();
-    let id = id.to_lowercase();
-    text.contains(&id) || text.contains(&id.replace('-', " ")) || text.contains(&name.to_lowercase())
+    let words = |s: &str| s.to_lowercase().replace('-', " ");
+    let text = words(markdown);
+    text.contains(&words(id)) || text.contains(&words(name))
 }
 
 /// Commentary that holds only the stub's comment (or nothing) counts as not written.
@@ -660,4 +661,19 @@ pub(crate) fn archive_rows(report: &Report<'_>, lang: &Lang) -> Vec<ArchiveRow> 
             sealed: m.seal.is_some(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn commentary_names_a_kpi_by_name_id_or_words_whatever_the_hyphens() {
+        let (id, name) = ("change-failure-rate", "Change failure rate");
+        assert!(names("Change-failure rate hit 22.4%.", id, name));
+        assert!(names("The CHANGE FAILURE RATE rose.", id, name));
+        assert!(names("see change-failure-rate", id, name));
+        assert!(!names("Failures rose.", id, name));
+        assert!(!names("The change rate rose.", id, name));
+    }
 }
