@@ -8,7 +8,7 @@
 //   - no request leaves the output folder (no fonts, CDNs, analytics);
 //   - print: the scorecard is exactly one A4 landscape page, and on an
 //     accountability page no chart is cut across pages;
-//   - 390 px wide: the scorecard has no horizontal scroll and every tile fits;
+//   - 390 px wide: no page has horizontal scroll and every tile fits;
 //   - every chart SVG: each text label lies inside the image;
 //   - every sparkline's lines and point reach 3:1 contrast against its tile, in
 //     light and dark colour schemes (WCAG 1.4.11, non-text contrast).
@@ -45,7 +45,8 @@ function latestMonth(site) {
 }
 
 function accountabilities(site, month) {
-  return readdirSync(join(site, month)).filter((n) => statSync(join(site, month, n)).isDirectory() && n !== 'charts').sort();
+  // A folder with a page: not charts/ or evidence/.
+  return readdirSync(join(site, month)).filter((n) => existsSync(join(site, month, n, 'index.html'))).sort();
 }
 
 /** Opens a page, refusing and recording any request that is not a file inside `site`. */
@@ -175,19 +176,29 @@ async function checkSite(browser, site, tag) {
   }
 
   // Print: no chart cut across pages. Each chart's labels (its latest month on the
-  // x axis) must sit on the same page as its heading and its caption.
+  // x axis, and the label of its target line when it has one) must sit on the same
+  // page as its heading and its caption. The words are read from the page and the
+  // chart, so this holds in any language.
   {
     const page = await open(context, site, pages.accountability, outside);
-    const charts = await page.evaluate(() => [...document.querySelectorAll('section.kpi')].map((s) => s.querySelector('h2').textContent.trim()));
+    const charts = await page.evaluate(() => [...document.querySelectorAll('section.kpi')].map((s) => ({
+      name: s.querySelector('h2').textContent.trim(),
+      link: s.querySelector('figcaption a').textContent.trim(),
+      src: s.querySelector('figure img').getAttribute('src'),
+    })));
     const pdf = join(tmp, 'accountability.pdf');
     await printPdf(page, pdf);
-    const texts = pdfPageTexts(pdf);
-    const [y, m] = month.split('-').map(Number);
-    const label = `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1]} ${String(y % 100).padStart(2, '0')}`;
-    for (const name of charts) {
-      const at = texts.findIndex((t) => t.includes(name) && t.includes('Chart as SVG'));
-      const whole = at >= 0 && texts[at].includes(label) && texts[at].includes('target');
-      if (!whole) fail(`${tag}: printed chart "${name}" is not whole on one page`);
+    // pdftotext breaks lines where the print does: compare with whitespace ignored.
+    const squeeze = (t) => t.replace(/\s+/g, '');
+    const texts = pdfPageTexts(pdf).map(squeeze);
+    for (const { name, link, src } of charts) {
+      const svg = readFileSync(join(site, pages.accountability, '..', src), 'utf8');
+      const labels = [...svg.matchAll(/<text[^>]*text-anchor="(middle|start)"[^>]*>\s*([^<]*?)\s*<\/text>/g)];
+      const latest = labels.filter((l) => l[1] === 'middle').pop()?.[2] ?? '';
+      const lines = labels.filter((l) => l[1] === 'start').map((l) => l[2]);
+      const at = texts.findIndex((t) => t.includes(squeeze(name)) && t.includes(squeeze(link)));
+      const whole = at >= 0 && latest && [latest, ...lines].every((l) => texts[at].includes(squeeze(l)));
+      if (!whole) fail(`${tag}: printed chart "${name}" is not whole on one page (its heading, "${link}", "${latest}" and ${lines.map((l) => `"${l}"`).join(', ') || 'no line labels'})`);
       else pass(`${tag}: printed chart "${name}" whole on page ${at + 1}`);
     }
     execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '2', pdf, join(shots, `${tag}-accountability-print`)]);
@@ -196,25 +207,32 @@ async function checkSite(browser, site, tag) {
   rmSync(tmp, { recursive: true, force: true });
   await context.close();
 
-  // Small screens.
+  // Small screens: every page (scorecard, accountabilities, archive, catalogue,
+  // single-file report) without sideways scrolling, every tile inside the screen.
   {
     const mobile = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
-    const page = await open(mobile, site, pages.scorecard, outside);
-    const r = await page.evaluate(() => {
-      const width = document.documentElement.clientWidth;
-      const scroll = document.documentElement.scrollWidth;
-      const bad = [...document.querySelectorAll('.tile')].filter((t) => {
-        const b = t.getBoundingClientRect();
-        return b.left < 0 || b.right > width + 0.5;
-      }).map((t) => t.querySelector('.tile-name').textContent.trim());
-      const small = [...document.querySelectorAll('.tile-value, .tile-name, .badge')].filter((e) => parseFloat(getComputedStyle(e).fontSize) < 12).length;
-      return { width, scroll, bad, small };
-    });
-    if (r.scroll > r.width) fail(`${tag}: at 390 px the scorecard scrolls sideways (${r.scroll} > ${r.width})`);
-    else if (r.bad.length) fail(`${tag}: at 390 px these tiles overflow: ${r.bad.join(', ')}`);
-    else if (r.small) fail(`${tag}: at 390 px ${r.small} tile texts are under 12 px`);
-    else pass(`${tag}: at 390 px no horizontal scroll, every tile fits`);
-    await page.screenshot({ path: join(shots, `${tag}-scorecard-mobile.png`), fullPage: true });
+    for (const [name, rel] of Object.entries(pages)) {
+      const page = await open(mobile, site, rel, outside);
+      const r = await page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const scroll = document.documentElement.scrollWidth;
+        const bad = [...document.querySelectorAll('.tile')].filter((t) => {
+          const b = t.getBoundingClientRect();
+          return b.left < 0 || b.right > width + 0.5;
+        }).map((t) => t.querySelector('.tile-name').textContent.trim());
+        // What sticks out, to name in a failure.
+        const wide = [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > width + 0.5)
+          .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+        const small = [...document.querySelectorAll('.tile-value, .tile-name, .badge')].filter((e) => parseFloat(getComputedStyle(e).fontSize) < 12).length;
+        return { width, scroll, bad, wide, small };
+      });
+      if (r.scroll > r.width) fail(`${tag}: at 390 px the ${name} page scrolls sideways (${r.scroll} > ${r.width}): ${r.wide.join(', ')}`);
+      else if (r.bad.length) fail(`${tag}: at 390 px these tiles overflow on the ${name} page: ${r.bad.join(', ')}`);
+      else if (r.small) fail(`${tag}: at 390 px ${r.small} tile texts are under 12 px on the ${name} page`);
+      else pass(`${tag}: at 390 px the ${name} page has no horizontal scroll, every tile fits`);
+      if (name === 'scorecard' || name === 'archive') await page.screenshot({ path: join(shots, `${tag}-${name}-mobile.png`), fullPage: true });
+      await page.close();
+    }
     await mobile.close();
   }
 

@@ -31,8 +31,10 @@ fn demo_scorecard_shows_values_statuses_and_changes() {
     let july = read(&out.path().join("2025-07/index.html"));
     let accuracy = tile(&july, "roadmap-accuracy");
     assert!(
-        accuracy.contains("No data") && accuracy.contains("tile-none"),
-        "a missing value is shown as no data: {accuracy}"
+        accuracy.contains("Not measured")
+            && accuracy.contains("tile-none")
+            && accuracy.contains("quarterly planning moved"),
+        "a KPI left out on purpose reads not measured, with its note: {accuracy}"
     );
 
     for acc in

@@ -475,9 +475,10 @@ fn page_one_holds_every_kpi_and_the_whole_attention_list() {
                 for kpi in month["kpis"].as_array().unwrap() {
                     let name = kpi["name"].as_str().unwrap();
                     assert!(page1.contains(name), "{what}: page 1 lacks {name}:\n{page1}");
+                    // The status as words within a sentence (i18n `status.inline`).
                     let label = match kpi["status"].as_str().unwrap() {
                         "red" => "off target",
-                        "amber" => "watch",
+                        "amber" => "to watch",
                         _ => continue,
                     };
                     // The attention list names each red and amber KPI with its status in words.
