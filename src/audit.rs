@@ -198,11 +198,16 @@ impl Sealed<'_> {
                     format!("the note “{}”", note.unwrap_or("")),
                 )
             };
-            return Diagnostic::error(
+            let found = Diagnostic::error(
                 file,
                 format!("{} in {} was sent to the board as {was}; it would now be {would}", kpi.name, m.long_name()),
             )
             .help(self.ways_out(&format!("undo the edit to `{}` in {}", kpi.id, file.display()), &what));
+            // A value removed altogether has no line to point at.
+            return match self.month.values.get(&kpi.id) {
+                Some(entry) => found.at_line_of(entry.line, &entry.source_line),
+                None => found,
+            };
         }
         let lines_text = |t: Option<Thresholds>| match t {
             Some(t) => format!("target {}, red beyond {}", kpi.format_value(t.target), kpi.format_value(t.red)),

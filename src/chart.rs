@@ -79,11 +79,25 @@ fn y_range(kpi: &Kpi, w: &Window<'_>) -> (f64, f64) {
     let pad = ((hi - lo) * 0.12).max(if hi.abs() > 1.0 { hi.abs() * 0.05 } else { 0.5 });
     let mut lo = lo - pad;
     let mut hi = hi + pad;
-    if lo < 0.0 && all().all(|v| v >= 0.0) {
+    // Axis labels show at most one decimal (none for a whole-number KPI): a
+    // range narrower than five label steps would print the same label twice
+    // (16, 16, 17), so widen it evenly around the values.
+    let min_span = if kpi.decimals == 0 { 5.0 } else { 0.5 };
+    let non_negative = all().all(|v| v >= 0.0);
+    if lo < 0.0 && non_negative {
         lo = 0.0;
     }
+    if hi - lo < min_span {
+        let grow = (min_span - (hi - lo)) / 2.0;
+        (lo, hi) = (lo - grow, hi + grow);
+        if lo < 0.0 && non_negative {
+            (lo, hi) = (0.0, hi - lo);
+        }
+    }
     if kpi.is_percentage() {
-        hi = hi.min(100.0);
+        if hi > 100.0 {
+            (lo, hi) = ((lo - (hi - 100.0)).max(0.0), 100.0);
+        }
         lo = lo.max(0.0);
     }
     if hi - lo < 1e-9 {
@@ -525,6 +539,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// One point of 16 on a whole-number KPI once gave the axis labels 16, 16
+    /// and 17: the range is now at least five label steps wide.
+    #[test]
+    fn a_narrow_range_is_wide_enough_for_distinct_labels() {
+        let c = Catalogue::builtin();
+        let mut kpi = c.kpi("lead-time").unwrap().clone();
+        let none = vec![None; 24];
+        for (decimals, values, min_span) in [(0, [Some(16.0)], 5.0), (1, [Some(2.4)], 0.5), (0, [Some(0.0)], 5.0)] {
+            kpi.decimals = decimals;
+            let (lo, hi) = y_range(&kpi, &window(&values, &[None], &none));
+            assert!(hi - lo >= min_span - 1e-9 && lo >= 0.0, "{values:?}: {lo}..{hi}");
+            assert!(lo <= values[0].unwrap() && values[0].unwrap() <= hi);
+        }
+        let pct = c.kpi("delivery-predictability").unwrap();
+        let (lo, hi) = y_range(pct, &window(&[Some(100.0)], &[None], &none));
+        assert!(hi <= 100.0 && hi - lo >= 5.0 - 1e-9, "{lo}..{hi}");
     }
 
     #[test]

@@ -77,9 +77,24 @@ pub(crate) struct Window<'a> {
     pub(crate) restated: &'a [Option<Month>],
 }
 
-impl Window<'_> {
+impl<'a> Window<'a> {
     pub(crate) fn month_at(&self, i: usize) -> Month {
         self.start.plus(i)
+    }
+
+    /// The window from the first month the KPI was reported: a KPI added
+    /// mid-history is charted from its `since`, not as a long empty stretch
+    /// before one point. Unchanged when no month in it is in force.
+    pub(crate) fn tracked(&self) -> Window<'a> {
+        let skip = self.in_force.iter().position(|&f| f).unwrap_or(0);
+        Window {
+            start: self.start.plus(skip),
+            values: &self.values[skip..],
+            notes: &self.notes[skip..],
+            thresholds: &self.thresholds[skip..],
+            in_force: &self.in_force[skip..],
+            restated: &self.restated[skip..],
+        }
     }
 }
 
@@ -355,6 +370,20 @@ mod tests {
         assert_eq!(w.start.to_string(), "2025-07");
         assert_eq!(w.values.last().copied().flatten(), Some(2.0));
         assert_eq!(w.month_at(11).to_string(), "2026-06");
+    }
+
+    #[test]
+    fn a_kpi_added_later_is_charted_from_its_first_month() {
+        let p = project(vec![month("2026-01", Some(4.0)), month("2026-06", Some(2.0))]);
+        let r = Report::new(&p);
+        let mut w = r.window(0, "2026-06".parse().unwrap(), 6);
+        let in_force = [false, false, false, true, true, true];
+        w.in_force = &in_force;
+        let t = w.tracked();
+        assert_eq!((t.start.to_string(), t.values.len()), ("2026-04".to_string(), 3));
+        let never = [false; 6];
+        w.in_force = &never;
+        assert_eq!(w.tracked().values.len(), 6, "nothing in force: unchanged");
     }
 
     #[test]

@@ -339,7 +339,7 @@ fn tile(shared: &Shared<'_>, k: usize, month: Month) -> Result<Tile, Error> {
     let (report, lang) = (shared.report, shared.lang);
     let r = report.reading(k, month);
     let kpi = r.kpi;
-    let spark = chart::sparkline(kpi, &report.window(k, month, SPARKLINE_MONTHS), r.status, shared.palette)?;
+    let spark = chart::sparkline(kpi, &report.window(k, month, SPARKLINE_MONTHS).tracked(), r.status, shared.palette)?;
     let value = |v: f64| kpi.show(lang, v);
     let last = r.compared_with.filter(|_| r.value.is_none());
     Ok(Tile {
@@ -514,8 +514,9 @@ fn chart_view(
     let r = report.reading(k, month);
     let kpi = r.kpi;
     let window = report.window(k, month, CHART_MONTHS);
-    let alt = chart_alt(lang, &r, month, window.start);
-    let chart = chart::full_chart(kpi, &window, r.status, &alt, shared.palette, lang)?;
+    let charted = window.tracked();
+    let alt = chart_alt(lang, &r, month, charted.start);
+    let chart = chart::full_chart(kpi, &charted, r.status, &alt, shared.palette, lang)?;
     let notes = (0..window.values.len())
         .filter_map(|i| {
             window.notes[i].as_ref().map(|n| NoteView { month: lang.month(window.month_at(i)), text: n.clone() })
@@ -528,7 +529,8 @@ fn chart_view(
             if !window.in_force[i] {
                 return RowView {
                     month: lang.month(m),
-                    value: None,
+                    // A dash, not "no data": nothing was due that month.
+                    value: Some("—".to_string()),
                     status: Status::None.as_str(),
                     status_label: lang.get("status.not_tracked").to_string(),
                     note: None,

@@ -79,7 +79,7 @@ fn data_files_hold_the_contract_fields() {
     let json: serde_json::Value = serde_json::from_str(&read(&out.path().join("2026-10/data.json"))).unwrap();
     assert_eq!(json["month"], "2026-10");
     let kpis = json["kpis"].as_array().unwrap();
-    assert_eq!(kpis.len(), 10);
+    assert_eq!(kpis.len(), 11, "the ten of the built-in catalogue and the demo's deployment frequency");
     let cycle = kpis.iter().find(|k| k["id"] == "cycle-time").unwrap();
     assert_eq!(cycle["value"], 7.1);
     assert_eq!(cycle["status"], "red");
@@ -235,4 +235,42 @@ business-outcome-share = 5\nroadmap-accuracy = 5\n";
     assert!(err.contains("built 3 month(s)"), "{err}");
     let check = stderr(&boardpack(&["check", "--root", project.path().to_str().unwrap()]));
     assert!(check.contains("0 error(s), 30 warning(s)"), "{check}");
+}
+
+/// The demo is also the record's showcase: a dated threshold, a KPI added
+/// mid-history, four sealed months and one restatement, all as a user reads them.
+#[test]
+fn demo_shows_the_boards_record() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo(), out.path());
+    let o = out.path();
+
+    // A KPI added in April 2026, tracked with no target.
+    let march = read(&o.join("2026-03/index.html"));
+    assert!(!march.contains("tile-deployment-frequency"), "not in months before its `since`");
+    let october = read(&o.join("2026-10/index.html"));
+    let deploys = tile(&october, "deployment-frequency");
+    assert!(deploys.contains("24 per week") && deploys.contains("tile-neutral"), "{deploys}");
+
+    // Time to restore: red at 24 hours until June 2026, at 8 hours from July.
+    let june: serde_json::Value = serde_json::from_str(&read(&o.join("2026-06/data.json"))).unwrap();
+    let july: serde_json::Value = serde_json::from_str(&read(&o.join("2026-07/data.json"))).unwrap();
+    let red = |v: &serde_json::Value| {
+        v["kpis"].as_array().unwrap().iter().find(|k| k["id"] == "time-to-restore").unwrap()["red"].clone()
+    };
+    assert_eq!((red(&june), red(&july)), (serde_json::json!(24.0), serde_json::json!(8.0)));
+
+    // Sealed months serve the pack as sent; verify accepts it.
+    for month in ["2026-06", "2026-07", "2026-08", "2026-09"] {
+        let sealed = repo().join(format!("content/{month}/board-pack.zip"));
+        assert_eq!(fs::read(o.join(format!("{month}/board-pack.zip"))).unwrap(), fs::read(&sealed).unwrap());
+        let v = boardpack(&["verify", "--root", repo().to_str().unwrap(), sealed.to_str().unwrap()]);
+        assert!(v.status.success(), "{month}: {}", stderr(&v));
+    }
+
+    // August's key-person concentration, restated in October: notice on August,
+    // the list on October.
+    let august = read(&o.join("2026-08/index.html"));
+    assert!(august.contains("Corrected after it was sent") && august.contains("42% → 46%"), "{august}");
+    assert!(october.contains("Corrections to reports already sent") && october.contains("the invoicing job"));
 }
