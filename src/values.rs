@@ -290,7 +290,7 @@ impl Parser<'_> {
         if let Some(min) = kpi.min.filter(|m| n < *m) {
             let unit = if kpi.unit.is_empty() { String::new() } else { format!(" {}", kpi.unit) };
             let what = if min == 0.0 {
-                format!("{}{unit} cannot be negative", kpi.name)
+                format!("{} cannot be negative", kpi.name)
             } else {
                 format!("the lowest value for {} is {min}{unit}", kpi.name)
             };
