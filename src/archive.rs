@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use crate::digest::sha256;
 use crate::period::Month;
 use crate::Error;
 
@@ -27,7 +27,7 @@ fn zip_error(e: impl std::fmt::Display) -> Error {
 pub(crate) fn manifest(entries: &[(String, Vec<u8>)]) -> String {
     let mut out = String::new();
     for (name, bytes) in entries {
-        let hash = hex(&Sha256::digest(bytes));
+        let hash = sha256(bytes);
         if name.contains(['\\', '\n']) {
             let escaped = name.replace('\\', "\\\\").replace('\n', "\\n");
             let _ = writeln!(out, "\\{hash}  {escaped}");
@@ -36,14 +36,6 @@ pub(crate) fn manifest(entries: &[(String, Vec<u8>)]) -> String {
         }
     }
     out
-}
-
-/// Bytes (a digest) as lower-case hexadecimal.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// Zips `entries` (sorted by name, plain relative names only) plus MANIFEST.txt,

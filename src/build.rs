@@ -463,7 +463,7 @@ pub(crate) fn read_sent(path: &Path, seal: &record::Seal) -> Result<Sent, Error>
         what: format!("{}: {what} is not what was sealed", path.display()),
         help: "restore it from git: it is the board pack the board received".into(),
     };
-    if crate::project::sha256(&zip) != seal.pack_sha256 {
+    if crate::digest::sha256(&zip) != seal.pack_sha256 {
         return Err(tampered("the board pack"));
     }
     let entries = record::pack_entries(&zip).map_err(|e| Error::Refused {
@@ -475,7 +475,7 @@ pub(crate) fn read_sent(path: &Path, seal: &record::Seal) -> Result<Sent, Error>
     else {
         return Err(tampered("its content"));
     };
-    if crate::project::sha256(&pdf) != seal.pdf_sha256 {
+    if crate::digest::sha256(&pdf) != seal.pdf_sha256 {
         return Err(tampered("the PDF inside"));
     }
     Ok(Sent { pdf, html, zip })

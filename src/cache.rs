@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::project::sha256;
+use crate::digest::sha256;
 
 /// Where the cache lives, under the project or portfolio root.
 pub(crate) const CACHE_DIR: &str = ".boardpack/cache";

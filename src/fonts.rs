@@ -176,11 +176,8 @@ impl FontSet {
                 slots.push(Slot::System(Arc::clone(face)));
             }
         }
-        let fingerprint = if slots.len() == embedded().len() {
-            String::new()
-        } else {
-            hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
-        };
+        let fingerprint =
+            if slots.len() == embedded().len() { String::new() } else { crate::digest::hex(&hash.finalize()) };
         let book = LazyHash::new(FontBook::from_infos(infos));
         (FontSet { inner: Arc::new(Inner { book, slots, fingerprint, project_families }) }, warnings)
     }

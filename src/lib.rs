@@ -29,6 +29,7 @@ mod catalogue;
 mod chart;
 mod config;
 pub mod diagnostic;
+mod digest;
 mod error;
 mod export;
 mod fonts;

@@ -410,7 +410,7 @@ pub(crate) fn stamp(dir: &Path) -> Option<String> {
         let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
         h.update(format!("{rel}\0{}\0{}.{}\n", meta.len(), modified.as_secs(), modified.subsec_nanos()));
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(crate::digest::hex(&h.finalize()))
 }
 
 /// Joins a site-relative path, refusing anything that could climb out of the folder.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use sha2::{Digest, Sha256};
+use crate::digest::sha256;
 
 use crate::catalogue::Catalogue;
 use crate::config::{Config, CONFIG_FILE};
@@ -568,23 +568,10 @@ impl Reader {
 /// Where `boardpack measure` keeps the rows behind each computed value.
 pub(crate) const EVIDENCE_DIR: &str = "evidence";
 
-/// SHA-256 of some bytes, as lower-case hex.
-pub(crate) fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The calendar month now (UTC): only for warnings, never for output.
+/// The calendar month now (UTC): only for warnings and defaults, never for output.
 pub(crate) fn current_month() -> Month {
-    // Days since the epoch → civil year and month, without a date crate.
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Month::new(u16::try_from(year).unwrap_or(2000), u8::try_from(month).unwrap_or(1)).unwrap_or_default()
+    let now = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now());
+    // jiff's years are -9999..=9999 and months 1..=12; a clock before year 0 is
+    // not a month anyone reports, so it falls back to the default.
+    u16::try_from(now.year()).ok().and_then(|y| Month::new(y, u8::try_from(now.month()).ok()?)).unwrap_or_default()
 }

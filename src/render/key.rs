@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::Documents;
 use crate::audit::Correction;
+use crate::digest::hex;
 use crate::project::{MonthContent, Project};
 use crate::theme::Theme;
 
@@ -40,10 +41,6 @@ impl Key {
     pub(super) fn hex(self) -> String {
         hex(&self.finish())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every month's key, in month order.

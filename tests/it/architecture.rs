@@ -11,7 +11,7 @@ use crate::common::repo;
 /// The stages, in order. A module may import from its own stage or earlier
 /// ones; imports within a stage must not form a cycle.
 const STAGES: &[&[&str]] = &[
-    &["error", "diagnostic", "period", "parallel", "locale", "i18n"],
+    &["error", "diagnostic", "digest", "period", "parallel", "locale", "i18n"],
     &["status"],
     &["config", "catalogue", "values", "record"],
     &["project", "portfolio", "theme", "workspace", "fonts"],
