@@ -13,6 +13,8 @@
 
 mod support;
 
+use support::Rng;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -31,40 +33,9 @@ const START: i64 = 1_761_955_200;
 const END: i64 = 1_793_491_200;
 const COMPONENTS: [&str; 3] = ["src/core/", "src/api/", "src/jobs/"];
 
-/// A small deterministic generator (xorshift64*), as in `synth.rs`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        ((self.next() * n as f64) as usize).min(n.saturating_sub(1))
-    }
-
-    fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() * (hi - lo) as f64) as i64
-    }
-}
-
-/// RFC 3339 in UTC, from seconds since the epoch.
+/// RFC 3339 in UTC, from seconds since the epoch ("2026-10-05T15:22:05Z").
 fn iso(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    jiff::Timestamp::from_second(t).expect("a time within jiff's range").to_string()
 }
 
 fn engineer(i: usize) -> (String, String) {

@@ -10,6 +10,8 @@
 
 mod support;
 
+use support::Rng;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -36,18 +38,6 @@ const WORDS: &str = "the team shipped release routing billing platform migration
 pipeline latency reliability roadmap quarter hiring engineers backlog quality tests coverage rollback canary on-call \
 alert dashboard capacity budget priority outcome revenue retention contract partner delivery forecast risk mitigation \
 decision board plan improvement trend target month progress";
-
-/// A small deterministic generator (xorshift64*), so output never depends on a crate's RNG.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn month_back(end: (i32, i32), back: i32) -> String {
     let index = end.0 * 12 + (end.1 - 1) - back;
