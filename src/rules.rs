@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::markdown::{too_deep, MAX_NESTING};
 use crate::period::Month;
 use crate::project::{MonthContent, Project, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
-use crate::render::view::names;
+use crate::render::view::mentioned;
 use crate::report::Report;
 use crate::status::Status;
 use crate::theme::Theme;
@@ -106,9 +106,8 @@ pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) 
             continue;
         }
         let kpi = r.kpi;
-        // Its accountability's commentary, or the executive summary, naming it.
-        let commentary = content.commentary.get(&kpi.accountability).into_iter().chain(content.summary.as_ref());
-        if commentary.into_iter().any(|md| names(md, &kpi.id, &kpi.name)) {
+        let said = mentioned(content, &kpi.accountability, &kpi.id, &kpi.name);
+        if said.commentary || said.summary {
             continue;
         }
         let value = r.value.map(|v| kpi.format_value(v)).unwrap_or_default();

@@ -468,7 +468,8 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
     flagged.sort_by_key(|(_, t)| t.status != Status::Red.as_str());
     flagged
         .into_iter()
-        .map(|(a, t)| Attention {
+        .map(|(a, t)| (a, t, mentioned(content, &a.id, &t.id, &t.name)))
+        .map(|(a, t, said)| Attention {
             id: t.id.clone(),
             accountability: a.id.clone(),
             name: t.name.clone(),
@@ -480,10 +481,25 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
             trend: t.trend,
             trend_word: t.trend_word.clone(),
             note: t.note.clone(),
-            in_commentary: content.commentary.get(&a.id).is_some_and(|md| names(md, &t.id, &t.name)),
-            in_summary: content.summary.as_ref().is_some_and(|md| names(md, &t.id, &t.name)),
+            in_commentary: said.commentary,
+            in_summary: said.summary,
         })
         .collect()
+}
+
+/// Where a month's writing names a KPI: its accountability's commentary, the
+/// executive summary. Either explains a red or amber number, for `check` and
+/// for the attention list alike.
+pub(crate) struct Mentioned {
+    pub(crate) commentary: bool,
+    pub(crate) summary: bool,
+}
+
+pub(crate) fn mentioned(content: &MonthContent, accountability: &str, id: &str, name: &str) -> Mentioned {
+    Mentioned {
+        commentary: content.commentary.get(accountability).is_some_and(|md| names(md, id, name)),
+        summary: content.summary.as_ref().is_some_and(|md| names(md, id, name)),
+    }
 }
 
 /// Whether commentary names a KPI: by its name, its id, or its id as words
