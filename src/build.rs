@@ -5,7 +5,7 @@
 //! template error a build would hit is found without writing anything.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -14,17 +14,17 @@ use crate::cache::Cache;
 use crate::diagnostic::Diagnostic;
 use crate::output::{check_target, Staging};
 use crate::parallel::pool;
-use crate::portfolio::{Company, Portfolio};
+use crate::portfolio::{Company, Portfolio, COMPANIES_DIR};
 use crate::project::Project;
 use crate::record;
-use crate::render::overview::overview_files;
+use crate::render::overview::{overview_files, write_overview};
 use crate::render::pages::sitemap;
 use crate::render::{render_site, Collect, Destination, Documents, MonthRecord, Progress, Sent, SiteFile};
 use crate::report::Report;
 use crate::rules;
 use crate::schema;
 use crate::theme::Theme;
-use crate::workspace::{Loaded, Workspace};
+use crate::workspace::{publish_company, publish_report, Loaded, Opened, Workspace};
 use crate::Error;
 
 /// What `build` was asked to do.
@@ -65,31 +65,14 @@ pub struct BuildSummary {
 /// inputs are unchanged, and months unchanged since the previous build into
 /// the same folder are taken from it, not rendered again.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
-    let Loaded { workspace, mut warnings } = Workspace::load(&options.root)?;
-    warnings.extend(findings(&workspace));
-    if warnings.iter().any(Diagnostic::is_error) {
-        return Err(Error::Content(warnings));
+    match Workspace::open(&options.root)? {
+        Opened::Report(project, warnings) => build_report(project, warnings, options),
+        Opened::Portfolio(opened) => build_portfolio(opened, options),
     }
-    let workspace = workspace.published(options.drafts, &mut warnings)?;
-    let output = options.output.clone().unwrap_or_else(|| workspace.default_output());
-    check_target(&options.root, &output, options.force)?;
-    let staging = Staging::new(&output)?;
-    let written = pool().install(|| match &workspace {
-        Workspace::Report(project) => build_report(project, &output, &staging, options.progress),
-        Workspace::Portfolio(portfolio) => build_portfolio(portfolio, &output, &staging, options.progress),
-    })?;
-    staging.commit()?;
-    Ok(BuildSummary {
-        output,
-        files: written.files,
-        months: written.months,
-        months_reused: written.reused,
-        pdfs_cached: written.cached,
-        warnings,
-    })
 }
 
 /// What the write of one site amounted to.
+#[derive(Default)]
 struct Written {
     files: usize,
     months: usize,
@@ -99,75 +82,191 @@ struct Written {
     cached: usize,
 }
 
+impl Written {
+    fn summary(self, output: PathBuf, warnings: Vec<Diagnostic>) -> BuildSummary {
+        BuildSummary {
+            output,
+            files: self.files,
+            months: self.months,
+            months_reused: self.reused,
+            pdfs_cached: self.cached,
+            warnings,
+        }
+    }
+}
+
 fn build_report(
-    project: &Project,
-    output: &Path,
-    staging: &Staging,
-    progress: Option<Progress>,
-) -> Result<Written, Error> {
+    project: Project,
+    mut warnings: Vec<Diagnostic>,
+    options: &BuildOptions,
+) -> Result<BuildSummary, Error> {
+    warnings.extend(project_findings(&project, None));
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(warnings));
+    }
+    let project = publish_report(project, options.drafts)?;
+    let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
+    check_target(&options.root, &output, options.force)?;
+    let staging = Staging::new(&output)?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let cache = Cache::open(&project.root);
     let base_url = project.config.base_url.as_deref();
-    let dest = ToStaging::new(staging, None, &cache, output);
-    site(project, &theme, Documents::Include, &dest, progress, base_url)?;
+    let dest = ToStaging::new(&staging, None, &cache, &output);
+    pool().install(|| site(&project, &theme, Documents::Include, &dest, options.progress, base_url))?;
     if let Some(base_url) = base_url {
         dest.write(vec![sitemap(base_url, dest.pages().iter().map(String::as_str))])?;
     }
     cache.prune();
-    Ok(Written {
+    let written = Written {
         files: dest.files(),
         months: project.months.len(),
         reused: dest.months_reused(),
         cached: cache.reused(),
-    })
+    };
+    staging.commit()?;
+    Ok(written.summary(output, warnings))
 }
 
-/// Builds every company (each month written as soon as it is made, so memory
-/// holds only the months in flight), then the overview.
-fn build_portfolio(
-    portfolio: &Portfolio,
-    output: &Path,
-    staging: &Staging,
-    progress: Option<Progress>,
-) -> Result<Written, Error> {
-    let theme = Theme::of_portfolio(portfolio)?;
+/// What a portfolio build keeps of one company once its site is written.
+#[derive(Default)]
+struct Streamed {
+    /// Its figures, for the overview (`None`: left out, or the build failed).
+    company: Option<Company>,
+    /// What loading and checking it found.
+    found: Vec<Diagnostic>,
+    /// Its pages, for the sitemap.
+    pages: Vec<String>,
+    written: Written,
+}
+
+/// Builds a portfolio one company at a time: each is loaded, checked,
+/// rendered and written, then only its figures are kept for the overview, so
+/// memory holds the companies in flight, not the portfolio. A problem in any
+/// company fails the whole build, with every company's problems, and leaves
+/// the output as it was.
+fn build_portfolio(opened: crate::portfolio::Opened, options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let crate::portfolio::Opened { root, portfolio, slugs, diagnostics: mut warnings } = opened;
+    let Some(mut portfolio) = portfolio else {
+        // The settings are unusable: report every company's problems with them.
+        let opened = crate::portfolio::Opened { root, portfolio: None, slugs, diagnostics: warnings };
+        return Err(Error::Content(opened.load_all().1));
+    };
+    let words = Words::new(&portfolio);
+    warnings.extend(words.overview());
+    let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
+    check_target(&options.root, &output, options.force)?;
+    let staging = Staging::new(&output)?;
+    let theme = Theme::of_portfolio(&portfolio)?;
     let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
-    let cache = Cache::open(&portfolio.root);
-    let reused = AtomicUsize::new(0);
-    let files = AtomicUsize::new(0);
-    // Progress counts months, as for a single report.
-    let done = AtomicUsize::new(0);
-    let total = portfolio.company_months();
+    let cache = Cache::open(&root);
     let base_url = portfolio.config.base_url.as_deref();
-    let pages: Vec<Vec<String>> = portfolio
-        .companies
-        .par_iter()
-        .map(|company| {
-            let dest = ToStaging::new(staging, Some(&company.slug), &cache, output);
-            company_site(company, &theme, documents, &dest, base_url)?;
-            reused.fetch_add(dest.months_reused(), Ordering::Relaxed);
-            files.fetch_add(dest.files(), Ordering::Relaxed);
-            if let Some(p) = progress {
-                let months = company.project.months.len();
-                p(done.fetch_add(months, Ordering::Relaxed) + months, total);
+    // Set by the first problem found: later companies are still loaded and
+    // checked, to report everything at once, but no longer rendered.
+    let failed = AtomicBool::new(warnings.iter().any(Diagnostic::is_error));
+    let progress = Counter::new(options.progress, &root, &slugs);
+    let company = |slug: &String| -> Result<Streamed, Error> {
+        let (company, mut found) = crate::portfolio::load_company(&root, slug);
+        let Some(company) = company else {
+            failed.store(true, Ordering::Relaxed);
+            return Ok(Streamed { found, ..Streamed::default() });
+        };
+        found.extend(words.company(&company));
+        if found.iter().any(Diagnostic::is_error) {
+            failed.store(true, Ordering::Relaxed);
+        }
+        let company = match publish_company(company, options.drafts) {
+            Ok(company) => company,
+            Err(left_out) => {
+                found.push(*left_out);
+                return Ok(Streamed { found, ..Streamed::default() });
             }
-            Ok(dest.pages())
-        })
-        .collect::<Result<_, Error>>()?;
-    let mut overview = overview_files(portfolio, &theme, None)?;
+        };
+        if failed.load(Ordering::Relaxed) {
+            return Ok(Streamed { found, ..Streamed::default() });
+        }
+        let dest = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
+        let rendered = company_site(&company, &theme, documents, &dest, base_url);
+        if rendered.is_err() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        rendered?;
+        let months = company.project.months.len();
+        progress.add(months);
+        let written = Written { files: dest.files(), months, reused: dest.months_reused(), cached: 0 };
+        let pages = dest.pages();
+        let company = Company { slug: company.slug, project: company.project.figures_only() };
+        Ok(Streamed { company: Some(company), found, pages, written })
+    };
+    let streamed: Vec<Result<Streamed, Error>> = pool().install(|| slugs.par_iter().map(company).collect());
+    progress.finish();
+    // Problems in the content come first: a render error may only follow from them.
+    let mut rendering = None;
+    let mut written = Written::default();
+    let mut pages = Vec::new();
+    for s in streamed {
+        match s {
+            Ok(s) => {
+                warnings.extend(s.found);
+                portfolio.companies.extend(s.company);
+                pages.push(s.pages);
+                written.files += s.written.files;
+                written.months += s.written.months;
+                written.reused += s.written.reused;
+            }
+            Err(e) => rendering = rendering.or(Some(e)),
+        }
+    }
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(warnings));
+    }
+    if let Some(e) = rendering {
+        return Err(e);
+    }
+    let dest = ToStaging::new(&staging, None, &cache, &output);
+    let overview = pool().install(|| write_overview(&portfolio, &theme, None, &dest))?;
     if let Some(base_url) = base_url {
         let companies = pages.iter().flatten().map(String::as_str);
-        let map = sitemap(base_url, overview.iter().map(|f| f.path.as_str()).chain(companies));
-        overview.push(map);
+        dest.write(vec![sitemap(base_url, overview.iter().map(String::as_str).chain(companies))])?;
     }
-    staging.write(&overview)?;
+    written.files += dest.files();
     cache.prune();
-    Ok(Written {
-        files: files.into_inner() + overview.len(),
-        months: total,
-        reused: reused.into_inner(),
-        cached: cache.reused(),
-    })
+    written.cached = cache.reused();
+    staging.commit()?;
+    Ok(written.summary(output, warnings))
+}
+
+/// Progress of a portfolio build, in months: the total is counted from the
+/// month folders before any company is loaded (drafts included, so the last
+/// report may fall short of it; [`Counter::finish`] completes it).
+struct Counter {
+    progress: Option<Progress>,
+    done: AtomicUsize,
+    total: usize,
+}
+
+impl Counter {
+    fn new(progress: Option<Progress>, root: &Path, slugs: &[String]) -> Counter {
+        let total = match progress {
+            Some(_) => {
+                slugs.iter().map(|slug| crate::project::month_folders(&root.join(COMPANIES_DIR).join(slug))).sum()
+            }
+            None => 0,
+        };
+        Counter { progress, done: AtomicUsize::new(0), total }
+    }
+
+    fn add(&self, months: usize) {
+        if let Some(p) = self.progress {
+            let done = self.done.fetch_add(months, Ordering::Relaxed) + months;
+            p(done.min(self.total), self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(p) = self.progress {
+            p(self.total, self.total);
+        }
+    }
 }
 
 /// Renders a report's site into `dest`, and records its months for the next build.
@@ -396,40 +495,62 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 /// every company of a portfolio, editor schemas gone stale, and what the
 /// report's language lacks ([`rules::language`]).
 pub(crate) fn findings(workspace: &Workspace) -> Vec<Diagnostic> {
-    let findings = |project: &Project, theme: Option<&Theme>| {
-        let report = Report::new(project);
-        let mut found = audit::audit(project, &report);
-        found.extend(rules::check(project, &report));
-        found.extend(schema::stale(&project.root, &project.catalogue));
-        found.extend(language(project, theme));
-        found
-    };
     match workspace {
-        Workspace::Report(project) => findings(project, None),
+        Workspace::Report(project) => project_findings(project, None),
         Workspace::Portfolio(portfolio) => {
-            // Loaded only if a company needs it: English with the built-in theme needs nothing.
-            let shared = std::sync::OnceLock::new();
-            let portfolio_theme =
-                || shared.get_or_init(|| Theme::load(&portfolio.root, portfolio.config.theme.as_deref()).ok()).as_ref();
-            let mut found: Vec<Diagnostic> = portfolio
-                .companies
-                .iter()
-                .flat_map(|c| {
-                    let theme = if c.project.config.theme.is_none() && needs_words(&c.project, portfolio) {
-                        portfolio_theme()
-                    } else {
-                        None
-                    };
-                    crate::portfolio::prefixed(&c.slug, findings(&c.project, theme))
-                })
-                .collect();
-            if portfolio.config.language.language() != crate::i18n::REFERENCE || portfolio.config.theme.is_some() {
-                if let Some(theme) = portfolio_theme() {
-                    found
-                        .extend(theme.translations(&portfolio.config.language).map_or_else(|d| d, |w| w.diagnostics()));
-                }
-            }
+            let words = Words::new(portfolio);
+            let mut found: Vec<Diagnostic> = portfolio.companies.iter().flat_map(|c| words.company(c)).collect();
+            found.extend(words.overview());
             found
+        }
+    }
+}
+
+/// [`findings`] for one report; `theme` is the one it wears when it is a
+/// portfolio's company without a theme of its own.
+fn project_findings(project: &Project, theme: Option<&Theme>) -> Vec<Diagnostic> {
+    let report = Report::new(project);
+    let mut found = audit::audit(project, &report);
+    found.extend(rules::check(project, &report));
+    found.extend(schema::stale(&project.root, &project.catalogue));
+    found.extend(language(project, theme));
+    found
+}
+
+/// A portfolio's findings about words, with its theme loaded only if
+/// something needs it: English in the built-in theme needs nothing.
+struct Words<'a> {
+    portfolio: &'a Portfolio,
+    theme: std::sync::OnceLock<Option<Theme>>,
+}
+
+impl<'a> Words<'a> {
+    fn new(portfolio: &'a Portfolio) -> Words<'a> {
+        Words { portfolio, theme: std::sync::OnceLock::new() }
+    }
+
+    fn theme(&self) -> Option<&Theme> {
+        let portfolio = self.portfolio;
+        self.theme.get_or_init(|| Theme::load(&portfolio.root, portfolio.config.theme.as_deref()).ok()).as_ref()
+    }
+
+    /// [`findings`] for one company, its files named from the portfolio root.
+    fn company(&self, company: &Company) -> Vec<Diagnostic> {
+        let project = &company.project;
+        let theme =
+            if project.config.theme.is_none() && needs_words(project, self.portfolio) { self.theme() } else { None };
+        crate::portfolio::prefixed(&company.slug, project_findings(project, theme))
+    }
+
+    /// What the overview's language lacks.
+    fn overview(&self) -> Vec<Diagnostic> {
+        let config = &self.portfolio.config;
+        if config.language.language() == crate::i18n::REFERENCE && config.theme.is_none() {
+            return Vec::new();
+        }
+        match self.theme() {
+            Some(theme) => theme.translations(&config.language).map_or_else(|d| d, |w| w.diagnostics()),
+            None => Vec::new(),
         }
     }
 }

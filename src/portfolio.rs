@@ -1,7 +1,9 @@
 //! Portfolios: many companies' reports loaded together.
 //!
 //! A portfolio root holds `portfolio.toml` and one ordinary report project per
-//! company under `companies/SLUG/` (each still buildable alone). Load stage:
+//! company under `companies/SLUG/` (each still buildable alone). `check`,
+//! `serve` and `pack` load every company ([`Opened::load_all`]); `build` opens
+//! the portfolio and loads the companies one at a time. Load stage:
 //! reads the disk; the overview that compares the companies is computed in
 //! [`crate::overview`] and rendered in [`crate::render`].
 
@@ -90,8 +92,39 @@ impl Portfolio {
     }
 }
 
-/// Loads every company; diagnostics name files from the portfolio root.
-pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
+/// A portfolio root read up to its companies: its settings, fonts and the
+/// list of company folders. A build loads the companies one at a time from
+/// here ([`load_company`]), so memory never holds every company's sources.
+pub(crate) struct Opened {
+    pub(crate) root: PathBuf,
+    /// `None` when `portfolio.toml` cannot be used (the diagnostics say why).
+    pub(crate) portfolio: Option<Portfolio>,
+    /// The company folders under `companies/`, in name order.
+    pub(crate) slugs: Vec<String>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl Opened {
+    /// Every company loaded: the whole portfolio, or every problem found
+    /// (each company's too when the settings are unusable).
+    pub(crate) fn load_all(self) -> (Option<Portfolio>, Vec<Diagnostic>) {
+        let Opened { root, portfolio, slugs, mut diagnostics } = self;
+        let loaded: Vec<(Option<Company>, Vec<Diagnostic>)> =
+            slugs.par_iter().map(|slug| load_company(&root, slug)).collect();
+        let mut companies = Vec::new();
+        for (company, found) in loaded {
+            diagnostics.extend(found);
+            companies.extend(company);
+        }
+        let failed = diagnostics.iter().any(Diagnostic::is_error);
+        let portfolio = portfolio.filter(|_| !failed).map(|p| Portfolio { companies, ..p });
+        (portfolio, diagnostics)
+    }
+}
+
+/// Reads `portfolio.toml`, the portfolio's fonts and the list of companies,
+/// without loading any company.
+pub(crate) fn open(root: &Path) -> Opened {
     let mut diagnostics = Vec::new();
     let config = match std::fs::read_to_string(root.join(PORTFOLIO_FILE)) {
         Ok(text) => match toml::from_str::<PortfolioConfig>(&text) {
@@ -139,13 +172,6 @@ pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
             ),
         );
     }
-    let loaded: Vec<(Option<Company>, Vec<Diagnostic>)> =
-        slugs.into_par_iter().map(|slug| load_company(root, &slug)).collect();
-    let mut companies = Vec::new();
-    for (company, found) in loaded {
-        diagnostics.extend(found);
-        companies.extend(company);
-    }
     let (font_files, problems) = crate::fonts::read_dir(&root.join(FONTS_DIR), Path::new(FONTS_DIR));
     diagnostics.extend(problems);
     let fonts = if font_files.is_empty() {
@@ -157,10 +183,10 @@ pub(crate) fn load(root: &Path) -> (Option<Portfolio>, Vec<Diagnostic>) {
     };
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let portfolio = match (config, failed) {
-        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies, fonts }),
+        (Some(config), false) => Some(Portfolio { root: root.to_path_buf(), config, companies: Vec::new(), fonts }),
         _ => None,
     };
-    (portfolio, diagnostics)
+    Opened { root: root.to_path_buf(), portfolio, slugs, diagnostics }
 }
 
 /// Loads one company, `companies/SLUG/`; diagnostics name files from the portfolio root.

@@ -93,6 +93,37 @@ impl Project {
         }
         self
     }
+
+    /// The project without its commentary, evidence and fonts: what a
+    /// portfolio's overview needs of a company once its site is written, so a
+    /// build holds every company's figures but only the companies in flight whole.
+    pub(crate) fn figures_only(mut self) -> Project {
+        for m in &mut self.months {
+            m.summary = None;
+            m.commentary = BTreeMap::new();
+            m.sent_commentary = BTreeMap::new();
+            m.evidence = BTreeMap::new();
+            m.hashes = BTreeMap::new();
+            for entry in m.values.values_mut() {
+                entry.source_line = String::new();
+                entry.measured = None;
+            }
+        }
+        self.fonts = FontSet::embedded();
+        self
+    }
+}
+
+/// How many month folders (`content/YYYY-MM/`) the project at `root` holds,
+/// drafts included, counted without reading them: a long build's progress total.
+pub(crate) fn month_folders(root: &Path) -> usize {
+    fs::read_dir(root.join(CONTENT_DIR)).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| e.file_name().to_str().is_some_and(|n| n.parse::<Month>().is_ok()))
+            .count()
+    })
 }
 
 /// The result of loading: the project when there were no errors, and every diagnostic.

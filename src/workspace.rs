@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::Diagnostic;
-use crate::portfolio::{Portfolio, COMPANIES_DIR, PORTFOLIO_FILE};
+use crate::portfolio::{Company, Portfolio, COMPANIES_DIR, PORTFOLIO_FILE};
 use crate::project::{Project, CONTENT_DIR, THEMES_DIR};
 use crate::Error;
 
@@ -61,82 +61,71 @@ pub(crate) struct Loaded {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
+/// A root opened for a build: a report loaded whole (with its warnings), or a
+/// portfolio read up to its companies, which a build loads, renders and lets
+/// go of one at a time so that memory does not grow with the portfolio.
+pub(crate) enum Opened {
+    Report(Project, Vec<Diagnostic>),
+    Portfolio(crate::portfolio::Opened),
+}
+
 impl Workspace {
+    /// Reads the root as far as a streaming build needs before it starts.
+    pub(crate) fn open(root: &Path) -> Result<Opened, Error> {
+        match Kind::of(root) {
+            Kind::Report => {
+                let loaded = crate::project::load(root);
+                match loaded.project {
+                    Some(project) => Ok(Opened::Report(project, loaded.diagnostics)),
+                    None => Err(Error::Content(loaded.diagnostics)),
+                }
+            }
+            Kind::Portfolio => Ok(Opened::Portfolio(crate::portfolio::open(root))),
+        }
+    }
+
     /// Reads and checks the root; every problem found is in the error, and the
     /// warnings come with the workspace.
     pub(crate) fn load(root: &Path) -> Result<Loaded, Error> {
-        let (workspace, diagnostics) = match Kind::of(root) {
-            Kind::Report => {
-                let loaded = crate::project::load(root);
-                (loaded.project.map(Workspace::Report), loaded.diagnostics)
-            }
-            Kind::Portfolio => {
-                let (portfolio, diagnostics) = crate::portfolio::load(root);
-                (portfolio.map(Workspace::Portfolio), diagnostics)
-            }
-        };
-        match workspace {
-            Some(workspace) => Ok(Loaded { workspace, warnings: diagnostics }),
-            None => Err(Error::Content(diagnostics)),
+        match Workspace::open(root)? {
+            Opened::Report(project, warnings) => Ok(Loaded { workspace: Workspace::Report(project), warnings }),
+            Opened::Portfolio(opened) => match opened.load_all() {
+                (Some(portfolio), warnings) => Ok(Loaded { workspace: Workspace::Portfolio(portfolio), warnings }),
+                (None, diagnostics) => Err(Error::Content(diagnostics)),
+            },
         }
     }
+}
 
-    /// The workspace as published: draft months left out unless `drafts`. A
-    /// portfolio company with nothing published is left out, with a warning;
-    /// a report with nothing published cannot be built.
-    pub(crate) fn published(self, drafts: bool, warnings: &mut Vec<Diagnostic>) -> Result<Workspace, Error> {
-        let nothing = |months: &[crate::project::MonthContent]| {
-            Error::Refused {
-            what: format!(
-                "there is nothing to publish: {} a draft",
-                match months {
-                    [only] => format!("{} is", only.month),
-                    _ => "every month is".to_string(),
-                }
-            ),
-            help: "a month is a draft while its kpis.toml says `draft = true` or holds no value: fill it in and remove the `draft` line. To preview drafts, use `boardpack serve` or `boardpack build --drafts`".into(),
-        }
-        };
-        match self {
-            Workspace::Report(project) => {
-                let all = project.months.clone();
-                let published = project.published(drafts);
-                if published.months.is_empty() {
-                    return Err(nothing(&all));
-                }
-                Ok(Workspace::Report(published))
-            }
-            Workspace::Portfolio(mut portfolio) => {
-                let companies = std::mem::take(&mut portfolio.companies);
-                for mut company in companies {
-                    company.project = company.project.published(drafts);
-                    if company.project.months.is_empty() {
-                        warnings.push(
-                            Diagnostic::warning(
-                                std::path::Path::new(COMPANIES_DIR).join(&company.slug),
-                                format!(
-                                    "{} has only draft months: it is left out of the build",
-                                    company.project.config.organisation
-                                ),
-                            )
-                            .help(
-                                "publish a month by removing `draft = true` from its kpis.toml, or build with --drafts",
-                            ),
-                        );
-                    } else {
-                        portfolio.companies.push(company);
-                    }
-                }
-                Ok(Workspace::Portfolio(portfolio))
-            }
-        }
+/// A report as published: draft months left out unless `drafts`. A report
+/// with nothing published cannot be built.
+pub(crate) fn publish_report(project: Project, drafts: bool) -> Result<Project, Error> {
+    let drafted = match project.months.as_slice() {
+        [only] => format!("{} is", only.month),
+        _ => "every month is".to_string(),
+    };
+    let published = project.published(drafts);
+    if !published.months.is_empty() {
+        return Ok(published);
     }
+    Err(Error::Refused {
+        what: format!("there is nothing to publish: {drafted} a draft"),
+        help: "a month is a draft while its kpis.toml says `draft = true` or holds no value: fill it in and remove the `draft` line. To preview drafts, use `boardpack serve` or `boardpack build --drafts`".into(),
+    })
+}
 
-    /// The folder the site goes to when `--output` is not given.
-    pub(crate) fn default_output(&self) -> std::path::PathBuf {
-        match self {
-            Workspace::Report(p) => p.root.join(&p.config.output_dir),
-            Workspace::Portfolio(p) => p.root.join(&p.config.output_dir),
-        }
+/// A portfolio company as published: draft months left out unless `drafts`.
+/// A company with nothing published is left out of the build, with this warning.
+pub(crate) fn publish_company(mut company: Company, drafts: bool) -> Result<Company, Box<Diagnostic>> {
+    company.project = company.project.published(drafts);
+    if !company.project.months.is_empty() {
+        return Ok(company);
     }
+    Err(Box::new(
+        Diagnostic::warning(
+            Path::new(COMPANIES_DIR).join(&company.slug),
+            format!("{} has only draft months: it is left out of the build", company.project.config.organisation),
+        )
+        .help("publish a month by removing `draft = true` from its kpis.toml, or build with --drafts"),
+    ))
 }

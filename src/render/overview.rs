@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::pages::{render_page, statics};
 use super::view::{MonthLink, SiteView};
-use super::SiteFile;
+use super::{Destination, SiteFile};
 use crate::catalogue::Kpi;
 use crate::i18n::Lang;
 use crate::period::Month;
@@ -93,27 +93,47 @@ pub(crate) fn overview_files(
     theme: &Theme,
     from: Option<Month>,
 ) -> Result<Vec<SiteFile>, Error> {
+    let collect = super::Collect::default();
+    write_overview(portfolio, theme, from, &collect)?;
+    Ok(collect.into_files())
+}
+
+/// [`overview_files`] into `dest`, each page as soon as it is rendered (a page
+/// of a large portfolio is large, and there is one per month). Returns the
+/// paths written.
+pub(crate) fn write_overview(
+    portfolio: &Portfolio,
+    theme: &Theme,
+    from: Option<Month>,
+    dest: &dyn Destination,
+) -> Result<Vec<String>, Error> {
     let lang = super::lang(theme, &portfolio.config.language)?;
     let lang = &lang;
     let months = portfolio.months();
     let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
     let columns = columns(portfolio);
-    let mut files: Vec<SiteFile> = months
+    let write = |file: SiteFile| -> Result<String, Error> {
+        let path = file.path.clone();
+        dest.write(vec![file])?;
+        Ok(path)
+    };
+    let mut paths: Vec<String> = months
         .par_iter()
         .enumerate()
         .filter(|(_, &month)| from.is_none_or(|from| month >= from))
         .map(|(i, &month)| {
             let view = overview(portfolio, lang, &reports, &columns, month, &months[..=i]);
-            let path = format!("{month}/index.html");
-            page(theme, lang, &view, &path, "../")
+            write(page(theme, lang, &view, &format!("{month}/index.html"), "../")?)
         })
         .collect::<Result<_, Error>>()?;
     if let Some(&latest) = months.last() {
         let view = overview(portfolio, lang, &reports, &columns, latest, &months);
-        files.push(page(theme, lang, &view, "index.html", "")?);
+        paths.push(write(page(theme, lang, &view, "index.html", "")?)?);
     }
-    files.extend(statics(theme));
-    Ok(files)
+    for file in statics(theme) {
+        paths.push(write(file)?);
+    }
+    Ok(paths)
 }
 
 fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
@@ -248,6 +268,50 @@ fn median(values: &mut [f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_company_reduced_to_its_figures_has_the_same_overview() {
+        // A portfolio build keeps only each company's figures once its site is
+        // written: they must be all the overview reads.
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portfolio");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&example) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(&example).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        // Notes, a value not measured, and a computed one: what the overview shows of a cell.
+        let values = dir.path().join("companies/umbrella-health/content/2026-10/kpis.toml");
+        let text = std::fs::read_to_string(&values).unwrap();
+        let text = text
+            .replace("cycle-time = 10.6", "cycle-time = { value = 10.6, note = \"Two senior engineers left\" }")
+            .replace("rework-ratio = 31", "rework-ratio = { note = \"The tracker export failed\" }")
+            .replace("lead-time = 7.1", "lead-time = { value = 7.1, measured = \"deployments.csv\", rows = 40 }");
+        std::fs::write(&values, text).unwrap();
+        let root = dir.path();
+        let Ok(crate::workspace::Loaded { workspace: crate::workspace::Workspace::Portfolio(mut portfolio), .. }) =
+            crate::workspace::Workspace::load(root)
+        else {
+            panic!("the example portfolio loads");
+        };
+        let theme = Theme::of_portfolio(&portfolio).unwrap();
+        let whole = overview_files(&portfolio, &theme, None).unwrap();
+        portfolio.companies = std::mem::take(&mut portfolio.companies)
+            .into_iter()
+            .map(|c| Company { slug: c.slug, project: c.project.figures_only() })
+            .collect();
+        let figures = overview_files(&portfolio, &theme, None).unwrap();
+        assert_eq!(whole.len(), figures.len());
+        assert!(whole.len() > 10);
+        for (a, b) in whole.iter().zip(&figures) {
+            assert_eq!(a.path, b.path);
+            assert!(a.bytes == b.bytes, "{} differs", a.path);
+        }
+    }
 
     #[test]
     fn median_of_odd_even_and_empty() {

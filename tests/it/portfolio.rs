@@ -102,6 +102,38 @@ fn a_portfolio_never_builds_over_its_companies() {
     assert_eq!(tree(dir.path()), before, "sources changed");
 }
 
+#[test]
+fn a_problem_in_any_company_fails_the_build_with_every_problem_and_keeps_the_site() {
+    // A portfolio build loads, renders and lets go of one company at a time:
+    // a problem found late must still stop the build before anything is
+    // replaced, and every company's problems are reported together.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("examples/portfolio"), dir.path());
+    let out = dir.path().join("site");
+    build(dir.path(), &out);
+    let sent = tree(&out);
+    for (company, from, to) in
+        [("globex-retail", "lead-time", "lead-tme"), ("umbrella-health", "cycle-time = ", "cycle-time = \"fast\" #")]
+    {
+        let values = dir.path().join(format!("companies/{company}/content/2026-10/kpis.toml"));
+        let text = read(&values);
+        assert!(text.contains(from), "{company}: {text}");
+        fs::write(&values, text.replacen(from, to, 1)).unwrap();
+    }
+    let o = boardpack(&["build", "--root", dir.path().to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("--> companies/globex-retail/content/2026-10/kpis.toml:"), "{err}");
+    assert!(err.contains("--> companies/umbrella-health/content/2026-10/kpis.toml:"), "{err}");
+    assert_eq!(tree(&out), sent, "the published site is untouched");
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".boardpack-staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder left behind");
+}
+
 /// The last "built N month(s)" the server logged: how much a rebuild rendered.
 fn last_rebuild(log: &str) -> Option<usize> {
     let line = log.lines().rev().find(|l| l.starts_with("built "))?;
