@@ -134,6 +134,26 @@ fn a_problem_in_any_company_fails_the_build_with_every_problem_and_keeps_the_sit
     assert!(leftovers.is_empty(), "no staging folder left behind");
 }
 
+#[test]
+fn a_company_with_only_drafts_is_left_out_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("examples/portfolio"), dir.path());
+    let content = dir.path().join("companies/globex-retail/content");
+    for month in fs::read_dir(&content).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        let values = month.path().join("kpis.toml");
+        fs::write(&values, format!("draft = true\n{}", read(&values))).unwrap();
+    }
+    let out = dir.path().join("site");
+    let o = boardpack(&["build", "--root", dir.path().to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Globex Retail has only draft months: it is left out of the build"), "{}", stderr(&o));
+    assert!(!out.join("globex-retail").exists());
+    let overview = read(&out.join("index.html"));
+    assert!(!overview.contains(">Globex Retail<"), "not in the overview");
+    assert!(overview.contains(">Umbrella Health<"));
+    assert!(assert_links_resolve(&out) > 300);
+}
+
 /// The last "built N month(s)" the server logged: how much a rebuild rendered.
 fn last_rebuild(log: &str) -> Option<usize> {
     let line = log.lines().rev().find(|l| l.starts_with("built "))?;
