@@ -144,13 +144,12 @@ struct Streamed {
 /// memory holds the companies in flight, not the portfolio. A problem in any
 /// company fails the whole build, with every company's problems, and leaves
 /// the output as it was.
-fn build_portfolio(opened: crate::portfolio::Opened, options: &BuildOptions) -> Result<BuildSummary, Error> {
-    let crate::portfolio::Opened { root, portfolio, slugs, diagnostics: mut warnings } = opened;
-    let Some(mut portfolio) = portfolio else {
+fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let Some(mut portfolio) = opened.portfolio.take() else {
         // The settings are unusable: report every company's problems with them.
-        let opened = crate::portfolio::Opened { root, portfolio: None, slugs, diagnostics: warnings };
         return Err(Error::Content(opened.load_all().1));
     };
+    let crate::portfolio::Opened { root, slugs, diagnostics: mut warnings, .. } = opened;
     let words = Words::new(&portfolio);
     warnings.extend(words.overview());
     let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
@@ -185,11 +184,8 @@ fn build_portfolio(opened: crate::portfolio::Opened, options: &BuildOptions) -> 
             return Ok(Streamed { found, ..Streamed::default() });
         }
         let dest = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
-        let rendered = company_site(&company, &theme, documents, &dest, base_url);
-        if rendered.is_err() {
-            failed.store(true, Ordering::Relaxed);
-        }
-        rendered?;
+        company_site(&company, &theme, documents, &dest, base_url)
+            .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
         let months = company.project.months.len();
         progress.add(months);
         let written = Written { files: dest.files(), months, reused: dest.months_reused(), cached: 0 };
@@ -508,7 +504,7 @@ pub(crate) fn findings(workspace: &Workspace) -> Vec<Diagnostic> {
 
 /// [`findings`] for one report; `theme` is the one it wears when it is a
 /// portfolio's company without a theme of its own.
-fn project_findings(project: &Project, theme: Option<&Theme>) -> Vec<Diagnostic> {
+pub(crate) fn project_findings(project: &Project, theme: Option<&Theme>) -> Vec<Diagnostic> {
     let report = Report::new(project);
     let mut found = audit::audit(project, &report);
     found.extend(rules::check(project, &report));

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::archive;
-use crate::build::findings;
+use crate::build::project_findings;
 use crate::diagnostic::Diagnostic;
 use crate::digest::sha256;
 use crate::pack::{month_index, pack_month};
@@ -63,7 +63,7 @@ pub fn seal(options: &SealOptions) -> Result<SealSummary, Error> {
             })
         }
     };
-    warnings.extend(findings(&Workspace::Report(project.clone())));
+    warnings.extend(project_findings(&project, None));
     if warnings.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(warnings));
     }
