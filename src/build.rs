@@ -331,6 +331,9 @@ struct ToStaging<'a> {
     files: AtomicUsize,
     reused: AtomicUsize,
     pages: std::sync::Mutex<Vec<String>>,
+    /// The stamps of the folders linked from the previous output, which need
+    /// not be read again to be recorded.
+    stamps: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl<'a> ToStaging<'a> {
@@ -359,6 +362,7 @@ impl<'a> ToStaging<'a> {
             months,
             files: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
+            stamps: Default::default(),
             pages: std::sync::Mutex::default(),
         }
     }
@@ -408,7 +412,9 @@ impl Destination for ToStaging<'_> {
         let lines: String = months
             .iter()
             .filter_map(|r| {
-                let stamp = self.staging.stamp(&self.path(&r.folder))?;
+                let path = self.path(&r.folder);
+                let known = self.stamps.lock().unwrap_or_else(|p| p.into_inner()).remove(&path);
+                let stamp = known.or_else(|| self.staging.stamp(&path))?;
                 Some(format!("{} {} {} {stamp}\n", r.folder, r.key, r.pdf.as_deref().unwrap_or("-")))
             })
             .collect();
@@ -434,16 +440,22 @@ impl Destination for ToStaging<'_> {
         let (Some(previous), Some((was, pdf, stamp))) = (&self.previous, self.months.get(folder)) else {
             return Ok(None);
         };
-        // The folder must be exactly as the previous build wrote it: a file
-        // changed or added since (its size or time differs) is not trusted.
-        if was != key || crate::output::stamp(&previous.join(folder)).as_ref() != Some(stamp) {
+        if was != key {
             return Ok(None);
         }
-        let linked = self.staging.link(&previous.join(folder), &self.path(folder))?;
+        // The folder must be exactly as the previous build wrote it: a file
+        // changed or added since (its size or time differs) is not trusted.
+        let path = self.path(folder);
+        let Some(linked) = self.staging.link_unchanged(&previous.join(folder), &path, stamp)? else {
+            return Ok(None);
+        };
         if let Some(pdf) = pdf {
             self.cache.keep(pdf);
         }
-        self.note(linked.into_iter());
+        if let Some(stamp) = linked.stamp {
+            self.stamps.lock().unwrap_or_else(|p| p.into_inner()).insert(path, stamp);
+        }
+        self.note(linked.paths.into_iter());
         self.reused.fetch_add(1, Ordering::Relaxed);
         Ok(Some(MonthRecord { folder: folder.to_string(), key: key.to_string(), pdf: pdf.clone() }))
     }

@@ -262,26 +262,36 @@ impl Staging {
         files.par_iter().try_for_each(|file| write_file(&safe_join(self.dir.path(), &file.path)?, &file.bytes))
     }
 
-    /// Puts the files of `from` (a folder of the previous output) at `rel` in the
-    /// staging folder, as hard links (no bytes copied; a copy where links are
-    /// not possible). Returns the paths put there, relative to the staging folder.
-    pub(crate) fn link(&self, from: &Path, rel: &str) -> Result<Vec<String>, Error> {
-        let base = safe_join(self.dir.path(), rel)?;
-        let mut linked = Vec::new();
-        for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-            let entry = entry.map_err(|e| Error::Internal(format!("reading the previous build: {e}")))?;
-            let inner = entry.path().strip_prefix(from).unwrap_or(entry.path());
-            let target = base.join(inner);
-            if entry.file_type().is_dir() {
-                fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
-            } else if entry.file_type().is_file() {
-                if fs::hard_link(entry.path(), &target).is_err() {
-                    fs::copy(entry.path(), &target).map_err(|e| Error::io(&target, e))?;
-                }
-                linked.push(format!("{rel}/{}", inner.to_string_lossy().replace('\\', "/")));
-            }
+    /// Puts the files of `from` (a folder of the previous output) at `rel` in
+    /// the staging folder, if the folder is still exactly as recorded (its
+    /// [`stamp`] is `expected`): as hard links (no bytes copied; a copy where
+    /// links are not possible). The folder is read once, for the check and the
+    /// links both. `None` when it changed since, and nothing is linked.
+    pub(crate) fn link_unchanged(&self, from: &Path, rel: &str, expected: &str) -> Result<Option<Linked>, Error> {
+        let Some(listing) = Listing::of(from) else { return Ok(None) };
+        if listing.stamp != expected {
+            return Ok(None);
         }
-        Ok(linked)
+        let base = safe_join(self.dir.path(), rel)?;
+        fs::create_dir_all(&base).map_err(|e| Error::io(&base, e))?;
+        for dir in &listing.folders {
+            let target = base.join(dir);
+            fs::create_dir(&target).map_err(|e| Error::io(&target, e))?;
+        }
+        let mut copied = false;
+        let mut paths = Vec::with_capacity(listing.files.len());
+        for file in &listing.files {
+            let target = base.join(file);
+            if fs::hard_link(from.join(file), &target).is_err() {
+                fs::copy(from.join(file), &target).map_err(|e| Error::io(&target, e))?;
+                copied = true;
+            }
+            paths.push(format!("{rel}/{}", file.to_string_lossy().replace('\\', "/")));
+        }
+        // A hard link is the same file, with the same size and time: the
+        // copy's stamp is the one just checked. A copied file has a new time.
+        let stamp = if copied { self.stamp(rel) } else { Some(listing.stamp) };
+        Ok(Some(Linked { paths, stamp }))
     }
 
     /// The [`stamp`] of a folder of the staging folder.
@@ -394,23 +404,53 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
+/// What [`Staging::link_unchanged`] put in the staging folder.
+pub(crate) struct Linked {
+    /// The paths, relative to the staging folder.
+    pub(crate) paths: Vec<String>,
+    /// The [`stamp`] of the folder as it is now in the staging folder.
+    pub(crate) stamp: Option<String>,
+}
+
 /// A digest of every file under `dir` — its path, size and modification time —
 /// so that a later build can tell cheaply (without reading the files) that a
 /// folder of its previous output is still exactly as that build wrote it.
 pub(crate) fn stamp(dir: &Path) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.ok()?;
-        if !entry.file_type().is_file() {
-            continue;
+    Listing::of(dir).map(|l| l.stamp)
+}
+
+/// A folder's contents read once: its folders and files, relative to it, in
+/// name order (a folder before what is in it), and their [`stamp`].
+struct Listing {
+    folders: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+    stamp: String,
+}
+
+impl Listing {
+    /// `None` if the folder, or anything in it, cannot be read.
+    fn of(dir: &Path) -> Option<Listing> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let (mut folders, mut files) = (Vec::new(), Vec::new());
+        for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+            let entry = entry.ok()?;
+            let rel = entry.path().strip_prefix(dir).ok()?.to_path_buf();
+            if entry.file_type().is_dir() {
+                folders.push(rel);
+                continue;
+            }
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let meta = entry.metadata().ok()?;
+            let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+            let name = rel.to_string_lossy();
+            h.update(format!("{name}\0{}\0{}.{}\n", meta.len(), modified.as_secs(), modified.subsec_nanos()));
+            files.push(rel);
         }
-        let meta = entry.metadata().ok()?;
-        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
-        h.update(format!("{rel}\0{}\0{}.{}\n", meta.len(), modified.as_secs(), modified.subsec_nanos()));
+        Some(Listing { folders, files, stamp: crate::digest::hex(&h.finalize()) })
     }
-    Some(crate::digest::hex(&h.finalize()))
 }
 
 /// Joins a site-relative path, refusing anything that could climb out of the folder.
@@ -626,5 +666,33 @@ mod tests {
         assert_eq!(fs::read(out.join("b.html")).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")], "no staging folders left behind");
+    }
+
+    /// A month folder of the previous output is linked only while it is as
+    /// stamped, and the stamp of the links is the one checked (no second read).
+    #[test]
+    fn an_unchanged_folder_is_linked_with_its_stamp_and_a_changed_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let files = [
+            SiteFile { path: "2026-10/index.html".into(), bytes: b"month".to_vec() },
+            SiteFile { path: "2026-10/charts/lead-time.svg".into(), bytes: b"<svg/>".to_vec() },
+            SiteFile { path: "2026-10/delivery/index.html".into(), bytes: b"page".to_vec() },
+        ];
+        write_site(&out, &files).unwrap();
+        let month = out.join("2026-10");
+        let stamped = stamp(&month).unwrap();
+
+        let staging = Staging::new(&out).unwrap();
+        let linked = staging.link_unchanged(&month, "2026-10", &stamped).unwrap().unwrap();
+        assert_eq!(linked.paths, ["2026-10/charts/lead-time.svg", "2026-10/delivery/index.html", "2026-10/index.html"]);
+        assert_eq!(linked.stamp.as_deref(), Some(stamped.as_str()));
+        assert_eq!(staging.stamp("2026-10").as_deref(), Some(stamped.as_str()), "read again, the same stamp");
+        assert_eq!(fs::read(staging.dir.path().join("2026-10/charts/lead-time.svg")).unwrap(), b"<svg/>");
+
+        fs::write(month.join("delivery/notes.txt"), "added by hand").unwrap();
+        let staging = Staging::new(&out).unwrap();
+        assert!(staging.link_unchanged(&month, "2026-10", &stamped).unwrap().is_none());
+        assert!(!staging.dir.path().join("2026-10").exists(), "nothing linked from a changed folder");
     }
 }

@@ -206,10 +206,17 @@ impl Reader {
     /// Reads a file as text; `None` (with a diagnostic) if it is missing, outside the
     /// project, unreadable or not UTF-8.
     fn read_text(&mut self, path: &Path) -> Option<String> {
-        let rel = self.rel(path);
         if !self.inside_root(path) {
             return None;
         }
+        self.read_found(path)
+    }
+
+    /// Reads a text file the walk of `content/` found: the walk checked every
+    /// link on the way to it (and `content/` itself), so the file needs no
+    /// check of its own, which would resolve each part of its path again.
+    fn read_found(&mut self, path: &Path) -> Option<String> {
+        let rel = self.rel(path);
         match fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
@@ -324,6 +331,9 @@ impl Reader {
             ));
             return Vec::new();
         }
+        if !self.inside_root(&content) {
+            return Vec::new();
+        }
         let mut months = Vec::new();
         let mut walk =
             WalkDir::new(&content).min_depth(1).max_depth(2).follow_links(true).sort_by_file_name().into_iter();
@@ -428,7 +438,7 @@ impl Reader {
         let rel = self.rel(path);
         match name {
             VALUES_FILE => {
-                if let Some(text) = self.read_text(path) {
+                if let Some(text) = self.read_found(path) {
                     let (Values { entries, draft, unreadable, broken }, problems) =
                         values::parse(&text, &rel, catalogue, month.month);
                     self.diagnostics.extend(problems);
@@ -444,7 +454,7 @@ impl Reader {
                 return;
             }
             SEALED_FILE => {
-                if let Some(text) = self.read_text(path) {
+                if let Some(text) = self.read_found(path) {
                     match Seal::parse(&text, &rel, month.month) {
                         Ok(seal) => month.seal = Some(seal),
                         Err(d) => self.diagnostics.push(*d),
@@ -457,7 +467,7 @@ impl Reader {
                 return;
             }
             RESTATEMENTS_FILE => {
-                if let Some(text) = self.read_text(path) {
+                if let Some(text) = self.read_found(path) {
                     month.hashes.insert(name.to_string(), sha256(text.as_bytes()));
                     match record::parse_restatements(&text, &rel) {
                         Ok(r) => month.restatements = r,
@@ -492,7 +502,7 @@ impl Reader {
             );
             return;
         }
-        if let Some(text) = self.read_text(path) {
+        if let Some(text) = self.read_found(path) {
             month.hashes.insert(name.to_string(), sha256(text.as_bytes()));
             if stem == SUMMARY_STEM {
                 month.summary = Some(text);
@@ -507,13 +517,15 @@ impl Reader {
         let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        // A link is checked; a file found in a folder the walk checked is inside.
+        let mut paths: Vec<(PathBuf, bool)> =
+            entries.flatten().map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_symlink()))).collect();
         paths.sort();
-        for path in paths {
+        for (path, link) in paths {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let kpi = name.strip_suffix(".csv").filter(|id| catalogue.kpi(id).is_some());
             match kpi {
-                Some(id) if path.is_file() && self.inside_root(&path) => match fs::read(&path) {
+                Some(id) if path.is_file() && (!link || self.inside_root(&path)) => match fs::read(&path) {
                     Ok(bytes) => {
                         month.evidence.insert(id.to_string(), bytes);
                     }

@@ -1,6 +1,7 @@
 //! A build can never lose a file, leak a script, or read outside the project.
 
 use std::fs;
+use std::path::Path;
 
 use crate::common::*;
 
@@ -93,6 +94,45 @@ fn a_link_out_of_the_project_is_an_error() {
     let err = stderr(&o);
     assert!(err.contains("content/2026-10/summary.md") && err.contains("outside the project"), "{err}");
     assert!(!out.path().join("site").exists());
+}
+
+/// Files are checked where the walk of `content/` meets a link, not one by
+/// one: a linked month folder, a linked `content/` and a linked evidence file
+/// that lead out of the project are each refused, and nothing in them is read.
+#[cfg(unix)]
+#[test]
+fn a_linked_folder_out_of_the_project_is_an_error() {
+    use std::os::unix::fs::symlink;
+    let out = tempfile::tempdir().unwrap();
+    let refused = |project: &Path, shown: &str| {
+        let o = build_args(project, &out.path().join("site"), &[]);
+        assert_eq!(o.status.code(), Some(1));
+        let err = stderr(&o);
+        assert!(err.contains(shown) && err.contains("outside the project"), "{err}");
+        assert!(!out.path().join("site").exists());
+    };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let month = elsewhere.path().join("2026-09");
+    fs::create_dir_all(&month).unwrap();
+    fs::write(month.join("summary.md"), "salary data").unwrap();
+    fs::write(month.join("kpis.toml"), "lead-time = 1\n").unwrap();
+
+    let project = minimal();
+    symlink(&month, project.path().join("content/2026-09")).unwrap();
+    refused(project.path(), "content/2026-09");
+
+    let project = minimal();
+    let content = elsewhere.path().join("content");
+    fs::rename(project.path().join("content"), &content).unwrap();
+    symlink(&content, project.path().join("content")).unwrap();
+    refused(project.path(), "content");
+
+    let project = minimal();
+    let evidence = project.path().join("content/2026-10/evidence");
+    fs::create_dir_all(&evidence).unwrap();
+    fs::write(elsewhere.path().join("secret.csv"), "salary data").unwrap();
+    symlink(elsewhere.path().join("secret.csv"), evidence.join("lead-time.csv")).unwrap();
+    refused(project.path(), "evidence/lead-time.csv");
 }
 
 #[test]
