@@ -147,6 +147,7 @@ pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Resu
         palette: &theme.palette,
         catalogue: &catalogue,
         corrections: &corrections,
+        rows: None,
     };
     let bundle = month_bundle(&shared, content, previous)?;
     let site = SiteView::new(&project.config.title, &project.config.organisation, None, &lang);

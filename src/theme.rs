@@ -250,16 +250,23 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 /// so relative links read plainly in the output and in `git diff`.
 pub(crate) fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
+    // The five are ASCII, which never occurs inside a multi-byte character:
+    // the text between them is copied whole.
+    let mut from = 0;
+    for (i, b) in input.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&input[from..i]);
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(&input[from..]);
     out
 }
 
@@ -361,6 +368,8 @@ mod tests {
     #[test]
     fn escapes_markup_but_not_slashes() {
         assert_eq!(escape_html("R&D <Labs> \"x\" ../a/b"), "R&amp;D &lt;Labs&gt; &quot;x&quot; ../a/b");
+        assert_eq!(escape_html("«Qualität» & 品質 'ok'"), "«Qualität» &amp; 品質 &#x27;ok&#x27;");
+        assert_eq!(escape_html(""), "");
     }
 
     #[test]

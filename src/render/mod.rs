@@ -131,6 +131,7 @@ struct Parts<'a> {
     dest: &'a dyn Destination,
     /// The key of each month's inputs, in month order.
     keys: Vec<String>,
+    rows: view::Rows,
 }
 
 /// A report's language: its locale and its theme's words for it. A broken
@@ -160,7 +161,7 @@ pub(crate) fn render_site(
     let catalogue = catalogue_view(report, &lang, latest);
     let corrections = corrections(project);
     let keys = key::months(project, theme, documents, base_url, &corrections);
-    let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys };
+    let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys, rows: Default::default() };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
     let records: Vec<MonthRecord> = project
@@ -203,6 +204,7 @@ fn render_month(
         palette: &parts.theme.palette,
         catalogue: &parts.catalogue,
         corrections: &parts.corrections,
+        rows: Some(&parts.rows),
     };
     let mut bundle = month_bundle(&shared, content, previous)?;
     bundle.view.documents = parts.documents == Documents::Include;

@@ -220,7 +220,7 @@ pub(crate) struct NoteView {
 }
 
 /// One month's row in a KPI's table of numbers.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(crate) struct RowView {
     pub(crate) month: String,
     pub(crate) value: Option<String>,
@@ -290,6 +290,29 @@ pub(crate) struct Shared<'a> {
     pub(crate) catalogue: &'a [CatalogueAccountability],
     /// Every announced correction, with its values.
     pub(crate) corrections: &'a [Correction],
+    /// The rows of the KPI tables made so far, when they are made from `report` itself.
+    pub(crate) rows: Option<&'a Rows>,
+}
+
+/// Each KPI's row for each month, made once per report: a month's table shows
+/// the 24 months up to it, so otherwise every row would be formatted again for
+/// each of the 24 months that show it (6 % of a cold build's instructions).
+/// A row depends only on the report, the KPI and the month.
+#[derive(Default)]
+pub(crate) struct Rows(std::sync::Mutex<std::collections::HashMap<(usize, Month), RowView>>);
+
+impl Rows {
+    /// KPI `k`'s row for `month`, made by `make` the first time it is asked for.
+    fn get(&self, k: usize, month: Month, make: impl FnOnce() -> RowView) -> RowView {
+        let lock = || self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(row) = lock().get(&(k, month)) {
+            return row.clone();
+        }
+        // Made outside the lock; two threads may both make a row, alike.
+        let row = make();
+        lock().insert((k, month), row.clone());
+        row
+    }
 }
 
 /// Computes the views, charts and numbers of one month. A sealed month is
@@ -301,7 +324,9 @@ pub(crate) fn month_bundle(
 ) -> Result<MonthBundle, Error> {
     let sent = shared.report.as_sent(content.month);
     let report = sent.as_ref().unwrap_or(shared.report);
-    let shared = Shared { report, ..*shared };
+    // A sealed month's report as sent has rows of its own.
+    let rows = if sent.is_some() { None } else { shared.rows };
+    let shared = Shared { report, rows, ..*shared };
     let view = month_view(&shared, content, previous)?;
     let month = content.month;
     let charts = view
@@ -553,14 +578,20 @@ fn chart_view(
                     restated: None,
                 };
             }
-            let reading = report.reading(k, m);
-            RowView {
-                month: lang.month(m),
-                value: reading.value.map(|v| kpi.show(lang, v)),
-                status: reading.status.as_str(),
-                status_label: lang.get(reading.status_key()).to_string(),
-                note: reading.note.map(str::to_string),
-                restated: reading.restated.map(|m| lang.month(m)),
+            let row = || {
+                let reading = report.reading(k, m);
+                RowView {
+                    month: lang.month(m),
+                    value: reading.value.map(|v| kpi.show(lang, v)),
+                    status: reading.status.as_str(),
+                    status_label: lang.get(reading.status_key()).to_string(),
+                    note: reading.note.map(str::to_string),
+                    restated: reading.restated.map(|m| lang.month(m)),
+                }
+            };
+            match shared.rows {
+                Some(rows) => rows.get(k, m, row),
+                None => row(),
             }
         })
         .collect();
@@ -683,7 +714,39 @@ pub(crate) fn archive_rows(report: &Report<'_>, lang: &Lang) -> Vec<ArchiveRow> 
 
 #[cfg(test)]
 mod tests {
-    use super::names;
+    use super::*;
+
+    /// The demo report has sealed months, a restated value, a KPI that starts
+    /// late and a dated target: every month's tables are the same whether
+    /// their rows are made for each month or shared across the report.
+    #[test]
+    fn rows_shared_across_months_are_the_rows_of_each_month() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project = crate::project::load(root).project.expect("the demo report loads");
+        let report = Report::new(&project);
+        let theme = crate::theme::Theme::load(root, project.config.theme.as_deref()).unwrap();
+        let lang = crate::render::lang(&theme, &project.config.language).unwrap();
+        let latest = project.months.last().unwrap().month;
+        let catalogue = catalogue_view(&report, &lang, latest);
+        let corrections = crate::audit::corrections(&project);
+        let rows = Rows::default();
+        let shared = |rows| Shared {
+            report: &report,
+            lang: &lang,
+            palette: &theme.palette,
+            catalogue: &catalogue,
+            corrections: &corrections,
+            rows,
+        };
+        let tables = |bundle: MonthBundle| serde_json::to_string(&bundle.charts).unwrap();
+        // Newest first, so older months find their rows already made.
+        for content in project.months.iter().rev() {
+            let alone = tables(month_bundle(&shared(None), content, None).unwrap());
+            let sharing = tables(month_bundle(&shared(Some(&rows)), content, None).unwrap());
+            assert_eq!(alone, sharing, "{}", content.month);
+        }
+        assert!(!rows.0.lock().unwrap().is_empty(), "rows were shared");
+    }
 
     #[test]
     fn commentary_names_a_kpi_by_name_id_or_words_whatever_the_hyphens() {
