@@ -276,7 +276,7 @@ impl Staging {
         fs::create_dir_all(&base).map_err(|e| Error::io(&base, e))?;
         for dir in &listing.folders {
             let target = base.join(dir);
-            fs::create_dir(&target).map_err(|e| Error::io(&target, e))?;
+            fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
         }
         let mut copied = false;
         let mut paths = Vec::with_capacity(listing.files.len());
