@@ -331,9 +331,6 @@ struct ToStaging<'a> {
     files: AtomicUsize,
     reused: AtomicUsize,
     pages: std::sync::Mutex<Vec<String>>,
-    /// The stamps of the folders linked from the previous output, which need
-    /// not be read again to be recorded.
-    stamps: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl<'a> ToStaging<'a> {
@@ -362,7 +359,6 @@ impl<'a> ToStaging<'a> {
             months,
             files: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
-            stamps: Default::default(),
             pages: std::sync::Mutex::default(),
         }
     }
@@ -412,9 +408,7 @@ impl Destination for ToStaging<'_> {
         let lines: String = months
             .iter()
             .filter_map(|r| {
-                let path = self.path(&r.folder);
-                let known = self.stamps.lock().unwrap_or_else(|p| p.into_inner()).remove(&path);
-                let stamp = known.or_else(|| self.staging.stamp(&path))?;
+                let stamp = r.stamp.clone().or_else(|| self.staging.stamp(&self.path(&r.folder)))?;
                 Some(format!("{} {} {} {stamp}\n", r.folder, r.key, r.pdf.as_deref().unwrap_or("-")))
             })
             .collect();
@@ -452,12 +446,14 @@ impl Destination for ToStaging<'_> {
         if let Some(pdf) = pdf {
             self.cache.keep(pdf);
         }
-        if let Some(stamp) = linked.stamp {
-            self.stamps.lock().unwrap_or_else(|p| p.into_inner()).insert(path, stamp);
-        }
         self.note(linked.paths.into_iter());
         self.reused.fetch_add(1, Ordering::Relaxed);
-        Ok(Some(MonthRecord { folder: folder.to_string(), key: key.to_string(), pdf: pdf.clone() }))
+        Ok(Some(MonthRecord {
+            folder: folder.to_string(),
+            key: key.to_string(),
+            pdf: pdf.clone(),
+            stamp: linked.stamp,
+        }))
     }
 
     fn write(&self, mut files: Vec<SiteFile>) -> Result<(), Error> {

@@ -118,6 +118,10 @@ pub(crate) struct MonthRecord {
     pub(crate) folder: String,
     pub(crate) key: String,
     pub(crate) pdf: Option<String>,
+    /// The stamp of the folder's files, when it is already known (a folder
+    /// taken from the previous output); `None` for a folder just written,
+    /// which the destination stamps when it records the build.
+    pub(crate) stamp: Option<String>,
 }
 
 /// What every month of one site is rendered with.
@@ -214,7 +218,7 @@ fn render_month(
     if let Some(record) = reused {
         return Ok(record);
     }
-    let mut record = MonthRecord { folder, key, pdf: None };
+    let mut record = MonthRecord { folder, key, pdf: None, stamp: None };
     let mut files = pages::month_pages(parts.theme, &parts.site, &bundle)?;
     let id = &bundle.view.id;
     let month = content.month;
