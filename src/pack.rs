@@ -19,6 +19,7 @@ use crate::portfolio::Portfolio;
 use crate::project::{MonthContent, Project, EVIDENCE_DIR, SUMMARY_STEM};
 use crate::render::document::{self, ReportInput};
 use crate::render::overview::overview_of;
+use crate::render::pages::RowHtml;
 use crate::render::view::{catalogue_view, month_bundle, Shared, SiteView};
 use crate::render::Collect;
 use crate::report::{Reading, Report};
@@ -141,6 +142,8 @@ pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Resu
     let lang = crate::render::lang(theme, &project.config.language)?;
     let catalogue = catalogue_view(&report, &lang, content.month);
     let corrections = corrections(project);
+    let site = SiteView::new(&project.config.title, &project.config.organisation, None, &lang);
+    let rows_html = RowHtml::new(theme, &site);
     let shared = Shared {
         report: &report,
         lang: &lang,
@@ -148,9 +151,9 @@ pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Resu
         catalogue: &catalogue,
         corrections: &corrections,
         rows: None,
+        rows_html: &rows_html,
     };
     let bundle = month_bundle(&shared, content, previous)?;
-    let site = SiteView::new(&project.config.title, &project.config.organisation, None, &lang);
     let input = ReportInput { report: &report, theme, site: &site, catalogue: &catalogue, bundle: &bundle, content };
     let pdf = document::report_pdf(&input, &Collect::default())?.bytes;
     let html = document::single_file_html(&input)?;

@@ -380,6 +380,7 @@ mod tests {
             "templates/accountability.html",
             "templates/archive.html",
             "templates/catalogue.html",
+            "templates/row.html",
             "pack/report.typ",
             "pack/portfolio.typ",
             "static/style.css",

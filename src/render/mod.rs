@@ -136,6 +136,7 @@ struct Parts<'a> {
     /// The key of each month's inputs, in month order.
     keys: Vec<String>,
     rows: view::Rows,
+    rows_html: pages::RowHtml<'a>,
 }
 
 /// A report's language: its locale and its theme's words for it. A broken
@@ -165,7 +166,9 @@ pub(crate) fn render_site(
     let catalogue = catalogue_view(report, &lang, latest);
     let corrections = corrections(project);
     let keys = key::months(project, theme, documents, base_url, &corrections);
-    let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys, rows: Default::default() };
+    let rows_html = pages::RowHtml::new(theme, &site);
+    let rows = Default::default();
+    let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys, rows, rows_html };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
     let records: Vec<MonthRecord> = project
@@ -209,6 +212,7 @@ fn render_month(
         catalogue: &parts.catalogue,
         corrections: &parts.corrections,
         rows: Some(&parts.rows),
+        rows_html: &parts.rows_html,
     };
     let mut bundle = month_bundle(&shared, content, previous)?;
     bundle.view.documents = parts.documents == Documents::Include;

@@ -5,7 +5,7 @@
 
 use tera::Context;
 
-use super::view::{ArchiveRow, CatalogueAccountability, MonthBundle, SiteView};
+use super::view::{ArchiveRow, CatalogueAccountability, MonthBundle, RowView, SiteView};
 use super::SiteFile;
 use crate::theme::{error_chain, Theme};
 use crate::Error;
@@ -50,6 +50,58 @@ pub(crate) fn render_page(
     })?;
     Ok(SiteFile { path: path.to_string(), bytes: html.into_bytes() })
 }
+
+/// The rows of the KPI tables, from the theme's `row.html`, each rendered once.
+///
+/// A month's table shows the 24 months up to it, so without this each row
+/// would go through Tera again on up to 24 months' pages and single-file
+/// reports (a seventh of a cold build's instructions). A row's HTML depends
+/// only on the row's fields and on the words and site in `row.html`'s context,
+/// so rows are kept by their fields: a row that reads differently (a sealed
+/// month's row as sent, a restated value) is rendered on its own.
+pub(crate) struct RowHtml<'a> {
+    theme: &'a Theme,
+    /// `site` and `w`, to which each row is added as `r`.
+    ctx: std::sync::Mutex<Context>,
+    done: std::sync::Mutex<std::collections::HashMap<RowView, String>>,
+}
+
+impl<'a> RowHtml<'a> {
+    pub(crate) fn new(theme: &'a Theme, site: &SiteView<'_>) -> RowHtml<'a> {
+        RowHtml { theme, ctx: std::sync::Mutex::new(context(site)), done: Default::default() }
+    }
+
+    /// The HTML of `row`, a row of KPI `kpi`'s table (named in a template error).
+    /// Whitespace around it is trimmed: the table's template places it.
+    pub(crate) fn get(&self, kpi: &str, row: &RowView) -> Result<String, Error> {
+        // A panic elsewhere cannot leave either map half-written: each insert is whole.
+        let done = || self.done.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(html) = done().get(row) {
+            return Ok(html.clone());
+        }
+        let rendered = {
+            let mut ctx = self.ctx.lock().unwrap_or_else(|p| p.into_inner());
+            ctx.insert("r", row);
+            self.theme.tera.render(ROW_TEMPLATE, &ctx)
+        };
+        let html = rendered
+            .map_err(|e| {
+                let message = error_chain(&e);
+                Error::Template {
+                    template: self.theme.blame(ROW_TEMPLATE, &message),
+                    page: format!("the row for {} in the table of `{kpi}`", row.month),
+                    message,
+                }
+            })?
+            .trim()
+            .to_string();
+        done().insert(row.clone(), html.clone());
+        Ok(html)
+    }
+}
+
+/// The template of one row of a KPI's table of numbers.
+const ROW_TEMPLATE: &str = "row.html";
 
 /// The site's `index.html`: the latest month's scorecard.
 pub(crate) fn latest_page(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBundle) -> Result<SiteFile, Error> {

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::pages::RowHtml;
 use crate::audit::Correction;
 use crate::catalogue::{Kpi, Lifetime, Thresholds};
 use crate::chart;
@@ -202,6 +203,8 @@ pub(crate) struct ChartView {
     pub(crate) how_to_measure: Option<String>,
     pub(crate) notes: Vec<NoteView>,
     pub(crate) rows: Vec<RowView>,
+    /// Each of `rows` as the theme's `row.html` renders it.
+    pub(crate) rows_html: Vec<String>,
     /// Whether the chart shows a value restated after it was sent.
     pub(crate) restated: bool,
     /// How `boardpack measure` computed the value, when it did.
@@ -220,7 +223,7 @@ pub(crate) struct NoteView {
 }
 
 /// One month's row in a KPI's table of numbers.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct RowView {
     pub(crate) month: String,
     pub(crate) value: Option<String>,
@@ -292,6 +295,8 @@ pub(crate) struct Shared<'a> {
     pub(crate) corrections: &'a [Correction],
     /// The rows of the KPI tables made so far, when they are made from `report` itself.
     pub(crate) rows: Option<&'a Rows>,
+    /// The rows' HTML rendered so far.
+    pub(crate) rows_html: &'a RowHtml<'a>,
 }
 
 /// Each KPI's row for each month, made once per report: a month's table shows
@@ -594,7 +599,8 @@ fn chart_view(
                 None => row(),
             }
         })
-        .collect();
+        .collect::<Vec<RowView>>();
+    let rows_html = rows.iter().map(|r| shared.rows_html.get(&kpi.id, r)).collect::<Result<_, Error>>()?;
     Ok(ChartView {
         tile,
         chart,
@@ -603,6 +609,7 @@ fn chart_view(
         how_to_measure: texts.and_then(|t| t.how_to_measure.clone()),
         notes,
         rows,
+        rows_html,
         restated: window.restated.iter().any(Option::is_some),
         measured: None,
         evidence: None,
@@ -718,7 +725,8 @@ mod tests {
 
     /// The demo report has sealed months, a restated value, a KPI that starts
     /// late and a dated target: every month's tables are the same whether
-    /// their rows are made for each month or shared across the report.
+    /// their rows and the rows' HTML are made for each month or shared across
+    /// the report.
     #[test]
     fn rows_shared_across_months_are_the_rows_of_each_month() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -730,20 +738,31 @@ mod tests {
         let catalogue = catalogue_view(&report, &lang, latest);
         let corrections = crate::audit::corrections(&project);
         let rows = Rows::default();
-        let shared = |rows| Shared {
+        let site = SiteView::new("t", "o", None, &lang);
+        let rows_html = RowHtml::new(&theme, &site);
+        let sharing = Shared {
             report: &report,
             lang: &lang,
             palette: &theme.palette,
             catalogue: &catalogue,
             corrections: &corrections,
-            rows,
+            rows: Some(&rows),
+            rows_html: &rows_html,
         };
         let tables = |bundle: MonthBundle| serde_json::to_string(&bundle.charts).unwrap();
-        // Newest first, so older months find their rows already made.
+        // Newest first, so older months find their rows (and their HTML) already made.
         for content in project.months.iter().rev() {
-            let alone = tables(month_bundle(&shared(None), content, None).unwrap());
-            let sharing = tables(month_bundle(&shared(Some(&rows)), content, None).unwrap());
-            assert_eq!(alone, sharing, "{}", content.month);
+            let own_html = RowHtml::new(&theme, &site);
+            let alone = Shared { rows: None, rows_html: &own_html, ..sharing };
+            let made_alone = tables(month_bundle(&alone, content, None).unwrap());
+            let bundle = month_bundle(&sharing, content, None).unwrap();
+            // Each row's HTML is its own row's, rendered afresh.
+            for c in bundle.charts.iter().flatten() {
+                for (row, html) in c.rows.iter().zip(&c.rows_html) {
+                    assert_eq!(&RowHtml::new(&theme, &site).get(&c.tile.id, row).unwrap(), html);
+                }
+            }
+            assert_eq!(made_alone, tables(bundle), "{}", content.month);
         }
         assert!(!rows.0.lock().unwrap().is_empty(), "rows were shared");
     }

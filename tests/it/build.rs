@@ -274,3 +274,52 @@ fn demo_shows_the_boards_record() {
     assert!(august.contains("Corrected after it was sent") && august.contains("42% → 46%"), "{august}");
     assert!(october.contains("Corrections to reports already sent") && october.contains("the invoicing job"));
 }
+
+/// A theme's `row.html` shapes every row of every KPI table, on the pages and
+/// in the single-file report, in any catalogue and script, missing values and
+/// notes included; a mistake in it names the file, the KPI and the month.
+#[test]
+fn a_themes_row_template_shapes_every_table_row_and_a_mistake_in_it_names_it() {
+    let project = copy_project(&repo().join("tests/fixtures/locale-ja"));
+    let templates = project.path().join("themes/wa/templates");
+    fs::create_dir_all(&templates).unwrap();
+    let row = "{# The house row. #}\n<tr class=\"wa-row wa-{{ r.status }}\"><td>{{ r.month }}</td><td>{% if r.value %}{{ r.value }}{% else %}記録なし{% endif %}</td><td>{% if r.note %}{{ r.note }}{% endif %}</td></tr>\n";
+    fs::write(templates.join("row.html"), row).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(project.path(), out.path());
+    let page = read(&out.path().join("2026-10/reliability/index.html"));
+    assert!(!page.contains("scope=\"row\""), "no built-in rows left: {page}");
+    // Time to restore went unreported in October: the row says so, in the theme's words.
+    assert!(page.contains("<tr class=\"wa-row wa-none\"><td>2026年10月</td><td>記録なし</td><td></td></tr>"), "{page}");
+    let delivery = read(&out.path().join("2026-10/delivery/index.html"));
+    assert!(delivery.contains("<td>2026年10月</td><td>96.2%</td><td>自動テストの拡充が効いた</td></tr>"), "{delivery}");
+    // Three months of two KPIs, each row placed whole where the table is.
+    assert_eq!(delivery.matches("\n          <tr class=\"wa-row").count(), 6, "{delivery}");
+    // September's page shows September's rows, made once and placed in both months' tables.
+    let september = read(&out.path().join("2026-09/delivery/index.html"));
+    assert_eq!(september.matches("<tr class=\"wa-row").count(), 4, "{september}");
+    let single = out.path().join("2026-10/board-report.html");
+    if single.is_file() {
+        assert_eq!(read(&single).matches("<tr class=\"wa-row").count(), page_rows(&out.path().join("2026-10")));
+    }
+
+    fs::write(templates.join("row.html"), "<tr><td>{{ r.month.no_such_field }}</td></tr>").unwrap();
+    let broken = tempfile::tempdir().unwrap();
+    let o =
+        boardpack(&["build", "--root", project.path().to_str().unwrap(), "--output", broken.path().to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: themes/wa/templates/row.html"), "{err}");
+    assert!(err.contains("in the table of `lead-time`") && err.contains("r.month.no_such_field"), "{err}");
+    assert!(fs::read_dir(broken.path()).unwrap().next().is_none(), "nothing written");
+}
+
+/// The rows of every KPI table on a month's accountability pages.
+fn page_rows(month: &std::path::Path) -> usize {
+    fs::read_dir(month)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("index.html"))
+        .filter(|p| p.is_file())
+        .map(|p| read(&p).matches("<tr class=\"wa-row").count())
+        .sum()
+}
