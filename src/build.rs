@@ -107,9 +107,9 @@ fn build_report(
     let project = publish_report(project, options.drafts)?;
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     check_target(&options.root, &output, options.force)?;
-    let staging = Staging::new(&output)?;
-    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let cache = Cache::open(&project.root);
+    let staging = Staging::new(&output, Some(cache.spare(&output)))?;
+    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let base_url = project.config.base_url.as_deref();
     let dest = ToStaging::new(&staging, None, &cache, &output);
     pool().install(|| site(&project, &theme, Documents::Include, &dest, options.progress, base_url))?;
@@ -154,10 +154,10 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
     warnings.extend(words.overview());
     let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
     check_target(&options.root, &output, options.force)?;
-    let staging = Staging::new(&output)?;
+    let cache = Cache::open(&root);
+    let staging = Staging::new(&output, Some(cache.spare(&output)))?;
     let theme = Theme::of_portfolio(&portfolio)?;
     let documents = if portfolio.config.documents { Documents::Include } else { Documents::Skip };
-    let cache = Cache::open(&root);
     let base_url = portfolio.config.base_url.as_deref();
     // Set by the first problem found: later companies are still loaded and
     // checked, to report everything at once, but no longer rendered.

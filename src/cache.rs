@@ -16,7 +16,8 @@
 //! it is. The record lives here rather than in the output so that the output's
 //! bytes depend on the report alone.
 //!
-//! Write stage: this module reads and writes `.boardpack/cache/` only.
+//! Write stage: this module reads and writes `.boardpack/cache/` only; it
+//! names `.boardpack/spare/`, which the output stage writes.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -30,12 +31,17 @@ pub(crate) const CACHE_DIR: &str = ".boardpack/cache";
 const PDF_DIR: &str = "pdf";
 /// Each output site's record of its months, for the next build into it.
 const SITES_DIR: &str = "sites";
+/// Where the output a build replaced is kept for the next build into the
+/// same folder, under the project root: beside the cache, not in it, so the
+/// CI cache of `.boardpack/cache/` never carries a copy of a site.
+const SPARE_DIR: &str = ".boardpack/spare";
 
 /// PDFs by input key, in a folder of the project.
 #[derive(Debug)]
 pub(crate) struct Cache {
     dir: PathBuf,
     sites: PathBuf,
+    spares: PathBuf,
     /// Keys used by this build (found or stored), kept by [`Cache::prune`].
     used: Mutex<BTreeSet<String>>,
     reused: AtomicUsize,
@@ -44,10 +50,12 @@ pub(crate) struct Cache {
 impl Cache {
     /// The cache of the project or portfolio at `root` (created when first written).
     pub(crate) fn open(root: &Path) -> Cache {
+        let spares = root.join(SPARE_DIR);
         let root = root.join(CACHE_DIR);
         Cache {
             dir: root.join(PDF_DIR),
             sites: root.join(SITES_DIR),
+            spares,
             used: Mutex::default(),
             reused: AtomicUsize::new(0),
         }
@@ -108,6 +116,12 @@ impl Cache {
         if std::fs::create_dir_all(&self.sites).is_ok() {
             let _ = crate::archive::write_atomically(&self.sites.join(site), text.as_bytes());
         }
+    }
+
+    /// Where the output a build into `output` replaces is kept for the next
+    /// build into it (see `output::Staging`): `.boardpack/spare/ID`.
+    pub(crate) fn spare(&self, output: &Path) -> PathBuf {
+        self.spares.join(site_id(output, None))
     }
 
     /// How many PDFs this build took from the cache.

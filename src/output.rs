@@ -17,6 +17,12 @@
 //! output writable, since it is deleted after the swap (the output itself is
 //! checked before rendering, the folders below it while the site renders).
 //!
+//! A build of a project keeps the old output instead of deleting it, under the
+//! project's `.boardpack/spare/` when that is on the same filesystem (see
+//! [`Spare`]): the next build moves unchanged months from it. Nothing is ever
+//! written into a kept folder, only renamed or deleted, so the files it shares
+//! with the published site (hard links) are never changed through it.
+//!
 //! Folders an interrupted build left beside this output (the two names above,
 //! exactly: a real folder, this output's name, a six-character suffix) are
 //! removed at the start of the next build.
@@ -212,6 +218,53 @@ pub(crate) struct Staging {
     output: PathBuf,
     /// Whether every folder below the old output can be deleted (checked while the site renders).
     deletable: Option<Deletable>,
+    /// Where the old output is kept after the swap, and the one kept by the
+    /// build before, if there is one (see [`Spare`]).
+    spare: Option<Spare>,
+}
+
+/// The output a build replaced, kept under the project (`.boardpack/spare/`)
+/// instead of deleted: most of its month folders are the very files of the
+/// output that replaced it (hard links), so the next build can take an
+/// unchanged month from it with one rename, where taking it from the output
+/// costs a folder made and a link per file now, and the same again deleted
+/// after the swap. Only a folder whose files are exactly as the record stamps
+/// them is taken; the rest is deleted after the next swap.
+struct Spare {
+    /// Where the replaced output goes after a swap.
+    home: PathBuf,
+    /// The previous build's spare, renamed to a name of this build's own.
+    claimed: Option<PathBuf>,
+}
+
+impl Spare {
+    /// Claims the spare at `home`, if a build left one, after removing what
+    /// an interrupted build claimed and left (`home.XXXXXX`).
+    fn claim(home: PathBuf) -> Spare {
+        let (Some(parent), Some(name)) = (home.parent(), home.file_name().and_then(|n| n.to_str())) else {
+            return Spare { home, claimed: None };
+        };
+        if let Ok(entries) = fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                let file = entry.file_name();
+                let leftover = file.to_str().and_then(|f| f.strip_prefix(name)).and_then(|r| r.strip_prefix('.'));
+                let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+                if is_folder && leftover.is_some_and(|r| r.len() == RANDOM_CHARS) {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let claimed = fs::symlink_metadata(&home).is_ok_and(|m| m.is_dir()).then(|| {
+            let to = tempfile::Builder::new()
+                .prefix(&format!("{name}."))
+                .rand_bytes(RANDOM_CHARS)
+                .tempdir_in(parent)
+                .ok()?
+                .keep();
+            (fs::remove_dir(&to).is_ok() && fs::rename(&home, &to).is_ok()).then_some(to)
+        });
+        Spare { home, claimed: claimed.flatten() }
+    }
 }
 
 impl Staging {
@@ -219,7 +272,11 @@ impl Staging {
     /// left and checking that the output can be replaced: every reason the
     /// final swap could fail that can be known beforehand fails here, before
     /// anything is rendered or replaced.
-    pub(crate) fn new(output: &Path) -> Result<Staging, Error> {
+    ///
+    /// `spare` is where the output this build replaces is kept for the next
+    /// one (see [`Spare`]); `None` deletes it, as a build without a project
+    /// cache must.
+    pub(crate) fn new(output: &Path, spare: Option<PathBuf>) -> Result<Staging, Error> {
         let shown = output;
         let output = normalise(&absolute(output)?);
         let parent =
@@ -246,7 +303,8 @@ impl Staging {
             .rand_bytes(RANDOM_CHARS)
             .tempdir_in(parent)
             .map_err(|e| not_writable(shown, parent, e, &fix))?;
-        Ok(Staging { dir, output, deletable })
+        let spare = spare.map(Spare::claim);
+        Ok(Staging { dir, output, deletable, spare })
     }
 
     /// Writes files into the staging folder, in parallel; safe to call from many threads.
@@ -268,6 +326,9 @@ impl Staging {
     /// links are not possible). The folder is read once, for the check and the
     /// links both. `None` when it changed since, and nothing is linked.
     pub(crate) fn link_unchanged(&self, from: &Path, rel: &str, expected: &str) -> Result<Option<Linked>, Error> {
+        if let Some(moved) = self.take_spare(rel, expected)? {
+            return Ok(Some(moved));
+        }
         let Some(listing) = Listing::of(from) else { return Ok(None) };
         if listing.stamp != expected {
             return Ok(None);
@@ -279,19 +340,35 @@ impl Staging {
             fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
         }
         let mut copied = false;
-        let mut paths = Vec::with_capacity(listing.files.len());
         for file in &listing.files {
             let target = base.join(file);
             if fs::hard_link(from.join(file), &target).is_err() {
                 fs::copy(from.join(file), &target).map_err(|e| Error::io(&target, e))?;
                 copied = true;
             }
-            paths.push(format!("{rel}/{}", file.to_string_lossy().replace('\\', "/")));
         }
         // A hard link is the same file, with the same size and time: the
         // copy's stamp is the one just checked. A copied file has a new time.
-        let stamp = if copied { self.stamp(rel) } else { Some(listing.stamp) };
-        Ok(Some(Linked { paths, stamp }))
+        let stamp = if copied { self.stamp(rel) } else { Some(listing.stamp.clone()) };
+        Ok(Some(Linked { paths: listing.paths(rel), stamp }))
+    }
+
+    /// Moves the folder at `rel` of the spare into the staging folder, if it
+    /// is exactly as stamped (`expected`) and holds only files and folders.
+    fn take_spare(&self, rel: &str, expected: &str) -> Result<Option<Linked>, Error> {
+        let Some(claimed) = self.spare.as_ref().and_then(|s| s.claimed.as_deref()) else { return Ok(None) };
+        let from = safe_join(claimed, rel)?;
+        let Some(listing) = Listing::of(&from).filter(|l| l.stamp == expected && !l.foreign) else {
+            return Ok(None);
+        };
+        let to = safe_join(self.dir.path(), rel)?;
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        if fs::rename(&from, &to).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(Linked { paths: listing.paths(rel), stamp: Some(listing.stamp.clone()) }))
     }
 
     /// The [`stamp`] of a folder of the staging folder.
@@ -306,7 +383,13 @@ impl Staging {
             check.join().map_err(|_| Error::Internal("the check of the old output panicked".into()))??;
         }
         write_file(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())?;
-        swap_in(self.dir, &self.output, exchange)
+        let keep = self.spare.as_ref().map(|s| s.home.as_path());
+        let swapped = swap_in(self.dir, &self.output, keep, exchange);
+        // What this build did not take from the previous spare is stale.
+        if let Some(claimed) = self.spare.and_then(|s| s.claimed) {
+            let _ = fs::remove_dir_all(claimed);
+        }
+        swapped
     }
 }
 
@@ -425,14 +508,21 @@ struct Listing {
     folders: Vec<PathBuf>,
     files: Vec<PathBuf>,
     stamp: String,
+    /// Whether it holds anything but files and folders (a link), which the stamp leaves out.
+    foreign: bool,
 }
 
 impl Listing {
+    /// Its files' paths as the site names them, the folder being at `rel`.
+    fn paths(&self, rel: &str) -> Vec<String> {
+        self.files.iter().map(|f| format!("{rel}/{}", f.to_string_lossy().replace('\\', "/"))).collect()
+    }
+
     /// `None` if the folder, or anything in it, cannot be read.
     fn of(dir: &Path) -> Option<Listing> {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        let (mut folders, mut files) = (Vec::new(), Vec::new());
+        let (mut folders, mut files, mut foreign) = (Vec::new(), Vec::new(), false);
         for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
             let entry = entry.ok()?;
             let rel = entry.path().strip_prefix(dir).ok()?.to_path_buf();
@@ -441,6 +531,7 @@ impl Listing {
                 continue;
             }
             if !entry.file_type().is_file() {
+                foreign = true;
                 continue;
             }
             let meta = entry.metadata().ok()?;
@@ -449,7 +540,7 @@ impl Listing {
             h.update(format!("{name}\0{}\0{}.{}\n", meta.len(), modified.as_secs(), modified.subsec_nanos()));
             files.push(rel);
         }
-        Some(Listing { folders, files, stamp: crate::digest::hex(&h.finalize()) })
+        Some(Listing { folders, files, stamp: crate::digest::hex(&h.finalize()), foreign })
     }
 }
 
@@ -489,6 +580,7 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 fn swap_in(
     staging: tempfile::TempDir,
     output: &Path,
+    keep: Option<&Path>,
     exchange: fn(&Path, &Path) -> io::Result<()>,
 ) -> Result<(), Error> {
     let staged = staging.keep();
@@ -500,12 +592,25 @@ fn swap_in(
             done => done,
         }
     };
+    // After an exchange the old site is at the staging path: kept as the
+    // spare where there is one (never the unused new site of a failed swap).
+    let kept = swapped.is_ok()
+        && fs::symlink_metadata(&staged).is_ok()
+        && keep.is_some_and(|home| keep_as_spare(&staged, home));
     let cleaned = match fs::symlink_metadata(&staged) {
-        Ok(_) => remove_tree(&staged).map_err(|e| Error::io(&staged, e)),
-        Err(_) => Ok(()),
+        Ok(_) if !kept => remove_tree(&staged).map_err(|e| Error::io(&staged, e)),
+        _ => Ok(()),
     };
     swapped.map_err(|e| Error::io(output, e))?;
     cleaned
+}
+
+/// Moves the old site to `home` (the spare): `false` when it cannot (another
+/// filesystem, say), and it is deleted instead.
+fn keep_as_spare(old: &Path, home: &Path) -> bool {
+    home.parent().is_some_and(|p| fs::create_dir_all(p).is_ok())
+        && fs::symlink_metadata(home).is_err()
+        && fs::rename(old, home).is_ok()
 }
 
 /// The swap without an atomic exchange: the old output is moved aside, the
@@ -639,7 +744,7 @@ mod tests {
         fs::write(out.join("old.html"), "old").unwrap();
         let staging = tempfile::Builder::new().prefix(".boardpack-staging-public-").tempdir_in(dir.path()).unwrap();
         fs::write(staging.path().join("new.html"), "new").unwrap();
-        swap_in(staging, &out, refuse).unwrap();
+        swap_in(staging, &out, None, refuse).unwrap();
         assert_eq!(fs::read(out.join("new.html")).unwrap(), b"new");
         assert!(!out.join("old.html").exists());
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -647,7 +752,7 @@ mod tests {
     }
 
     fn write_site(output: &Path, files: &[SiteFile]) -> Result<(), Error> {
-        let staging = Staging::new(output)?;
+        let staging = Staging::new(output, None)?;
         staging.write(files)?;
         staging.commit()
     }
@@ -683,7 +788,7 @@ mod tests {
         let month = out.join("2026-10");
         let stamped = stamp(&month).unwrap();
 
-        let staging = Staging::new(&out).unwrap();
+        let staging = Staging::new(&out, None).unwrap();
         let linked = staging.link_unchanged(&month, "2026-10", &stamped).unwrap().unwrap();
         assert_eq!(linked.paths, ["2026-10/charts/lead-time.svg", "2026-10/delivery/index.html", "2026-10/index.html"]);
         assert_eq!(linked.stamp.as_deref(), Some(stamped.as_str()));
@@ -691,8 +796,54 @@ mod tests {
         assert_eq!(fs::read(staging.dir.path().join("2026-10/charts/lead-time.svg")).unwrap(), b"<svg/>");
 
         fs::write(month.join("delivery/notes.txt"), "added by hand").unwrap();
-        let staging = Staging::new(&out).unwrap();
+        let staging = Staging::new(&out, None).unwrap();
         assert!(staging.link_unchanged(&month, "2026-10", &stamped).unwrap().is_none());
         assert!(!staging.dir.path().join("2026-10").exists(), "nothing linked from a changed folder");
+    }
+
+    /// The output a build replaced is kept as the spare; the next build moves
+    /// a month from it only when its files are exactly as stamped and it holds
+    /// nothing else, and otherwise takes the month from the output as before.
+    #[test]
+    fn the_replaced_output_is_kept_and_an_unchanged_month_is_moved_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, home) = (dir.path().join("public"), dir.path().join(".boardpack/spare/site"));
+        let files = [
+            SiteFile { path: "2026-09/index.html".into(), bytes: b"september".to_vec() },
+            SiteFile { path: "2026-10/index.html".into(), bytes: b"october".to_vec() },
+        ];
+        write_site(&out, &files).unwrap();
+        let stamped = |m: &str| stamp(&out.join(m)).unwrap();
+        let (september, october) = (stamped("2026-09"), stamped("2026-10"));
+        // A rebuild links both months from the output and keeps the old output as the spare.
+        let staging = Staging::new(&out, Some(home.clone())).unwrap();
+        for (m, s) in [("2026-09", &september), ("2026-10", &october)] {
+            staging.link_unchanged(&out.join(m), m, s).unwrap().unwrap();
+        }
+        staging.commit().unwrap();
+        assert_eq!(fs::read(home.join("2026-10/index.html")).unwrap(), b"october", "the old output is the spare");
+        assert!(home.join(MARKER).is_file());
+
+        // Changed in the spare since (a file edited, a link planted): not moved.
+        fs::write(home.join("2026-09/index.html"), "edited in the spare").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc/passwd", home.join("2026-10/leak")).unwrap();
+        let staging = Staging::new(&out, Some(home.clone())).unwrap();
+        let september_again = staging.link_unchanged(&out.join("2026-09"), "2026-09", &september).unwrap();
+        assert!(september_again.is_none(), "the output's September changed too: a hard link is one file");
+        staging.link_unchanged(&out.join("2026-10"), "2026-10", &october).unwrap().unwrap();
+        assert!(!staging.dir.path().join("2026-10/leak").exists(), "October came from the output, not the spare");
+        drop(staging);
+
+        // Unchanged in the spare: moved, not linked, with its stamp (the
+        // claimed spare a dropped build left is removed by the next).
+        write_site(&home, &files).unwrap();
+        let expected = stamp(&home.join("2026-10")).unwrap();
+        let staging = Staging::new(&out, Some(home.clone())).unwrap();
+        let moved = staging.link_unchanged(&out.join("nowhere"), "2026-10", &expected).unwrap().unwrap();
+        assert_eq!(moved.paths, ["2026-10/index.html"]);
+        assert_eq!(moved.stamp.as_deref(), Some(expected.as_str()));
+        assert_eq!(fs::read(staging.dir.path().join("2026-10/index.html")).unwrap(), b"october");
+        assert!(!home.exists(), "the spare was claimed by this build");
     }
 }

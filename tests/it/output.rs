@@ -226,3 +226,51 @@ fn git_repositories_are_refused_even_with_force() {
     }
     assert_eq!((tree(p), tree(repo_dir.path()), tree(worktree.path()), tree(nested.path())), before);
 }
+
+/// A rebuild keeps the output it replaced under `.boardpack/spare/` (never
+/// beside the output) and moves unchanged months from there instead of
+/// linking them anew; after a month is added, and after a file of the kept
+/// output is edited by hand, the site is still exactly what a cold build
+/// writes.
+#[test]
+fn a_rebuild_takes_unchanged_months_from_the_output_it_replaced_and_writes_what_a_cold_build_does() {
+    let project = copy_project(&repo().join("examples/portfolio"));
+    let root = project.path();
+    let config = root.join("portfolio.toml");
+    fs::write(&config, format!("{}\ndocuments = false\n", read(&config))).unwrap();
+    let month = root.join("companies/globex-retail/content/2026-10");
+    let held = tempfile::tempdir().unwrap();
+    fs::rename(&month, held.path().join("2026-10")).unwrap();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("site");
+    let build = || {
+        let o = build_args(root, &out, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    build();
+    build();
+    let spares = root.join(".boardpack/spare");
+    assert_eq!(fs::read_dir(&spares).unwrap().count(), 1, "one kept output, for this folder");
+    fs::rename(held.path().join("2026-10"), &month).unwrap();
+    let added = build();
+    assert!(added.contains("unchanged month(s) taken from the previous build"), "{added}");
+
+    let cold_project = copy_project(root);
+    fs::remove_dir_all(cold_project.path().join(".boardpack")).ok();
+    let cold = tempfile::tempdir().unwrap();
+    let o = build_args(cold_project.path(), cold.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(tree(&out), tree(cold.path()), "a month added: what a cold build writes");
+
+    // A page of the kept output replaced by hand (a new file: the published
+    // page is untouched) is not published.
+    let kept = fs::read_dir(&spares).unwrap().next().unwrap().unwrap().path();
+    let page = kept.join("globex-retail/2026-09/index.html");
+    let edited = kept.join("globex-retail/2026-09/edited");
+    fs::write(&edited, format!("{}<p>edited by hand</p>", read(&page))).unwrap();
+    fs::rename(&edited, &page).unwrap();
+    build();
+    assert_eq!(tree(&out), tree(cold.path()), "an edited spare: still what a cold build writes");
+    assert_eq!(boardpack_leftovers(parent.path()), Vec::<String>::new(), "nothing left beside the output");
+}
