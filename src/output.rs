@@ -358,6 +358,11 @@ impl Staging {
     fn take_spare(&self, rel: &str, expected: &str) -> Result<Option<Linked>, Error> {
         let Some(claimed) = self.spare.as_ref().and_then(|s| s.claimed.as_deref()) else { return Ok(None) };
         let from = safe_join(claimed, rel)?;
+        // Only real folders are moved: a link on the way could lead out of the spare.
+        let real = |rel: &Path| fs::symlink_metadata(claimed.join(rel)).is_ok_and(|m| m.is_dir());
+        if !Path::new(rel).ancestors().filter(|a| !a.as_os_str().is_empty()).all(real) {
+            return Ok(None);
+        }
         let Some(listing) = Listing::of(&from).filter(|l| l.stamp == expected && !l.foreign) else {
             return Ok(None);
         };
@@ -833,6 +838,20 @@ mod tests {
         assert!(september_again.is_none(), "the output's September changed too: a hard link is one file");
         staging.link_unchanged(&out.join("2026-10"), "2026-10", &october).unwrap().unwrap();
         assert!(!staging.dir.path().join("2026-10/leak").exists(), "October came from the output, not the spare");
+        drop(staging);
+
+        // A month of the spare that is a link to a folder elsewhere, however
+        // exactly stamped, is not moved (nor is what it leads to).
+        write_site(&home, &files).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::rename(home.join("2026-10"), elsewhere.join("2026-10")).unwrap();
+        let expected = stamp(&elsewhere.join("2026-10")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(elsewhere.join("2026-10"), home.join("2026-10")).unwrap();
+        let staging = Staging::new(&out, Some(home.clone())).unwrap();
+        assert!(staging.link_unchanged(&out.join("nowhere"), "2026-10", &expected).unwrap().is_none());
+        assert!(elsewhere.join("2026-10/index.html").is_file(), "what the link leads to stays where it is");
         drop(staging);
 
         // Unchanged in the spare: moved, not linked, with its stamp (the
