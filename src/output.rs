@@ -164,7 +164,7 @@ fn normalise(p: &Path) -> PathBuf {
 
 /// What a staging folder's name starts with, before the output's name.
 const STAGING_PREFIX: &str = ".boardpack-staging-";
-/// What the old output's name starts with while it is set aside (two-rename swap only).
+/// What the old output's name starts with while it is set aside (two-rename swap), and a claimed spare's.
 const OLD_PREFIX: &str = ".boardpack-old-";
 /// The random part of both names: `tempfile`'s letters and digits.
 const RANDOM_CHARS: usize = 6;
@@ -239,31 +239,17 @@ struct Spare {
 
 impl Spare {
     /// Claims the spare at `home`, if a build left one, after removing what
-    /// an interrupted build claimed and left (`home.XXXXXX`).
+    /// an interrupted build claimed and left: the spare is set aside under the
+    /// old output's leftover name (`.boardpack-old-ID-XXXXXX`), which
+    /// [`clear_leftovers`] knows.
     fn claim(home: PathBuf) -> Spare {
         let (Some(parent), Some(name)) = (home.parent(), home.file_name().and_then(|n| n.to_str())) else {
             return Spare { home, claimed: None };
         };
-        if let Ok(entries) = fs::read_dir(parent) {
-            for entry in entries.flatten() {
-                let file = entry.file_name();
-                let leftover = file.to_str().and_then(|f| f.strip_prefix(name)).and_then(|r| r.strip_prefix('.'));
-                let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
-                if is_folder && leftover.is_some_and(|r| r.len() == RANDOM_CHARS) {
-                    let _ = fs::remove_dir_all(entry.path());
-                }
-            }
-        }
-        let claimed = fs::symlink_metadata(&home).is_ok_and(|m| m.is_dir()).then(|| {
-            let to = tempfile::Builder::new()
-                .prefix(&format!("{name}."))
-                .rand_bytes(RANDOM_CHARS)
-                .tempdir_in(parent)
-                .ok()?
-                .keep();
-            (fs::remove_dir(&to).is_ok() && fs::rename(&home, &to).is_ok()).then_some(to)
-        });
-        Spare { home, claimed: claimed.flatten() }
+        clear_leftovers(parent, name);
+        let is_folder = fs::symlink_metadata(&home).is_ok_and(|m| m.is_dir());
+        let claimed = if is_folder { move_aside(&home, parent, name).ok() } else { None };
+        Spare { home, claimed }
     }
 }
 
@@ -624,18 +610,26 @@ fn keep_as_spare(old: &Path, home: &Path) -> bool {
 /// leaves the old site in `.boardpack-old-NAME-XXXXXX`, which the next build removes.
 fn two_renames(staged: &Path, output: &Path) -> io::Result<()> {
     let parent = output.parent().unwrap_or(Path::new("."));
-    let aside = tempfile::Builder::new()
-        .prefix(&format!("{OLD_PREFIX}{}-", name_of(output)))
-        .rand_bytes(RANDOM_CHARS)
-        .tempdir_in(parent)?
-        .keep();
-    fs::remove_dir(&aside)?;
-    fs::rename(output, &aside)?;
+    let aside = move_aside(output, parent, &name_of(output))?;
     if let Err(e) = fs::rename(staged, output) {
         let _ = fs::rename(&aside, output);
         return Err(e);
     }
     remove_tree(&aside)
+}
+
+/// Renames the folder `from` to a new name in `parent` that
+/// [`clear_leftovers`] removes if a build stops before it does
+/// (`.boardpack-old-NAME-XXXXXX`), and returns that path.
+fn move_aside(from: &Path, parent: &Path, name: &str) -> io::Result<PathBuf> {
+    let aside = tempfile::Builder::new()
+        .prefix(&format!("{OLD_PREFIX}{name}-"))
+        .rand_bytes(RANDOM_CHARS)
+        .tempdir_in(parent)?
+        .keep();
+    fs::remove_dir(&aside)?;
+    fs::rename(from, &aside)?;
+    Ok(aside)
 }
 
 /// Deletes a folder of the old site, its top-level entries (a portfolio's

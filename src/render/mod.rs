@@ -124,6 +124,36 @@ pub(crate) struct MonthRecord {
     pub(crate) stamp: Option<String>,
 }
 
+/// Values made once per report and shared by the months that render in
+/// parallel. A value is made outside the lock (two threads may both make one,
+/// alike) and kept whole, so a panic elsewhere never leaves half of one.
+pub(crate) struct Memo<K, V>(std::sync::Mutex<std::collections::HashMap<K, V>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(std::sync::Mutex::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> Memo<K, V> {
+    /// The value for `key`, made by `make` the first time it is asked for.
+    pub(crate) fn get_or<E>(&self, key: &K, make: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        let lock = || self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(value) = lock().get(key) {
+            return Ok(value.clone());
+        }
+        let value = make()?;
+        lock().insert(key.clone(), value.clone());
+        Ok(value)
+    }
+
+    /// Whether nothing was made yet.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+    }
+}
+
 /// What every month of one site is rendered with.
 struct Parts<'a> {
     report: &'a Report<'a>,

@@ -63,7 +63,7 @@ pub(crate) struct RowHtml<'a> {
     theme: &'a Theme,
     /// `site` and `w`, to which each row is added as `r`.
     ctx: std::sync::Mutex<Context>,
-    done: std::sync::Mutex<std::collections::HashMap<RowView, String>>,
+    done: super::Memo<RowView, String>,
 }
 
 impl<'a> RowHtml<'a> {
@@ -74,29 +74,19 @@ impl<'a> RowHtml<'a> {
     /// The HTML of `row`, a row of KPI `kpi`'s table (named in a template error).
     /// Whitespace around it is trimmed: the table's template places it.
     pub(crate) fn get(&self, kpi: &str, row: &RowView) -> Result<String, Error> {
-        // A panic elsewhere cannot leave either map half-written: each insert is whole.
-        let done = || self.done.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(html) = done().get(row) {
-            return Ok(html.clone());
-        }
-        let rendered = {
+        self.done.get_or(row, || {
             let mut ctx = self.ctx.lock().unwrap_or_else(|p| p.into_inner());
             ctx.insert("r", row);
-            self.theme.tera.render(ROW_TEMPLATE, &ctx)
-        };
-        let html = rendered
-            .map_err(|e| {
+            let html = self.theme.tera.render(ROW_TEMPLATE, &ctx).map_err(|e| {
                 let message = error_chain(&e);
                 Error::Template {
                     template: self.theme.blame(ROW_TEMPLATE, &message),
                     page: format!("the row for {} in the table of `{kpi}`", row.month),
                     message,
                 }
-            })?
-            .trim()
-            .to_string();
-        done().insert(row.clone(), html.clone());
-        Ok(html)
+            })?;
+            Ok(html.trim().to_string())
+        })
     }
 }
 

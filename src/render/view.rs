@@ -303,22 +303,7 @@ pub(crate) struct Shared<'a> {
 /// the 24 months up to it, so otherwise every row would be formatted again for
 /// each of the 24 months that show it (6 % of a cold build's instructions).
 /// A row depends only on the report, the KPI and the month.
-#[derive(Default)]
-pub(crate) struct Rows(std::sync::Mutex<std::collections::HashMap<(usize, Month), RowView>>);
-
-impl Rows {
-    /// KPI `k`'s row for `month`, made by `make` the first time it is asked for.
-    fn get(&self, k: usize, month: Month, make: impl FnOnce() -> RowView) -> RowView {
-        let lock = || self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(row) = lock().get(&(k, month)) {
-            return row.clone();
-        }
-        // Made outside the lock; two threads may both make a row, alike.
-        let row = make();
-        lock().insert((k, month), row.clone());
-        row
-    }
-}
+pub(crate) type Rows = super::Memo<(usize, Month), RowView>;
 
 /// Computes the views, charts and numbers of one month. A sealed month is
 /// shown as the board received it (see [`Report::as_sent`]).
@@ -595,7 +580,10 @@ fn chart_view(
                 }
             };
             match shared.rows {
-                Some(rows) => rows.get(k, m, row),
+                Some(rows) => {
+                    let Ok(row) = rows.get_or(&(k, m), || Ok::<_, std::convert::Infallible>(row()));
+                    row
+                }
                 None => row(),
             }
         })
@@ -764,7 +752,7 @@ mod tests {
             }
             assert_eq!(made_alone, tables(bundle), "{}", content.month);
         }
-        assert!(!rows.0.lock().unwrap().is_empty(), "rows were shared");
+        assert!(!rows.is_empty(), "rows were shared");
     }
 
     #[test]
