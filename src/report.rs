@@ -35,6 +35,9 @@ pub(crate) struct Series {
     pub(crate) restated: Vec<Option<Month>>,
     /// For each offset, the latest earlier offset that has a value.
     previous: Vec<Option<usize>>,
+    /// For each offset, the change from that earlier value: worked out once,
+    /// as every page, table and rule reads it again (rounding is not cheap).
+    changes: Vec<Option<Change>>,
 }
 
 /// What the board sees for one KPI in one month.
@@ -130,7 +133,7 @@ impl<'p> Report<'p> {
             .map(|k| {
                 let mut s = current_series(&project.months, first, len, k);
                 mark_restated(&mut s, project, first, k);
-                s.link();
+                s.link(k);
                 s
             })
             .collect();
@@ -156,7 +159,7 @@ impl<'p> Report<'p> {
             note: s.notes[i].as_deref(),
             thresholds,
             status: status(value, kpi.better, thresholds.map(Thresholds::pair)),
-            change: change(value, prev.and_then(|p| s.values[p]), kpi.better, kpi.decimals),
+            change: s.changes[i],
             compared_with: prev.map(|p| self.first.plus(p)),
             restated: s.restated[i],
         }
@@ -226,7 +229,7 @@ impl<'p> Report<'p> {
                     }
                 }
             }
-            s.link();
+            s.link(kpi);
         }
         (series != self.series).then_some(Report { project: self.project, first: self.first, series })
     }
@@ -270,6 +273,7 @@ fn current_series(months: &[MonthContent], first: Month, len: usize, kpi: &Kpi) 
         in_force: (0..len).map(|i| kpi.in_force(first.plus(i))).collect(),
         restated: vec![None; len],
         previous: Vec::new(),
+        changes: Vec::new(),
     };
     for m in months {
         if let Some(e) = m.values.get(&kpi.id) {
@@ -301,12 +305,15 @@ fn mark_restated(s: &mut Series, project: &Project, first: Month, kpi: &Kpi) {
 }
 
 impl Series {
-    /// Recomputes, for each month, the latest earlier month with a value.
-    fn link(&mut self) {
+    /// Recomputes, for each month, the latest earlier month with a value and
+    /// the change from it.
+    fn link(&mut self, kpi: &Kpi) {
         self.previous.clear();
+        self.changes.clear();
         let mut last = None;
         for (i, v) in self.values.iter().enumerate() {
             self.previous.push(last);
+            self.changes.push(change(*v, last.and_then(|p: usize| self.values[p]), kpi.better, kpi.decimals));
             if v.is_some() {
                 last = Some(i);
             }
