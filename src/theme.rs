@@ -116,7 +116,8 @@ impl Theme {
         }
     }
 
-    /// A digest of every file of the theme: what a month's pages are made with.
+    /// A digest of every file of the theme (templates, Typst sources, static
+    /// files and words): what a month's pages are made with.
     pub(crate) fn fingerprint(&self) -> [u8; 32] {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
@@ -131,6 +132,13 @@ impl Theme {
         for (name, bytes) in &self.statics {
             part(name.as_bytes());
             part(bytes);
+        }
+        // The words too: a changed translation changes every page.
+        for (language, layers) in &self.i18n {
+            part(language.as_bytes());
+            for layer in layers {
+                part(layer.text.as_bytes());
+            }
         }
         h.finalize().into()
     }

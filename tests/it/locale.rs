@@ -430,6 +430,18 @@ fn a_project_override_changes_one_word_and_keeps_the_rest() {
     assert!(read(&out.path().join("archive/index.html")).contains(">Prüfen</th>"));
     let pdf = pdf_text(&out.path().join("2026-10/board-report.pdf"));
     assert!(pdf.contains("PRÜFEN") && pdf.contains("IM ZIEL") && pdf.contains("Seite 1 von"), "{pdf}");
+
+    // A word changed again: a rebuild into the same folder shows it on every
+    // month, as a cold build does (no past month is taken as it was).
+    fs::write(i18n.join("de.toml"), "[status]\namber = \"Nachsehen\"\n").unwrap();
+    build(project.path(), out.path());
+    let month = read(&out.path().join("2026-09/index.html"));
+    assert!(month.contains("Nachsehen") && !month.contains("Prüfen"), "a past month keeps the old word");
+    let cold = tempfile::tempdir().unwrap();
+    let fresh = copy_project(project.path());
+    fs::remove_dir_all(fresh.path().join(".boardpack")).ok();
+    build(fresh.path(), cold.path());
+    assert_eq!(tree(out.path()), tree(cold.path()), "the rebuild writes what a cold build does");
 }
 
 /// The portfolio overview, page and PDF, in the portfolio's language.
