@@ -17,6 +17,7 @@ use crate::parallel::pool;
 use crate::portfolio::{Company, Portfolio, COMPANIES_DIR};
 use crate::project::Project;
 use crate::record;
+use crate::render::key::CompanyKeys;
 use crate::render::overview::{overview_files, write_overview};
 use crate::render::pages::sitemap;
 use crate::render::{render_site, Collect, Destination, Documents, MonthRecord, Progress, Sent, SiteFile};
@@ -132,6 +133,8 @@ fn build_report(
 struct Streamed {
     /// Its figures, for the overview (`None`: left out, or the build failed).
     company: Option<Company>,
+    /// Its months' keys, which the overview's are made of.
+    keys: Vec<(crate::period::Month, String)>,
     /// What loading and checking it found.
     found: Vec<Diagnostic>,
     /// Its pages, for the sitemap.
@@ -184,14 +187,15 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
             return Ok(Streamed { found, ..Streamed::default() });
         }
         let dest = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
-        company_site(&company, &theme, documents, &dest, base_url)
+        let records = company_site(&company, &theme, documents, &dest, base_url)
             .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+        let keys = company.project.months.iter().map(|m| m.month).zip(records.into_iter().map(|r| r.key)).collect();
         let months = company.project.months.len();
         progress.add(months);
         let written = Written { files: dest.files(), months, reused: dest.months_reused(), cached: 0 };
         let pages = dest.pages();
         let company = Company { slug: company.slug, project: company.project.figures_only() };
-        Ok(Streamed { company: Some(company), found, pages, written })
+        Ok(Streamed { company: Some(company), keys, found, pages, written })
     };
     let streamed: Vec<Result<Streamed, Error>> = pool().install(|| slugs.par_iter().map(company).collect());
     progress.finish();
@@ -199,9 +203,13 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
     let mut rendering = None;
     let mut written = Written::default();
     let mut pages = Vec::new();
+    let mut keys = CompanyKeys::new();
     for s in streamed {
         match s {
             Ok(s) => {
+                if let Some(company) = &s.company {
+                    keys.insert(company.slug.clone(), s.keys);
+                }
                 warnings.extend(s.found);
                 portfolio.companies.extend(s.company);
                 pages.push(s.pages);
@@ -219,8 +227,9 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
         return Err(e);
     }
     let dest = ToStaging::new(&staging, None, &cache, &output);
-    let overview = pool().install(|| write_overview(&portfolio, &theme, None, &dest))?;
+    pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys)))?;
     if let Some(base_url) = base_url {
+        let overview = dest.pages();
         let companies = pages.iter().flatten().map(String::as_str);
         dest.write(vec![sitemap(base_url, overview.iter().map(String::as_str).chain(companies))])?;
     }
@@ -265,7 +274,8 @@ impl Counter {
     }
 }
 
-/// Renders a report's site into `dest`, and records its months for the next build.
+/// Renders a report's site into `dest`, and records its months for the next
+/// build; returns those records (each month's folder and key), in month order.
 fn site(
     project: &Project,
     theme: &Theme,
@@ -273,11 +283,11 @@ fn site(
     dest: &dyn Destination,
     progress: Option<Progress>,
     base_url: Option<&str>,
-) -> Result<(), Error> {
+) -> Result<Vec<MonthRecord>, Error> {
     let report = Report::new(project);
     let records = render_site(&report, theme, documents, dest, progress, base_url)?;
     dest.record(&records);
-    Ok(())
+    Ok(records)
 }
 
 /// One company's whole site, into `dest` (which puts it under `SLUG/`).
@@ -290,7 +300,7 @@ pub(crate) fn company_site(
     documents: Documents,
     dest: &dyn Destination,
     base_url: Option<&str>,
-) -> Result<(), Error> {
+) -> Result<Vec<MonthRecord>, Error> {
     let own = Theme::of_company(company)?;
     let base_url = base_url.map(|b| format!("{b}{}/", company.slug));
     site(&company.project, own.as_ref().unwrap_or(theme), documents, dest, None, base_url.as_deref())

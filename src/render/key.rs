@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 use super::Documents;
 use crate::audit::Correction;
 use crate::digest::hex;
+use crate::period::Month;
+use crate::portfolio::Portfolio;
 use crate::project::{MonthContent, Project};
 use crate::theme::Theme;
 
@@ -76,6 +78,49 @@ pub(super) fn months(
             hex(&key.finish())
         })
         .collect()
+}
+
+/// Each company's months and their keys ([`months`]), by slug: what a
+/// portfolio build learns as it writes the companies' sites.
+pub(crate) type CompanyKeys = std::collections::BTreeMap<String, Vec<(Month, String)>>;
+
+/// The key of each of the portfolio's `months` overview pages, in order, or
+/// `None` when a company's keys are missing. An overview month shows the
+/// portfolio's settings and theme, the companies and their catalogues, the
+/// months up to it, and each company's figures up to it, which the key of its
+/// latest month up to then stands for (keys chain, so it covers every earlier month).
+pub(crate) fn overview(
+    portfolio: &Portfolio,
+    theme: &Theme,
+    months: &[Month],
+    companies: &CompanyKeys,
+) -> Option<Vec<String>> {
+    let mut global = Key::new();
+    global.text(env!("CARGO_PKG_VERSION")).text(&format!("{:?}", portfolio.config)).part(&theme.fingerprint());
+    let mut keyed = Vec::new();
+    for c in &portfolio.companies {
+        global.text(&c.slug).text(&format!("{:?}", c.project.config)).text(&format!("{:?}", c.project.catalogue));
+        keyed.push(companies.get(&c.slug)?);
+    }
+    let global = global.finish();
+    let keys = months
+        .iter()
+        .enumerate()
+        .map(|(i, &month)| {
+            let mut key = Key::new();
+            key.part(&global);
+            for m in &months[..=i] {
+                key.text(&m.to_string());
+            }
+            for own in &keyed {
+                let upto = own.iter().take_while(|(m, _)| *m <= month).last();
+                key.text(upto.map_or("", |(_, k)| k.as_str()));
+                key.text(if upto.is_some_and(|(m, _)| *m == month) { "reported" } else { "" });
+            }
+            key.hex()
+        })
+        .collect();
+    Some(keys)
 }
 
 /// Everything a month's folder holds that its pages show.

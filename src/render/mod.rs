@@ -11,7 +11,7 @@
 //! [`Destination`]), so the same input renders the same bytes.
 
 pub(crate) mod document;
-mod key;
+pub(crate) mod key;
 pub(crate) mod overview;
 pub(crate) mod pages;
 mod typst;

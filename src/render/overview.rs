@@ -10,9 +10,10 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::key::CompanyKeys;
 use super::pages::{render_page, statics};
 use super::view::{MonthLink, SiteView};
-use super::{Destination, SiteFile};
+use super::{Destination, MonthRecord, SiteFile};
 use crate::catalogue::Kpi;
 use crate::i18n::Lang;
 use crate::period::Month;
@@ -94,46 +95,54 @@ pub(crate) fn overview_files(
     from: Option<Month>,
 ) -> Result<Vec<SiteFile>, Error> {
     let collect = super::Collect::default();
-    write_overview(portfolio, theme, from, &collect)?;
+    write_overview(portfolio, theme, from, &collect, None)?;
     Ok(collect.into_files())
 }
 
 /// [`overview_files`] into `dest`, each page as soon as it is rendered (a page
-/// of a large portfolio is large, and there is one per month). Returns the
-/// paths written.
+/// of a large portfolio is large, and there is one per month). With the keys
+/// of the companies' months, a month's page whose inputs are unchanged since
+/// the previous build is taken from it ([`Destination::reuse`]), and every
+/// month is recorded for the next build.
 pub(crate) fn write_overview(
     portfolio: &Portfolio,
     theme: &Theme,
     from: Option<Month>,
     dest: &dyn Destination,
-) -> Result<Vec<String>, Error> {
+    companies: Option<&CompanyKeys>,
+) -> Result<(), Error> {
     let lang = super::lang(theme, &portfolio.config.language)?;
     let lang = &lang;
     let months = portfolio.months();
     let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
     let columns = columns(portfolio);
-    let write = |file: SiteFile| -> Result<String, Error> {
-        let path = file.path.clone();
-        dest.write(vec![file])?;
-        Ok(path)
-    };
-    let mut paths: Vec<String> = months
+    let keys = companies.and_then(|c| super::key::overview(portfolio, theme, &months, c));
+    let records: Vec<Option<MonthRecord>> = months
         .par_iter()
         .enumerate()
         .filter(|(_, &month)| from.is_none_or(|from| month >= from))
         .map(|(i, &month)| {
+            let folder = month.to_string();
+            let key = keys.as_ref().map(|k| k[i].clone());
+            if let Some(key) = &key {
+                if let Some(record) = dest.reuse(&folder, key)? {
+                    return Ok(Some(record));
+                }
+            }
             let view = overview(portfolio, lang, &reports, &columns, month, &months[..=i]);
-            write(page(theme, lang, &view, &format!("{month}/index.html"), "../")?)
+            dest.write(vec![page(theme, lang, &view, &format!("{folder}/index.html"), "../")?])?;
+            Ok(key.map(|key| MonthRecord { folder, key, pdf: None, stamp: None }))
         })
         .collect::<Result<_, Error>>()?;
     if let Some(&latest) = months.last() {
         let view = overview(portfolio, lang, &reports, &columns, latest, &months);
-        paths.push(write(page(theme, lang, &view, "index.html", "")?)?);
+        dest.write(vec![page(theme, lang, &view, "index.html", "")?])?;
     }
-    for file in statics(theme) {
-        paths.push(write(file)?);
+    dest.write(statics(theme).collect())?;
+    if keys.is_some() {
+        dest.record(&records.into_iter().flatten().collect::<Vec<_>>());
     }
-    Ok(paths)
+    Ok(())
 }
 
 fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {

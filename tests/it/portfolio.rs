@@ -231,3 +231,48 @@ fn serve_portfolio(extra: &[&str]) {
     server.wait_for("/", "the new title", |p| p.contains("Quarterly review"));
     assert_rebuilt(&server, 43, "a portfolio setting renders everything again");
 }
+
+/// A rebuild takes an overview month from the previous build while nothing it
+/// shows changed, and makes it again from the first month that did: an edited
+/// value re-makes its month's overview and the later ones, a company's new
+/// name every one. Each time the site is what a cold build writes.
+#[test]
+fn a_rebuild_makes_an_overview_month_again_only_when_what_it_shows_changed() {
+    let project = copy_project(&repo().join("examples/portfolio"));
+    let root = project.path();
+    let config = root.join("portfolio.toml");
+    fs::write(&config, read(&config) + "documents = false\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let inode = |month: &str| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(out.path().join(month).join("index.html")).unwrap().ino()
+    };
+    let same_as_cold = |why: &str| {
+        let fresh = copy_project(root);
+        fs::remove_dir_all(fresh.path().join(".boardpack")).ok();
+        let cold = tempfile::tempdir().unwrap();
+        build(fresh.path(), cold.path());
+        assert_eq!(tree(out.path()), tree(cold.path()), "{why}: the rebuild writes what a cold build does");
+    };
+    build(root, out.path());
+    build(root, out.path());
+    let before: Vec<u64> = ["2025-12", "2026-01", "2026-08"].iter().map(|m| inode(m)).collect();
+
+    // Globex Retail's January changes: January on is made again, December is not.
+    let january = root.join("companies/globex-retail/content/2026-01/kpis.toml");
+    fs::write(&january, read(&january).replace("lead-time = ", "lead-time = 1")).unwrap();
+    build(root, out.path());
+    assert_eq!(inode("2025-12"), before[0], "December's overview shows nothing that changed");
+    assert_ne!(inode("2026-01"), before[1], "January's shows the edited value");
+    assert_ne!(inode("2026-08"), before[2], "August's shows the change since January");
+    same_as_cold("an edited value");
+
+    // A company renamed: its row in every month's overview says so.
+    let december = inode("2025-12");
+    let company = root.join("companies/globex-retail/boardpack.toml");
+    fs::write(&company, read(&company).replace("Globex Retail", "Globex Stores")).unwrap();
+    build(root, out.path());
+    assert_ne!(inode("2025-12"), december);
+    assert!(read(&out.path().join("2025-12/index.html")).contains(">Globex Stores<"));
+    same_as_cold("a renamed company");
+}
