@@ -231,12 +231,13 @@ impl Sealed<'_> {
 
     fn files(&self) -> Vec<Diagnostic> {
         let dir = self.dir();
-        let mut names: Vec<&String> = self.seal.files.keys().chain(self.month.hashes.keys()).collect();
+        let hashes = self.month.hashes();
+        let mut names: Vec<&String> = self.seal.files.keys().chain(hashes.keys()).collect();
         names.sort();
         names.dedup();
         let mut found = Vec::new();
         for name in names {
-            let (sent, now) = (self.seal.files.get(name), self.month.hashes.get(name));
+            let (sent, now) = (self.seal.files.get(name), hashes.get(name));
             if sent == now {
                 continue;
             }
@@ -336,7 +337,7 @@ fn restatements(project: &Project, month: &MonthContent, corrections: &[Correcti
             },
             Corrected::File(name) => {
                 let sent = corrected.seal.as_ref().and_then(|s| s.files.get(name));
-                sent != corrected.hashes.get(name)
+                sent != corrected.hashes().get(name)
             }
         };
         let repeated = corrections

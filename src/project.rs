@@ -52,8 +52,8 @@ pub(crate) struct MonthContent {
     pub(crate) sealed_pack: Option<PathBuf>,
     /// Corrections to sealed months this month announces.
     pub(crate) restatements: Vec<Restatement>,
-    /// SHA-256 of each commentary file and of `restatements.toml`, by file name.
-    pub(crate) hashes: BTreeMap<String, String>,
+    /// The text of `restatements.toml`, when the month has one.
+    pub(crate) restatements_text: Option<String>,
     /// For a sealed month whose commentary was corrected since: the commentary
     /// as it was sent (from the sealed pack), by file name.
     pub(crate) sent_commentary: BTreeMap<String, String>,
@@ -69,6 +69,18 @@ impl MonthContent {
             .iter()
             .map(|s| (format!("{SUMMARY_STEM}.md"), s))
             .chain(self.commentary.iter().map(|(id, md)| (format!("{id}.md"), md)))
+    }
+
+    /// SHA-256 of each commentary file and of `restatements.toml`, by file
+    /// name: what a seal records. Worked out when a seal or the audit of a
+    /// sealed month asks, not for every month loaded.
+    pub(crate) fn hashes(&self) -> BTreeMap<String, String> {
+        let mut hashes: BTreeMap<String, String> =
+            self.files().map(|(name, text)| (name, sha256(text.as_bytes()))).collect();
+        if let Some(text) = &self.restatements_text {
+            hashes.insert(RESTATEMENTS_FILE.to_string(), sha256(text.as_bytes()));
+        }
+        hashes
     }
 }
 
@@ -103,7 +115,7 @@ impl Project {
             m.commentary = BTreeMap::new();
             m.sent_commentary = BTreeMap::new();
             m.evidence = BTreeMap::new();
-            m.hashes = BTreeMap::new();
+            m.restatements_text = None;
             for entry in m.values.values_mut() {
                 entry.source_line = String::new();
                 entry.measured = None;
@@ -468,11 +480,11 @@ impl Reader {
             }
             RESTATEMENTS_FILE => {
                 if let Some(text) = self.read_found(path) {
-                    month.hashes.insert(name.to_string(), sha256(text.as_bytes()));
                     match record::parse_restatements(&text, &rel) {
                         Ok(r) => month.restatements = r,
                         Err(d) => self.diagnostics.extend(d),
                     }
+                    month.restatements_text = Some(text);
                 }
                 return;
             }
@@ -503,7 +515,6 @@ impl Reader {
             return;
         }
         if let Some(text) = self.read_found(path) {
-            month.hashes.insert(name.to_string(), sha256(text.as_bytes()));
             if stem == SUMMARY_STEM {
                 month.summary = Some(text);
             } else {

@@ -146,7 +146,7 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
         pack_sha256: sha256(zip),
         pdf_sha256: sha256(pdf),
         kpis,
-        files: content.hashes.clone(),
+        files: content.hashes(),
         restatements,
     }
 }
