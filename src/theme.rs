@@ -56,6 +56,8 @@ pub(crate) struct Theme {
     i18n: BTreeMap<String, Vec<Source>>,
     /// Where the project's theme is (or would be), for help text: `themes/NAME`.
     dir: PathBuf,
+    /// [`Theme::fingerprint`], once worked out: every company of a portfolio asks.
+    fingerprint: std::sync::OnceLock<[u8; 32]>,
 }
 
 /// Files gathered from the built-in theme and an override, before compiling.
@@ -87,7 +89,8 @@ impl Theme {
         let typst = files.typst.into_iter().map(|(name, (text, _))| (name, text)).collect();
         let sources = files.templates.into_iter().map(|(name, (text, _))| (name, text)).collect();
         let dir = Path::new(THEMES_DIR).join(theme.unwrap_or("NAME"));
-        Ok(Theme { tera, statics: files.statics, typst, origins, palette, sources, i18n: files.i18n, dir })
+        let fingerprint = std::sync::OnceLock::new();
+        Ok(Theme { tera, statics: files.statics, typst, origins, palette, sources, i18n: files.i18n, dir, fingerprint })
     }
 
     /// The theme's words for `locale`: its language's translation file over
@@ -119,6 +122,10 @@ impl Theme {
     /// A digest of every file of the theme (templates, Typst sources, static
     /// files and words): what a month's pages are made with.
     pub(crate) fn fingerprint(&self) -> [u8; 32] {
+        *self.fingerprint.get_or_init(|| self.digest())
+    }
+
+    fn digest(&self) -> [u8; 32] {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         let mut part = |bytes: &[u8]| {
