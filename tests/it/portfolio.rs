@@ -275,4 +275,19 @@ fn a_rebuild_makes_an_overview_month_again_only_when_what_it_shows_changed() {
     assert_ne!(inode("2025-12"), december);
     assert!(read(&out.path().join("2025-12/index.html")).contains(">Globex Stores<"));
     same_as_cold("a renamed company");
+
+    // A company joins from March: every month's overview names it (as not
+    // yet reporting before March), and nothing else is left as it was.
+    let december = inode("2025-12");
+    let joining = root.join("companies/acme-health");
+    copy_dir(&root.join("companies/northwind-logistics"), &joining);
+    for month in ["2025-11", "2025-12", "2026-01", "2026-02"] {
+        fs::remove_dir_all(joining.join("content").join(month)).unwrap();
+    }
+    let config = joining.join("boardpack.toml");
+    fs::write(&config, read(&config).replace("Northwind Logistics", "Acme Health")).unwrap();
+    build(root, out.path());
+    assert_ne!(inode("2025-12"), december);
+    assert!(read(&out.path().join("2025-12/index.html")).contains(">Acme Health<"));
+    same_as_cold("a company that joined");
 }
