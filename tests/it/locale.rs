@@ -437,10 +437,7 @@ fn a_project_override_changes_one_word_and_keeps_the_rest() {
     build(project.path(), out.path());
     let month = read(&out.path().join("2026-09/index.html"));
     assert!(month.contains("Nachsehen") && !month.contains("Prüfen"), "a past month keeps the old word");
-    let cold = tempfile::tempdir().unwrap();
-    let fresh = copy_project(project.path());
-    fs::remove_dir_all(fresh.path().join(".boardpack")).ok();
-    build(fresh.path(), cold.path());
+    let cold = cold_build(project.path());
     assert_eq!(tree(out.path()), tree(cold.path()), "the rebuild writes what a cold build does");
 }
 

@@ -256,11 +256,7 @@ fn a_rebuild_takes_unchanged_months_from_the_output_it_replaced_and_writes_what_
     let added = build();
     assert!(added.contains("unchanged month(s) taken from the previous build"), "{added}");
 
-    let cold_project = copy_project(root);
-    fs::remove_dir_all(cold_project.path().join(".boardpack")).ok();
-    let cold = tempfile::tempdir().unwrap();
-    let o = build_args(cold_project.path(), cold.path(), &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let cold = cold_build(root);
     assert_eq!(tree(&out), tree(cold.path()), "a month added: what a cold build writes");
 
     // A page of the kept output replaced by hand (a new file: the published

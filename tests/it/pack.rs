@@ -421,10 +421,7 @@ fn a_rebuild_reuses_unchanged_months_and_a_warm_cache_builds_what_a_cold_one_doe
     // A warm cache into a fresh folder: no PDF typeset, the same bytes as a cold build.
     let warm = tempfile::tempdir().unwrap();
     assert!(build_into(warm.path()).contains("(12 PDF(s) from the cache)"));
-    let cold_project = copy_project(root);
-    fs::remove_dir_all(cold_project.path().join(".boardpack")).ok();
-    let cold = tempfile::tempdir().unwrap();
-    build(cold_project.path(), cold.path());
+    let cold = cold_build(root);
     assert_eq!(tree(warm.path()), tree(cold.path()), "a warm cache builds what a cold one does");
     assert_eq!(tree(out.path()), tree(cold.path()), "so does a rebuild that reused months");
     let text = tool("pdftotext", &[out.path().join("2026-10/board-report.pdf").to_str().unwrap(), "-"]);

@@ -31,6 +31,15 @@ pub(crate) fn build(root: &Path, out: &Path) {
     assert!(o.status.success(), "build of {} failed:\n{}", root.display(), stderr(&o));
 }
 
+/// The site a cold build of the project at `root` writes: a copy of its
+/// sources (never its `.boardpack/` cache or kept output) built into a new folder.
+pub(crate) fn cold_build(root: &Path) -> tempfile::TempDir {
+    let fresh = copy_project(root);
+    let out = tempfile::tempdir().unwrap();
+    build(fresh.path(), out.path());
+    out
+}
+
 /// Copies a project (boardpack.toml, content/, themes/) or a portfolio
 /// (portfolio.toml, companies/, themes/) into a fresh temp folder.
 pub(crate) fn copy_project(from: &Path) -> tempfile::TempDir {
