@@ -453,9 +453,7 @@ impl Destination for ToStaging<'_> {
         let Some(linked) = self.staging.link_unchanged(&previous.join(folder), &path, stamp)? else {
             return Ok(None);
         };
-        if let Some(pdf) = pdf {
-            self.cache.keep(pdf);
-        }
+        self.cache.keep(key, pdf.as_deref());
         self.note(linked.paths.into_iter());
         self.reused.fetch_add(1, Ordering::Relaxed);
         Ok(Some(MonthRecord {
@@ -464,6 +462,21 @@ impl Destination for ToStaging<'_> {
             pdf: pdf.clone(),
             stamp: linked.stamp,
         }))
+    }
+
+    fn documents(&self, month_key: &str, folder: &str) -> Result<Option<String>, Error> {
+        let Some(cached) = self.cache.documents(month_key) else { return Ok(None) };
+        let files = [
+            (self.path(&format!("{folder}/{}", crate::render::document::PDF_NAME)), cached.pdf.as_path()),
+            (self.path(&format!("{folder}/{}", crate::render::document::HTML_NAME)), cached.html.as_path()),
+        ];
+        self.staging.link_in(&files)?;
+        self.note(files.into_iter().map(|(path, _)| path));
+        Ok(Some(cached.pdf_key))
+    }
+
+    fn store_documents(&self, month_key: &str, pdf_key: &str, html: &[u8]) {
+        self.cache.put_documents(month_key, pdf_key, html);
     }
 
     fn write(&self, mut files: Vec<SiteFile>) -> Result<(), Error> {

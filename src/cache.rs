@@ -1,4 +1,4 @@
-//! The project cache: PDFs kept between builds, by the key of their inputs.
+//! The project cache: documents kept between builds, by the key of their inputs.
 //!
 //! A month's PDF depends only on its Typst sources, its data and the charts it
 //! includes, and a past month's report does not change, so typesetting it
@@ -10,6 +10,14 @@
 //! so a damaged or tampered entry is never trusted. After a whole build, the
 //! entries it did not use are removed, so the cache holds one build's PDFs.
 //!
+//! A month's single-file report is kept too (`html/DIGEST.html`, named by the
+//! SHA-256 of its bytes), and the index `documents` names, for each month's
+//! key (every input of its folder, `render::key`), its PDF's key and its
+//! report's digest. A build into a fresh folder then takes both documents of
+//! an unchanged month as they are: no Typst data to make and hash, no
+//! 160 KB page to render, and the files linked into the output rather than
+//! copied. Both are checked against their digests first, as a PDF always is.
+//!
 //! The cache also keeps, for each output folder built into, the record of its
 //! months (`sites/`): the key each was made from and a stamp of its files as
 //! written, so the next build into that folder can take an unchanged month as
@@ -19,16 +27,20 @@
 //! Write stage: this module reads and writes `.boardpack/cache/` only; it
 //! names `.boardpack/spare/`, which the output stage writes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::digest::sha256;
 
 /// Where the cache lives, under the project or portfolio root.
 pub(crate) const CACHE_DIR: &str = ".boardpack/cache";
 const PDF_DIR: &str = "pdf";
+/// Months' single-file reports, by the digest of their bytes.
+const HTML_DIR: &str = "html";
+/// Month key → PDF key and single-file report digest, one month a line.
+const DOCUMENTS_INDEX: &str = "documents";
 /// Each output site's record of its months, for the next build into it.
 const SITES_DIR: &str = "sites";
 /// Where the output a build replaced is kept for the next build into the
@@ -40,11 +52,38 @@ const SPARE_DIR: &str = ".boardpack/spare";
 #[derive(Debug)]
 pub(crate) struct Cache {
     dir: PathBuf,
+    html: PathBuf,
+    index: PathBuf,
     sites: PathBuf,
     spares: PathBuf,
     /// Keys used by this build (found or stored), kept by [`Cache::prune`].
     used: Mutex<BTreeSet<String>>,
     reused: AtomicUsize,
+    /// The index as the last build left it, read when first asked.
+    documents: OnceLock<BTreeMap<String, MonthDocuments>>,
+    /// The index entries this build used or made: the next index.
+    documents_used: Mutex<BTreeMap<String, MonthDocuments>>,
+}
+
+/// What the cache holds of one month's documents: its PDF's key and its
+/// single-file report's digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MonthDocuments {
+    pdf: String,
+    html: String,
+}
+
+/// A month's documents found in the cache, intact: the files to put in its folder.
+#[derive(Debug)]
+pub(crate) struct CachedDocuments {
+    pub(crate) pdf_key: String,
+    pub(crate) pdf: PathBuf,
+    pub(crate) html: PathBuf,
+}
+
+/// Whether `key` is a hex digest, the only names the cache gives its files.
+fn is_digest(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl Cache {
@@ -54,34 +93,92 @@ impl Cache {
         let root = root.join(CACHE_DIR);
         Cache {
             dir: root.join(PDF_DIR),
+            html: root.join(HTML_DIR),
+            index: root.join(DOCUMENTS_INDEX),
             sites: root.join(SITES_DIR),
             spares,
             used: Mutex::default(),
             reused: AtomicUsize::new(0),
+            documents: OnceLock::new(),
+            documents_used: Mutex::default(),
         }
     }
 
     fn paths(&self, key: &str) -> Option<(PathBuf, PathBuf)> {
         // Keys are hex digests; anything else is not ours and never names a file.
-        (!key.is_empty() && key.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| (self.dir.join(format!("{key}.pdf")), self.dir.join(format!("{key}.sha256"))))
+        is_digest(key).then(|| (self.dir.join(format!("{key}.pdf")), self.dir.join(format!("{key}.sha256"))))
+    }
+
+    fn html_path(&self, digest: &str) -> Option<PathBuf> {
+        is_digest(digest).then(|| self.html.join(format!("{digest}.html")))
     }
 
     fn mark(&self, key: &str) {
         self.used.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string());
     }
 
-    /// The PDF made from inputs with this key, if it is cached and intact.
-    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
+    /// The cached PDF with this key and its bytes, if they still hash as recorded.
+    fn intact_pdf(&self, key: &str) -> Option<(PathBuf, Vec<u8>)> {
         let (pdf, sum) = self.paths(key)?;
         let expected = std::fs::read_to_string(sum).ok()?;
-        let bytes = std::fs::read(pdf).ok()?;
-        if sha256(&bytes) != expected.trim() {
-            return None;
-        }
+        let bytes = std::fs::read(&pdf).ok()?;
+        (sha256(&bytes) == expected.trim()).then_some((pdf, bytes))
+    }
+
+    /// The PDF made from inputs with this key, if it is cached and intact.
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let (_, bytes) = self.intact_pdf(key)?;
         self.mark(key);
         self.reused.fetch_add(1, Ordering::Relaxed);
         Some(bytes)
+    }
+
+    fn documents_index(&self) -> &BTreeMap<String, MonthDocuments> {
+        self.documents.get_or_init(|| {
+            let text = std::fs::read_to_string(&self.index).unwrap_or_default();
+            text.lines()
+                .filter_map(|line| {
+                    let mut parts = line.split(' ');
+                    let (month, pdf, html) = (parts.next()?, parts.next()?, parts.next()?);
+                    let well_formed = [month, pdf, html].iter().all(|k| is_digest(k)) && parts.next().is_none();
+                    well_formed.then(|| (month.to_string(), MonthDocuments { pdf: pdf.into(), html: html.into() }))
+                })
+                .collect()
+        })
+    }
+
+    /// The PDF and single-file report of the month whose inputs have the key
+    /// `month_key`, if an earlier build kept them and both are intact.
+    pub(crate) fn documents(&self, month_key: &str) -> Option<CachedDocuments> {
+        let entry = self.documents_index().get(month_key)?;
+        let (pdf, _) = self.intact_pdf(&entry.pdf)?;
+        let html = self.html_path(&entry.html)?;
+        let bytes = std::fs::read(&html).ok()?;
+        if sha256(&bytes) != entry.html {
+            return None;
+        }
+        self.mark(&entry.pdf);
+        self.mark(&entry.html);
+        self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry.clone());
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Some(CachedDocuments { pdf_key: entry.pdf.clone(), pdf, html })
+    }
+
+    /// Keeps a month's single-file report, and which PDF is the month's, for
+    /// the next build; the PDF itself is kept by [`Cache::put`] or already was.
+    pub(crate) fn put_documents(&self, month_key: &str, pdf_key: &str, html: &[u8]) {
+        let digest = sha256(html);
+        let Some(path) = self.html_path(&digest).filter(|_| is_digest(month_key) && is_digest(pdf_key)) else {
+            return;
+        };
+        self.mark(&digest);
+        // Another month's report may be these very bytes; one damaged since is written again.
+        let kept = std::fs::read(&path).is_ok_and(|b| b == html);
+        if !kept && crate::archive::write_atomically(&path, html).is_err() {
+            return;
+        }
+        let entry = MonthDocuments { pdf: pdf_key.to_string(), html: digest };
+        self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry);
     }
 
     /// Keeps a PDF for the next build. A cache that cannot be written (a
@@ -99,10 +196,18 @@ impl Cache {
         }
     }
 
-    /// Keeps the entry with this key through [`Cache::prune`] without reading
-    /// it: its PDF is in a month the build took from the previous output.
-    pub(crate) fn keep(&self, key: &str) {
-        self.mark(key);
+    /// Keeps the PDF with the key `pdf` and the month's documents (by the
+    /// month's key) through [`Cache::prune`] without reading them: they are in
+    /// a month the build took from the previous output.
+    pub(crate) fn keep(&self, month_key: &str, pdf: Option<&str>) {
+        if let Some(pdf) = pdf {
+            self.mark(pdf);
+        }
+        if let Some(entry) = self.documents_index().get(month_key) {
+            self.mark(&entry.pdf);
+            self.mark(&entry.html);
+            self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry.clone());
+        }
     }
 
     /// What the last build into the site `site` ([`site_id`]) recorded of its months.
@@ -130,18 +235,27 @@ impl Cache {
     }
 
     /// Removes the entries this build did not use: after a whole build they
-    /// belong to reports that no longer exist as they were.
+    /// belong to reports that no longer exist as they were. Writes the index
+    /// of months' documents this build used or made.
     pub(crate) fn prune(&self) {
         let used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let key = name.strip_suffix(".pdf").or_else(|| name.strip_suffix(".sha256"));
-            if key.is_some_and(|k| !used.contains(k) && k.bytes().all(|b| b.is_ascii_hexdigit())) {
-                let _ = std::fs::remove_file(entry.path());
+        for (dir, suffixes) in [(&self.dir, &[".pdf", ".sha256"][..]), (&self.html, &[".html"][..])] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let key = suffixes.iter().find_map(|s| name.strip_suffix(s));
+                if key.is_some_and(|k| !used.contains(k) && is_digest(k)) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
             }
+        }
+        let documents = self.documents_used.lock().unwrap_or_else(|p| p.into_inner());
+        let index: String = documents.iter().map(|(month, d)| format!("{month} {} {}\n", d.pdf, d.html)).collect();
+        let unchanged = std::fs::read_to_string(&self.index).is_ok_and(|old| old == index);
+        if !unchanged && (!index.is_empty() || self.index.exists()) {
+            let _ = crate::archive::write_atomically(&self.index, index.as_bytes());
         }
     }
 }
@@ -184,6 +298,53 @@ mod tests {
         // A key that is not a digest never names a file.
         cache.put("../../escape", b"x");
         assert!(!root.path().join("escape.pdf").exists() && !root.path().join(".boardpack/escape.pdf").exists());
+    }
+
+    #[test]
+    fn a_months_documents_are_taken_only_when_both_are_intact() {
+        let root = tempfile::tempdir().unwrap();
+        let (month, pdf) = ("0a0a", "0b0b");
+        let first = Cache::open(root.path());
+        assert!(first.documents(month).is_none(), "nothing cached yet");
+        first.put(pdf, b"%PDF-1.7 report");
+        first.put_documents(month, pdf, b"<!doctype html><p>report</p>");
+        first.prune();
+
+        let found = Cache::open(root.path()).documents(month).expect("kept by the last build");
+        assert_eq!(found.pdf_key, pdf);
+        assert_eq!(std::fs::read(&found.pdf).unwrap(), b"%PDF-1.7 report");
+        assert_eq!(std::fs::read(&found.html).unwrap(), b"<!doctype html><p>report</p>");
+        assert!(Cache::open(root.path()).documents("0c0c").is_none(), "another month's key");
+
+        // Either document damaged: neither is taken.
+        std::fs::write(&found.html, b"<!doctype html><p>changed</p>").unwrap();
+        assert!(Cache::open(root.path()).documents(month).is_none());
+        std::fs::write(&found.html, b"<!doctype html><p>report</p>").unwrap();
+        std::fs::write(&found.pdf, b"%PDF-1.7 changed").unwrap();
+        assert!(Cache::open(root.path()).documents(month).is_none());
+        std::fs::write(&found.pdf, b"%PDF-1.7 report").unwrap();
+
+        // A month kept from the previous output keeps its documents through
+        // pruning; a build that used nothing leaves nothing.
+        let kept = Cache::open(root.path());
+        kept.keep(month, None);
+        kept.prune();
+        assert!(Cache::open(root.path()).documents(month).is_some());
+        Cache::open(root.path()).prune();
+        assert!(Cache::open(root.path()).documents(month).is_none());
+        assert!(!found.html.exists() && !found.pdf.exists());
+        assert_eq!(std::fs::read_to_string(root.path().join(CACHE_DIR).join(DOCUMENTS_INDEX)).unwrap(), "");
+    }
+
+    #[test]
+    fn an_index_line_that_is_not_three_digests_names_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        let index = root.path().join(CACHE_DIR).join(DOCUMENTS_INDEX);
+        std::fs::create_dir_all(index.parent().unwrap()).unwrap();
+        std::fs::write(&index, "0a0a ../../x 0c0c\n0a0b 0b0b\n0a0c 0b0b 0c0c extra\n").unwrap();
+        let cache = Cache::open(root.path());
+        assert!(["0a0a", "0a0b", "0a0c"].iter().all(|m| cache.documents(m).is_none()));
+        assert!(cache.documents_index().is_empty());
     }
 
     #[test]

@@ -307,6 +307,20 @@ impl Staging {
         files.par_iter().try_for_each(|file| write_file(&safe_join(self.dir.path(), &file.path)?, &file.bytes))
     }
 
+    /// Puts each file `from` at its path `rel` in the staging folder, as a
+    /// hard link (a copy where links are not possible): a file kept by the
+    /// project cache, which is only ever replaced there, never written into.
+    pub(crate) fn link_in(&self, files: &[(String, &Path)]) -> Result<(), Error> {
+        for (rel, from) in files {
+            let target = safe_join(self.dir.path(), rel)?;
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            link_or_copy(from, &target)?;
+        }
+        Ok(())
+    }
+
     /// Puts the files of `from` (a folder of the previous output) at `rel` in
     /// the staging folder, if the folder is still exactly as recorded (its
     /// [`stamp`] is `expected`): as hard links (no bytes copied; a copy where
@@ -328,11 +342,7 @@ impl Staging {
         }
         let mut copied = false;
         for file in &listing.files {
-            let target = base.join(file);
-            if fs::hard_link(from.join(file), &target).is_err() {
-                fs::copy(from.join(file), &target).map_err(|e| Error::io(&target, e))?;
-                copied = true;
-            }
+            copied |= link_or_copy(&from.join(file), &base.join(file))?;
         }
         // A hard link is the same file, with the same size and time: the
         // copy's stamp is the one just checked. A copied file has a new time.
@@ -530,6 +540,16 @@ fn entries(fd: std::os::fd::OwnedFd) -> Option<(rustix::fs::Dir, Vec<(std::ffi::
         }
     }
     Some((dir, entries))
+}
+
+/// Hard-links `from` at `to`, or copies it where a link is not possible
+/// (another filesystem); whether it copied.
+fn link_or_copy(from: &Path, to: &Path) -> Result<bool, Error> {
+    if fs::hard_link(from, to).is_ok() {
+        return Ok(false);
+    }
+    fs::copy(from, to).map_err(|e| Error::io(to, e))?;
+    Ok(true)
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {

@@ -64,6 +64,15 @@ pub(crate) trait Destination: Sync {
     /// when they were made from inputs with this key; then returns that
     /// build's record of the month.
     fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error>;
+    /// Puts into the month folder `folder` the PDF and single-file report an
+    /// earlier build made from inputs with the month's key `month_key`, if
+    /// they are known and intact; returns the PDF's key. Making them again
+    /// is most of what a month with documents costs.
+    fn documents(&self, _month_key: &str, _folder: &str) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
+    /// Keeps a month's single-file report, and its PDF's key, for later builds.
+    fn store_documents(&self, _month_key: &str, _pdf_key: &str, _html: &[u8]) {}
     /// Receives rendered files.
     fn write(&self, files: Vec<SiteFile>) -> Result<(), Error>;
     /// Told every month of the site once all are written, so the next build
@@ -273,6 +282,8 @@ fn render_month(
             files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: sent.pdf });
             files.push(SiteFile { path: format!("{id}/{}", document::HTML_NAME), bytes: sent.html });
             files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip });
+        } else if let Some(pdf_key) = dest.documents(&record.key, id)? {
+            record.pdf = Some(pdf_key);
         } else {
             let input = document::ReportInput {
                 report: shown,
@@ -283,12 +294,11 @@ fn render_month(
                 content,
             };
             let pdf = document::report_pdf(&input, dest)?;
+            let html = document::single_file_html(&input)?.into_bytes();
+            dest.store_documents(&record.key, &pdf.key, &html);
             record.pdf = Some(pdf.key);
             files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: pdf.bytes });
-            files.push(SiteFile {
-                path: format!("{id}/{}", document::HTML_NAME),
-                bytes: document::single_file_html(&input)?.into_bytes(),
-            });
+            files.push(SiteFile { path: format!("{id}/{}", document::HTML_NAME), bytes: html });
         }
     }
     dest.write(files)?;

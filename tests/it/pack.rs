@@ -439,6 +439,16 @@ fn a_rebuild_reuses_unchanged_months_and_a_warm_cache_builds_what_a_cold_one_doe
     let again = tempfile::tempdir().unwrap();
     assert!(build_into(again.path()).contains("(11 PDF(s) from the cache)"));
     assert_eq!(tree(again.path()), tree(cold.path()));
+
+    // Nor is a tampered single-file report: that month's is rendered again
+    // (its PDF, intact, still comes from the cache).
+    let reports = root.join(".boardpack/cache/html");
+    assert_eq!(reports.read_dir().unwrap().count(), 12, "each month's single-file report is cached");
+    let report = reports.read_dir().unwrap().flatten().map(|e| e.path()).min().unwrap();
+    fs::write(&report, b"<!doctype html><title>tampered</title>").unwrap();
+    let third = tempfile::tempdir().unwrap();
+    assert!(build_into(third.path()).contains("(12 PDF(s) from the cache)"));
+    assert_eq!(tree(third.path()), tree(cold.path()), "the tampered report is not published");
 }
 
 /// The text of pages `first` to `last` of a PDF, runs of whitespace made single
