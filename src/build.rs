@@ -464,12 +464,9 @@ impl Destination for ToStaging<'_> {
         }))
     }
 
-    fn documents(&self, month_key: &str, folder: &str) -> Result<Option<String>, Error> {
+    fn documents(&self, month_key: &str, [pdf, html]: [&str; 2]) -> Result<Option<String>, Error> {
         let Some(cached) = self.cache.documents(month_key) else { return Ok(None) };
-        let files = [
-            (self.path(&format!("{folder}/{}", crate::render::document::PDF_NAME)), cached.pdf.as_path()),
-            (self.path(&format!("{folder}/{}", crate::render::document::HTML_NAME)), cached.html.as_path()),
-        ];
+        let files = [(self.path(pdf), cached.pdf.as_path()), (self.path(html), cached.html.as_path())];
         self.staging.link_in(&files)?;
         self.note(files.into_iter().map(|(path, _)| path));
         Ok(Some(cached.pdf_key))

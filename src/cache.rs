@@ -121,8 +121,8 @@ impl Cache {
     fn intact_pdf(&self, key: &str) -> Option<(PathBuf, Vec<u8>)> {
         let (pdf, sum) = self.paths(key)?;
         let expected = std::fs::read_to_string(sum).ok()?;
-        let bytes = std::fs::read(&pdf).ok()?;
-        (sha256(&bytes) == expected.trim()).then_some((pdf, bytes))
+        let bytes = intact(&pdf, expected.trim())?;
+        Some((pdf, bytes))
     }
 
     /// The PDF made from inputs with this key, if it is cached and intact.
@@ -153,32 +153,32 @@ impl Cache {
         let entry = self.documents_index().get(month_key)?;
         let (pdf, _) = self.intact_pdf(&entry.pdf)?;
         let html = self.html_path(&entry.html)?;
-        let bytes = std::fs::read(&html).ok()?;
-        if sha256(&bytes) != entry.html {
-            return None;
-        }
-        self.mark(&entry.pdf);
-        self.mark(&entry.html);
-        self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry.clone());
+        intact(&html, &entry.html)?;
+        self.use_documents(month_key, entry.clone());
         self.reused.fetch_add(1, Ordering::Relaxed);
         Some(CachedDocuments { pdf_key: entry.pdf.clone(), pdf, html })
+    }
+
+    /// Keeps a month's documents through [`Cache::prune`] and in the next index.
+    fn use_documents(&self, month_key: &str, entry: MonthDocuments) {
+        self.mark(&entry.pdf);
+        self.mark(&entry.html);
+        self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry);
     }
 
     /// Keeps a month's single-file report, and which PDF is the month's, for
     /// the next build; the PDF itself is kept by [`Cache::put`] or already was.
     pub(crate) fn put_documents(&self, month_key: &str, pdf_key: &str, html: &[u8]) {
         let digest = sha256(html);
-        let Some(path) = self.html_path(&digest).filter(|_| is_digest(month_key) && is_digest(pdf_key)) else {
-            return;
-        };
-        self.mark(&digest);
-        // Another month's report may be these very bytes; one damaged since is written again.
-        let kept = std::fs::read(&path).is_ok_and(|b| b == html);
-        if !kept && crate::archive::write_atomically(&path, html).is_err() {
+        let Some(path) = self.html_path(&digest) else { return };
+        if !is_digest(month_key) || !is_digest(pdf_key) {
             return;
         }
-        let entry = MonthDocuments { pdf: pdf_key.to_string(), html: digest };
-        self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry);
+        // Another month's report may be these very bytes; one damaged since is written again.
+        let kept = std::fs::read(&path).is_ok_and(|b| b == html);
+        if kept || crate::archive::write_atomically(&path, html).is_ok() {
+            self.use_documents(month_key, MonthDocuments { pdf: pdf_key.to_string(), html: digest });
+        }
     }
 
     /// Keeps a PDF for the next build. A cache that cannot be written (a
@@ -204,9 +204,7 @@ impl Cache {
             self.mark(pdf);
         }
         if let Some(entry) = self.documents_index().get(month_key) {
-            self.mark(&entry.pdf);
-            self.mark(&entry.html);
-            self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry.clone());
+            self.use_documents(month_key, entry.clone());
         }
     }
 
@@ -253,11 +251,18 @@ impl Cache {
         }
         let documents = self.documents_used.lock().unwrap_or_else(|p| p.into_inner());
         let index: String = documents.iter().map(|(month, d)| format!("{month} {} {}\n", d.pdf, d.html)).collect();
-        let unchanged = std::fs::read_to_string(&self.index).is_ok_and(|old| old == index);
-        if !unchanged && (!index.is_empty() || self.index.exists()) {
+        // No index and nothing to write reads as the same text: nothing is made.
+        if std::fs::read_to_string(&self.index).unwrap_or_default() != index {
             let _ = crate::archive::write_atomically(&self.index, index.as_bytes());
         }
     }
+}
+
+/// The bytes of the file at `path`, if their SHA-256 is `digest`: how every
+/// entry of the cache is checked before it is trusted.
+fn intact(path: &Path, digest: &str) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(path).ok()?;
+    (sha256(&bytes) == digest).then_some(bytes)
 }
 
 /// A name for the site written to `output` (under `prefix/`, for a

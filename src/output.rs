@@ -296,27 +296,30 @@ impl Staging {
 
     /// Writes files into the staging folder, in parallel; safe to call from many threads.
     pub(crate) fn write(&self, files: &[SiteFile]) -> Result<(), Error> {
-        // Folders first, each once (in sorted order a parent comes before its
-        // children); then the files, in parallel, with no folder checks.
+        // Folders first; then the files, in parallel, with no folder checks.
+        self.make_folders(files.iter().map(|f| f.path.as_str()))?;
+        files.par_iter().try_for_each(|file| write_file(&safe_join(self.dir.path(), &file.path)?, &file.bytes))
+    }
+
+    /// Makes the folders that hold the files at `paths`, each once (in sorted
+    /// order a parent comes before its children).
+    fn make_folders<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Result<(), Error> {
         let folders: std::collections::BTreeSet<&str> =
-            files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir)).collect();
+            paths.filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir)).collect();
         for folder in folders {
             let dir = safe_join(self.dir.path(), folder)?;
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
-        files.par_iter().try_for_each(|file| write_file(&safe_join(self.dir.path(), &file.path)?, &file.bytes))
+        Ok(())
     }
 
     /// Puts each file `from` at its path `rel` in the staging folder, as a
     /// hard link (a copy where links are not possible): a file kept by the
     /// project cache, which is only ever replaced there, never written into.
     pub(crate) fn link_in(&self, files: &[(String, &Path)]) -> Result<(), Error> {
+        self.make_folders(files.iter().map(|(rel, _)| rel.as_str()))?;
         for (rel, from) in files {
-            let target = safe_join(self.dir.path(), rel)?;
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            link_or_copy(from, &target)?;
+            link_or_copy(from, &safe_join(self.dir.path(), rel)?)?;
         }
         Ok(())
     }

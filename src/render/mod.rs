@@ -64,11 +64,11 @@ pub(crate) trait Destination: Sync {
     /// when they were made from inputs with this key; then returns that
     /// build's record of the month.
     fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error>;
-    /// Puts into the month folder `folder` the PDF and single-file report an
-    /// earlier build made from inputs with the month's key `month_key`, if
-    /// they are known and intact; returns the PDF's key. Making them again
-    /// is most of what a month with documents costs.
-    fn documents(&self, _month_key: &str, _folder: &str) -> Result<Option<String>, Error> {
+    /// Puts at `paths` (the PDF's, then the single-file report's) the two
+    /// documents an earlier build made from inputs with the month's key
+    /// `month_key`, if they are known and intact; returns the PDF's key.
+    /// Making them again is most of what a month with documents costs.
+    fn documents(&self, _month_key: &str, _paths: [&str; 2]) -> Result<Option<String>, Error> {
         Ok(None)
     }
     /// Keeps a month's single-file report, and its PDF's key, for later builds.
@@ -278,11 +278,12 @@ fn render_month(
         files.push(SiteFile { path: format!("{id}/{EVIDENCE_DIR}/{kpi}.csv"), bytes: bytes.clone() });
     }
     if parts.documents == Documents::Include {
+        let (pdf_path, html_path) = (format!("{id}/{}", document::PDF_NAME), format!("{id}/{}", document::HTML_NAME));
         if let Some(sent) = dest.sent(content)? {
-            files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: sent.pdf });
-            files.push(SiteFile { path: format!("{id}/{}", document::HTML_NAME), bytes: sent.html });
+            files.push(SiteFile { path: pdf_path, bytes: sent.pdf });
+            files.push(SiteFile { path: html_path, bytes: sent.html });
             files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip });
-        } else if let Some(pdf_key) = dest.documents(&record.key, id)? {
+        } else if let Some(pdf_key) = dest.documents(&record.key, [&pdf_path, &html_path])? {
             record.pdf = Some(pdf_key);
         } else {
             let input = document::ReportInput {
@@ -297,8 +298,8 @@ fn render_month(
             let html = document::single_file_html(&input)?.into_bytes();
             dest.store_documents(&record.key, &pdf.key, &html);
             record.pdf = Some(pdf.key);
-            files.push(SiteFile { path: format!("{id}/{}", document::PDF_NAME), bytes: pdf.bytes });
-            files.push(SiteFile { path: format!("{id}/{}", document::HTML_NAME), bytes: html });
+            files.push(SiteFile { path: pdf_path, bytes: pdf.bytes });
+            files.push(SiteFile { path: html_path, bytes: html });
         }
     }
     dest.write(files)?;
