@@ -20,6 +20,8 @@
 #   +1 month      after a build of all months but the last, the last month is
 #                 added to every company and the site is built again into the
 #                 same folder (site only, then with PDFs)
+#   +1 again      the same (site only) into a folder built twice before:
+#                 unchanged months move from the spare the build before kept
 #   hugo          the equivalent Hugo site (examples/hugo_site.rs: the same six
 #                 pages per company-month and commentary, boardpack's charts as
 #                 ready-made SVG files), and the ratio to boardpack's site time
@@ -96,11 +98,16 @@ for size in "${sizes[@]}"; do
     row "$label" warm+pdf "$files" "$secs" "$peak" "new output folder, cache kept"
   fi
 
-  # +1 month: every company's latest month held back, built, then added.
+  # +1 month: every company's latest month held back, built, then added and
+  # built again into the same folder. "+1 again": the folder was built twice
+  # before, so the build before kept the site it replaced as the spare
+  # (.boardpack/spare/) and unchanged months move from it instead of being
+  # linked: what a monthly user who rebuilt while writing the commentary sees.
   next="$work/next-$label"
   "$synth" "$next" "$companies" "$((months + 1))" 2>/dev/null
   latest=$(ls "$next"/companies/*/content | grep -E '^[0-9]{4}-[0-9]{2}$' | sort | tail -1)
-  for mode in off on; do
+  for run in "off 1 +1 month" "on 1 +1 month+pdf" "off 2 +1 again"; do
+    read -r mode builds name <<<"$run"
     [ "$mode" = on ] && [ $((companies * months)) -gt "$plus_pdf_limit" ] && continue
     documents "$next" "$mode"
     rm -rf "$next/.boardpack" "$work/held"
@@ -109,11 +116,11 @@ for size in "${sizes[@]}"; do
       [ -d "$c/content/$latest" ] && mv "$c/content/$latest" "$work/held/$(basename "$c")"
     done
     out=$(mktemp -d -u "$work/out-XXXXXX")
-    OUT=$out sh -c "$(build_cmd "$next")" >/dev/null 2>&1
+    for _ in $(seq "$builds"); do OUT=$out sh -c "$(build_cmd "$next")" >/dev/null 2>&1; done
     for held in "$work"/held/*; do mv "$held" "$next/companies/$(basename "$held")/content/$latest"; done
-    name=$([ "$mode" = on ] && echo "+1 month+pdf" || echo "+1 month")
+    note=$([ "$builds" = 1 ] && echo "into the same folder" || echo "into the same folder, built twice before")
     read -r files secs peak _ < <(FIXED_OUT=$out measure 1 sh -c "$(build_cmd "$next")")
-    row "$label" "$name" "$files" "$secs" "$peak" "into the same folder"
+    row "$label" "$name" "$files" "$secs" "$peak" "$note"
   done
 
   if [ "$has_hugo" = yes ]; then

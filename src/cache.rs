@@ -4,14 +4,14 @@
 //! includes, and a past month's report does not change, so typesetting it
 //! again is wasted work: Typst is most of a build that includes PDFs. Each PDF
 //! is kept in `.boardpack/cache/pdf/` under the project (or portfolio) root as
-//! `KEY.pdf` beside `KEY.sha256`, the SHA-256 of its bytes; any build — into
+//! `KEY.pdf` beside `KEY.blake3`, the BLAKE3 of its bytes; any build — into
 //! any output folder, on a fresh checkout whose CI restored the folder — takes
 //! a PDF from there when its key matches and its bytes still hash as recorded,
 //! so a damaged or tampered entry is never trusted. After a whole build, the
 //! entries it did not use are removed, so the cache holds one build's PDFs.
 //!
 //! A month's single-file report is kept too (`html/DIGEST.html`, named by the
-//! SHA-256 of its bytes), and the index `documents` names, for each month's
+//! BLAKE3 of its bytes), and the index `documents` names, for each month's
 //! key (every input of its folder, `render::key`), its PDF's key and its
 //! report's digest. A build into a fresh folder then takes both documents of
 //! an unchanged month as they are: no Typst data to make and hash, no
@@ -32,11 +32,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use crate::digest::sha256;
+use crate::digest::{blake3, sha256};
 
 /// Where the cache lives, under the project or portfolio root.
 pub(crate) const CACHE_DIR: &str = ".boardpack/cache";
 const PDF_DIR: &str = "pdf";
+/// The suffix of a cached PDF's digest file, `KEY.blake3`.
+const SUM: &str = ".blake3";
+/// What a cached PDF's digest file was called before: SHA-256 sums, which no
+/// build reads any more and [`Cache::prune`] removes.
+const OLD_SUM: &str = ".sha256";
 /// Months' single-file reports, by the digest of their bytes.
 const HTML_DIR: &str = "html";
 /// Month key → PDF key and single-file report digest, one month a line.
@@ -106,7 +111,7 @@ impl Cache {
 
     fn paths(&self, key: &str) -> Option<(PathBuf, PathBuf)> {
         // Keys are hex digests; anything else is not ours and never names a file.
-        is_digest(key).then(|| (self.dir.join(format!("{key}.pdf")), self.dir.join(format!("{key}.sha256"))))
+        is_digest(key).then(|| (self.dir.join(format!("{key}.pdf")), self.dir.join(format!("{key}{SUM}"))))
     }
 
     fn html_path(&self, digest: &str) -> Option<PathBuf> {
@@ -169,7 +174,7 @@ impl Cache {
     /// Keeps a month's single-file report, and which PDF is the month's, for
     /// the next build; the PDF itself is kept by [`Cache::put`] or already was.
     pub(crate) fn put_documents(&self, month_key: &str, pdf_key: &str, html: &[u8]) {
-        let digest = sha256(html);
+        let digest = blake3(html);
         let Some(path) = self.html_path(&digest) else { return };
         if !is_digest(month_key) || !is_digest(pdf_key) {
             return;
@@ -190,7 +195,7 @@ impl Cache {
         self.mark(key);
         let written = std::fs::create_dir_all(&self.dir).is_ok()
             && crate::archive::write_atomically(&pdf, bytes).is_ok()
-            && crate::archive::write_atomically(&sum, sha256(bytes).as_bytes()).is_ok();
+            && crate::archive::write_atomically(&sum, blake3(bytes).as_bytes()).is_ok();
         if !written {
             let _ = std::fs::remove_file(&pdf);
         }
@@ -237,14 +242,15 @@ impl Cache {
     /// of months' documents this build used or made.
     pub(crate) fn prune(&self) {
         let used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        for (dir, suffixes) in [(&self.dir, &[".pdf", ".sha256"][..]), (&self.html, &[".html"][..])] {
+        for (dir, suffixes) in [(&self.dir, &[".pdf", SUM][..]), (&self.html, &[".html"][..])] {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 continue;
             };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let key = suffixes.iter().find_map(|s| name.strip_suffix(s));
-                if key.is_some_and(|k| !used.contains(k) && is_digest(k)) {
+                let old_sum = name.strip_suffix(OLD_SUM).is_some_and(is_digest);
+                if old_sum || key.is_some_and(|k| !used.contains(k) && is_digest(k)) {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -258,11 +264,11 @@ impl Cache {
     }
 }
 
-/// The bytes of the file at `path`, if their SHA-256 is `digest`: how every
+/// The bytes of the file at `path`, if their BLAKE3 is `digest`: how every
 /// entry of the cache is checked before it is trusted.
 fn intact(path: &Path, digest: &str) -> Option<Vec<u8>> {
     let bytes = std::fs::read(path).ok()?;
-    (sha256(&bytes) == digest).then_some(bytes)
+    (blake3(&bytes) == digest).then_some(bytes)
 }
 
 /// A name for the site written to `output` (under `prefix/`, for a
@@ -363,5 +369,24 @@ mod tests {
         second.prune();
         let third = Cache::open(root.path());
         assert!(third.get("aa").is_some() && third.get("bb").is_none());
+    }
+
+    #[test]
+    fn a_cache_from_before_blake3_is_made_again_and_its_sums_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join(CACHE_DIR).join(PDF_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        // An entry as builds before this one kept it: a PDF and its SHA-256.
+        std::fs::write(dir.join("aa.pdf"), b"one").unwrap();
+        std::fs::write(dir.join("aa.sha256"), sha256(b"one")).unwrap();
+        let cache = Cache::open(root.path());
+        assert_eq!(cache.get("aa"), None, "a SHA-256 sum is not this cache's check");
+        cache.put("aa", b"one");
+        cache.prune();
+        let names: BTreeSet<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, BTreeSet::from(["aa.blake3".to_string(), "aa.pdf".to_string()]));
+        assert_eq!(std::fs::read_to_string(dir.join("aa.blake3")).unwrap(), blake3(b"one"));
+        assert_eq!(Cache::open(root.path()).get("aa").as_deref(), Some(&b"one"[..]));
     }
 }
