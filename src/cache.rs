@@ -180,8 +180,7 @@ impl Cache {
             return;
         }
         // Another month's report may be these very bytes; one damaged since is written again.
-        let kept = std::fs::read(&path).is_ok_and(|b| b == html);
-        if kept || crate::archive::write_atomically(&path, html).is_ok() {
+        if intact(&path, &digest).is_some() || crate::archive::write_atomically(&path, html).is_ok() {
             self.use_documents(month_key, MonthDocuments { pdf: pdf_key.to_string(), html: digest });
         }
     }
@@ -345,6 +344,23 @@ mod tests {
         assert!(Cache::open(root.path()).documents(month).is_none());
         assert!(!found.html.exists() && !found.pdf.exists());
         assert_eq!(std::fs::read_to_string(root.path().join(CACHE_DIR).join(DOCUMENTS_INDEX)).unwrap(), "");
+    }
+
+    #[test]
+    fn a_damaged_report_is_written_again_by_the_next_build_that_makes_it() {
+        let root = tempfile::tempdir().unwrap();
+        let (month, pdf, html) = ("0a0a", "0b0b", &b"<!doctype html><p>report</p>"[..]);
+        let first = Cache::open(root.path());
+        first.put(pdf, b"%PDF-1.7 report");
+        first.put_documents(month, pdf, html);
+        first.prune();
+        let found = Cache::open(root.path()).documents(month).unwrap();
+        std::fs::write(&found.html, b"<!doctype html><p>damaged</p>").unwrap();
+        let second = Cache::open(root.path());
+        assert!(second.documents(month).is_none());
+        second.put_documents(month, pdf, html);
+        assert_eq!(std::fs::read(&found.html).unwrap(), html, "the entry under that digest is mended");
+        assert!(Cache::open(root.path()).documents(month).is_some());
     }
 
     #[test]
