@@ -11,12 +11,15 @@
 #
 # One line per size and mode, each with files written, seconds (wall) and
 # peak memory (max RSS):
-#   site          pages, charts, data and overview (`documents = false`), cold
+#   site          pages, charts, data and overview (`documents = false`), cold:
+#                 each run builds a new copy of the project, with no cache
+#   warm site     the same into a new output folder, with the cache a build
+#                 before left (`.boardpack/cache/`): what CI does with the
+#                 cache step of the workflow `init` writes
 #   site+pdf      also every month's PDF and single-file report (the default
 #                 `build`), cold: no project cache, a new output folder
 #   warm+pdf      the same, into a new output folder, with the cache the cold
-#                 build left (`.boardpack/cache/`): what CI does with the
-#                 cache step of the workflow `init` writes
+#                 build left
 #   +1 month      after a build of all months but the last, the last month is
 #                 added to every company and the site is built again into the
 #                 same folder (site only, then with PDFs)
@@ -47,14 +50,20 @@ has_hugo=$(command -v hugo >/dev/null && echo yes || echo no)
 [ "$has_hugo" = yes ] && echo "# $(hugo version | cut -d' ' -f1-2)" >&2
 
 # measure N CMD... : runs CMD N times, each with OUT set to a new folder
-# (unless OUT is set already); prints "files median_seconds peak_MB output".
+# (unless OUT is set already) and, with FRESH=DIR, ROOT set to a new copy of
+# the project DIR made before the clock starts (so no run finds another's
+# cache); prints "files median_seconds peak_MB output".
 measure() {
-  local n=$1 times=() peaks=() out
+  local n=$1 times=() peaks=() out root=
   shift
   for _ in $(seq "$n"); do
     out=${FIXED_OUT:-$(mktemp -d -u "$work/out-XXXXXX")}
+    if [ -n "${FRESH:-}" ]; then
+      root=$(mktemp -d -u "$work/root-XXXXXX")
+      sources "$FRESH" "$root"
+    fi
     sync
-    OUT=$out /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>"$work/stderr" || {
+    ROOT=$root OUT=$out /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>"$work/stderr" || {
       cat "$work/stderr" >&2
       return 1
     }
@@ -79,6 +88,12 @@ documents() {
 
 build_cmd() { echo "'$bin' build --root '$1' --output \"\$OUT\""; }
 
+# sources SRC DST: a copy of the project SRC without its .boardpack/ (cache and spare).
+sources() {
+  mkdir -p "$2"
+  (cd "$1" && tar --exclude=./.boardpack -cf - .) | (cd "$2" && tar -xf -)
+}
+
 row size mode files seconds peak_MB note
 for size in "${sizes[@]}"; do
   read -r companies months <<<"$size"
@@ -86,15 +101,19 @@ for size in "${sizes[@]}"; do
   src="$work/src-$label"
   "$synth" "$src" "$companies" "$months" 2>/dev/null
   documents "$src" off
-  read -r files site_secs peak site_out < <(measure "$repeat" sh -c "$(build_cmd "$src")")
-  row "$label" site "$files" "$site_secs" "$peak"
+  read -r files site_secs peak site_out < <(FRESH=$src measure "$repeat" sh -c "'$bin' build --root \"\$ROOT\" --output \"\$OUT\"")
+  row "$label" site "$files" "$site_secs" "$peak" "cold: no cache"
+  OUT=$(mktemp -d -u "$work/out-XXXXXX") sh -c "$(build_cmd "$src")" >/dev/null 2>&1
+  read -r files secs peak _ < <(measure "$repeat" sh -c "$(build_cmd "$src")")
+  row "$label" "warm site" "$files" "$secs" "$peak" "new output folder, cache kept"
 
   if [ $((companies * months)) -le "$pdf_limit" ]; then
     documents "$src" on
-    rm -rf "$src/.boardpack"
-    read -r files secs peak _ < <(measure 1 sh -c "$(build_cmd "$src")")
+    pdf_src="$work/pdf-$label"
+    sources "$src" "$pdf_src"
+    read -r files secs peak _ < <(measure 1 sh -c "$(build_cmd "$pdf_src")")
     row "$label" site+pdf "$files" "$secs" "$peak" "cold: no cache"
-    read -r files secs peak _ < <(measure "$repeat" sh -c "$(build_cmd "$src")")
+    read -r files secs peak _ < <(measure "$repeat" sh -c "$(build_cmd "$pdf_src")")
     row "$label" warm+pdf "$files" "$secs" "$peak" "new output folder, cache kept"
   fi
 

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::audit;
-use crate::cache::Cache;
+use crate::cache::{Cache, CachedMonth};
 use crate::diagnostic::Diagnostic;
 use crate::output::{check_target, Staging};
 use crate::parallel::pool;
@@ -55,7 +55,11 @@ pub struct BuildSummary {
     /// Months taken unchanged from the previous build into this output
     /// instead of rendered again.
     pub months_reused: usize,
-    /// PDFs taken from the project cache instead of typeset again.
+    /// Months whose folders were taken whole from the project cache (kept by
+    /// a build into another folder, or restored by CI) instead of rendered.
+    pub months_cached: usize,
+    /// PDFs taken from the project cache, by the key of their Typst inputs,
+    /// for months rendered again.
     pub pdfs_cached: usize,
     /// Problems found that did not stop the build.
     pub warnings: Vec<Diagnostic>,
@@ -79,8 +83,10 @@ struct Written {
     months: usize,
     /// Months taken unchanged from the previous build.
     reused: usize,
+    /// Months taken from the cache.
+    months_cached: usize,
     /// PDFs taken from the cache.
-    cached: usize,
+    pdfs_cached: usize,
 }
 
 impl Written {
@@ -90,7 +96,8 @@ impl Written {
             files: self.files,
             months: self.months,
             months_reused: self.reused,
-            pdfs_cached: self.cached,
+            months_cached: self.months_cached,
+            pdfs_cached: self.pdfs_cached,
             warnings,
         }
     }
@@ -122,7 +129,8 @@ fn build_report(
         files: dest.files(),
         months: project.months.len(),
         reused: dest.months_reused(),
-        cached: cache.reused(),
+        months_cached: dest.months_cached(),
+        pdfs_cached: cache.pdfs_taken(),
     };
     staging.commit()?;
     Ok(written.summary(output, warnings))
@@ -192,7 +200,13 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
         let keys = company.project.months.iter().map(|m| m.month).zip(records.into_iter().map(|r| r.key)).collect();
         let months = company.project.months.len();
         progress.add(months);
-        let written = Written { files: dest.files(), months, reused: dest.months_reused(), cached: 0 };
+        let written = Written {
+            files: dest.files(),
+            months,
+            reused: dest.months_reused(),
+            months_cached: dest.months_cached(),
+            pdfs_cached: 0,
+        };
         let pages = dest.pages();
         let company = Company { slug: company.slug, project: company.project.figures_only() };
         Ok(Streamed { company: Some(company), keys, found, pages, written })
@@ -216,6 +230,7 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
                 written.files += s.written.files;
                 written.months += s.written.months;
                 written.reused += s.written.reused;
+                written.months_cached += s.written.months_cached;
             }
             Err(e) => rendering = rendering.or(Some(e)),
         }
@@ -235,7 +250,7 @@ fn build_portfolio(mut opened: crate::portfolio::Opened, options: &BuildOptions)
     }
     written.files += dest.files();
     cache.prune();
-    written.cached = cache.reused();
+    written.pdfs_cached = cache.pdfs_taken();
     staging.commit()?;
     Ok(written.summary(output, warnings))
 }
@@ -326,8 +341,9 @@ pub(crate) fn preview_report(project: &Project, theme: &Theme) -> Result<Vec<Sit
 }
 
 /// A build's destination: the staging folder (under `prefix/` for a
-/// portfolio's company), the project cache, and the previous output, whose
-/// unchanged months are linked into the staging folder instead of rendered.
+/// portfolio's company), the project cache, and the previous output. An
+/// unchanged month is taken from the previous output, or else from the cache,
+/// instead of rendered; every month rendered is kept in the cache.
 struct ToStaging<'a> {
     staging: &'a Staging,
     prefix: Option<&'a str>,
@@ -340,6 +356,8 @@ struct ToStaging<'a> {
     months: std::collections::BTreeMap<String, (String, Option<String>, String)>,
     files: AtomicUsize,
     reused: AtomicUsize,
+    /// Months taken whole from the project cache.
+    cached: AtomicUsize,
     pages: std::sync::Mutex<Vec<String>>,
 }
 
@@ -369,6 +387,7 @@ impl<'a> ToStaging<'a> {
             months,
             files: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
+            cached: AtomicUsize::new(0),
             pages: std::sync::Mutex::default(),
         }
     }
@@ -398,6 +417,35 @@ impl<'a> ToStaging<'a> {
 
     fn months_reused(&self) -> usize {
         self.reused.load(Ordering::Relaxed)
+    }
+
+    fn months_cached(&self) -> usize {
+        self.cached.load(Ordering::Relaxed)
+    }
+
+    /// The month folder `folder` from the previous output, if it was made
+    /// from inputs with this key and is exactly as that build wrote it (a file
+    /// changed or added since — its size or time differs — is not trusted).
+    fn take_previous(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
+        let (Some(previous), Some((was, pdf, stamp))) = (&self.previous, self.months.get(folder)) else {
+            return Ok(None);
+        };
+        if was != key {
+            return Ok(None);
+        }
+        let path = self.path(folder);
+        let Some(linked) = self.staging.link_unchanged(&previous.join(folder), &path, stamp)? else {
+            return Ok(None);
+        };
+        self.cache.keep(key, pdf.as_deref());
+        self.note(linked.paths.into_iter());
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Ok(Some(MonthRecord {
+            folder: folder.to_string(),
+            key: key.to_string(),
+            pdf: pdf.clone(),
+            stamp: linked.stamp,
+        }))
     }
 
     /// Every page written, by its path in the output, in path order.
@@ -441,39 +489,46 @@ impl Destination for ToStaging<'_> {
     }
 
     fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
-        let (Some(previous), Some((was, pdf, stamp))) = (&self.previous, self.months.get(folder)) else {
-            return Ok(None);
-        };
-        if was != key {
-            return Ok(None);
+        if let Some(record) = self.take_previous(folder, key)? {
+            return Ok(Some(record));
         }
-        // The folder must be exactly as the previous build wrote it: a file
-        // changed or added since (its size or time differs) is not trusted.
-        let path = self.path(folder);
-        let Some(linked) = self.staging.link_unchanged(&previous.join(folder), &path, stamp)? else {
-            return Ok(None);
-        };
-        self.cache.keep(key, pdf.as_deref());
-        self.note(linked.paths.into_iter());
-        self.reused.fetch_add(1, Ordering::Relaxed);
-        Ok(Some(MonthRecord {
-            folder: folder.to_string(),
-            key: key.to_string(),
-            pdf: pdf.clone(),
-            stamp: linked.stamp,
-        }))
-    }
-
-    fn documents(&self, month_key: &str, [pdf, html]: [&str; 2]) -> Result<Option<String>, Error> {
-        let Some(cached) = self.cache.documents(month_key) else { return Ok(None) };
-        let files = [(self.path(pdf), cached.pdf.as_path()), (self.path(html), cached.html.as_path())];
+        let Some(kept) = self.cache.month(key) else { return Ok(None) };
+        let files: Vec<(String, &Path)> =
+            kept.files.iter().map(|(rel, path)| (self.path(&format!("{folder}/{rel}")), path.as_path())).collect();
         self.staging.link_in(&files)?;
         self.note(files.into_iter().map(|(path, _)| path));
-        Ok(Some(cached.pdf_key))
+        self.cached.fetch_add(1, Ordering::Relaxed);
+        Ok(Some(MonthRecord { folder: folder.to_string(), key: key.to_string(), pdf: kept.pdf, stamp: None }))
     }
 
-    fn store_documents(&self, month_key: &str, pdf_key: &str, html: &[u8]) {
-        self.cache.put_documents(month_key, pdf_key, html);
+    fn write_month(
+        &self,
+        month_key: &str,
+        folder: &str,
+        pdf: Option<&str>,
+        mut files: Vec<SiteFile>,
+    ) -> Result<(), Error> {
+        let rel: Vec<Option<String>> =
+            files.iter().map(|f| f.path.strip_prefix(&format!("{folder}/")).map(str::to_string)).collect();
+        for f in &mut files {
+            f.path = self.path(&f.path);
+        }
+        self.staging.write(&files)?;
+        self.note(files.iter().map(|f| f.path.clone()));
+        // Kept in the cache for builds into other folders: every file, or the month is not kept.
+        let kept: Option<Vec<(String, String)>> = files
+            .par_iter()
+            .zip(rel)
+            .map(|(f, rel)| {
+                let digest = crate::digest::blake3(&f.bytes);
+                let written = self.staging.path_of(&f.path).ok()?;
+                self.cache.keep_file(&digest, &written, &f.bytes).then_some((digest, rel?))
+            })
+            .collect();
+        if let Some(files) = kept {
+            self.cache.put_month(month_key, CachedMonth { pdf: pdf.map(str::to_string), files });
+        }
+        Ok(())
     }
 
     fn write(&self, mut files: Vec<SiteFile>) -> Result<(), Error> {

@@ -1,22 +1,24 @@
-//! The project cache: documents kept between builds, by the key of their inputs.
+//! The project cache: what builds make, kept between builds by the key of
+//! its inputs, so any build — into any output folder, on a fresh checkout
+//! whose CI restored the folder — takes it instead of making it again.
 //!
-//! A month's PDF depends only on its Typst sources, its data and the charts it
-//! includes, and a past month's report does not change, so typesetting it
-//! again is wasted work: Typst is most of a build that includes PDFs. Each PDF
-//! is kept in `.boardpack/cache/pdf/` under the project (or portfolio) root as
-//! `KEY.pdf` beside `KEY.blake3`, the BLAKE3 of its bytes; any build — into
-//! any output folder, on a fresh checkout whose CI restored the folder — takes
-//! a PDF from there when its key matches and its bytes still hash as recorded,
-//! so a damaged or tampered entry is never trusted. After a whole build, the
-//! entries it did not use are removed, so the cache holds one build's PDFs.
+//! Every file the cache keeps is in `files/`, named by the BLAKE3 of its
+//! bytes, and is checked against that name before it is trusted: a damaged or
+//! tampered entry is never used, and is removed so the next build that makes
+//! it keeps it again. Two indexes name what is there:
 //!
-//! A month's single-file report is kept too (`html/DIGEST.html`, named by the
-//! BLAKE3 of its bytes), and the index `documents` names, for each month's
-//! key (every input of its folder, `render::key`), its PDF's key and its
-//! report's digest. A build into a fresh folder then takes both documents of
-//! an unchanged month as they are: no Typst data to make and hash, no
-//! 160 KB page to render, and the files linked into the output rather than
-//! copied. Both are checked against their digests first, as a PDF always is.
+//! - `pdf/KEY.blake3`: the PDF typeset from Typst inputs with that key.
+//!   Typesetting is most of a build that includes PDFs, and a month whose
+//!   pages changed (a new theme) may still have the same PDF.
+//! - `months`: for each month's key (every input of its folder,
+//!   `render::key`), every file of the folder by path and digest, and its
+//!   PDF's key. A build that has not got the month's folder from its own
+//!   previous output (a fresh folder, a CI checkout) links the files in from
+//!   here: no charts, pages or documents to make, and no bytes copied.
+//!
+//! After a whole build, the entries it did not use are removed, so the cache
+//! holds one build's files; a file shared by several months (or linked into
+//! the output) is kept once.
 //!
 //! The cache also keeps, for each output folder built into, the record of its
 //! months (`sites/`): the key each was made from and a stamp of its files as
@@ -36,59 +38,141 @@ use crate::digest::{blake3, sha256};
 
 /// Where the cache lives, under the project or portfolio root.
 pub(crate) const CACHE_DIR: &str = ".boardpack/cache";
+/// Typst input key → the digest of the PDF made from it, `KEY.blake3`.
 const PDF_DIR: &str = "pdf";
-/// The suffix of a cached PDF's digest file, `KEY.blake3`.
 const SUM: &str = ".blake3";
-/// What a cached PDF's digest file was called before: SHA-256 sums, which no
-/// build reads any more and [`Cache::prune`] removes.
-const OLD_SUM: &str = ".sha256";
-/// Months' single-file reports, by the digest of their bytes.
-const HTML_DIR: &str = "html";
-/// Month key → PDF key and single-file report digest, one month a line.
-const DOCUMENTS_INDEX: &str = "documents";
+/// Every file kept, by the BLAKE3 of its bytes.
+const FILES_DIR: &str = "files";
+/// Month key → its PDF's key and its folder's files, a month a paragraph.
+const MONTHS_INDEX: &str = "months";
 /// Each output site's record of its months, for the next build into it.
 const SITES_DIR: &str = "sites";
 /// Where the output a build replaced is kept for the next build into the
 /// same folder, under the project root: beside the cache, not in it, so the
 /// CI cache of `.boardpack/cache/` never carries a copy of a site.
 const SPARE_DIR: &str = ".boardpack/spare";
+/// What earlier builds kept and no build reads any more, which
+/// [`Cache::prune`] removes: PDFs under their key with SHA-256 or BLAKE3
+/// sums beside them, and single-file reports with their own index.
+const OLD_IN_PDF_DIR: [&str; 2] = [".pdf", ".sha256"];
+const OLD_ENTRIES: [&str; 2] = ["html", "documents"];
 
-/// PDFs by input key, in a folder of the project.
+/// The project cache of a project or portfolio.
 #[derive(Debug)]
 pub(crate) struct Cache {
-    dir: PathBuf,
-    html: PathBuf,
+    root: PathBuf,
+    pdf: PathBuf,
+    files: PathBuf,
     index: PathBuf,
     sites: PathBuf,
     spares: PathBuf,
-    /// Keys used by this build (found or stored), kept by [`Cache::prune`].
+    /// The keys and digests of the PDFs this build used (found or stored),
+    /// kept by [`Cache::prune`] with the files of the months in the next index.
     used: Mutex<BTreeSet<String>>,
-    reused: AtomicUsize,
-    /// The index as the last build left it, read when first asked.
-    documents: OnceLock<BTreeMap<String, MonthDocuments>>,
-    /// The index entries this build used or made: the next index.
-    documents_used: Mutex<BTreeMap<String, MonthDocuments>>,
+    pdfs_taken: AtomicUsize,
+    /// Whether `files/` exists or was made, asked once per build.
+    files_dir: OnceLock<bool>,
+    /// The index of months as the last build left it, read when first asked.
+    months: OnceLock<Index>,
+    /// The paragraphs of the index this build used or made, by month key: the next index.
+    months_used: Mutex<BTreeMap<String, String>>,
 }
 
-/// What the cache holds of one month's documents: its PDF's key and its
-/// single-file report's digest.
+/// What the cache holds of one month's folder: its PDF's key, if it has one,
+/// and each file's digest and path in the folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct MonthDocuments {
-    pdf: String,
-    html: String,
+pub(crate) struct CachedMonth {
+    pub(crate) pdf: Option<String>,
+    pub(crate) files: Vec<(String, String)>,
 }
 
-/// A month's documents found in the cache, intact: the files to put in its folder.
+/// The index of months as the last build left it: its text, and where each
+/// well-formed month's paragraph is in it. A month's files are read from its
+/// paragraph only when the month is taken from the cache: a rebuild that
+/// takes its months from its previous output copies paragraphs as they are.
+#[derive(Debug, Default)]
+struct Index {
+    text: String,
+    months: std::collections::HashMap<String, std::ops::Range<usize>>,
+}
+
+impl Index {
+    /// The index's paragraphs: a month's line, `KEY PDF` (`-` for no PDF),
+    /// then one line for each file of its folder, indented by one space:
+    /// `DIGEST PATH`. A month line that is not two digests names nothing.
+    fn read(text: String) -> Index {
+        let mut months = std::collections::HashMap::new();
+        let mut start: Option<(String, usize)> = None;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if !line.starts_with(' ') {
+                if let Some((key, from)) = start.take() {
+                    months.insert(key, from..at);
+                }
+                let mut parts = line.trim_end_matches('\n').split(' ');
+                let (key, pdf) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let well_formed = is_digest(key) && (pdf == "-" || is_digest(pdf)) && parts.next().is_none();
+                start = well_formed.then(|| (key.to_string(), at));
+            }
+            at += line.len();
+        }
+        if let Some((key, from)) = start {
+            months.insert(key, from..at);
+        }
+        Index { text, months }
+    }
+
+    fn paragraph(&self, month_key: &str) -> Option<&str> {
+        self.months.get(month_key).and_then(|range| self.text.get(range.clone()))
+    }
+}
+
+/// A month's paragraph of the index, read; `None` if any line is not well formed.
+fn parse_paragraph(paragraph: &str) -> Option<CachedMonth> {
+    let mut lines = paragraph.lines();
+    let pdf = lines.next()?.split(' ').nth(1)?;
+    let pdf = (pdf != "-").then(|| pdf.to_string());
+    let files = lines
+        .map(|line| {
+            let (digest, path) = line.strip_prefix(' ')?.split_once(' ')?;
+            (is_digest(digest) && is_folder_path(path)).then(|| (digest.to_string(), path.to_string()))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(CachedMonth { pdf, files })
+}
+
+/// A month's paragraph of the index (see [`Index::read`]).
+fn paragraph(month_key: &str, month: &CachedMonth) -> String {
+    let mut text = format!("{month_key} {}\n", month.pdf.as_deref().unwrap_or("-"));
+    for (digest, path) in &month.files {
+        text.push(' ');
+        text.push_str(digest);
+        text.push(' ');
+        text.push_str(path);
+        text.push('\n');
+    }
+    text
+}
+
+/// A month's folder found in the cache, every file intact: its PDF's key, and
+/// each file's path in the folder and where the cache keeps it.
 #[derive(Debug)]
-pub(crate) struct CachedDocuments {
-    pub(crate) pdf_key: String,
-    pub(crate) pdf: PathBuf,
-    pub(crate) html: PathBuf,
+pub(crate) struct KeptMonth {
+    pub(crate) pdf: Option<String>,
+    pub(crate) files: Vec<(String, PathBuf)>,
 }
 
 /// Whether `key` is a hex digest, the only names the cache gives its files.
 fn is_digest(key: &str) -> bool {
     !key.is_empty() && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `path` can name a file of a month's folder: relative, no step up,
+/// and one line (the index holds it on one).
+fn is_folder_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\n')
+        && Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 impl Cache {
@@ -97,118 +181,138 @@ impl Cache {
         let spares = root.join(SPARE_DIR);
         let root = root.join(CACHE_DIR);
         Cache {
-            dir: root.join(PDF_DIR),
-            html: root.join(HTML_DIR),
-            index: root.join(DOCUMENTS_INDEX),
+            pdf: root.join(PDF_DIR),
+            files: root.join(FILES_DIR),
+            index: root.join(MONTHS_INDEX),
             sites: root.join(SITES_DIR),
             spares,
+            root,
             used: Mutex::default(),
-            reused: AtomicUsize::new(0),
-            documents: OnceLock::new(),
-            documents_used: Mutex::default(),
+            pdfs_taken: AtomicUsize::new(0),
+            files_dir: OnceLock::new(),
+            months: OnceLock::new(),
+            months_used: Mutex::default(),
         }
     }
 
-    fn paths(&self, key: &str) -> Option<(PathBuf, PathBuf)> {
-        // Keys are hex digests; anything else is not ours and never names a file.
-        is_digest(key).then(|| (self.dir.join(format!("{key}.pdf")), self.dir.join(format!("{key}{SUM}"))))
+    /// Where the file with this digest is kept; `None` for a name that is not a digest.
+    fn file(&self, digest: &str) -> Option<PathBuf> {
+        is_digest(digest).then(|| self.files.join(digest))
     }
 
-    fn html_path(&self, digest: &str) -> Option<PathBuf> {
-        is_digest(digest).then(|| self.html.join(format!("{digest}.html")))
+    fn mark<'k>(&self, keys: impl IntoIterator<Item = &'k str>) {
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        used.extend(keys.into_iter().map(str::to_string));
     }
 
-    fn mark(&self, key: &str) {
-        self.used.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string());
+    /// The kept file with this digest, if its bytes still hash to it. One
+    /// that does not is removed: it is never used, and the next build that
+    /// makes those bytes keeps them again.
+    fn intact(&self, digest: &str) -> Option<(PathBuf, Vec<u8>)> {
+        let path = self.file(digest)?;
+        let bytes = std::fs::read(&path).ok()?;
+        if blake3(&bytes) != digest {
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        Some((path, bytes))
     }
 
-    /// The cached PDF with this key and its bytes, if they still hash as recorded.
-    fn intact_pdf(&self, key: &str) -> Option<(PathBuf, Vec<u8>)> {
-        let (pdf, sum) = self.paths(key)?;
-        let expected = std::fs::read_to_string(sum).ok()?;
-        let bytes = intact(&pdf, expected.trim())?;
-        Some((pdf, bytes))
-    }
-
-    /// The PDF made from inputs with this key, if it is cached and intact.
+    /// The PDF made from Typst inputs with this key, if it is cached and intact.
     pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let (_, bytes) = self.intact_pdf(key)?;
-        self.mark(key);
-        self.reused.fetch_add(1, Ordering::Relaxed);
+        if !is_digest(key) {
+            return None;
+        }
+        let digest = std::fs::read_to_string(self.pdf.join(format!("{key}{SUM}"))).ok()?;
+        let digest = digest.trim();
+        let (_, bytes) = self.intact(digest)?;
+        self.mark([key, digest]);
+        self.pdfs_taken.fetch_add(1, Ordering::Relaxed);
         Some(bytes)
     }
 
-    fn documents_index(&self) -> &BTreeMap<String, MonthDocuments> {
-        self.documents.get_or_init(|| {
-            let text = std::fs::read_to_string(&self.index).unwrap_or_default();
-            text.lines()
-                .filter_map(|line| {
-                    let mut parts = line.split(' ');
-                    let (month, pdf, html) = (parts.next()?, parts.next()?, parts.next()?);
-                    let well_formed = [month, pdf, html].iter().all(|k| is_digest(k)) && parts.next().is_none();
-                    well_formed.then(|| (month.to_string(), MonthDocuments { pdf: pdf.into(), html: html.into() }))
-                })
-                .collect()
-        })
-    }
-
-    /// The PDF and single-file report of the month whose inputs have the key
-    /// `month_key`, if an earlier build kept them and both are intact.
-    pub(crate) fn documents(&self, month_key: &str) -> Option<CachedDocuments> {
-        let entry = self.documents_index().get(month_key)?;
-        let (pdf, _) = self.intact_pdf(&entry.pdf)?;
-        let html = self.html_path(&entry.html)?;
-        intact(&html, &entry.html)?;
-        self.use_documents(month_key, entry.clone());
-        self.reused.fetch_add(1, Ordering::Relaxed);
-        Some(CachedDocuments { pdf_key: entry.pdf.clone(), pdf, html })
-    }
-
-    /// Keeps a month's documents through [`Cache::prune`] and in the next index.
-    fn use_documents(&self, month_key: &str, entry: MonthDocuments) {
-        self.mark(&entry.pdf);
-        self.mark(&entry.html);
-        self.documents_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), entry);
-    }
-
-    /// Keeps a month's single-file report, and which PDF is the month's, for
-    /// the next build; the PDF itself is kept by [`Cache::put`] or already was.
-    pub(crate) fn put_documents(&self, month_key: &str, pdf_key: &str, html: &[u8]) {
-        let digest = blake3(html);
-        let Some(path) = self.html_path(&digest) else { return };
-        if !is_digest(month_key) || !is_digest(pdf_key) {
-            return;
-        }
-        // Another month's report may be these very bytes; one damaged since is written again.
-        if intact(&path, &digest).is_some() || crate::archive::write_atomically(&path, html).is_ok() {
-            self.use_documents(month_key, MonthDocuments { pdf: pdf_key.to_string(), html: digest });
-        }
-    }
-
-    /// Keeps a PDF for the next build. A cache that cannot be written (a
+    /// Keeps a PDF for later builds. A cache that cannot be written (a
     /// read-only project) only means the next build typesets again.
     pub(crate) fn put(&self, key: &str, bytes: &[u8]) {
-        let Some((pdf, sum)) = self.paths(key) else {
+        if !is_digest(key) {
             return;
-        };
-        self.mark(key);
-        let written = std::fs::create_dir_all(&self.dir).is_ok()
-            && crate::archive::write_atomically(&pdf, bytes).is_ok()
-            && crate::archive::write_atomically(&sum, blake3(bytes).as_bytes()).is_ok();
-        if !written {
-            let _ = std::fs::remove_file(&pdf);
+        }
+        let digest = blake3(bytes);
+        let kept = self.keep_bytes(&digest, bytes)
+            && std::fs::create_dir_all(&self.pdf).is_ok()
+            && crate::archive::write_atomically(&self.pdf.join(format!("{key}{SUM}")), digest.as_bytes()).is_ok();
+        if kept {
+            self.mark([key, digest.as_str()]);
         }
     }
 
-    /// Keeps the PDF with the key `pdf` and the month's documents (by the
-    /// month's key) through [`Cache::prune`] without reading them: they are in
-    /// a month the build took from the previous output.
-    pub(crate) fn keep(&self, month_key: &str, pdf: Option<&str>) {
-        if let Some(pdf) = pdf {
-            self.mark(pdf);
+    /// Keeps `bytes` under their digest, unless a file is kept there already.
+    fn keep_bytes(&self, digest: &str, bytes: &[u8]) -> bool {
+        let Some(path) = self.file(digest).filter(|_| self.files_dir()) else { return false };
+        path.exists() || crate::archive::write_atomically(&path, bytes).is_ok()
+    }
+
+    fn files_dir(&self) -> bool {
+        *self.files_dir.get_or_init(|| std::fs::create_dir_all(&self.files).is_ok())
+    }
+
+    /// Keeps the file just written at `written` (whose bytes are `bytes`, with
+    /// this digest) by linking it in, or by writing the bytes where a link
+    /// cannot be made (the cache on another disk). A file already kept under
+    /// the digest is left as it is: it is checked when it is used.
+    pub(crate) fn keep_file(&self, digest: &str, written: &Path, bytes: &[u8]) -> bool {
+        let Some(path) = self.file(digest).filter(|_| self.files_dir()) else { return false };
+        match std::fs::hard_link(written, &path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => true,
+            Err(_) => self.keep_bytes(digest, bytes),
         }
-        if let Some(entry) = self.documents_index().get(month_key) {
-            self.use_documents(month_key, entry.clone());
+    }
+
+    fn months_index(&self) -> &Index {
+        self.months.get_or_init(|| Index::read(std::fs::read_to_string(&self.index).unwrap_or_default()))
+    }
+
+    /// The files of the folder of the month whose inputs have the key
+    /// `month_key`, as (path in the folder, kept file), if an earlier build
+    /// kept them all and every one is intact; and the month's PDF key.
+    pub(crate) fn month(&self, month_key: &str) -> Option<KeptMonth> {
+        let text = self.months_index().paragraph(month_key)?;
+        let entry = parse_paragraph(text)?;
+        let mut files = Vec::with_capacity(entry.files.len());
+        for (digest, path) in entry.files {
+            let (kept, _) = self.intact(&digest)?;
+            files.push((path, kept));
+        }
+        self.use_month(month_key, entry.pdf.as_deref(), text.to_string());
+        Some(KeptMonth { pdf: entry.pdf, files })
+    }
+
+    /// Records that the month with key `month_key` is made of these files,
+    /// every one kept ([`Cache::keep_file`]), for later builds.
+    pub(crate) fn put_month(&self, month_key: &str, month: CachedMonth) {
+        let well_formed = is_digest(month_key)
+            && month.pdf.as_deref().is_none_or(is_digest)
+            && month.files.iter().all(|(digest, path)| is_digest(digest) && is_folder_path(path));
+        if well_formed {
+            self.use_month(month_key, month.pdf.as_deref(), paragraph(month_key, &month));
+        }
+    }
+
+    /// Keeps a month's paragraph of the index, and so its files, through
+    /// [`Cache::prune`] and in the next index, with its PDF.
+    fn use_month(&self, month_key: &str, pdf: Option<&str>, paragraph: String) {
+        self.mark(pdf);
+        self.months_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), paragraph);
+    }
+
+    /// Keeps the PDF with the key `pdf` and the month's files (by the month's
+    /// key) through [`Cache::prune`] without reading them: they are in a
+    /// month the build took from the previous output.
+    pub(crate) fn keep(&self, month_key: &str, pdf: Option<&str>) {
+        match self.months_index().paragraph(month_key) {
+            Some(text) => self.use_month(month_key, pdf, text.to_string()),
+            None => self.mark(pdf),
         }
     }
 
@@ -231,43 +335,50 @@ impl Cache {
         self.spares.join(site_id(output, None))
     }
 
-    /// How many PDFs this build took from the cache.
-    pub(crate) fn reused(&self) -> usize {
-        self.reused.load(Ordering::Relaxed)
+    /// How many PDFs this build took from the cache to put in months it made.
+    pub(crate) fn pdfs_taken(&self) -> usize {
+        self.pdfs_taken.load(Ordering::Relaxed)
     }
 
     /// Removes the entries this build did not use: after a whole build they
     /// belong to reports that no longer exist as they were. Writes the index
-    /// of months' documents this build used or made.
+    /// of months this build used or made.
     pub(crate) fn prune(&self) {
         let used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        for (dir, suffixes) in [(&self.dir, &[".pdf", SUM][..]), (&self.html, &[".html"][..])] {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
+        for entry in std::fs::read_dir(&self.pdf).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old = OLD_IN_PDF_DIR.iter().any(|s| name.strip_suffix(s).is_some_and(is_digest));
+            if old || name.strip_suffix(SUM).is_some_and(|k| is_digest(k) && !used.contains(k)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        for old in OLD_ENTRIES {
+            let path = self.root.join(old);
+            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+        }
+        let months = self.months_used.lock().unwrap_or_else(|p| p.into_inner());
+        let before = self.months_index();
+        // A build that kept every month of the last index (a rebuild that
+        // added months) leaves nothing unused in `files/`: no need to list it.
+        let all_kept = !before.months.is_empty() && before.months.keys().all(|k| months.contains_key(k));
+        if !all_kept {
+            let mut kept: std::collections::HashSet<&str> = used.iter().map(String::as_str).collect();
+            for text in months.values() {
+                kept.extend(text.lines().filter_map(|l| l.strip_prefix(' ')?.split(' ').next()));
+            }
+            for entry in std::fs::read_dir(&self.files).into_iter().flatten().flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let key = suffixes.iter().find_map(|s| name.strip_suffix(s));
-                let old_sum = name.strip_suffix(OLD_SUM).is_some_and(is_digest);
-                if old_sum || key.is_some_and(|k| !used.contains(k) && is_digest(k)) {
+                if is_digest(&name) && !kept.contains(name.as_str()) {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
         }
-        let documents = self.documents_used.lock().unwrap_or_else(|p| p.into_inner());
-        let index: String = documents.iter().map(|(month, d)| format!("{month} {} {}\n", d.pdf, d.html)).collect();
+        let index: String = months.values().map(String::as_str).collect();
         // No index and nothing to write reads as the same text: nothing is made.
-        if std::fs::read_to_string(&self.index).unwrap_or_default() != index {
+        if before.text != index {
             let _ = crate::archive::write_atomically(&self.index, index.as_bytes());
         }
     }
-}
-
-/// The bytes of the file at `path`, if their BLAKE3 is `digest`: how every
-/// entry of the cache is checked before it is trusted.
-fn intact(path: &Path, digest: &str) -> Option<Vec<u8>> {
-    let bytes = std::fs::read(path).ok()?;
-    (blake3(&bytes) == digest).then_some(bytes)
 }
 
 /// A name for the site written to `output` (under `prefix/`, for a
@@ -301,77 +412,100 @@ mod tests {
         let again = Cache::open(root.path());
         assert_eq!(again.get("0123abcd").as_deref(), Some(&b"%PDF-1.7 one"[..]));
         assert_eq!(again.get("ffff"), None);
-        assert_eq!(again.reused(), 1);
-        // Tampered with: not trusted.
-        std::fs::write(root.path().join(CACHE_DIR).join("pdf/0123abcd.pdf"), b"%PDF-1.7 two").unwrap();
+        assert_eq!(again.pdfs_taken(), 1);
+        // Tampered with: not trusted, and removed.
+        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"%PDF-1.7 one"));
+        std::fs::write(&kept, b"%PDF-1.7 two").unwrap();
         assert_eq!(Cache::open(root.path()).get("0123abcd"), None);
+        assert!(!kept.exists(), "a damaged entry is removed");
+        // Typeset again, it is kept again.
+        Cache::open(root.path()).put("0123abcd", b"%PDF-1.7 one");
+        assert_eq!(Cache::open(root.path()).get("0123abcd").as_deref(), Some(&b"%PDF-1.7 one"[..]));
         // A key that is not a digest never names a file.
         cache.put("../../escape", b"x");
-        assert!(!root.path().join("escape.pdf").exists() && !root.path().join(".boardpack/escape.pdf").exists());
+        assert!(!root.path().join("escape.blake3").exists() && !root.path().join(".boardpack/escape.blake3").exists());
+    }
+
+    /// A month's files as a build keeps them: written into the output, then kept.
+    fn keep_month(cache: &Cache, out: &Path, key: &str, pdf: Option<&str>, files: &[(&str, &[u8])]) {
+        let mut kept = Vec::new();
+        for (path, bytes) in files {
+            let written = out.join(path);
+            std::fs::create_dir_all(written.parent().unwrap()).unwrap();
+            std::fs::write(&written, bytes).unwrap();
+            let digest = blake3(bytes);
+            assert!(cache.keep_file(&digest, &written, bytes));
+            kept.push((digest, path.to_string()));
+        }
+        cache.put_month(key, CachedMonth { pdf: pdf.map(str::to_string), files: kept });
     }
 
     #[test]
-    fn a_months_documents_are_taken_only_when_both_are_intact() {
+    fn a_months_folder_is_taken_only_when_every_file_is_intact() {
         let root = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
         let (month, pdf) = ("0a0a", "0b0b");
+        let files: [(&str, &[u8]); 3] =
+            [("index.html", b"<p>scorecard</p>"), ("charts/a.svg", b"<svg/>"), ("board-report.pdf", b"%PDF report")];
         let first = Cache::open(root.path());
-        assert!(first.documents(month).is_none(), "nothing cached yet");
-        first.put(pdf, b"%PDF-1.7 report");
-        first.put_documents(month, pdf, b"<!doctype html><p>report</p>");
+        assert!(first.month(month).is_none(), "nothing cached yet");
+        keep_month(&first, out.path(), month, Some(pdf), &files);
         first.prune();
 
-        let found = Cache::open(root.path()).documents(month).expect("kept by the last build");
-        assert_eq!(found.pdf_key, pdf);
-        assert_eq!(std::fs::read(&found.pdf).unwrap(), b"%PDF-1.7 report");
-        assert_eq!(std::fs::read(&found.html).unwrap(), b"<!doctype html><p>report</p>");
-        assert!(Cache::open(root.path()).documents("0c0c").is_none(), "another month's key");
+        let KeptMonth { pdf: found_pdf, files: found } =
+            Cache::open(root.path()).month(month).expect("kept by the last build");
+        assert_eq!(found_pdf.as_deref(), Some(pdf));
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["index.html", "charts/a.svg", "board-report.pdf"]);
+        assert_eq!(std::fs::read(&found[1].1).unwrap(), b"<svg/>");
+        assert!(Cache::open(root.path()).month("0c0c").is_none(), "another month's key");
 
-        // Either document damaged: neither is taken.
-        std::fs::write(&found.html, b"<!doctype html><p>changed</p>").unwrap();
-        assert!(Cache::open(root.path()).documents(month).is_none());
-        std::fs::write(&found.html, b"<!doctype html><p>report</p>").unwrap();
-        std::fs::write(&found.pdf, b"%PDF-1.7 changed").unwrap();
-        assert!(Cache::open(root.path()).documents(month).is_none());
-        std::fs::write(&found.pdf, b"%PDF-1.7 report").unwrap();
+        // The kept files are the written ones, linked: nothing copied.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+            assert_eq!(ino(&found[0].1), ino(&out.path().join("index.html")));
+        }
 
-        // A month kept from the previous output keeps its documents through
+        // Any file damaged: the month is not taken, and the file is removed.
+        std::fs::remove_file(&found[1].1).unwrap();
+        std::fs::write(&found[1].1, b"<svg>changed</svg>").unwrap();
+        assert!(Cache::open(root.path()).month(month).is_none());
+        assert!(!found[1].1.exists());
+        // The next build that makes the month keeps it whole again.
+        let again = Cache::open(root.path());
+        keep_month(&again, out.path(), month, Some(pdf), &files);
+        again.prune();
+        assert!(Cache::open(root.path()).month(month).is_some());
+
+        // A month kept from the previous output keeps its files through
         // pruning; a build that used nothing leaves nothing.
         let kept = Cache::open(root.path());
-        kept.keep(month, None);
+        kept.keep(month, Some(pdf));
         kept.prune();
-        assert!(Cache::open(root.path()).documents(month).is_some());
+        assert!(Cache::open(root.path()).month(month).is_some());
         Cache::open(root.path()).prune();
-        assert!(Cache::open(root.path()).documents(month).is_none());
-        assert!(!found.html.exists() && !found.pdf.exists());
-        assert_eq!(std::fs::read_to_string(root.path().join(CACHE_DIR).join(DOCUMENTS_INDEX)).unwrap(), "");
+        assert!(Cache::open(root.path()).month(month).is_none());
+        assert!(found.iter().all(|(_, kept)| !kept.exists()));
+        assert_eq!(std::fs::read_to_string(root.path().join(CACHE_DIR).join(MONTHS_INDEX)).unwrap(), "");
     }
 
     #[test]
-    fn a_damaged_report_is_written_again_by_the_next_build_that_makes_it() {
-        let root = tempfile::tempdir().unwrap();
-        let (month, pdf, html) = ("0a0a", "0b0b", &b"<!doctype html><p>report</p>"[..]);
-        let first = Cache::open(root.path());
-        first.put(pdf, b"%PDF-1.7 report");
-        first.put_documents(month, pdf, html);
-        first.prune();
-        let found = Cache::open(root.path()).documents(month).unwrap();
-        std::fs::write(&found.html, b"<!doctype html><p>damaged</p>").unwrap();
-        let second = Cache::open(root.path());
-        assert!(second.documents(month).is_none());
-        second.put_documents(month, pdf, html);
-        assert_eq!(std::fs::read(&found.html).unwrap(), html, "the entry under that digest is mended");
-        assert!(Cache::open(root.path()).documents(month).is_some());
-    }
-
-    #[test]
-    fn an_index_line_that_is_not_three_digests_names_nothing() {
-        let root = tempfile::tempdir().unwrap();
-        let index = root.path().join(CACHE_DIR).join(DOCUMENTS_INDEX);
-        std::fs::create_dir_all(index.parent().unwrap()).unwrap();
-        std::fs::write(&index, "0a0a ../../x 0c0c\n0a0b 0b0b\n0a0c 0b0b 0c0c extra\n").unwrap();
-        let cache = Cache::open(root.path());
-        assert!(["0a0a", "0a0b", "0a0c"].iter().all(|m| cache.documents(m).is_none()));
-        assert!(cache.documents_index().is_empty());
+    fn an_index_paragraph_that_is_not_well_formed_names_nothing() {
+        let d = "0d0d";
+        let text = format!(
+            "0a0a ../../x\n {d} index.html\n0a0b -\n {d} ../escape.html\n0a0c -\n nonsense\n0a0d - extra\n {d} a.html\n\
+             0a0e -\n {d} index.html\n {d} charts/a.svg\n"
+        );
+        let index = Index::read(text);
+        let months: Vec<CachedMonth> = ["0a0a", "0a0b", "0a0c", "0a0d", "0a0e"]
+            .iter()
+            .filter_map(|k| parse_paragraph(index.paragraph(k)?))
+            .collect();
+        assert_eq!(months.len(), 1, "{months:?}");
+        assert_eq!(months[0].files.len(), 2);
+        assert_eq!(paragraph("0a0e", &months[0]), index.paragraph("0a0e").unwrap(), "what is written reads back");
     }
 
     #[test]
@@ -385,24 +519,33 @@ mod tests {
         second.prune();
         let third = Cache::open(root.path());
         assert!(third.get("aa").is_some() && third.get("bb").is_none());
+        assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"two")).exists());
     }
 
     #[test]
-    fn a_cache_from_before_blake3_is_made_again_and_its_sums_removed() {
+    fn what_earlier_builds_kept_is_removed() {
         let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join(CACHE_DIR).join(PDF_DIR);
-        std::fs::create_dir_all(&dir).unwrap();
-        // An entry as builds before this one kept it: a PDF and its SHA-256.
-        std::fs::write(dir.join("aa.pdf"), b"one").unwrap();
-        std::fs::write(dir.join("aa.sha256"), sha256(b"one")).unwrap();
+        let cache_dir = root.path().join(CACHE_DIR);
+        let pdf_dir = cache_dir.join(PDF_DIR);
+        std::fs::create_dir_all(cache_dir.join("html")).unwrap();
+        std::fs::create_dir_all(&pdf_dir).unwrap();
+        // Entries as builds before kept them: PDFs under their key with a sum
+        // beside them, single-file reports and their index.
+        std::fs::write(pdf_dir.join("aa.pdf"), b"one").unwrap();
+        std::fs::write(pdf_dir.join("aa.sha256"), sha256(b"one")).unwrap();
+        std::fs::write(cache_dir.join("html").join(format!("{}.html", blake3(b"r"))), b"r").unwrap();
+        std::fs::write(cache_dir.join("documents"), "0a 0b 0c\n").unwrap();
         let cache = Cache::open(root.path());
-        assert_eq!(cache.get("aa"), None, "a SHA-256 sum is not this cache's check");
+        assert_eq!(cache.get("aa"), None, "an old entry is not this cache's");
         cache.put("aa", b"one");
         cache.prune();
-        let names: BTreeSet<String> =
-            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        assert_eq!(names, BTreeSet::from(["aa.blake3".to_string(), "aa.pdf".to_string()]));
-        assert_eq!(std::fs::read_to_string(dir.join("aa.blake3")).unwrap(), blake3(b"one"));
+        let names: BTreeSet<String> = std::fs::read_dir(&cache_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, BTreeSet::from(["files".into(), "pdf".into()]));
+        let in_pdf: Vec<_> = std::fs::read_dir(&pdf_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(in_pdf, ["aa.blake3"]);
         assert_eq!(Cache::open(root.path()).get("aa").as_deref(), Some(&b"one"[..]));
     }
 }

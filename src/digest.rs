@@ -1,9 +1,10 @@
 //! Digests written as lower-case hex. SHA-256 is the one seals, manifests,
 //! keys and the incremental record compare: it is what a board secretary can
 //! check with `sha256sum`. BLAKE3 is only the project cache's check of the
-//! documents it keeps, which nobody outside boardpack reads: a warm build at
-//! 100 companies × 36 months reads 1.4 GB of them, and BLAKE3 hashes that in
-//! 0.18 s of CPU where SHA-256 takes 0.71 s on these machines (BENCHMARKS.md).
+//! files it keeps, which nobody outside boardpack reads: a warm build at 100
+//! companies × 36 months reads 2.1 GB of them (1.4 GB of it documents, which
+//! BLAKE3 hashes in 0.18 s of CPU where SHA-256 takes 0.71 s on these
+//! machines, BENCHMARKS.md).
 
 use std::fmt::Write as _;
 

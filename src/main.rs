@@ -284,6 +284,9 @@ fn build(options: BuildOptions) -> Result<(), Error> {
     if summary.months_reused > 0 {
         reused.push(format!("{} unchanged month(s) taken from the previous build", summary.months_reused));
     }
+    if summary.months_cached > 0 {
+        reused.push(format!("{} month(s) from the cache", summary.months_cached));
+    }
     if summary.pdfs_cached > 0 {
         reused.push(format!("{} PDF(s) from the cache", summary.pdfs_cached));
     }

@@ -313,9 +313,15 @@ impl Staging {
         Ok(())
     }
 
+    /// Where the file at `rel` of the staging folder is.
+    pub(crate) fn path_of(&self, rel: &str) -> Result<PathBuf, Error> {
+        safe_join(self.dir.path(), rel)
+    }
+
     /// Puts each file `from` at its path `rel` in the staging folder, as a
     /// hard link (a copy where links are not possible): a file kept by the
-    /// project cache, which is only ever replaced there, never written into.
+    /// project cache, which is only ever replaced or removed there, never
+    /// written into.
     pub(crate) fn link_in(&self, files: &[(String, &Path)]) -> Result<(), Error> {
         self.make_folders(files.iter().map(|(rel, _)| rel.as_str()))?;
         for (rel, from) in files {

@@ -50,7 +50,7 @@ pub type Progress = fn(usize, usize);
 /// making it again: PDFs typeset by an earlier build (by the key of their
 /// inputs, [`document::Pdf::key`] — typesetting is most of a build's time), a
 /// sealed month's documents as sent, and the files of months whose inputs have
-/// not changed since the previous build. A build writes each month's files as
+/// not changed since an earlier build. A build writes each month's files as
 /// soon as they are made, so memory holds only the months in flight; a
 /// preview collects them ([`Collect`]).
 pub(crate) trait Destination: Sync {
@@ -61,20 +61,23 @@ pub(crate) trait Destination: Sync {
     /// The documents the board received for a sealed month; `None` for a month not sealed.
     fn sent(&self, content: &MonthContent) -> Result<Option<Sent>, Error>;
     /// Takes the files of the month folder `folder` from the previous build,
-    /// when they were made from inputs with this key; then returns that
-    /// build's record of the month.
+    /// or from any earlier one that kept them, when they were made from
+    /// inputs with this key; then returns the record of the month.
     fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error>;
-    /// Puts at `paths` (the PDF's, then the single-file report's) the two
-    /// documents an earlier build made from inputs with the month's key
-    /// `month_key`, if they are known and intact; returns the PDF's key.
-    /// Making them again is most of what a month with documents costs.
-    fn documents(&self, _month_key: &str, _paths: [&str; 2]) -> Result<Option<String>, Error> {
-        Ok(None)
-    }
-    /// Keeps a month's single-file report, and its PDF's key, for later builds.
-    fn store_documents(&self, _month_key: &str, _pdf_key: &str, _html: &[u8]) {}
     /// Receives rendered files.
     fn write(&self, files: Vec<SiteFile>) -> Result<(), Error>;
+    /// Receives every file of the month folder `folder`, made from inputs
+    /// with the key `month_key` (its PDF's key is `pdf`), so that a later
+    /// build may take the folder whole ([`Destination::reuse`]).
+    fn write_month(
+        &self,
+        _month_key: &str,
+        _folder: &str,
+        _pdf: Option<&str>,
+        files: Vec<SiteFile>,
+    ) -> Result<(), Error> {
+        self.write(files)
+    }
     /// Told every month of the site once all are written, so the next build
     /// into the same place knows what it may reuse.
     fn record(&self, _months: &[MonthRecord]) {}
@@ -283,8 +286,6 @@ fn render_month(
             files.push(SiteFile { path: pdf_path, bytes: sent.pdf });
             files.push(SiteFile { path: html_path, bytes: sent.html });
             files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip });
-        } else if let Some(pdf_key) = dest.documents(&record.key, [&pdf_path, &html_path])? {
-            record.pdf = Some(pdf_key);
         } else {
             let input = document::ReportInput {
                 report: shown,
@@ -296,12 +297,11 @@ fn render_month(
             };
             let pdf = document::report_pdf(&input, dest)?;
             let html = document::single_file_html(&input)?.into_bytes();
-            dest.store_documents(&record.key, &pdf.key, &html);
             record.pdf = Some(pdf.key);
             files.push(SiteFile { path: pdf_path, bytes: pdf.bytes });
             files.push(SiteFile { path: html_path, bytes: html });
         }
     }
-    dest.write(files)?;
+    dest.write_month(&record.key, &record.folder, record.pdf.as_deref(), files)?;
     Ok(record)
 }

@@ -102,8 +102,8 @@ pub(crate) fn overview_files(
 /// [`overview_files`] into `dest`, each page as soon as it is rendered (a page
 /// of a large portfolio is large, and there is one per month). With the keys
 /// of the companies' months, a month's page whose inputs are unchanged since
-/// the previous build is taken from it ([`Destination::reuse`]), and every
-/// month is recorded for the next build.
+/// an earlier build is taken from it ([`Destination::reuse`]), and every
+/// month is recorded and kept for the next build.
 pub(crate) fn write_overview(
     portfolio: &Portfolio,
     theme: &Theme,
@@ -130,8 +130,14 @@ pub(crate) fn write_overview(
                 }
             }
             let view = overview(portfolio, lang, &reports, &columns, month, &months[..=i]);
-            dest.write(vec![page(theme, lang, &view, &format!("{folder}/index.html"), "../")?])?;
-            Ok(key.map(|key| MonthRecord { folder, key, pdf: None, stamp: None }))
+            let page = vec![page(theme, lang, &view, &format!("{folder}/index.html"), "../")?];
+            match key {
+                Some(key) => {
+                    dest.write_month(&key, &folder, None, page)?;
+                    Ok(Some(MonthRecord { folder, key, pdf: None, stamp: None }))
+                }
+                None => dest.write(page).map(|()| None),
+            }
         })
         .collect::<Result<_, Error>>()?;
     if let Some(&latest) = months.last() {

@@ -400,54 +400,51 @@ fn a_rebuild_reuses_unchanged_months_and_a_warm_cache_builds_what_a_cold_one_doe
         !first.contains("taken from") && !first.contains("from the cache"),
         "a first build makes everything: {first}"
     );
-    assert!(
-        root.join(".boardpack/cache/pdf").read_dir().unwrap().count() >= 24,
-        "12 PDFs and their digests are cached"
-    );
+    let cache = root.join(".boardpack/cache");
+    assert_eq!(cache.join("pdf").read_dir().unwrap().count(), 12, "12 PDFs are named by their key");
+    assert!(cache.join("files").read_dir().unwrap().count() > 12 * 10, "every file of every month is kept");
     assert!(build_into(out.path()).contains("(12 unchanged month(s) taken from the previous build)"));
 
     // An edited month is made again; the others are taken as they were.
     let summary = root.join("content/2026-10/summary.md");
     fs::write(&summary, format!("{}\nOne more sentence for the board.\n", read(&summary))).unwrap();
     assert!(build_into(out.path()).contains("(11 unchanged month(s) taken from the previous build)"));
-    // A file changed in the output since is not trusted: its month is made again.
+    // A file changed in the output since is not trusted: its month is taken from the cache instead.
     fs::write(out.path().join("2026-09/board-report.pdf"), b"%PDF-1.7 not the report").unwrap();
     let after = build_into(out.path());
     assert!(
-        after.contains("(11 unchanged month(s) taken from the previous build, 1 PDF(s) from the cache)"),
+        after.contains("(11 unchanged month(s) taken from the previous build, 1 month(s) from the cache)"),
         "{after}"
     );
 
-    // A warm cache into a fresh folder: no PDF typeset, the same bytes as a cold build.
+    // A warm cache into a fresh folder: every month taken whole, the same bytes as a cold build.
     let warm = tempfile::tempdir().unwrap();
-    assert!(build_into(warm.path()).contains("(12 PDF(s) from the cache)"));
+    assert!(build_into(warm.path()).contains("(12 month(s) from the cache)"));
     let cold = cold_build(root);
     assert_eq!(tree(warm.path()), tree(cold.path()), "a warm cache builds what a cold one does");
     assert_eq!(tree(out.path()), tree(cold.path()), "so does a rebuild that reused months");
     let text = tool("pdftotext", &[out.path().join("2026-10/board-report.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("One more sentence for the board."));
 
-    // A tampered cache entry is not trusted: that PDF is typeset again, correctly.
-    let cached = root.join(".boardpack/cache/pdf");
-    let entry = fs::read_dir(&cached)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .unwrap();
-    fs::write(&entry, b"%PDF-1.7 tampered").unwrap();
+    // A tampered cache entry is not trusted: that month is made again, its
+    // PDF typeset again, correctly.
+    let kept = |name: &str| {
+        let index = read(&cache.join("months"));
+        let line = index.lines().find(|l| l.ends_with(&format!(" {name}"))).unwrap().to_string();
+        cache.join("files").join(line.split(' ').nth(1).unwrap())
+    };
+    fs::write(kept("board-report.pdf"), b"%PDF-1.7 tampered").unwrap();
     let again = tempfile::tempdir().unwrap();
-    assert!(build_into(again.path()).contains("(11 PDF(s) from the cache)"));
+    let rebuilt = build_into(again.path());
+    assert!(rebuilt.contains("(11 month(s) from the cache)"), "{rebuilt}");
     assert_eq!(tree(again.path()), tree(cold.path()));
 
-    // Nor is a tampered single-file report: that month's is rendered again
-    // (its PDF, intact, still comes from the cache).
-    let reports = root.join(".boardpack/cache/html");
-    assert_eq!(reports.read_dir().unwrap().count(), 12, "each month's single-file report is cached");
-    let report = reports.read_dir().unwrap().flatten().map(|e| e.path()).min().unwrap();
-    fs::write(&report, b"<!doctype html><title>tampered</title>").unwrap();
+    // Nor is a tampered single-file report: that month is made again (its
+    // PDF, intact, still comes from the cache).
+    fs::write(kept("board-report.html"), b"<!doctype html><title>tampered</title>").unwrap();
     let third = tempfile::tempdir().unwrap();
-    assert!(build_into(third.path()).contains("(12 PDF(s) from the cache)"));
+    let rebuilt = build_into(third.path());
+    assert!(rebuilt.contains("(11 month(s) from the cache, 1 PDF(s) from the cache)"), "{rebuilt}");
     assert_eq!(tree(third.path()), tree(cold.path()), "the tampered report is not published");
 }
 

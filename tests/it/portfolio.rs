@@ -289,3 +289,43 @@ fn a_rebuild_makes_an_overview_month_again_only_when_what_it_shows_changed() {
     fs::write(&config, read(&config).replace("Northwind Logistics", "Acme Health")).unwrap();
     remade("Acme Health", "a company that joined");
 }
+
+/// A build into a new folder (CI, with `.boardpack/cache/` restored) takes
+/// every company's unchanged months whole from the project cache, and makes
+/// only the months whose inputs changed; the site is what a cold build writes.
+#[test]
+fn a_build_into_a_new_folder_takes_unchanged_months_from_the_cache() {
+    let project = copy_project(&repo().join("examples/portfolio"));
+    let root = project.path();
+    let config = root.join("portfolio.toml");
+    fs::write(&config, read(&config) + "documents = false\n").unwrap();
+    let build_into = |out: &std::path::Path| {
+        let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let first = tempfile::tempdir().unwrap();
+    let made = build_into(first.path());
+    assert!(!made.contains("from the cache"), "nothing is cached before the first build: {made}");
+    let months: usize = made.split("built ").nth(1).and_then(|s| s.split(' ').next()).unwrap().parse().unwrap();
+
+    let second = tempfile::tempdir().unwrap();
+    let taken = build_into(second.path());
+    assert!(taken.contains(&format!("({months} month(s) from the cache)")), "{taken}");
+    assert_eq!(tree(second.path()), tree(first.path()));
+
+    // Globex Retail's January changes: its months from January on are made again.
+    let content = root.join("companies/globex-retail/content");
+    let january = content.join("2026-01/kpis.toml");
+    fs::write(&january, read(&january).replace("lead-time = ", "lead-time = 1")).unwrap();
+    let changed = fs::read_dir(&content)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir() && e.file_name().to_string_lossy().as_ref() >= "2026-01")
+        .count();
+    assert!(changed >= 2);
+    let third = tempfile::tempdir().unwrap();
+    let partly = build_into(third.path());
+    assert!(partly.contains(&format!("({} month(s) from the cache)", months - changed)), "{partly}");
+    assert_eq!(tree(third.path()), tree(cold_build(root).path()));
+}
