@@ -103,7 +103,10 @@ for size in "${sizes[@]}"; do
   documents "$src" off
   read -r files site_secs peak site_out < <(FRESH=$src measure "$repeat" sh -c "'$bin' build --root \"\$ROOT\" --output \"\$OUT\"")
   row "$label" site "$files" "$site_secs" "$peak" "cold: no cache"
-  OUT=$(mktemp -d -u "$work/out-XXXXXX") sh -c "$(build_cmd "$src")" >/dev/null 2>&1
+  OUT=$(mktemp -d -u "$work/out-XXXXXX") sh -c "$(build_cmd "$src")" >/dev/null 2>"$work/stderr" || {
+    cat "$work/stderr" >&2
+    exit 1
+  }
   read -r files secs peak _ < <(measure "$repeat" sh -c "$(build_cmd "$src")")
   row "$label" "warm site" "$files" "$secs" "$peak" "new output folder, cache kept"
 

@@ -495,7 +495,12 @@ impl Destination for ToStaging<'_> {
         let Some(kept) = self.cache.month(key) else { return Ok(None) };
         let files: Vec<(String, &Path)> =
             kept.files.iter().map(|(rel, path)| (self.path(&format!("{folder}/{rel}")), path.as_path())).collect();
-        self.staging.link_in(&files)?;
+        if self.staging.link_in(&files).is_err() {
+            // A kept file gone since it was checked (another build pruned
+            // it): none of the month's files stay, and the month is rendered.
+            self.staging.remove(&self.path(folder))?;
+            return Ok(None);
+        }
         self.note(files.into_iter().map(|(path, _)| path));
         self.cached.fetch_add(1, Ordering::Relaxed);
         Ok(Some(MonthRecord { folder: folder.to_string(), key: key.to_string(), pdf: kept.pdf, stamp: None }))
@@ -508,7 +513,7 @@ impl Destination for ToStaging<'_> {
         pdf: Option<&str>,
         mut files: Vec<SiteFile>,
     ) -> Result<(), Error> {
-        let rel: Vec<Option<String>> =
+        let rel: Option<Vec<String>> =
             files.iter().map(|f| f.path.strip_prefix(&format!("{folder}/")).map(str::to_string)).collect();
         for f in &mut files {
             f.path = self.path(&f.path);
@@ -516,13 +521,14 @@ impl Destination for ToStaging<'_> {
         self.staging.write(&files)?;
         self.note(files.iter().map(|f| f.path.clone()));
         // Kept in the cache for builds into other folders: every file, or the month is not kept.
+        let Some(rel) = rel else { return Ok(()) };
         let kept: Option<Vec<(String, String)>> = files
             .par_iter()
             .zip(rel)
             .map(|(f, rel)| {
                 let digest = crate::digest::blake3(&f.bytes);
                 let written = self.staging.path_of(&f.path).ok()?;
-                self.cache.keep_file(&digest, &written, &f.bytes).then_some((digest, rel?))
+                self.cache.keep_file(&digest, &written, &f.bytes).then_some((digest, rel))
             })
             .collect();
         if let Some(files) = kept {

@@ -14,11 +14,15 @@
 //!   `render::key`), every file of the folder by path and digest, and its
 //!   PDF's key. A build that has not got the month's folder from its own
 //!   previous output (a fresh folder, a CI checkout) links the files in from
-//!   here: no charts, pages or documents to make, and no bytes copied.
+//!   here: no charts, pages or documents to make, and on one disk no bytes
+//!   copied. The files are then the output's own (hard links), so the cache
+//!   never writes into a file it keeps: it replaces or removes it.
 //!
 //! After a whole build, the entries it did not use are removed, so the cache
 //! holds one build's files; a file shared by several months (or linked into
-//! the output) is kept once.
+//! the output) is kept once. Listing `files/` to find them is skipped when
+//! the build used every month of the last index and no build stopped halfway
+//! (`files/.adding`): a rebuild that adds a month does not list 60,000 names.
 //!
 //! The cache also keeps, for each output folder built into, the record of its
 //! months (`sites/`): the key each was made from and a stamp of its files as
@@ -43,6 +47,8 @@ const PDF_DIR: &str = "pdf";
 const SUM: &str = ".blake3";
 /// Every file kept, by the BLAKE3 of its bytes.
 const FILES_DIR: &str = "files";
+/// In `files/` from the first file a build keeps until it prunes.
+const ADDING: &str = ".adding";
 /// Month key → its PDF's key and its folder's files, a month a paragraph.
 const MONTHS_INDEX: &str = "months";
 /// Each output site's record of its months, for the next build into it.
@@ -70,8 +76,9 @@ pub(crate) struct Cache {
     /// kept by [`Cache::prune`] with the files of the months in the next index.
     used: Mutex<BTreeSet<String>>,
     pdfs_taken: AtomicUsize,
-    /// Whether `files/` exists or was made, asked once per build.
-    files_dir: OnceLock<bool>,
+    /// Whether `files/` exists or was made, asked once per build, and
+    /// whether a build that kept files in it stopped before pruning.
+    files_dir: OnceLock<(bool, bool)>,
     /// The index of months as the last build left it, read when first asked.
     months: OnceLock<Index>,
     /// The paragraphs of the index this build used or made, by month key: the next index.
@@ -97,9 +104,10 @@ struct Index {
 }
 
 impl Index {
-    /// The index's paragraphs: a month's line, `KEY PDF` (`-` for no PDF),
-    /// then one line for each file of its folder, indented by one space:
-    /// `DIGEST PATH`. A month line that is not two digests names nothing.
+    /// The index's paragraphs: a month's line, `KEY PDF FILES` (`-` for no
+    /// PDF; FILES the number of files), then one line for each file of its
+    /// folder, indented by one space: `DIGEST PATH`. A month line that is not
+    /// two digests and a number names nothing.
     fn read(text: String) -> Index {
         let mut months = std::collections::HashMap::new();
         let mut start: Option<(String, usize)> = None;
@@ -110,8 +118,11 @@ impl Index {
                     months.insert(key, from..at);
                 }
                 let mut parts = line.trim_end_matches('\n').split(' ');
-                let (key, pdf) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                let well_formed = is_digest(key) && (pdf == "-" || is_digest(pdf)) && parts.next().is_none();
+                let (key, pdf, count) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
+                let well_formed = is_digest(key)
+                    && (pdf == "-" || is_digest(pdf))
+                    && count.is_some_and(|n| n.parse::<usize>().is_ok())
+                    && parts.next().is_none();
                 start = well_formed.then(|| (key.to_string(), at));
             }
             at += line.len();
@@ -127,10 +138,16 @@ impl Index {
     }
 }
 
-/// A month's paragraph of the index, read; `None` if any line is not well formed.
+/// A month's paragraph of the index, read; `None` unless it is whole: every
+/// line well formed and ended, as many files as its first line says (at least
+/// one), no path twice. An index cut short never names part of a month.
 fn parse_paragraph(paragraph: &str) -> Option<CachedMonth> {
+    if !paragraph.ends_with('\n') {
+        return None;
+    }
     let mut lines = paragraph.lines();
-    let pdf = lines.next()?.split(' ').nth(1)?;
+    let mut head = lines.next()?.split(' ').skip(1);
+    let (pdf, count) = (head.next()?, head.next()?.parse::<usize>().ok()?);
     let pdf = (pdf != "-").then(|| pdf.to_string());
     let files = lines
         .map(|line| {
@@ -138,12 +155,13 @@ fn parse_paragraph(paragraph: &str) -> Option<CachedMonth> {
             (is_digest(digest) && is_folder_path(path)).then(|| (digest.to_string(), path.to_string()))
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(CachedMonth { pdf, files })
+    let paths: BTreeSet<&str> = files.iter().map(|(_, p)| p.as_str()).collect();
+    (count > 0 && files.len() == count && paths.len() == count).then_some(CachedMonth { pdf, files })
 }
 
 /// A month's paragraph of the index (see [`Index::read`]).
 fn paragraph(month_key: &str, month: &CachedMonth) -> String {
-    let mut text = format!("{month_key} {}\n", month.pdf.as_deref().unwrap_or("-"));
+    let mut text = format!("{month_key} {} {}\n", month.pdf.as_deref().unwrap_or("-"), month.files.len());
     for (digest, path) in &month.files {
         text.push(' ');
         text.push_str(digest);
@@ -210,12 +228,15 @@ impl Cache {
     /// makes those bytes keeps them again.
     fn intact(&self, digest: &str) -> Option<(PathBuf, Vec<u8>)> {
         let path = self.file(digest)?;
-        let bytes = std::fs::read(&path).ok()?;
-        if blake3(&bytes) != digest {
-            let _ = std::fs::remove_file(&path);
-            return None;
+        match std::fs::read(&path) {
+            Ok(bytes) if blake3(&bytes) == digest => Some((path, bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => {
+                // Damaged, or not a readable file at all (a folder, a broken link).
+                let _ = std::fs::remove_file(&path).or_else(|_| std::fs::remove_dir_all(&path));
+                None
+            }
         }
-        Some((path, bytes))
     }
 
     /// The PDF made from Typst inputs with this key, if it is cached and intact.
@@ -252,8 +273,18 @@ impl Cache {
         path.exists() || crate::archive::write_atomically(&path, bytes).is_ok()
     }
 
+    /// Makes `files/` if need be, and marks it as being added to until
+    /// [`Cache::prune`]: a build stopped before then may have kept files
+    /// that no index names, and the next prune lists the folder to find them.
     fn files_dir(&self) -> bool {
-        *self.files_dir.get_or_init(|| std::fs::create_dir_all(&self.files).is_ok())
+        self.files_dir
+            .get_or_init(|| {
+                let made = std::fs::create_dir_all(&self.files).is_ok();
+                let marker = self.files.join(ADDING);
+                let stopped = marker.exists();
+                (made && (stopped || std::fs::write(&marker, b"").is_ok()), stopped)
+            })
+            .0
     }
 
     /// Keeps the file just written at `written` (whose bytes are `bytes`, with
@@ -291,11 +322,9 @@ impl Cache {
     /// Records that the month with key `month_key` is made of these files,
     /// every one kept ([`Cache::keep_file`]), for later builds.
     pub(crate) fn put_month(&self, month_key: &str, month: CachedMonth) {
-        let well_formed = is_digest(month_key)
-            && month.pdf.as_deref().is_none_or(is_digest)
-            && month.files.iter().all(|(digest, path)| is_digest(digest) && is_folder_path(path));
-        if well_formed {
-            self.use_month(month_key, month.pdf.as_deref(), paragraph(month_key, &month));
+        let text = paragraph(month_key, &month);
+        if parse_paragraph(&text).is_some() && is_digest(month_key) {
+            self.use_month(month_key, month.pdf.as_deref(), text);
         }
     }
 
@@ -360,7 +389,11 @@ impl Cache {
         let before = self.months_index();
         // A build that kept every month of the last index (a rebuild that
         // added months) leaves nothing unused in `files/`: no need to list it.
-        let all_kept = !before.months.is_empty() && before.months.keys().all(|k| months.contains_key(k));
+        let stopped = match self.files_dir.get() {
+            Some(&(_, stopped)) => stopped,
+            None => self.files.join(ADDING).exists(),
+        };
+        let all_kept = !stopped && !before.months.is_empty() && before.months.keys().all(|k| months.contains_key(k));
         if !all_kept {
             let mut kept: std::collections::HashSet<&str> = used.iter().map(String::as_str).collect();
             for text in months.values() {
@@ -373,6 +406,7 @@ impl Cache {
                 }
             }
         }
+        let _ = std::fs::remove_file(self.files.join(ADDING));
         let index: String = months.values().map(String::as_str).collect();
         // No index and nothing to write reads as the same text: nothing is made.
         if before.text != index {
@@ -495,17 +529,46 @@ mod tests {
     fn an_index_paragraph_that_is_not_well_formed_names_nothing() {
         let d = "0d0d";
         let text = format!(
-            "0a0a ../../x\n {d} index.html\n0a0b -\n {d} ../escape.html\n0a0c -\n nonsense\n0a0d - extra\n {d} a.html\n\
-             0a0e -\n {d} index.html\n {d} charts/a.svg\n"
+            "0a0a ../../x 1\n {d} index.html\n0a0b - 1\n {d} ../escape.html\n0a0c - 1\n nonsense\n\
+             0a0d - 1 extra\n {d} a.html\n0a0f - 0\n0a10 - 3\n {d} index.html\n {d} charts/a.svg\n\
+             0a11 - 2\n {d} index.html\n {d} index.html\n0a0e - 2\n {d} index.html\n {d} charts/a.svg\n\
+             0a12 - 2\n {d} index.html\n {d} charts/a.s"
         );
         let index = Index::read(text);
-        let months: Vec<CachedMonth> = ["0a0a", "0a0b", "0a0c", "0a0d", "0a0e"]
-            .iter()
-            .filter_map(|k| parse_paragraph(index.paragraph(k)?))
-            .collect();
-        assert_eq!(months.len(), 1, "{months:?}");
-        assert_eq!(months[0].files.len(), 2);
-        assert_eq!(paragraph("0a0e", &months[0]), index.paragraph("0a0e").unwrap(), "what is written reads back");
+        let keys = ["0a0a", "0a0b", "0a0c", "0a0d", "0a0e", "0a0f", "0a10", "0a11", "0a12"];
+        let whole: Vec<&str> =
+            keys.into_iter().filter(|k| index.paragraph(k).and_then(parse_paragraph).is_some()).collect();
+        // Not two digests and a count, a path out, no files, fewer files than
+        // said, a path twice, cut short: only the whole one is read.
+        assert_eq!(whole, ["0a0e"]);
+        let month = parse_paragraph(index.paragraph("0a0e").unwrap()).unwrap();
+        assert_eq!(month.files.len(), 2);
+        assert_eq!(paragraph("0a0e", &month), index.paragraph("0a0e").unwrap(), "what is written reads back");
+    }
+
+    #[test]
+    fn files_kept_by_a_build_that_stopped_before_pruning_are_removed_by_the_next() {
+        let root = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let files: [(&str, &[u8]); 1] = [("index.html", b"<p>one</p>")];
+        let first = Cache::open(root.path());
+        keep_month(&first, out.path(), "0a0a", None, &files);
+        first.prune();
+        // A build keeps a file, then stops (no prune).
+        let stopped = Cache::open(root.path());
+        let orphan = out.path().join("orphan.html");
+        std::fs::write(&orphan, b"<p>orphan</p>").unwrap();
+        assert!(stopped.keep_file(&blake3(b"<p>orphan</p>"), &orphan, b"<p>orphan</p>"));
+        drop(stopped);
+        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"<p>orphan</p>"));
+        assert!(kept.exists());
+        // The next build takes every month of the index, and still finds the orphan.
+        let next = Cache::open(root.path());
+        assert!(next.month("0a0a").is_some());
+        next.prune();
+        assert!(!kept.exists(), "the stopped build's file is removed");
+        assert!(Cache::open(root.path()).month("0a0a").is_some());
+        assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(ADDING).exists());
     }
 
     #[test]

@@ -313,6 +313,15 @@ impl Staging {
         Ok(())
     }
 
+    /// Removes the folder at `rel` of the staging folder, if it is there.
+    pub(crate) fn remove(&self, rel: &str) -> Result<(), Error> {
+        let dir = safe_join(self.dir.path(), rel)?;
+        match fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io(&dir, e)),
+            _ => Ok(()),
+        }
+    }
+
     /// Where the file at `rel` of the staging folder is.
     pub(crate) fn path_of(&self, rel: &str) -> Result<PathBuf, Error> {
         safe_join(self.dir.path(), rel)

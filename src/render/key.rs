@@ -60,6 +60,7 @@ pub(super) fn months(
         .text(base_url.unwrap_or(""))
         .text(&format!("{:?}", project.config))
         .text(&format!("{:?}", project.catalogue))
+        .text(project.fonts.fingerprint())
         .part(&theme.fingerprint());
     let global = global.finish();
     let mut chain = [0u8; 32];

@@ -313,6 +313,15 @@ fn a_build_into_a_new_folder_takes_unchanged_months_from_the_cache() {
     let taken = build_into(second.path());
     assert!(taken.contains(&format!("({months} month(s) from the cache)")), "{taken}");
     assert_eq!(tree(second.path()), tree(first.path()));
+    // Taken, not rendered: the very files the first build kept, a company's
+    // month and an overview month alike.
+    let inode = |dir: &std::path::Path, page: &str| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(dir.join(page)).unwrap().ino()
+    };
+    for page in ["globex-retail/2026-01/index.html", "2025-12/index.html"] {
+        assert_eq!(inode(first.path(), page), inode(second.path(), page), "{page}");
+    }
 
     // Globex Retail's January changes: its months from January on are made again.
     let content = root.join("companies/globex-retail/content");
