@@ -448,6 +448,17 @@ impl<'a> ToStaging<'a> {
         }))
     }
 
+    /// Writes rendered files into the staging folder, their paths made the
+    /// output's (under the company's folder, for a portfolio).
+    fn stage(&self, files: &mut [SiteFile]) -> Result<(), Error> {
+        for f in files.iter_mut() {
+            f.path = self.path(&f.path);
+        }
+        self.staging.write(files)?;
+        self.note(files.iter().map(|f| f.path.clone()));
+        Ok(())
+    }
+
     /// Every page written, by its path in the output, in path order.
     fn pages(&self) -> Vec<String> {
         let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -513,13 +524,9 @@ impl Destination for ToStaging<'_> {
         pdf: Option<&str>,
         mut files: Vec<SiteFile>,
     ) -> Result<(), Error> {
-        let rel: Option<Vec<String>> =
-            files.iter().map(|f| f.path.strip_prefix(&format!("{folder}/")).map(str::to_string)).collect();
-        for f in &mut files {
-            f.path = self.path(&f.path);
-        }
-        self.staging.write(&files)?;
-        self.note(files.iter().map(|f| f.path.clone()));
+        let prefix = format!("{folder}/");
+        let rel: Option<Vec<String>> = files.iter().map(|f| f.path.strip_prefix(&prefix).map(str::to_string)).collect();
+        self.stage(&mut files)?;
         // Kept in the cache for builds into other folders: every file, or the month is not kept.
         let Some(rel) = rel else { return Ok(()) };
         let kept: Option<Vec<(String, String)>> = files
@@ -538,12 +545,7 @@ impl Destination for ToStaging<'_> {
     }
 
     fn write(&self, mut files: Vec<SiteFile>) -> Result<(), Error> {
-        for f in &mut files {
-            f.path = self.path(&f.path);
-        }
-        self.staging.write(&files)?;
-        self.note(files.iter().map(|f| f.path.clone()));
-        Ok(())
+        self.stage(&mut files)
     }
 }
 

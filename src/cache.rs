@@ -213,6 +213,12 @@ impl Cache {
         }
     }
 
+    /// Where the digest of the PDF typeset from inputs with this key is
+    /// kept; `None` for a key that is not a digest.
+    fn pointer(&self, key: &str) -> Option<PathBuf> {
+        is_digest(key).then(|| self.pdf.join(format!("{key}{SUM}")))
+    }
+
     /// Where the file with this digest is kept; `None` for a name that is not a digest.
     fn file(&self, digest: &str) -> Option<PathBuf> {
         is_digest(digest).then(|| self.files.join(digest))
@@ -241,10 +247,7 @@ impl Cache {
 
     /// The PDF made from Typst inputs with this key, if it is cached and intact.
     pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
-        if !is_digest(key) {
-            return None;
-        }
-        let digest = std::fs::read_to_string(self.pdf.join(format!("{key}{SUM}"))).ok()?;
+        let digest = std::fs::read_to_string(self.pointer(key)?).ok()?;
         let digest = digest.trim();
         let (_, bytes) = self.intact(digest)?;
         self.mark([key, digest]);
@@ -255,13 +258,10 @@ impl Cache {
     /// Keeps a PDF for later builds. A cache that cannot be written (a
     /// read-only project) only means the next build typesets again.
     pub(crate) fn put(&self, key: &str, bytes: &[u8]) {
-        if !is_digest(key) {
-            return;
-        }
+        let Some(pointer) = self.pointer(key) else { return };
         let digest = blake3(bytes);
-        let kept = self.keep_bytes(&digest, bytes)
-            && std::fs::create_dir_all(&self.pdf).is_ok()
-            && crate::archive::write_atomically(&self.pdf.join(format!("{key}{SUM}")), digest.as_bytes()).is_ok();
+        let kept =
+            self.keep_bytes(&digest, bytes) && crate::archive::write_atomically(&pointer, digest.as_bytes()).is_ok();
         if kept {
             self.mark([key, digest.as_str()]);
         }

@@ -232,21 +232,30 @@ fn serve_portfolio(extra: &[&str]) {
     assert_rebuilt(&server, 43, "a portfolio setting renders everything again");
 }
 
+/// A copy of the example portfolio that builds its site without PDFs.
+fn site_only_portfolio() -> tempfile::TempDir {
+    let project = copy_project(&repo().join("examples/portfolio"));
+    let config = project.path().join("portfolio.toml");
+    fs::write(&config, read(&config) + "documents = false\n").unwrap();
+    project
+}
+
+/// The file's inode: the same number for two paths means one file, linked.
+fn inode(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).unwrap().ino()
+}
+
 /// A rebuild takes an overview month from the previous build while nothing it
 /// shows changed, and makes it again from the first month that did: an edited
 /// value re-makes its month's overview and the later ones, a company's new
 /// name every one. Each time the site is what a cold build writes.
 #[test]
 fn a_rebuild_makes_an_overview_month_again_only_when_what_it_shows_changed() {
-    let project = copy_project(&repo().join("examples/portfolio"));
+    let project = site_only_portfolio();
     let root = project.path();
-    let config = root.join("portfolio.toml");
-    fs::write(&config, read(&config) + "documents = false\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let inode = |month: &str| {
-        use std::os::unix::fs::MetadataExt;
-        fs::metadata(out.path().join(month).join("index.html")).unwrap().ino()
-    };
+    let inode = |month: &str| inode(&out.path().join(month).join("index.html"));
     let same_as_cold = |why: &str| {
         let cold = cold_build(root);
         assert_eq!(tree(out.path()), tree(cold.path()), "{why}: the rebuild writes what a cold build does");
@@ -295,10 +304,8 @@ fn a_rebuild_makes_an_overview_month_again_only_when_what_it_shows_changed() {
 /// only the months whose inputs changed; the site is what a cold build writes.
 #[test]
 fn a_build_into_a_new_folder_takes_unchanged_months_from_the_cache() {
-    let project = copy_project(&repo().join("examples/portfolio"));
+    let project = site_only_portfolio();
     let root = project.path();
-    let config = root.join("portfolio.toml");
-    fs::write(&config, read(&config) + "documents = false\n").unwrap();
     let build_into = |out: &std::path::Path| {
         let o = boardpack(&["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -315,12 +322,8 @@ fn a_build_into_a_new_folder_takes_unchanged_months_from_the_cache() {
     assert_eq!(tree(second.path()), tree(first.path()));
     // Taken, not rendered: the very files the first build kept, a company's
     // month and an overview month alike.
-    let inode = |dir: &std::path::Path, page: &str| {
-        use std::os::unix::fs::MetadataExt;
-        fs::metadata(dir.join(page)).unwrap().ino()
-    };
     for page in ["globex-retail/2026-01/index.html", "2025-12/index.html"] {
-        assert_eq!(inode(first.path(), page), inode(second.path(), page), "{page}");
+        assert_eq!(inode(&first.path().join(page)), inode(&second.path().join(page)), "{page}");
     }
 
     // Globex Retail's January changes: its months from January on are made again.
