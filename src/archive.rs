@@ -65,6 +65,13 @@ pub(crate) fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>
 /// Writes `bytes` to `path` through a temporary file in the same folder, so a
 /// reader never sees half a zip and a failure leaves any earlier one intact.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomically_in_parts(path, std::iter::once(bytes))
+}
+
+/// [`write_atomically`] for a file made of `parts`, written one after another
+/// without first joining them (the cache's index of months is 17 MB at 300
+/// companies × 36 months).
+pub(crate) fn write_atomically_in_parts<'b>(path: &Path, parts: impl Iterator<Item = &'b [u8]>) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut builder = tempfile::Builder::new();
@@ -75,8 +82,12 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut writer = std::io::BufWriter::new(tmp);
+    for part in parts {
+        writer.write_all(part).map_err(|e| Error::io(writer.get_ref().path(), e))?;
+    }
+    let tmp = writer.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

@@ -443,8 +443,8 @@ impl Cache {
         let _ = std::fs::remove_file(self.files.join(ADDING));
         // No index and nothing to write reads as the same text: nothing is made.
         if !before.is(months.values()) {
-            let index: String = months.values().map(|p| before.text_of(p)).collect();
-            let _ = crate::archive::write_atomically(&self.index, index.as_bytes());
+            let paragraphs = months.values().map(|p| before.text_of(p).as_bytes());
+            let _ = crate::archive::write_atomically_in_parts(&self.index, paragraphs);
         }
     }
 }
