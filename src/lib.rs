@@ -1,67 +1,48 @@
 //! boardpack: monthly engineering KPIs and commentary in, a board-ready report out.
 //!
-//! The pipeline is the architecture, one stage after another, each importing
-//! only from the stages before it (a test holds the code to that):
+//! # The pipeline
 //!
-//! 1. **load** — [`workspace`] decides once whether a root is one report
-//!    ([`project`]) or a portfolio ([`portfolio`]); [`config`], [`catalogue`]
-//!    and [`theme`] read their files. Every problem becomes a located
-//!    [`diagnostic::Diagnostic`].
-//! 2. **compute** — [`report`] turns values into statuses, changes and history
-//!    windows; the rules live in [`status`] and [`period`].
-//! 3. **render** — [`render`] makes each month's view models once and hands
-//!    them to sibling renderers: the HTML pages, the PDF (Typst templates of
-//!    the theme fed the month as data) and the single-file report; [`chart`],
-//!    [`markdown`] and [`export`] supply charts, commentary and data files.
-//! 4. **write** — [`output`] swaps the site in atomically; [`archive`] writes
-//!    packs; [`cache`] reuses PDFs of the previous build.
+//! The folder tree under `src/` is the pipeline: a module's stage is the first
+//! segment of its path, and a module imports only from its own stage or the
+//! ones before it (`tests/it/architecture.rs` reads the stages from the paths
+//! and holds the code to that). This is the one place the stages are described.
 //!
-//! The commands — [`build()`], [`check()`], [`pack()`], [`serve()`], [`init()`],
-//! [`new_month()`], [`seal()`], [`verify()`], [`write_schemas()`] — run the
-//! stages; [`measure`] computes a month's values from exported data before them. Only the load and
-//! write stages, the commands and `serve` touch the disk.
+//! 1. **[`base`]** — what every stage stands on: [`Error`], located
+//!    [`diagnostic`]s, reporting months ([`period`]), the report's [`locale`]
+//!    and words ([`i18n`]), digests, and the status rules the catalogue's
+//!    thresholds are checked against. Pure.
+//! 2. **[`load`]** — `workspace` decides once whether a root is one report
+//!    (`project`) or a portfolio (`portfolio`); `config`, `catalogue`,
+//!    `values`, `record`, `theme` and `fonts` read their files. Reads the disk.
+//! 3. **[`compute`]** — `report` turns values into statuses, changes and
+//!    history windows; `audit` checks the board's record against what was
+//!    sealed; `rules` finds what a report must get right beyond parsing. Pure.
+//! 4. **[`render`]** — each month's view models made once and handed to
+//!    sibling renderers: the HTML pages, the PDF (Typst templates fed the month
+//!    as data) and the single-file report; charts, commentary Markdown and data
+//!    files. Pure: what it makes leaves through a `Destination`.
+//! 5. **[`write`]** — the site swapped in atomically, packs zipped, and the
+//!    project cache. Writes the disk, and only under the output folder or the
+//!    project's `.boardpack/`.
+//! 6. **[`commands`]** — `build`, `check`, `pack`, `seal`, `verify`, `serve`,
+//!    `init`, `new`, `schema` and `measure`: orchestration over the stages.
+//!    `measure` computes a month's values from exported data before the rest.
 
-mod archive;
-mod audit;
-mod build;
-mod cache;
-mod catalogue;
-mod chart;
-mod config;
-pub mod diagnostic;
-mod digest;
-mod error;
-mod export;
-mod fonts;
-pub mod i18n;
-pub mod locale;
-mod markdown;
-pub mod measure;
-mod output;
-mod pack;
-mod parallel;
-pub mod period;
-mod portfolio;
-mod project;
-mod record;
+mod base;
+mod commands;
+mod compute;
+mod load;
 mod render;
-mod report;
-mod rules;
-mod scaffold;
-mod schema;
-mod seal;
-mod serve;
-mod status;
-mod theme;
-mod values;
-mod workspace;
+mod write;
 
-pub use build::{build, check, BuildOptions, BuildSummary};
-pub use catalogue::BUILTIN_TOML as BUILTIN_CATALOGUE;
-pub use error::{describe, Error};
-pub use pack::{pack, PackOptions, PackSummary, Packed};
+pub use base::error::{describe, Error};
+pub use base::{diagnostic, i18n, locale, period};
+pub use commands::build::{build, check, BuildOptions, BuildSummary};
+pub use commands::measure;
+pub use commands::pack::{pack, PackOptions, PackSummary, Packed};
+pub use commands::scaffold::{init, new_month};
+pub use commands::schema::write_schemas;
+pub use commands::seal::{seal, verify, SealOptions, SealSummary, Verdict};
+pub use commands::serve::{serve, ServeOptions};
+pub use load::catalogue::BUILTIN_TOML as BUILTIN_CATALOGUE;
 pub use render::Progress;
-pub use scaffold::{init, new_month};
-pub use schema::write_schemas;
-pub use seal::{seal, verify, SealOptions, SealSummary, Verdict};
-pub use serve::{serve, ServeOptions};

@@ -17,14 +17,14 @@ use super::view::{
     AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile,
 };
 use super::Destination;
-use crate::config::{Orientation, Paper};
-use crate::fonts::FontSet;
-use crate::i18n::Lang;
-use crate::markdown::{to_tree, Node};
-use crate::period::Month;
-use crate::project::MonthContent;
-use crate::report::Report;
-use crate::theme::{Palette, StatusColours, Theme};
+use crate::base::i18n::Lang;
+use crate::base::period::Month;
+use crate::compute::report::Report;
+use crate::load::config::{Orientation, Paper};
+use crate::load::fonts::FontSet;
+use crate::load::project::MonthContent;
+use crate::load::theme::{Palette, StatusColours, Theme};
+use crate::render::markdown::{to_tree, Node};
 use crate::Error;
 
 /// The PDF's name, in the pack and beside each month in the site.
@@ -216,7 +216,7 @@ impl<'a> LanguageData<'a> {
 struct MonthData<'a> {
     id: &'a str,
     name: &'a str,
-    counts: crate::report::StatusCounts,
+    counts: crate::compute::report::StatusCounts,
     tally: &'a [super::view::Tally],
     accountabilities: Vec<AccountabilityData<'a>>,
     attention: &'a [super::view::Attention],

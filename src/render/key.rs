@@ -9,12 +9,12 @@
 use sha2::{Digest, Sha256};
 
 use super::Documents;
-use crate::audit::Correction;
-use crate::digest::hex;
-use crate::period::Month;
-use crate::portfolio::Portfolio;
-use crate::project::{MonthContent, Project};
-use crate::theme::Theme;
+use crate::base::digest::hex;
+use crate::base::period::Month;
+use crate::compute::audit::Correction;
+use crate::load::portfolio::Portfolio;
+use crate::load::project::{MonthContent, Project};
+use crate::load::theme::Theme;
 
 /// A hasher that frames every part with its length, so no two different
 /// sequences of parts hash alike.

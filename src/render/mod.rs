@@ -4,14 +4,17 @@
 //! sibling renderers: the HTML pages ([`pages`], Tera templates), the PDF
 //! ([`document`], Typst templates fed the month as data) and the single-file
 //! report ([`document`] again, a Tera template with everything inline). Charts
-//! come from [`crate::chart`], commentary from [`crate::markdown`].
+//! come from [`chart`], commentary from [`markdown`], data files from [`export`].
 //!
 //! Pure: nothing here reads the clock, the environment or the disk (what a
 //! previous build made arrives, and what is rendered leaves, through a
 //! [`Destination`]), so the same input renders the same bytes.
 
+pub(crate) mod chart;
 pub(crate) mod document;
+pub(crate) mod export;
 pub(crate) mod key;
+pub(crate) mod markdown;
 pub(crate) mod overview;
 pub(crate) mod pages;
 mod typst;
@@ -19,12 +22,11 @@ pub(crate) mod view;
 
 use rayon::prelude::*;
 
-use crate::audit::{corrections, Correction};
-use crate::export;
-use crate::i18n::Lang;
-use crate::project::{MonthContent, EVIDENCE_DIR};
-use crate::report::{Reading, Report};
-use crate::theme::Theme;
+use crate::base::i18n::Lang;
+use crate::compute::audit::{corrections, Correction};
+use crate::compute::report::{Reading, Report};
+use crate::load::project::{MonthContent, EVIDENCE_DIR};
+use crate::load::theme::Theme;
 use crate::Error;
 use view::{archive_rows, catalogue_view, month_bundle, CatalogueAccountability, Shared, SiteView};
 
@@ -183,7 +185,7 @@ struct Parts<'a> {
 
 /// A report's language: its locale and its theme's words for it. A broken
 /// translation file is an error at its line.
-pub(crate) fn lang(theme: &Theme, locale: &crate::locale::Locale) -> Result<Lang, Error> {
+pub(crate) fn lang(theme: &Theme, locale: &crate::base::locale::Locale) -> Result<Lang, Error> {
     theme.translations(locale).map(|words| Lang::new(locale.clone(), words)).map_err(Error::Content)
 }
 
@@ -236,7 +238,7 @@ fn render_month(
     parts: &Parts<'_>,
     index: usize,
     content: &MonthContent,
-    previous: Option<crate::period::Month>,
+    previous: Option<crate::base::period::Month>,
     latest: bool,
 ) -> Result<MonthRecord, Error> {
     let report = parts.report;

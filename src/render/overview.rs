@@ -14,12 +14,12 @@ use super::key::CompanyKeys;
 use super::pages::{render_page, statics};
 use super::view::{MonthLink, SiteView};
 use super::{Destination, MonthRecord, SiteFile};
-use crate::catalogue::Kpi;
-use crate::i18n::Lang;
-use crate::period::Month;
-use crate::portfolio::{Company, Portfolio};
-use crate::report::{Report, StatusCounts};
-use crate::theme::Theme;
+use crate::base::i18n::Lang;
+use crate::base::period::Month;
+use crate::compute::report::{Report, StatusCounts};
+use crate::load::catalogue::Kpi;
+use crate::load::portfolio::{Company, Portfolio};
+use crate::load::theme::Theme;
 use crate::Error;
 
 #[derive(Serialize, Clone)]
@@ -308,8 +308,10 @@ mod tests {
             .replace("lead-time = 7.1", "lead-time = { value = 7.1, measured = \"deployments.csv\", rows = 40 }");
         std::fs::write(&values, text).unwrap();
         let root = dir.path();
-        let Ok(crate::workspace::Loaded { workspace: crate::workspace::Workspace::Portfolio(mut portfolio), .. }) =
-            crate::workspace::Workspace::load(root)
+        let Ok(crate::load::workspace::Loaded {
+            workspace: crate::load::workspace::Workspace::Portfolio(mut portfolio),
+            ..
+        }) = crate::load::workspace::Workspace::load(root)
         else {
             panic!("the example portfolio loads");
         };

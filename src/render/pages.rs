@@ -7,7 +7,7 @@ use tera::Context;
 
 use super::view::{ArchiveRow, CatalogueAccountability, MonthBundle, RowView, SiteView};
 use super::SiteFile;
-use crate::theme::{error_chain, Theme};
+use crate::load::theme::{error_chain, Theme};
 use crate::Error;
 
 /// Renders a page from a fresh context holding `site` and what `fill` adds.
@@ -25,7 +25,7 @@ pub(crate) fn page(
 }
 
 /// A page's context to start from: the site, and its words as `w`
-/// (`{{ w.status.green }}`; see [`crate::i18n::Translations::tree`]).
+/// (`{{ w.status.green }}`; see [`crate::base::i18n::Translations::tree`]).
 pub(crate) fn context(site: &SiteView<'_>) -> Context {
     let mut ctx = Context::new();
     ctx.insert("site", site);
@@ -166,7 +166,7 @@ pub(crate) fn sitemap<'a>(base_url: &str, paths: impl Iterator<Item = &'a str>) 
     );
     for page in pages {
         let url = format!("{base_url}{}", page.trim_end_matches("index.html"));
-        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", crate::theme::escape_html(&url)));
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", crate::load::theme::escape_html(&url)));
     }
     xml.push_str("</urlset>\n");
     SiteFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }

@@ -21,8 +21,8 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_pdf::{PdfOptions, Timestamp};
 
-use crate::fonts::FontSet;
-use crate::period::Month;
+use crate::base::period::Month;
+use crate::load::fonts::FontSet;
 
 /// Why a PDF could not be made: the message, and where in which Typst file.
 #[derive(Debug)]

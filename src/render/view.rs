@@ -7,17 +7,18 @@
 use serde::Serialize;
 
 use super::pages::RowHtml;
-use crate::audit::Correction;
-use crate::catalogue::{Kpi, Lifetime, Thresholds};
-use crate::chart;
-use crate::i18n::Lang;
-use crate::markdown;
-use crate::period::Month;
-use crate::project::{MonthContent, EVIDENCE_DIR, SUMMARY_STEM};
-use crate::record::Corrected;
-use crate::report::{Reading, Report, StatusCounts, CHART_MONTHS, SPARKLINE_MONTHS};
-use crate::status::{Status, Trend};
-use crate::theme::Palette;
+use crate::base::i18n::Lang;
+use crate::base::period::Month;
+use crate::base::status::{Status, Trend};
+use crate::compute::audit::Correction;
+use crate::compute::commentary::mentioned;
+use crate::compute::report::{Reading, Report, StatusCounts, CHART_MONTHS, SPARKLINE_MONTHS};
+use crate::load::catalogue::{Kpi, Lifetime, Thresholds};
+use crate::load::project::{MonthContent, EVIDENCE_DIR, SUMMARY_STEM};
+use crate::load::record::Corrected;
+use crate::load::theme::Palette;
+use crate::render::chart;
+use crate::render::markdown;
 use crate::Error;
 
 /// The report's identity and language, on every page.
@@ -502,30 +503,6 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
         .collect()
 }
 
-/// Where a month's writing names a KPI: its accountability's commentary, the
-/// executive summary. Either explains a red or amber number, for `check` and
-/// for the attention list alike.
-pub(crate) struct Mentioned {
-    pub(crate) commentary: bool,
-    pub(crate) summary: bool,
-}
-
-pub(crate) fn mentioned(content: &MonthContent, accountability: &str, id: &str, name: &str) -> Mentioned {
-    Mentioned {
-        commentary: content.commentary.get(accountability).is_some_and(|md| names(md, id, name)),
-        summary: content.summary.as_ref().is_some_and(|md| names(md, id, name)),
-    }
-}
-
-/// Whether commentary names a KPI: by its name, its id, or its id as words
-/// ("lead time" for `lead-time`); case, and hyphens against spaces
-/// ("change-failure rate"), do not matter.
-pub(crate) fn names(markdown: &str, id: &str, name: &str) -> bool {
-    let words = |s: &str| s.to_lowercase().replace('-', " ");
-    let text = words(markdown);
-    text.contains(&words(id)) || text.contains(&words(name))
-}
-
 /// Commentary that holds only the stub's comment (or nothing) counts as not written.
 pub(crate) fn written(html: String) -> Option<String> {
     let text = html.trim();
@@ -718,13 +695,13 @@ mod tests {
     #[test]
     fn rows_shared_across_months_are_the_rows_of_each_month() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let project = crate::project::load(root).project.expect("the demo report loads");
+        let project = crate::load::project::load(root).project.expect("the demo report loads");
         let report = Report::new(&project);
-        let theme = crate::theme::Theme::load(root, project.config.theme.as_deref()).unwrap();
+        let theme = crate::load::theme::Theme::load(root, project.config.theme.as_deref()).unwrap();
         let lang = crate::render::lang(&theme, &project.config.language).unwrap();
         let latest = project.months.last().unwrap().month;
         let catalogue = catalogue_view(&report, &lang, latest);
-        let corrections = crate::audit::corrections(&project);
+        let corrections = crate::compute::audit::corrections(&project);
         let rows = Rows::default();
         let site = SiteView::new("t", "o", None, &lang);
         let rows_html = RowHtml::new(&theme, &site);
@@ -753,15 +730,5 @@ mod tests {
             assert_eq!(made_alone, tables(bundle), "{}", content.month);
         }
         assert!(!rows.is_empty(), "rows were shared");
-    }
-
-    #[test]
-    fn commentary_names_a_kpi_by_name_id_or_words_whatever_the_hyphens() {
-        let (id, name) = ("change-failure-rate", "Change failure rate");
-        assert!(names("Change-failure rate hit 22.4%.", id, name));
-        assert!(names("The CHANGE FAILURE RATE rose.", id, name));
-        assert!(names("see change-failure-rate", id, name));
-        assert!(!names("Failures rose.", id, name));
-        assert!(!names("The change rate rose.", id, name));
     }
 }

@@ -1,0 +1,9 @@
+//! The commands: each is orchestration over the stages before it.
+
+pub(crate) mod build;
+pub mod measure;
+pub(crate) mod pack;
+pub(crate) mod scaffold;
+pub(crate) mod schema;
+pub(crate) mod seal;
+pub(crate) mod serve;

@@ -1,0 +1,445 @@
+//! Starting points for authors: `init` (a new project) and `new` (the next month).
+//!
+//! Both only create files that do not exist yet and refuse otherwise, so they
+//! can never overwrite a word somebody wrote.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::base::i18n::Lang;
+use crate::base::period::Month;
+use crate::base::status::Status;
+use crate::commands::schema::{self, SCHEMA_DIR};
+use crate::compute::report::Report;
+use crate::load::catalogue::{Catalogue, BUILTIN_TOML};
+use crate::load::config::CONFIG_FILE;
+use crate::load::project::{self, CATALOGUE_FILE, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
+use crate::load::theme::Theme;
+use crate::load::values::DRAFT_KEY;
+use crate::Error;
+
+/// Creates a ready-to-build project in `dir` (which must be empty or absent),
+/// reporting `month` (default: the last complete month, the one a report is
+/// written about). Returns the month and the files written, relative to `dir`.
+pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), Error> {
+    let month = month.unwrap_or_else(|| project::current_month().previous());
+    if dir.exists() {
+        let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        if entries.next().is_some() {
+            return Err(Error::Refused {
+                what: format!("{} is not empty", dir.display()),
+                help: "run `boardpack init` on a new or empty folder, e.g. `boardpack init my-report`".into(),
+            });
+        }
+    }
+    let name = dir
+        .canonicalize()
+        .ok()
+        .or_else(|| std::env::current_dir().ok().map(|c| c.join(dir)))
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "My company".to_string());
+    let organisation = organisation_from_folder(&name);
+    let catalogue = Catalogue::builtin();
+    // A new project is British English until its author sets `locale`.
+    let lang = Lang::english();
+    let month_dir = format!("{CONTENT_DIR}/{month}");
+    let mut files: Vec<(String, String)> = vec![
+        (CONFIG_FILE.into(), config_template(&organisation)),
+        (
+            format!("{CONTENT_DIR}/{CATALOGUE_FILE}"),
+            format!("#:schema ../{SCHEMA_DIR}/catalogue.schema.json\n{BUILTIN_TOML}"),
+        ),
+        (format!("{month_dir}/{VALUES_FILE}"), values_template(lang, &catalogue, month, None)),
+        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(lang, month, None)),
+        (
+            ".gitignore".into(),
+            "# Built by boardpack; rebuild with `boardpack build`.\n/public/\n/dist/\n# Kept between builds to skip unchanged work; safe to delete.\n/.boardpack/\n# Left by an interrupted build; the next build removes them.\n.boardpack-staging-*\n.boardpack-old-*\n"
+                .into(),
+        ),
+        (".taplo.toml".into(), taplo_config()),
+        (".github/workflows/boardpack.yml".into(), workflow()),
+    ];
+    for acc in &catalogue.accountabilities {
+        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(lang, &catalogue, &acc.id, month, &[])));
+    }
+    for (name, text) in schema::report(&catalogue) {
+        files.push((format!("{SCHEMA_DIR}/{name}"), text));
+    }
+    Ok((month, write_new(dir, &files)?))
+}
+
+/// Creates the folder for `month` (default: the month after the latest), with a
+/// values file listing every KPI and last month's value beside it, and
+/// commentary stubs that list what was red or amber last month.
+///
+/// Returns the month, the files written, and the earlier month whose values
+/// are in the new file's comments (none before the project's first month).
+pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>, Option<Month>), Error> {
+    let loaded = project::load(root);
+    let Some(project) = loaded.project else {
+        return Err(Error::Content(loaded.diagnostics));
+    };
+    let latest = project.months.last().map(|m| m.month);
+    let month = match (month, latest) {
+        (Some(m), _) => m,
+        (None, Some(l)) => l.next(),
+        (None, None) => return Err(Error::Internal("the project has no month to roll forward from".into())),
+    };
+    let dir = root.join(CONTENT_DIR).join(month.to_string());
+    if dir.exists() {
+        return Err(Error::Refused {
+            what: format!("{CONTENT_DIR}/{month} already exists"),
+            help: format!("edit that month's files directly, or name another month: `boardpack new {}`", month.next()),
+        });
+    }
+    let report = Report::new(&project);
+    let previous = project.months.iter().rev().map(|m| m.month).find(|m| *m < month);
+    let catalogue = &project.catalogue;
+    // The stubs write months, values and statuses as the report does.
+    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
+    let lang = crate::render::lang(&theme, &project.config.language)?;
+    let lang = &lang;
+    let flagged: Vec<Flag> = match previous {
+        Some(p) => (0..catalogue.kpis.len())
+            .map(|k| report.reading(k, p))
+            .filter(|r| matches!(r.status, Status::Red | Status::Amber))
+            .map(|r| Flag {
+                accountability: r.kpi.accountability.clone(),
+                line: format!(
+                    "{}: {} ({}){}",
+                    r.kpi.name,
+                    r.value.map(|v| r.kpi.show(lang, v)).unwrap_or_default(),
+                    lang.get(r.status.key()).to_lowercase(),
+                    r.thresholds
+                        .map(|t| format!(
+                            ", {}",
+                            lang.fill("attention.target", &[("value", &r.kpi.show(lang, t.target))])
+                        ))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let last = previous.map(|p| (p, &report));
+    let month_dir = format!("{CONTENT_DIR}/{month}");
+    let mut files = vec![
+        (format!("{month_dir}/{VALUES_FILE}"), values_template(lang, catalogue, month, last)),
+        (format!("{month_dir}/{SUMMARY_STEM}.md"), summary_stub(lang, month, previous)),
+    ];
+    for acc in catalogue.accountabilities_in(month) {
+        files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(lang, catalogue, &acc.id, month, &flagged)));
+    }
+    Ok((month, write_new(root, &files)?, previous))
+}
+
+struct Flag {
+    accountability: String,
+    line: String,
+}
+
+/// Writes files that must not exist yet; nothing is overwritten.
+fn write_new(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, Error> {
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| dir.join(rel).exists()) {
+        return Err(Error::Refused { what: format!("{rel} already exists"), help: "move it away first".into() });
+    }
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        written.push(PathBuf::from(rel));
+    }
+    Ok(written)
+}
+
+/// "acme-corp" → "Acme Corp": a starting point the author will usually keep.
+fn organisation_from_folder(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        })
+        .collect();
+    if words.is_empty() {
+        "My company".into()
+    } else {
+        words.join(" ")
+    }
+}
+
+fn config_template(organisation: &str) -> String {
+    let organisation = organisation.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"#:schema ./{SCHEMA_DIR}/boardpack.schema.json
+# boardpack settings. Every setting is described in the boardpack FORMAT.md;
+# the commented ones show their default.
+
+# The report's title, shown on every page.
+title = "Engineering report to the board"
+
+# The company reported on; shown on every page and in the data files.
+organisation = "{organisation}"
+
+# Where the site is published: pages then carry canonical links and the site a
+# sitemap.xml. Every link between pages stays relative either way.
+# base_url = "https://reports.example.com/board/"
+# The report's language and how it writes numbers, money and months (a BCP 47
+# tag): "en-GB" (the default), "en-US", "de-DE", "fr-FR", "es-ES", "ja-JP"…
+# locale = "en-GB"
+
+# A folder under themes/ whose templates, PDF layout and CSS override the
+# built-in theme, file by file.
+# theme = "house-style"
+
+# Where `boardpack build` writes the site.
+# output_dir = "public"
+
+[markdown]
+# Keep raw HTML in commentary as written. Off by default: commentary is
+# sanitised because it comes from several authors and is read by the board.
+# allow_raw_html = false
+
+[pack]
+# Paper of the PDF board pack: "a4" or "letter".
+# paper = "a4"
+# Page 1, the scorecard: "landscape" or "portrait"; the rest is portrait.
+# scorecard_orientation = "landscape"
+# End the PDF with the KPI definitions.
+# appendix = true
+# A line for the PDF's footer and the single-file report, e.g. "Board confidential".
+# confidentiality = "Board confidential"
+# The PDF uses boardpack's fonts and any .ttf/.otf/.ttc in fonts/ (add one for
+# Chinese, Japanese, Korean or other scripts they lack). Also use the fonts
+# installed on this machine: the PDF then depends on the machine.
+# system_fonts = false
+
+[rules]
+# Which KPIs need explaining (a note, or commentary naming them) before a month
+# is sealed: "red", "amber" (red and amber) or "none". `check` warns;
+# `check --strict` and `boardpack seal` refuse.
+# explain = "red"
+
+# [measure]
+# Where `boardpack measure` finds exported data and git history, to compute
+# the month's values with the evidence behind them (FORMAT.md, "Measuring").
+# timezone = "Europe/London"
+# [[measure.repository]]
+# path = "../platform"
+# components = ["services/billing/", "services/routing/"]
+"#
+    )
+}
+
+/// A month's `kpis.toml`: a draft, with every KPI part of the month commented
+/// out until the author fills it in, and last month's value (when there is
+/// one) beside it. Notes are shown inline, the form that cannot fall into the
+/// TOML table trap.
+fn values_template(lang: &Lang, catalogue: &Catalogue, month: Month, last: Option<(Month, &Report<'_>)>) -> String {
+    let mut out = format!(
+        "#:schema ../../{SCHEMA_DIR}/kpis.schema.json\n# KPI values for {}. Fill in each value and remove the leading '#'.\n# A KPI left out shows \"no data\". To explain a number, or why a KPI was\n# not measured, give it a note on the same line:\n#   lead-time = {{ value = 3.1, note = \"CI migration slowed releases\" }}\n#   roadmap-accuracy = {{ note = \"Not measured: planning moved to December\" }}\n\n# Remove this line when the month is ready to publish: until then `build`\n# leaves the month out (`boardpack serve` shows it, marked as a draft).\n{DRAFT_KEY} = true\n",
+        lang.month(month)
+    );
+    for acc in catalogue.accountabilities_in(month) {
+        let _ = write!(out, "\n# {}\n", acc.name);
+        for (k, kpi) in
+            catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id && k.in_force(month))
+        {
+            let target = match kpi.thresholds_at(month) {
+                Some(t) => lang.fill("attention.target", &[("value", &kpi.show(lang, t.target))]),
+                None => lang.get("status.inline.neutral").to_string(),
+            };
+            let hint = format!("{}, {target}", lang.get(kpi.better.key()));
+            let previous = last.and_then(|(m, r)| {
+                if !kpi.in_force(m) {
+                    return None;
+                }
+                let reading = r.reading(k, m);
+                reading.value.map(|v| {
+                    format!(
+                        "{}: {} ({})",
+                        lang.month(m),
+                        kpi.show(lang, v),
+                        lang.get(reading.status.key()).to_lowercase()
+                    )
+                })
+            });
+            let comment = match previous {
+                Some(p) => format!("{p} · {hint}"),
+                None => hint,
+            };
+            let _ = writeln!(out, "# {} =   # {comment}", kpi.id);
+        }
+    }
+    out
+}
+
+fn summary_stub(lang: &Lang, month: Month, previous: Option<Month>) -> String {
+    let since = previous.map_or_else(String::new, |p| format!(" since {}", lang.month(p)));
+    format!(
+        "<!--\nExecutive summary for {}: the first thing the board reads.\nIn a few short paragraphs: what changed{since}, what is red and what you are doing\nabout it, and any decision you need from the board. Delete this comment when done.\n-->\n",
+        lang.month(month)
+    )
+}
+
+fn commentary_stub(lang: &Lang, catalogue: &Catalogue, accountability: &str, month: Month, flagged: &[Flag]) -> String {
+    let (name, question) = catalogue
+        .accountability(accountability)
+        .map_or((accountability, ""), |a| (a.name.as_str(), a.question.as_str()));
+    let mut out = format!("<!--\n{name}: commentary for {}.\nThe board's question: {question}\n", lang.month(month));
+    let mine: Vec<&Flag> = flagged.iter().filter(|f| f.accountability == accountability).collect();
+    if !mine.is_empty() {
+        out.push_str("\nLast month the board saw, and will ask about:\n");
+        for f in mine {
+            let _ = writeln!(out, "- {}", f.line);
+        }
+    }
+    out.push_str(
+        "\nAnswer it with this month's evidence: what moved and why, what you are doing,\nand what you need. Delete this comment when done.\n-->\n",
+    );
+    out
+}
+
+fn taplo_config() -> String {
+    format!(
+        r#"# Editor validation and completion for boardpack files, for Taplo and the
+# "Even Better TOML" extension. Regenerate the schemas with `boardpack schema`.
+[[rule]]
+include = ["{CONFIG_FILE}"]
+[rule.schema]
+path = "./{SCHEMA_DIR}/boardpack.schema.json"
+
+[[rule]]
+include = ["{CONTENT_DIR}/{CATALOGUE_FILE}"]
+[rule.schema]
+path = "./{SCHEMA_DIR}/catalogue.schema.json"
+
+[[rule]]
+include = ["{CONTENT_DIR}/*/{VALUES_FILE}"]
+[rule.schema]
+path = "./{SCHEMA_DIR}/kpis.schema.json"
+"#
+    )
+}
+
+/// The GitHub workflow `init` writes, for the version of boardpack that wrote
+/// it (`{VERSION}`): installed once per version and kept as a cached binary,
+/// so a push does not compile boardpack; the project cache kept between runs,
+/// so a push typesets only the PDFs whose inputs changed.
+const WORKFLOW: &str = r#"# Builds the board report and publishes it to GitHub Pages on every push to main.
+# Enable Pages with "GitHub Actions" as the source in the repository settings.
+# Pages sites can be public: for a confidential report, use a private host.
+name: Publish board report
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: true
+env:
+  # The boardpack this project was made with. Change it to upgrade; the first
+  # run of a new version compiles it (a few minutes), later runs reuse it.
+  BOARDPACK_VERSION: "{VERSION}"
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Restore boardpack ${{ env.BOARDPACK_VERSION }}
+        id: boardpack
+        uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/boardpack
+          key: boardpack-bin-${{ runner.os }}-${{ env.BOARDPACK_VERSION }}
+      - name: Install boardpack ${{ env.BOARDPACK_VERSION }}
+        if: steps.boardpack.outputs.cache-hit != 'true'
+        run: cargo install --locked boardpack --version "=$BOARDPACK_VERSION"
+      # PDFs typeset by earlier runs, by the key of their inputs: only months
+      # whose inputs changed are typeset again.
+      - name: Restore the build cache
+        uses: actions/cache@v4
+        with:
+          path: .boardpack/cache
+          key: boardpack-cache-${{ env.BOARDPACK_VERSION }}-${{ github.sha }}
+          restore-keys: boardpack-cache-${{ env.BOARDPACK_VERSION }}-
+      - name: Check the report
+        run: boardpack check
+      - name: Build the site
+        run: boardpack build
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
+/// The workflow for this version of boardpack.
+fn workflow() -> String {
+    WORKFLOW.replace("{VERSION}", env!("CARGO_PKG_VERSION"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organisation_comes_from_the_folder_name() {
+        assert_eq!(organisation_from_folder("acme-corp"), "Acme Corp");
+        assert_eq!(organisation_from_folder("globex_uk"), "Globex Uk");
+        assert_eq!(organisation_from_folder("---"), "My company");
+    }
+
+    #[test]
+    fn the_config_template_shows_every_setting_and_parses() {
+        let text = config_template("Acme \"Labs\"");
+        let schema = serde_json::to_value(schemars::schema_for!(crate::load::config::Config)).unwrap();
+        let mut keys: Vec<String> = Vec::new();
+        for (name, property) in schema["properties"].as_object().unwrap() {
+            keys.push(name.clone());
+            let section = property["$ref"].as_str().or(property["allOf"][0]["$ref"].as_str());
+            if let Some(reference) = section {
+                let def = reference.rsplit('/').next().unwrap();
+                let defs = schema.get("$defs").or(schema.get("definitions")).unwrap();
+                keys.extend(defs[def]["properties"].as_object().unwrap().keys().cloned());
+            }
+        }
+        for key in keys {
+            let shown = text.lines().any(|l| {
+                let l = l.trim_start_matches("# ");
+                l.starts_with(&format!("{key} =")) || l == format!("[{key}]")
+            });
+            assert!(shown, "init's boardpack.toml does not show `{key}`:\n{text}");
+        }
+        let config = crate::load::config::Config::parse(&text, std::path::Path::new("boardpack.toml")).unwrap();
+        assert_eq!(config.organisation, "Acme \"Labs\"");
+    }
+
+    #[test]
+    fn values_template_lists_every_kpi_commented_out() {
+        let c = Catalogue::builtin();
+        let t = values_template(Lang::english(), &c, Month::new(2026, 11).unwrap(), None);
+        for k in &c.kpis {
+            assert!(t.contains(&format!("\n# {} =   # ", k.id)), "{} missing", k.id);
+        }
+        let parsed: toml::Table = toml::from_str(&t).unwrap();
+        assert_eq!(parsed.len(), 1, "nothing is filled in for the author: {parsed:?}");
+        assert_eq!(parsed["draft"].as_bool(), Some(true), "a new month is a draft");
+    }
+}

@@ -1,0 +1,306 @@
+//! `boardpack seal` and `boardpack verify`: the board's record.
+//!
+//! `seal` records what the board received for a month — `sealed.toml` (every
+//! KPI as shown, the SHA-256 of every commentary file) and the board pack
+//! itself, `board-pack.zip` — in the month's folder, to be committed. From
+//! then on `check` and `build` compare the month with its record, and the site
+//! serves the sealed pack, never a new one. `verify` tells whether a file in
+//! circulation is the one sealed for its month, byte for byte.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::digest::sha256;
+use crate::base::parallel::pool;
+use crate::base::period::Month;
+use crate::commands::build::project_findings;
+use crate::commands::pack::{month_index, pack_month};
+use crate::compute::report::Report;
+use crate::compute::rules::unexplained;
+use crate::load::project::{Project, CONTENT_DIR};
+use crate::load::record::{self, Corrected, Seal, SealedKpi, SealedRestatement, SEALED_FILE, SEALED_PACK};
+use crate::load::theme::Theme;
+use crate::load::workspace::{Loaded, Workspace};
+use crate::write::archive;
+use crate::Error;
+
+/// What `seal` was asked to do.
+#[derive(Debug, Clone)]
+pub struct SealOptions {
+    /// The report project.
+    pub root: PathBuf,
+    /// Default: the latest month that is not a draft.
+    pub month: Option<Month>,
+}
+
+/// What `seal` wrote.
+#[derive(Debug)]
+pub struct SealSummary {
+    /// The month sealed.
+    pub month: Month,
+    /// `content/YYYY-MM/sealed.toml`.
+    pub record: PathBuf,
+    /// `content/YYYY-MM/board-pack.zip`.
+    pub pack: PathBuf,
+    /// How many KPIs the record holds.
+    pub kpis: usize,
+    /// Problems found that did not stop the seal.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Seals a month of a report: refuses a draft, a month already sealed, a
+/// project with errors, and a month whose red (or amber, per `[rules]`) KPIs
+/// are not explained.
+pub fn seal(options: &SealOptions) -> Result<SealSummary, Error> {
+    let Loaded { workspace, mut warnings } = Workspace::load(&options.root)?;
+    let project = match workspace {
+        Workspace::Report(project) => project,
+        Workspace::Portfolio(_) => {
+            return Err(Error::Refused {
+                what: "a portfolio is sealed company by company".into(),
+                help: "run `boardpack seal --root companies/SLUG` for each company whose month was sent".into(),
+            })
+        }
+    };
+    warnings.extend(project_findings(&project, None));
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(warnings));
+    }
+    let index = month_index(&project, options.month)?;
+    let content = &project.months[index];
+    let month = content.month;
+    if content.seal.is_some() {
+        return Err(Error::Refused {
+            what: format!("{} is sealed already", month.long_name()),
+            help: "what the board received cannot be sealed again; correct it with a restatement in a later month (see FORMAT.md)".into(),
+        });
+    }
+    let report = Report::new(&project);
+    let unexplained = unexplained(&project, &report, month);
+    if !unexplained.is_empty() {
+        let mut refused: Vec<Diagnostic> = unexplained
+            .into_iter()
+            .map(|mut d| {
+                d.severity = crate::base::diagnostic::Severity::Error;
+                d
+            })
+            .collect();
+        refused.insert(
+            0,
+            Diagnostic::error(
+                Path::new(CONTENT_DIR).join(month.to_string()),
+                format!("{} cannot be sealed: the board would get numbers nobody explained", month.long_name()),
+            )
+            .help("explain each KPI below with a note or in its accountability's commentary, then seal again"),
+        );
+        return Err(Error::Content(refused));
+    }
+    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
+    let (zip, pdf) = pool().install(|| pack_month(&project, &theme, index))?;
+    let record = record_of(&project, &report, index, &zip, &pdf);
+    let dir = project.root.join(CONTENT_DIR).join(month.to_string());
+    let pack_path = dir.join(SEALED_PACK);
+    let record_path = dir.join(SEALED_FILE);
+    archive::write_atomically(&pack_path, &zip)?;
+    archive::write_atomically(&record_path, record.to_toml(&month.long_name()).as_bytes())?;
+    Ok(SealSummary { month, record: record_path, pack: pack_path, kpis: record.kpis.len(), warnings })
+}
+
+/// The record of month `index` as it is now: what the board is sent.
+fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], pdf: &[u8]) -> Seal {
+    let content = &project.months[index];
+    let month = content.month;
+    let kpis = report
+        .kpis_in(month)
+        .map(|k| {
+            let r = report.reading(k, month);
+            let kpi = r.kpi;
+            let sealed = SealedKpi {
+                value: r.value,
+                note: r.note.map(str::to_string),
+                target: r.thresholds.map(|t| t.target),
+                red: r.thresholds.map(|t| t.red),
+                status: r.status.as_str().to_string(),
+                shown: r.value.map(|v| kpi.format_value(v)),
+                change: r.change.map(|c| kpi.format_delta(c.delta)),
+                trend: r.change.map(|c| c.trend.as_str().to_string()),
+            };
+            (kpi.id.clone(), sealed)
+        })
+        .collect();
+    let restatements = crate::compute::audit::corrections(project)
+        .into_iter()
+        .filter(|c| c.announced == month)
+        .map(|c| {
+            let (kpi, file) = match c.target {
+                Corrected::Kpi(id) => (Some(id), None),
+                Corrected::File(name) => (None, Some(name)),
+            };
+            SealedRestatement { month: c.month.to_string(), kpi, file, was: c.was, now: c.now, reason: c.reason }
+        })
+        .collect();
+    Seal {
+        month: month.to_string(),
+        boardpack: env!("CARGO_PKG_VERSION").to_string(),
+        pack_sha256: sha256(zip),
+        pdf_sha256: sha256(pdf),
+        kpis,
+        files: content.hashes(),
+        restatements,
+    }
+}
+
+/// The answer to "is this what the board received?".
+#[derive(Debug)]
+pub enum Verdict {
+    /// Byte for byte the file sealed for `month` (of `company`, in a portfolio).
+    Sealed {
+        /// The month it was sealed for.
+        month: Month,
+        /// The company, in a portfolio.
+        company: Option<String>,
+        /// What it is: the board pack, or the PDF inside it.
+        what: &'static str,
+        /// For a zip: its manifest matches its contents.
+        manifest_ok: Option<bool>,
+    },
+    /// Not a sealed file, and why.
+    NotSealed(String),
+}
+
+/// Tells whether `file` (a board pack zip, or its PDF) is the one sealed for
+/// its month in the report or portfolio at `root`.
+pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let digest = sha256(&bytes);
+    let Loaded { workspace, .. } = Workspace::load(root)?;
+    let projects: Vec<(Option<String>, &Project)> = match &workspace {
+        Workspace::Report(p) => vec![(None, p)],
+        Workspace::Portfolio(p) => {
+            p.companies.iter().map(|c| (Some(c.project.config.organisation.clone()), &c.project)).collect()
+        }
+    };
+    let is_zip = bytes.starts_with(b"PK");
+    let manifest = is_zip.then(|| manifest_problems(&bytes));
+    let sealed: Vec<(Option<String>, Month, &Seal, Option<&PathBuf>)> = projects
+        .iter()
+        .flat_map(|(company, p)| {
+            p.months
+                .iter()
+                .filter_map(move |m| m.seal.as_ref().map(|s| (company.clone(), m.month, s, m.sealed_pack.as_ref())))
+        })
+        .collect();
+    if sealed.is_empty() {
+        return Ok(Verdict::NotSealed(format!(
+            "{} has no sealed month: nothing can be verified against it",
+            root.display()
+        )));
+    }
+    for (company, month, seal, _) in &sealed {
+        let what = if digest == seal.pack_sha256 {
+            "the board pack"
+        } else if digest == seal.pdf_sha256 {
+            "the board report PDF"
+        } else {
+            continue;
+        };
+        return Ok(Verdict::Sealed {
+            month: *month,
+            company: company.clone(),
+            what,
+            manifest_ok: manifest.as_ref().map(|m| m.as_ref().is_ok_and(Vec::is_empty)),
+        });
+    }
+    if !is_zip {
+        return Ok(Verdict::NotSealed(format!(
+            "{} is not the board report PDF of any sealed month: it differs from every one, byte for byte",
+            file.display()
+        )));
+    }
+    let entries = match record::pack_entries(&bytes) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return Ok(Verdict::NotSealed(format!(
+                "it is not byte for byte any sealed pack, and it is damaged: its zip cannot be read ({e})"
+            )))
+        }
+    };
+    let mut reasons = Vec::new();
+    if let Some(Ok(problems)) = &manifest {
+        reasons.extend(problems.iter().cloned());
+    } else if let Some(Err(e)) = &manifest {
+        reasons.push(e.clone());
+    }
+    if let Some((company, month, differences)) = closest(&entries, &sealed) {
+        let whose = company.map(|c| format!(" for {c}")).unwrap_or_default();
+        reasons.push(format!("it is not the pack sealed{whose} for {}: {}", month.long_name(), differences.join("; ")));
+    }
+    Ok(Verdict::NotSealed(reasons.join("\n")))
+}
+
+/// What is wrong with a zip's `MANIFEST.txt` against its own entries (empty:
+/// it checks out), or why it cannot be read.
+fn manifest_problems(zip: &[u8]) -> Result<Vec<String>, String> {
+    let entries = record::pack_entries(zip)?;
+    let Some((_, manifest)) = entries.iter().find(|(n, _)| n == "MANIFEST.txt") else {
+        return Err("it has no MANIFEST.txt".into());
+    };
+    let listed: BTreeMap<String, String> = String::from_utf8_lossy(manifest)
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let hash = words.next()?.to_string();
+            let name = words.last()?.trim_start_matches('*').to_string();
+            Some((name, hash))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for (name, bytes) in entries.iter().filter(|(n, _)| n != "MANIFEST.txt") {
+        match listed.get(name) {
+            None => problems.push(format!("{name} is not in its MANIFEST.txt (added after packing)")),
+            Some(hash) if *hash != sha256(bytes) => {
+                problems.push(format!("{name} does not match its MANIFEST.txt (changed after packing)"))
+            }
+            Some(_) => {}
+        }
+    }
+    for name in listed.keys().filter(|n| !entries.iter().any(|(e, _)| e == *n)) {
+        problems.push(format!("{name} is in its MANIFEST.txt but missing"));
+    }
+    Ok(problems)
+}
+
+/// The sealed pack `entries` most resemble (by entries with equal bytes), and how they differ.
+fn closest(
+    entries: &[(String, Vec<u8>)],
+    sealed: &[(Option<String>, Month, &Seal, Option<&PathBuf>)],
+) -> Option<(Option<String>, Month, Vec<String>)> {
+    let mut best: Option<(usize, Option<String>, Month, Vec<String>)> = None;
+    for (company, month, _, path) in sealed {
+        let Some(original) = path.and_then(|p| std::fs::read(p).ok()).and_then(|b| record::pack_entries(&b).ok())
+        else {
+            continue;
+        };
+        let same = entries.iter().filter(|e| original.contains(e)).count();
+        let mut differences = Vec::new();
+        for (name, bytes) in entries {
+            match original.iter().find(|(n, _)| n == name) {
+                None => differences.push(format!("it holds {name}, which the sealed pack does not")),
+                Some((_, b)) if b != bytes => differences.push(format!("{name} differs")),
+                Some(_) => {}
+            }
+        }
+        for (name, _) in original.iter().filter(|(n, _)| !entries.iter().any(|(e, _)| e == n)) {
+            differences.push(format!("{name} is missing"));
+        }
+        if differences.is_empty() {
+            differences.push("the same files, zipped differently".into());
+        }
+        if best.as_ref().is_none_or(|b| same > b.0) {
+            best = Some((same, company.clone(), *month, differences));
+        }
+    }
+    best.map(|(_, c, m, d)| (c, m, d))
+}

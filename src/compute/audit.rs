@@ -1,0 +1,359 @@
+//! The board's record kept honest: every sealed month is recomputed and
+//! compared with what was sent, and every correction must be announced.
+//!
+//! Pure, compute stage: takes the loaded project and its report, returns the
+//! corrections (restatements with their before and after values) and a
+//! diagnostic for each difference nobody announced. A difference names the
+//! month, the KPI or file, what was sent and what it would become, and the
+//! ways out: undo the edit, or record a restatement.
+
+use std::path::{Path, PathBuf};
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::period::Month;
+use crate::compute::report::Report;
+use crate::load::catalogue::{Kpi, Thresholds};
+use crate::load::project::{MonthContent, Project, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
+use crate::load::record::{Corrected, Restatement, Seal, RESTATEMENTS_FILE};
+
+/// A correction of a sealed month, as the board is told it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Correction {
+    /// The sealed month corrected.
+    pub(crate) month: Month,
+    /// The month whose report announces it.
+    pub(crate) announced: Month,
+    pub(crate) target: Corrected,
+    /// The value before (as sealed, or as a previous correction left it).
+    pub(crate) was: Option<f64>,
+    /// The value now (as announced: from the announcing month's seal once it is sealed).
+    pub(crate) now: Option<f64>,
+    pub(crate) reason: String,
+}
+
+/// Every announced correction, in the order announced, with its values.
+pub(crate) fn corrections(project: &Project) -> Vec<Correction> {
+    let mut out: Vec<Correction> = Vec::new();
+    for announcing in &project.months {
+        for r in &announcing.restatements {
+            let Some(corrected) = sealed_month(project, r.month) else {
+                continue;
+            };
+            let (was, now) = match &r.target {
+                Corrected::Kpi(id) => {
+                    let before = out
+                        .iter()
+                        .rev()
+                        .find(|c| c.month == r.month && c.target == r.target)
+                        .map(|c| c.now)
+                        .unwrap_or_else(|| sealed(corrected, id).and_then(|k| k.value));
+                    let recorded = announcing.seal.as_ref().and_then(|s| {
+                        s.restatements.iter().find(|x| x.month == r.month.to_string() && x.kpi.as_deref() == Some(id))
+                    });
+                    let now = match recorded {
+                        Some(x) => x.now,
+                        None => corrected.values.get(id).and_then(|e| e.value),
+                    };
+                    (before, now)
+                }
+                Corrected::File(_) => (None, None),
+            };
+            out.push(Correction {
+                month: r.month,
+                announced: announcing.month,
+                target: r.target.clone(),
+                was,
+                now,
+                reason: r.reason.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn sealed_month(project: &Project, month: Month) -> Option<&MonthContent> {
+    project.months.iter().find(|m| m.month == month && m.seal.is_some())
+}
+
+fn sealed<'a>(month: &'a MonthContent, id: &str) -> Option<&'a crate::load::record::SealedKpi> {
+    month.seal.as_ref()?.kpis.get(id)
+}
+
+/// Every difference between the project and what was sent, and every
+/// restatement that is wrong; each an error.
+pub(crate) fn audit(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
+    let corrections = corrections(project);
+    let latest = project.months.last().map(|m| m.month);
+    let mut found = Vec::new();
+    for month in &project.months {
+        if let Some(seal) = &month.seal {
+            let ctx = Sealed { project, report, month, seal, corrections: &corrections, latest };
+            found.extend(ctx.kpis());
+            found.extend(ctx.files());
+        }
+        found.extend(restatements(project, month, &corrections));
+    }
+    found
+}
+
+/// One sealed month being compared with its seal.
+struct Sealed<'a> {
+    project: &'a Project,
+    report: &'a Report<'a>,
+    month: &'a MonthContent,
+    seal: &'a Seal,
+    corrections: &'a [Correction],
+    latest: Option<Month>,
+}
+
+impl Sealed<'_> {
+    fn dir(&self) -> PathBuf {
+        Path::new(CONTENT_DIR).join(self.month.month.to_string())
+    }
+
+    fn corrected(&self, target: &Corrected) -> bool {
+        self.corrections.iter().any(|c| c.month == self.month.month && c.target == *target)
+    }
+
+    /// The two ways out of a difference, for a KPI or a file.
+    fn ways_out(&self, undo: &str, what: &str) -> String {
+        let m = self.month.month;
+        let announce = match self.latest.filter(|l| *l > m) {
+            Some(l) => format!("content/{l}/{RESTATEMENTS_FILE}"),
+            None => format!("the {RESTATEMENTS_FILE} of the next month"),
+        };
+        format!(
+            "{} was sealed as the board received it. Either {undo}, or record the correction so the board sees it: add\n  [[restatement]]\n  month = \"{m}\"\n  {what}\n  reason = \"…\"\nto {announce}",
+            m.long_name()
+        )
+    }
+
+    fn kpis(&self) -> Vec<Diagnostic> {
+        let m = self.month.month;
+        let catalogue = &self.project.catalogue;
+        let mut found = Vec::new();
+        let values_file = self.dir().join(VALUES_FILE);
+        for (k, kpi) in catalogue.kpis.iter().enumerate() {
+            let sent = self.seal.kpis.get(&kpi.id);
+            match (kpi.in_force(m), sent) {
+                (false, None) => {}
+                (true, None) => found.push(
+                    Diagnostic::error(Path::new(CONTENT_DIR).join(CATALOGUE_FILE), format!("KPI `{}` was added to {}, which is sealed: the board never saw it there", kpi.id, m.long_name()))
+                        .help(format!("give it `since = \"{}\"` (or a later month) in the catalogue, so months already sent stay as they were; or undo the change", self.first_unsealed())),
+                ),
+                (false, Some(_)) => found.push(
+                    Diagnostic::error(Path::new(CONTENT_DIR).join(CATALOGUE_FILE), format!("KPI `{}` is no longer part of {}, which is sealed: the board saw it there", kpi.id, m.long_name()))
+                        .help(format!("keep it in the catalogue with `until = \"{}\"` (its last month) instead of removing it, or undo the change", self.last_sealed())),
+                ),
+                (true, Some(sent)) => {
+                    let reading = self.report.reading(k, m);
+                    let now_value = reading.value;
+                    let value_changed = now_value != sent.value || reading.note.map(str::to_string) != sent.note;
+                    let sent_lines = match (sent.target, sent.red) {
+                        (Some(target), Some(red)) => Some(Thresholds { target, red }),
+                        _ => None,
+                    };
+                    let lines_changed = reading.thresholds != sent_lines;
+                    if (value_changed || lines_changed) && !self.corrected(&Corrected::Kpi(kpi.id.clone())) {
+                        found.push(self.kpi_difference(kpi, &values_file, sent, now_value, reading.note, value_changed, reading.thresholds));
+                    }
+                }
+            }
+        }
+        for id in self.seal.kpis.keys().filter(|id| catalogue.kpi(id).is_none()) {
+            found.push(
+                Diagnostic::error(
+                    Path::new(CONTENT_DIR).join(CATALOGUE_FILE),
+                    format!("KPI `{id}` is gone from the catalogue, but the board saw it in {}", m.long_name()),
+                )
+                .help(format!(
+                    "keep it in the catalogue with `until = \"{}\"` instead of removing it, or undo the change",
+                    self.last_sealed()
+                )),
+            );
+        }
+        found
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn kpi_difference(
+        &self,
+        kpi: &Kpi,
+        file: &Path,
+        sent: &crate::load::record::SealedKpi,
+        now: Option<f64>,
+        note: Option<&str>,
+        value_changed: bool,
+        lines: Option<Thresholds>,
+    ) -> Diagnostic {
+        let m = self.month.month;
+        let show = |v: Option<f64>| v.map_or_else(|| "no value".to_string(), |v| kpi.format_value(v));
+        let what = format!("kpi = \"{}\"", kpi.id);
+        if value_changed {
+            let (was, would) = if now != sent.value {
+                (show(sent.value), show(now))
+            } else {
+                (
+                    format!("the note “{}”", sent.note.as_deref().unwrap_or("")),
+                    format!("the note “{}”", note.unwrap_or("")),
+                )
+            };
+            let found = Diagnostic::error(
+                file,
+                format!("{} in {} was sent to the board as {was}; it would now be {would}", kpi.name, m.long_name()),
+            )
+            .help(self.ways_out(&format!("undo the edit to `{}` in {}", kpi.id, file.display()), &what));
+            // A value removed altogether has no line to point at.
+            return match self.month.values.get(&kpi.id) {
+                Some(entry) => found.at_line_of(entry.line, &entry.source_line),
+                None => found,
+            };
+        }
+        let lines_text = |t: Option<Thresholds>| match t {
+            Some(t) => format!("target {}, red beyond {}", kpi.format_value(t.target), kpi.format_value(t.red)),
+            None => "no target".to_string(),
+        };
+        let sent_lines = match (sent.target, sent.red) {
+            (Some(target), Some(red)) => Some(Thresholds { target, red }),
+            _ => None,
+        };
+        Diagnostic::error(
+            Path::new(CONTENT_DIR).join(CATALOGUE_FILE),
+            format!("{} in {} was judged by {} when it was sent; the catalogue now gives {}", kpi.name, m.long_name(), lines_text(sent_lines), lines_text(lines)),
+        )
+        .help(format!(
+            "a change of target applies from a date: put the old `target` and `red` back and add\n  [[kpi.thresholds]]\n  from = \"{}\"\n  target = …\n  red = …\nto `{}` in the catalogue. Or, if the board agreed the month was judged wrongly: {}",
+            self.first_unsealed(),
+            kpi.id,
+            self.ways_out("undo the catalogue edit", &what)
+        ))
+    }
+
+    fn files(&self) -> Vec<Diagnostic> {
+        let dir = self.dir();
+        let hashes = self.month.hashes();
+        let mut names: Vec<&String> = self.seal.files.keys().chain(hashes.keys()).collect();
+        names.sort();
+        names.dedup();
+        let mut found = Vec::new();
+        for name in names {
+            let (sent, now) = (self.seal.files.get(name), hashes.get(name));
+            if sent == now {
+                continue;
+            }
+            let file = dir.join(name);
+            if name == RESTATEMENTS_FILE {
+                found.push(
+                    Diagnostic::error(
+                        &file,
+                        format!(
+                            "the corrections {} announced were changed after it was sealed",
+                            self.month.month.long_name()
+                        ),
+                    )
+                    .help("announce new corrections in a later month's restatements.toml; restore this one from git"),
+                );
+                continue;
+            }
+            if self.corrected(&Corrected::File(name.clone())) {
+                continue;
+            }
+            let change = match (sent, now) {
+                (Some(_), None) => "was deleted",
+                (None, Some(_)) => "was added",
+                _ => "was changed",
+            };
+            found.push(
+                Diagnostic::error(
+                    &file,
+                    format!("this commentary {change} after {} was sealed", self.month.month.long_name()),
+                )
+                .help(self.ways_out("undo the edit (git restore the file)", &format!("file = \"{name}\""))),
+            );
+        }
+        found
+    }
+
+    /// The first month after the last sealed one: where dated changes can start.
+    fn first_unsealed(&self) -> Month {
+        self.last_sealed().next()
+    }
+
+    fn last_sealed(&self) -> Month {
+        self.project.months.iter().filter(|m| m.seal.is_some()).map(|m| m.month).max().unwrap_or(self.month.month)
+    }
+}
+
+/// Problems with the restatements a month announces.
+fn restatements(project: &Project, month: &MonthContent, corrections: &[Correction]) -> Vec<Diagnostic> {
+    let file = Path::new(CONTENT_DIR).join(month.month.to_string()).join(RESTATEMENTS_FILE);
+    let at = |r: &Restatement, message: String, help: &str| {
+        let mut d = Diagnostic::error(&file, message).help(help.to_string());
+        d.location = Some(crate::base::diagnostic::Location {
+            line: r.line,
+            column: 1,
+            source_line: "[[restatement]]".into(),
+            width: 15,
+        });
+        d
+    };
+    let mut found = Vec::new();
+    for r in &month.restatements {
+        let what = match &r.target {
+            Corrected::Kpi(id) => format!("`{id}`"),
+            Corrected::File(f) => format!("`{f}`"),
+        };
+        if r.month >= month.month {
+            found.push(at(
+                r,
+                format!("a restatement in {} corrects {}, which is not earlier", month.month, r.month),
+                "announce a correction in a month after the one it corrects",
+            ));
+            continue;
+        }
+        let Some(corrected) = sealed_month(project, r.month) else {
+            found.push(at(r, format!("{} is not sealed, so it needs no restatement", r.month.long_name()), "edit the month directly and remove this [[restatement]]; only sealed months, already sent, are restated"));
+            continue;
+        };
+        let differs = match &r.target {
+            Corrected::Kpi(id) => match sealed(corrected, id) {
+                None => {
+                    found.push(at(
+                        r,
+                        format!("the board saw no KPI `{id}` in {}", r.month.long_name()),
+                        "name a KPI of that month's seal (content/YYYY-MM/sealed.toml)",
+                    ));
+                    continue;
+                }
+                Some(sent) => {
+                    let entry = corrected.values.get(id);
+                    let kpi = project.catalogue.kpi(id);
+                    let lines = kpi.and_then(|k| k.thresholds_at(r.month));
+                    let sent_lines = sent.target.zip(sent.red).map(|(target, red)| Thresholds { target, red });
+                    entry.and_then(|e| e.value) != sent.value
+                        || entry.and_then(|e| e.note.clone()) != sent.note
+                        || lines != sent_lines
+                }
+            },
+            Corrected::File(name) => {
+                let sent = corrected.seal.as_ref().and_then(|s| s.files.get(name));
+                sent != corrected.hashes().get(name)
+            }
+        };
+        let repeated = corrections
+            .iter()
+            .find(|c| c.announced == month.month && c.month == r.month && c.target == r.target)
+            .is_some_and(|c| matches!(c.target, Corrected::Kpi(_)) && c.was == c.now && differs && c.was.is_some());
+        if !differs || repeated {
+            found.push(at(
+                r,
+                format!(
+                    "this restatement of {what} in {} matches no difference: it is as the board last saw it",
+                    r.month.long_name()
+                ),
+                "remove it, or make the correction it announces in that month's files",
+            ));
+        }
+    }
+    found
+}

@@ -1,0 +1,276 @@
+//! The board's record: what a month looked like when it was sent
+//! (`sealed.toml`, written by `boardpack seal`), and the corrections announced
+//! later (`restatements.toml`).
+//!
+//! Plain data and its TOML form only: the loader reads these files, the
+//! audit compares the project with them, `seal` writes them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::period::Month;
+use crate::load::toml_file::toml_error;
+
+/// A sealed month's record file, in the month's folder.
+pub(crate) const SEALED_FILE: &str = "sealed.toml";
+/// The board pack as it was sent, beside the record.
+pub(crate) const SEALED_PACK: &str = "board-pack.zip";
+/// Corrections to sealed months, announced in the month whose folder holds it.
+pub(crate) const RESTATEMENTS_FILE: &str = "restatements.toml";
+
+/// What the board received for one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Seal {
+    /// The month, as a check that the file sits in the right folder.
+    pub(crate) month: String,
+    /// The boardpack version that sealed it.
+    pub(crate) boardpack: String,
+    /// SHA-256 of `board-pack.zip`.
+    pub(crate) pack_sha256: String,
+    /// SHA-256 of the PDF inside it.
+    pub(crate) pdf_sha256: String,
+    /// Each KPI as shown, by id.
+    #[serde(default)]
+    pub(crate) kpis: BTreeMap<String, SealedKpi>,
+    /// SHA-256 of each commentary file (and `restatements.toml`), by file name.
+    #[serde(default)]
+    pub(crate) files: BTreeMap<String, String>,
+    /// The corrections this month announced, as they stood when it was sealed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) restatements: Vec<SealedRestatement>,
+}
+
+/// One KPI as the board saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SealedKpi {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) target: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) red: Option<f64>,
+    /// `green`, `amber`, `red`, `neutral` or `none`.
+    pub(crate) status: String,
+    /// The value as printed, e.g. "2.4 days".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shown: Option<String>,
+    /// The change as printed, e.g. "−0.6 days", and its trend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) change: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) trend: Option<String>,
+}
+
+/// A correction as a sealed month announced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SealedRestatement {
+    pub(crate) month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kpi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) was: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) now: Option<f64>,
+    pub(crate) reason: String,
+}
+
+impl Seal {
+    /// Reads `sealed.toml`; `file` is how diagnostics name it.
+    pub(crate) fn parse(source: &str, file: &Path, month: Month) -> Result<Seal, Box<Diagnostic>> {
+        let seal: Seal = toml::from_str(source).map_err(|e| {
+            Box::new(
+                toml_error(file, source, &e)
+                    .help("this file records what the board received: restore it from git rather than edit it"),
+            )
+        })?;
+        if seal.month != month.to_string() {
+            return Err(Box::new(
+                Diagnostic::error(file, format!("this record is for {}, not {month}", seal.month))
+                    .help("a month's sealed.toml must stay in that month's folder: restore both from git"),
+            ));
+        }
+        Ok(seal)
+    }
+
+    /// The file's text: a header saying what it is, then the record, in a
+    /// stable order so it diffs cleanly.
+    pub(crate) fn to_toml(&self, month_name: &str) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!(
+            "# {month_name} as the board received it, written by `boardpack seal`.\n# Commit it with the month; do not edit it: `check` and `build` compare the\n# month with it. Correct a sealed month with a restatement (see FORMAT.md).\n{body}"
+        )
+    }
+}
+
+/// A correction to a sealed month, announced in a later month's
+/// `restatements.toml` (`[[restatement]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Restatement {
+    /// The sealed month corrected.
+    pub(crate) month: Month,
+    /// What was corrected: a KPI's value, or a commentary file.
+    pub(crate) target: Corrected,
+    pub(crate) reason: String,
+    /// 1-based line of its `[[restatement]]`, for diagnostics.
+    pub(crate) line: usize,
+}
+
+/// What a restatement corrects.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Corrected {
+    /// A KPI, by id.
+    Kpi(String),
+    /// A commentary file, by name (`software-delivery.md`).
+    File(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRestatements {
+    #[serde(default)]
+    restatement: Vec<toml::Spanned<RawRestatement>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRestatement {
+    month: String,
+    kpi: Option<String>,
+    file: Option<String>,
+    reason: String,
+}
+
+/// Reads a month's `restatements.toml`; every problem is returned.
+pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restatement>, Vec<Diagnostic>> {
+    let raw: RawRestatements = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for entry in raw.restatement {
+        let span = entry.span();
+        let r = entry.into_inner();
+        let at = |message: String, help: &str| {
+            Diagnostic::error(file, message).at(source, span.clone()).help(help.to_string())
+        };
+        let month = match r.month.parse::<Month>() {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(at(
+                    format!("`month` is not a month: {e}"),
+                    "write month = \"YYYY-MM\", the sealed month corrected",
+                ));
+                continue;
+            }
+        };
+        let target = match (r.kpi, r.file) {
+            (Some(kpi), None) => Corrected::Kpi(kpi),
+            (None, Some(file)) => Corrected::File(file),
+            _ => {
+                problems.push(at(
+                    "a restatement corrects one KPI (`kpi = \"…\"`) or one commentary file (`file = \"….md\"`)".into(),
+                    "give exactly one of `kpi` and `file`",
+                ));
+                continue;
+            }
+        };
+        if r.reason.trim().is_empty() {
+            problems.push(at(
+                "the restatement gives no reason".into(),
+                "say why the number or text was corrected: the board reads it",
+            ));
+            continue;
+        }
+        let line = source[..span.start.min(source.len())].matches('\n').count() + 1;
+        out.push(Restatement { month, target, reason: r.reason.trim().to_string(), line });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The commentary inside a board pack (`commentary/NAME.md`), by file name.
+pub(crate) fn pack_commentary(zip: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (name, bytes) in pack_entries(zip)? {
+        if let Some(file) = name.strip_prefix("commentary/") {
+            out.insert(file.to_string(), String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every entry of a zip, by name, in the zip's order.
+pub(crate) fn pack_entries(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(64 << 20));
+        file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let name = file.name().map_err(|e| e.to_string())?.to_string();
+        out.push((name, bytes));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seal_round_trips_and_names_its_month() {
+        let mut kpis = BTreeMap::new();
+        kpis.insert(
+            "lead-time".to_string(),
+            SealedKpi {
+                value: Some(2.4),
+                note: None,
+                target: Some(1.0),
+                red: Some(7.0),
+                status: "amber".into(),
+                shown: Some("2.4 days".into()),
+                change: Some("−0.6 days".into()),
+                trend: Some("improving".into()),
+            },
+        );
+        let seal = Seal {
+            month: "2026-10".into(),
+            boardpack: "0.1.0".into(),
+            pack_sha256: "ab".into(),
+            pdf_sha256: "cd".into(),
+            kpis,
+            files: BTreeMap::from([("summary.md".to_string(), "ef".to_string())]),
+            restatements: vec![],
+        };
+        let text = seal.to_toml("October 2026");
+        assert!(text.starts_with("# October 2026 as the board received it"), "{text}");
+        let month: Month = "2026-10".parse().unwrap();
+        assert_eq!(Seal::parse(&text, Path::new("sealed.toml"), month).unwrap(), seal);
+        let e = Seal::parse(&text, Path::new("sealed.toml"), "2026-09".parse().unwrap()).unwrap_err();
+        assert!(e.message.contains("for 2026-10, not 2026-09"), "{e}");
+    }
+
+    #[test]
+    fn restatements_need_one_target_and_a_reason() {
+        let ok = "[[restatement]]\nmonth = \"2026-08\"\nkpi = \"lead-time\"\nreason = \"Tracker migration\"\n";
+        let r = parse_restatements(ok, Path::new("r.toml")).unwrap();
+        assert_eq!(r[0].target, Corrected::Kpi("lead-time".into()));
+        assert_eq!(r[0].line, 1);
+        let both = "[[restatement]]\nmonth = \"2026-08\"\nkpi = \"x\"\nfile = \"y.md\"\nreason = \"r\"\n";
+        assert!(parse_restatements(both, Path::new("r.toml")).unwrap_err()[0].message.contains("one KPI"));
+        let blank = "[[restatement]]\nmonth = \"2026-08\"\nkpi = \"x\"\nreason = \" \"\n";
+        assert!(parse_restatements(blank, Path::new("r.toml")).unwrap_err()[0].message.contains("no reason"));
+    }
+}

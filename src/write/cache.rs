@@ -1,0 +1,699 @@
+//! The project cache: what builds make, kept between builds by the key of
+//! its inputs, so any build — into any output folder, on a fresh checkout
+//! whose CI restored the folder — takes it instead of making it again.
+//!
+//! Every file the cache keeps is in `files/`, named by the BLAKE3 of its
+//! bytes, and is checked against that name before it is trusted: a damaged or
+//! tampered entry is never used, and is removed so the next build that makes
+//! it keeps it again. Two indexes name what is there:
+//!
+//! - `pdf/KEY.blake3`: the PDF typeset from Typst inputs with that key.
+//!   Typesetting is most of a build that includes PDFs, and a month whose
+//!   pages changed (a new theme) may still have the same PDF.
+//! - `months`: for each month's key (every input of its folder,
+//!   `render::key`), every file of the folder by path and digest, and its
+//!   PDF's key. A build that has not got the month's folder from its own
+//!   previous output (a fresh folder, a CI checkout) links the files in from
+//!   here: no charts, pages or documents to make, and on one disk no bytes
+//!   copied. The files are then the output's own (hard links), so the cache
+//!   never writes into a file it keeps: it replaces or removes it.
+//!
+//! After a whole build, the entries it did not use are removed, so the cache
+//! holds one build's files; a file shared by several months (or linked into
+//! the output) is kept once. Listing `files/` to find them is skipped when
+//! the build used every month of the last index and no build stopped halfway
+//! (`files/.adding`): a rebuild that adds a month does not list 60,000 names.
+//!
+//! The cache also keeps, for each output folder built into, the record of its
+//! months (`sites/`): the key each was made from and a stamp of its files as
+//! written, so the next build into that folder can take an unchanged month as
+//! it is. The record lives here rather than in the output so that the output's
+//! bytes depend on the report alone.
+//!
+//! Write stage: this module reads and writes `.boardpack/cache/` only; it
+//! names `.boardpack/spare/`, which the output stage writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use crate::base::digest::{blake3, sha256};
+
+/// Where the cache lives, under the project or portfolio root.
+pub(crate) const CACHE_DIR: &str = ".boardpack/cache";
+/// Typst input key → the digest of the PDF made from it, `KEY.blake3`.
+const PDF_DIR: &str = "pdf";
+const SUM: &str = ".blake3";
+/// Every file kept, by the BLAKE3 of its bytes.
+const FILES_DIR: &str = "files";
+/// In `files/` from the first file a build keeps until it prunes.
+const ADDING: &str = ".adding";
+/// Month key → its PDF's key and its folder's files, a month a paragraph.
+const MONTHS_INDEX: &str = "months";
+/// Each output site's record of its months, for the next build into it.
+const SITES_DIR: &str = "sites";
+/// Where the output a build replaced is kept for the next build into the
+/// same folder, under the project root: beside the cache, not in it, so the
+/// CI cache of `.boardpack/cache/` never carries a copy of a site.
+const SPARE_DIR: &str = ".boardpack/spare";
+/// What earlier builds kept and no build reads any more, which
+/// [`Cache::prune`] removes: PDFs under their key with SHA-256 or BLAKE3
+/// sums beside them, and single-file reports with their own index.
+const OLD_IN_PDF_DIR: [&str; 2] = [".pdf", ".sha256"];
+const OLD_ENTRIES: [&str; 2] = ["html", "documents"];
+
+/// The project cache of a project or portfolio.
+#[derive(Debug)]
+pub(crate) struct Cache {
+    root: PathBuf,
+    pdf: PathBuf,
+    files: PathBuf,
+    index: PathBuf,
+    sites: PathBuf,
+    spares: PathBuf,
+    /// The keys and digests of the PDFs this build used (found or stored),
+    /// kept by [`Cache::prune`] with the files of the months in the next index.
+    used: Mutex<BTreeSet<String>>,
+    pdfs_taken: AtomicUsize,
+    /// Whether `files/` exists or was made, asked once per build, and
+    /// whether a build that kept files in it stopped before pruning.
+    files_dir: OnceLock<(bool, bool)>,
+    /// The index of months as the last build left it, read when first asked.
+    months: OnceLock<Index>,
+    /// The paragraphs of the index this build used or made, by month key: the next index.
+    months_used: Mutex<BTreeMap<String, Paragraph>>,
+}
+
+/// A paragraph of the next index: one of the last index's, by where it is in
+/// that index's text (most of a rebuild's months: not copied, as the index is
+/// 17 MB at 300 companies × 36 months, and its copies were a third of a warm
+/// build's memory there), or one this build made.
+#[derive(Debug)]
+enum Paragraph {
+    Kept(std::ops::Range<usize>),
+    Made(String),
+}
+
+/// What the cache holds of one month's folder: its PDF's key, if it has one,
+/// and each file's digest and path in the folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CachedMonth {
+    pub(crate) pdf: Option<String>,
+    pub(crate) files: Vec<(String, String)>,
+}
+
+/// The index of months as the last build left it: its text, and where each
+/// well-formed month's paragraph is in it. A month's files are read from its
+/// paragraph only when the month is taken from the cache: a rebuild that
+/// takes its months from its previous output keeps their paragraphs where
+/// they are, and writes the next index from them without copying them first.
+#[derive(Debug, Default)]
+struct Index {
+    text: String,
+    months: std::collections::HashMap<String, std::ops::Range<usize>>,
+}
+
+impl Index {
+    /// The index's paragraphs: a month's line, `KEY PDF FILES` (`-` for no
+    /// PDF; FILES the number of files), then one line for each file of its
+    /// folder, indented by one space: `DIGEST PATH`. A month line that is not
+    /// two digests and a number names nothing.
+    fn read(text: String) -> Index {
+        let mut months = std::collections::HashMap::new();
+        let mut start: Option<(String, usize)> = None;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if !line.starts_with(' ') {
+                if let Some((key, from)) = start.take() {
+                    months.insert(key, from..at);
+                }
+                let mut parts = line.trim_end_matches('\n').split(' ');
+                let (key, pdf, count) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
+                let well_formed = is_digest(key)
+                    && (pdf == "-" || is_digest(pdf))
+                    && count.is_some_and(|n| n.parse::<usize>().is_ok())
+                    && parts.next().is_none();
+                start = well_formed.then(|| (key.to_string(), at));
+            }
+            at += line.len();
+        }
+        if let Some((key, from)) = start {
+            months.insert(key, from..at);
+        }
+        Index { text, months }
+    }
+
+    /// A month's paragraph, and where it is in the text.
+    fn paragraph(&self, month_key: &str) -> Option<(Paragraph, &str)> {
+        let range = self.months.get(month_key)?;
+        Some((Paragraph::Kept(range.clone()), self.text.get(range.clone())?))
+    }
+
+    /// The text of a paragraph of the next index.
+    fn text_of<'t>(&'t self, paragraph: &'t Paragraph) -> &'t str {
+        match paragraph {
+            Paragraph::Kept(range) => self.text.get(range.clone()).unwrap_or_default(),
+            Paragraph::Made(text) => text,
+        }
+    }
+
+    /// Whether these paragraphs, one after another, are this index's text.
+    fn is<'p>(&self, paragraphs: impl Iterator<Item = &'p Paragraph>) -> bool {
+        let mut at = 0;
+        for p in paragraphs {
+            let text = self.text_of(p);
+            if self.text.get(at..at + text.len()) != Some(text) {
+                return false;
+            }
+            at += text.len();
+        }
+        at == self.text.len()
+    }
+}
+
+/// A month's paragraph of the index, read; `None` unless it is whole: every
+/// line well formed and ended, as many files as its first line says (at least
+/// one), no path twice. An index cut short never names part of a month.
+fn parse_paragraph(paragraph: &str) -> Option<CachedMonth> {
+    if !paragraph.ends_with('\n') {
+        return None;
+    }
+    let mut lines = paragraph.lines();
+    let mut head = lines.next()?.split(' ').skip(1);
+    let (pdf, count) = (head.next()?, head.next()?.parse::<usize>().ok()?);
+    let pdf = (pdf != "-").then(|| pdf.to_string());
+    let files = lines
+        .map(|line| {
+            let (digest, path) = line.strip_prefix(' ')?.split_once(' ')?;
+            (is_digest(digest) && is_folder_path(path)).then(|| (digest.to_string(), path.to_string()))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let paths: BTreeSet<&str> = files.iter().map(|(_, p)| p.as_str()).collect();
+    (count > 0 && files.len() == count && paths.len() == count).then_some(CachedMonth { pdf, files })
+}
+
+/// A month's paragraph of the index (see [`Index::read`]).
+fn paragraph(month_key: &str, month: &CachedMonth) -> String {
+    let mut text = format!("{month_key} {} {}\n", month.pdf.as_deref().unwrap_or("-"), month.files.len());
+    for (digest, path) in &month.files {
+        text.push(' ');
+        text.push_str(digest);
+        text.push(' ');
+        text.push_str(path);
+        text.push('\n');
+    }
+    text
+}
+
+/// A month's folder found in the cache, every file intact: its PDF's key, and
+/// each file's path in the folder and where the cache keeps it.
+#[derive(Debug)]
+pub(crate) struct KeptMonth {
+    pub(crate) pdf: Option<String>,
+    pub(crate) files: Vec<(String, PathBuf)>,
+}
+
+/// Whether `key` is a hex digest, the only names the cache gives its files.
+fn is_digest(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `path` can name a file of a month's folder: relative, no step up,
+/// and one line (the index holds it on one).
+fn is_folder_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\n')
+        && Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+impl Cache {
+    /// The cache of the project or portfolio at `root` (created when first written).
+    pub(crate) fn open(root: &Path) -> Cache {
+        let spares = root.join(SPARE_DIR);
+        let root = root.join(CACHE_DIR);
+        Cache {
+            pdf: root.join(PDF_DIR),
+            files: root.join(FILES_DIR),
+            index: root.join(MONTHS_INDEX),
+            sites: root.join(SITES_DIR),
+            spares,
+            root,
+            used: Mutex::default(),
+            pdfs_taken: AtomicUsize::new(0),
+            files_dir: OnceLock::new(),
+            months: OnceLock::new(),
+            months_used: Mutex::default(),
+        }
+    }
+
+    /// Where the digest of the PDF typeset from inputs with this key is
+    /// kept; `None` for a key that is not a digest.
+    fn pointer(&self, key: &str) -> Option<PathBuf> {
+        is_digest(key).then(|| self.pdf.join(format!("{key}{SUM}")))
+    }
+
+    /// Where the file with this digest is kept; `None` for a name that is not a digest.
+    fn file(&self, digest: &str) -> Option<PathBuf> {
+        is_digest(digest).then(|| self.files.join(digest))
+    }
+
+    fn mark<'k>(&self, keys: impl IntoIterator<Item = &'k str>) {
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        used.extend(keys.into_iter().map(str::to_string));
+    }
+
+    /// The kept file with this digest, if its bytes still hash to it. One
+    /// that does not is removed: it is never used, and the next build that
+    /// makes those bytes keeps them again.
+    fn intact(&self, digest: &str) -> Option<(PathBuf, Vec<u8>)> {
+        let path = self.file(digest)?;
+        match std::fs::read(&path) {
+            Ok(bytes) if blake3(&bytes) == digest => Some((path, bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => {
+                // Damaged, or not a readable file at all (a folder, a broken link).
+                let _ = std::fs::remove_file(&path).or_else(|_| std::fs::remove_dir_all(&path));
+                None
+            }
+        }
+    }
+
+    /// The PDF made from Typst inputs with this key, if it is cached and intact.
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let digest = std::fs::read_to_string(self.pointer(key)?).ok()?;
+        let digest = digest.trim();
+        let (_, bytes) = self.intact(digest)?;
+        self.mark([key, digest]);
+        self.pdfs_taken.fetch_add(1, Ordering::Relaxed);
+        Some(bytes)
+    }
+
+    /// Keeps a PDF for later builds. A cache that cannot be written (a
+    /// read-only project) only means the next build typesets again.
+    ///
+    /// The bytes are kept as a file of their own, before the month's files are
+    /// written, so the PDF the cold build publishes is not the kept one
+    /// ([`Cache::keep_file`] finds it kept): a published PDF written into in
+    /// place cannot damage what typesetting, the dearest thing to redo, made.
+    /// Linking the published file instead would save a second copy (about
+    /// 0.8 GB at 100 companies × 36 months) and lose that.
+    pub(crate) fn put(&self, key: &str, bytes: &[u8]) {
+        let Some(pointer) = self.pointer(key) else { return };
+        let digest = blake3(bytes);
+        let kept = self.keep_bytes(&digest, bytes)
+            && crate::write::archive::write_atomically(&pointer, digest.as_bytes()).is_ok();
+        if kept {
+            self.mark([key, digest.as_str()]);
+        }
+    }
+
+    /// Keeps `bytes` under their digest, unless a file is kept there already.
+    fn keep_bytes(&self, digest: &str, bytes: &[u8]) -> bool {
+        let Some(path) = self.file(digest).filter(|_| self.files_dir()) else { return false };
+        path.exists() || crate::write::archive::write_atomically(&path, bytes).is_ok()
+    }
+
+    /// Makes `files/` if need be, and marks it as being added to until
+    /// [`Cache::prune`]: a build stopped before then may have kept files
+    /// that no index names, and the next prune lists the folder to find them.
+    fn files_dir(&self) -> bool {
+        self.files_dir
+            .get_or_init(|| {
+                let made = std::fs::create_dir_all(&self.files).is_ok();
+                let marker = self.files.join(ADDING);
+                let stopped = marker.exists();
+                (made && (stopped || std::fs::write(&marker, b"").is_ok()), stopped)
+            })
+            .0
+    }
+
+    /// Keeps the file just written at `written` (whose bytes are `bytes`, with
+    /// this digest) by linking it in, or by writing the bytes where a link
+    /// cannot be made (the cache on another disk). A file already kept under
+    /// the digest is left as it is: it is checked when it is used.
+    pub(crate) fn keep_file(&self, digest: &str, written: &Path, bytes: &[u8]) -> bool {
+        let Some(path) = self.file(digest).filter(|_| self.files_dir()) else { return false };
+        match std::fs::hard_link(written, &path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => true,
+            Err(_) => self.keep_bytes(digest, bytes),
+        }
+    }
+
+    fn months_index(&self) -> &Index {
+        self.months.get_or_init(|| Index::read(std::fs::read_to_string(&self.index).unwrap_or_default()))
+    }
+
+    /// The files of the folder of the month whose inputs have the key
+    /// `month_key`, as (path in the folder, kept file), if an earlier build
+    /// kept them all and every one is intact; and the month's PDF key.
+    pub(crate) fn month(&self, month_key: &str) -> Option<KeptMonth> {
+        let (paragraph, text) = self.months_index().paragraph(month_key)?;
+        let entry = parse_paragraph(text)?;
+        let mut files = Vec::with_capacity(entry.files.len());
+        for (digest, path) in entry.files {
+            let (kept, _) = self.intact(&digest)?;
+            files.push((path, kept));
+        }
+        self.use_month(month_key, entry.pdf.as_deref(), paragraph);
+        Some(KeptMonth { pdf: entry.pdf, files })
+    }
+
+    /// Records that the month with key `month_key` is made of these files,
+    /// every one kept ([`Cache::keep_file`]), for later builds.
+    pub(crate) fn put_month(&self, month_key: &str, month: CachedMonth) {
+        let text = paragraph(month_key, &month);
+        if parse_paragraph(&text).is_some() && is_digest(month_key) {
+            self.use_month(month_key, month.pdf.as_deref(), Paragraph::Made(text));
+        }
+    }
+
+    /// Keeps a month's paragraph of the index, and so its files, through
+    /// [`Cache::prune`] and in the next index, with its PDF.
+    fn use_month(&self, month_key: &str, pdf: Option<&str>, paragraph: Paragraph) {
+        self.mark(pdf);
+        self.months_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), paragraph);
+    }
+
+    /// Keeps the PDF with the key `pdf` and the month's files (by the month's
+    /// key) through [`Cache::prune`] without reading them: they are in a
+    /// month the build took from the previous output.
+    pub(crate) fn keep(&self, month_key: &str, pdf: Option<&str>) {
+        match self.months_index().paragraph(month_key) {
+            Some((kept, _)) => self.use_month(month_key, pdf, kept),
+            None => self.mark(pdf),
+        }
+    }
+
+    /// What the last build into the site `site` ([`site_id`]) recorded of its months.
+    pub(crate) fn months(&self, site: &str) -> Option<String> {
+        std::fs::read_to_string(self.sites.join(site)).ok()
+    }
+
+    /// Records a site's months for the next build into it; as with PDFs, a
+    /// cache that cannot be written only means that build renders them again.
+    pub(crate) fn put_months(&self, site: &str, text: &str) {
+        if std::fs::create_dir_all(&self.sites).is_ok() {
+            let _ = crate::write::archive::write_atomically(&self.sites.join(site), text.as_bytes());
+        }
+    }
+
+    /// Where the output a build into `output` replaces is kept for the next
+    /// build into it (see `output::Staging`): `.boardpack/spare/ID`.
+    pub(crate) fn spare(&self, output: &Path) -> PathBuf {
+        self.spares.join(site_id(output, None))
+    }
+
+    /// How many PDFs this build took from the cache to put in months it made.
+    pub(crate) fn pdfs_taken(&self) -> usize {
+        self.pdfs_taken.load(Ordering::Relaxed)
+    }
+
+    /// Removes the entries this build did not use: after a whole build they
+    /// belong to reports that no longer exist as they were. Writes the index
+    /// of months this build used or made.
+    pub(crate) fn prune(&self) {
+        let used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        for entry in std::fs::read_dir(&self.pdf).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old = OLD_IN_PDF_DIR.iter().any(|s| name.strip_suffix(s).is_some_and(is_digest));
+            if old || name.strip_suffix(SUM).is_some_and(|k| is_digest(k) && !used.contains(k)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        for old in OLD_ENTRIES {
+            let path = self.root.join(old);
+            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+        }
+        let months = self.months_used.lock().unwrap_or_else(|p| p.into_inner());
+        let before = self.months_index();
+        // A build that kept every month of the last index (a rebuild that
+        // added months) leaves nothing unused in `files/`: no need to list it.
+        let stopped = match self.files_dir.get() {
+            Some(&(_, stopped)) => stopped,
+            None => self.files.join(ADDING).exists(),
+        };
+        let all_kept = !stopped && !before.months.is_empty() && before.months.keys().all(|k| months.contains_key(k));
+        if !all_kept {
+            let mut kept: std::collections::HashSet<&str> = used.iter().map(String::as_str).collect();
+            for text in months.values().map(|p| before.text_of(p)) {
+                kept.extend(text.lines().filter_map(|l| l.strip_prefix(' ')?.split(' ').next()));
+            }
+            for entry in std::fs::read_dir(&self.files).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if is_digest(&name) && !kept.contains(name.as_str()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        let _ = std::fs::remove_file(self.files.join(ADDING));
+        // No index and nothing to write reads as the same text: nothing is made.
+        if !before.is(months.values()) {
+            let paragraphs = months.values().map(|p| before.text_of(p).as_bytes());
+            let _ = crate::write::archive::write_atomically_in_parts(&self.index, paragraphs);
+        }
+    }
+}
+
+/// A name for the site written to `output` (under `prefix/`, for a
+/// portfolio's company) among the cache's records: a digest of its absolute
+/// path, so builds into different folders keep separate records.
+pub(crate) fn site_id(output: &Path, prefix: Option<&str>) -> String {
+    let absolute = match (output.parent(), output.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            std::fs::canonicalize(parent).map_or_else(|_| output.to_path_buf(), |p| p.join(name))
+        }
+        _ => output.to_path_buf(),
+    };
+    let mut id = absolute.to_string_lossy().into_owned();
+    if let Some(prefix) = prefix {
+        id = format!("{id}\0{prefix}");
+    }
+    sha256(id.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_is_reused_only_when_its_bytes_are_as_recorded() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = Cache::open(root.path());
+        assert_eq!(cache.get("0123abcd"), None, "nothing cached yet");
+        cache.put("0123abcd", b"%PDF-1.7 one");
+        let again = Cache::open(root.path());
+        assert_eq!(again.get("0123abcd").as_deref(), Some(&b"%PDF-1.7 one"[..]));
+        assert_eq!(again.get("ffff"), None);
+        assert_eq!(again.pdfs_taken(), 1);
+        // Tampered with: not trusted, and removed.
+        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"%PDF-1.7 one"));
+        std::fs::write(&kept, b"%PDF-1.7 two").unwrap();
+        assert_eq!(Cache::open(root.path()).get("0123abcd"), None);
+        assert!(!kept.exists(), "a damaged entry is removed");
+        // Typeset again, it is kept again.
+        Cache::open(root.path()).put("0123abcd", b"%PDF-1.7 one");
+        assert_eq!(Cache::open(root.path()).get("0123abcd").as_deref(), Some(&b"%PDF-1.7 one"[..]));
+        // A key that is not a digest never names a file.
+        cache.put("../../escape", b"x");
+        assert!(!root.path().join("escape.blake3").exists() && !root.path().join(".boardpack/escape.blake3").exists());
+    }
+
+    /// The file's inode: the same number for two paths means one file, linked.
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+    }
+
+    /// A month's files as a build keeps them: written into the output, then kept.
+    fn keep_month(cache: &Cache, out: &Path, key: &str, pdf: Option<&str>, files: &[(&str, &[u8])]) {
+        let mut kept = Vec::new();
+        for (path, bytes) in files {
+            let written = out.join(path);
+            std::fs::create_dir_all(written.parent().unwrap()).unwrap();
+            std::fs::write(&written, bytes).unwrap();
+            let digest = blake3(bytes);
+            assert!(cache.keep_file(&digest, &written, bytes));
+            kept.push((digest, path.to_string()));
+        }
+        cache.put_month(key, CachedMonth { pdf: pdf.map(str::to_string), files: kept });
+    }
+
+    #[test]
+    fn a_months_folder_is_taken_only_when_every_file_is_intact() {
+        let root = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let (month, pdf) = ("0a0a", "0b0b");
+        let files: [(&str, &[u8]); 3] =
+            [("index.html", b"<p>scorecard</p>"), ("charts/a.svg", b"<svg/>"), ("board-report.pdf", b"%PDF report")];
+        let first = Cache::open(root.path());
+        assert!(first.month(month).is_none(), "nothing cached yet");
+        keep_month(&first, out.path(), month, Some(pdf), &files);
+        first.prune();
+
+        let KeptMonth { pdf: found_pdf, files: found } =
+            Cache::open(root.path()).month(month).expect("kept by the last build");
+        assert_eq!(found_pdf.as_deref(), Some(pdf));
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["index.html", "charts/a.svg", "board-report.pdf"]);
+        assert_eq!(std::fs::read(&found[1].1).unwrap(), b"<svg/>");
+        assert!(Cache::open(root.path()).month("0c0c").is_none(), "another month's key");
+
+        // The kept files are the written ones, linked: nothing copied.
+        #[cfg(unix)]
+        assert_eq!(inode(&found[0].1), inode(&out.path().join("index.html")));
+
+        // Any file damaged: the month is not taken, and the file is removed.
+        std::fs::remove_file(&found[1].1).unwrap();
+        std::fs::write(&found[1].1, b"<svg>changed</svg>").unwrap();
+        assert!(Cache::open(root.path()).month(month).is_none());
+        assert!(!found[1].1.exists());
+        // The next build that makes the month keeps it whole again.
+        let again = Cache::open(root.path());
+        keep_month(&again, out.path(), month, Some(pdf), &files);
+        again.prune();
+        assert!(Cache::open(root.path()).month(month).is_some());
+
+        // A month kept from the previous output keeps its files through
+        // pruning; a build that used nothing leaves nothing.
+        let kept = Cache::open(root.path());
+        kept.keep(month, Some(pdf));
+        kept.prune();
+        assert!(Cache::open(root.path()).month(month).is_some());
+        Cache::open(root.path()).prune();
+        assert!(Cache::open(root.path()).month(month).is_none());
+        assert!(found.iter().all(|(_, kept)| !kept.exists()));
+        assert_eq!(std::fs::read_to_string(root.path().join(CACHE_DIR).join(MONTHS_INDEX)).unwrap(), "");
+    }
+
+    #[test]
+    fn an_index_paragraph_that_is_not_well_formed_names_nothing() {
+        let d = "0d0d";
+        let text = format!(
+            "0a0a ../../x 1\n {d} index.html\n0a0b - 1\n {d} ../escape.html\n0a0c - 1\n nonsense\n\
+             0a0d - 1 extra\n {d} a.html\n0a0f - 0\n0a10 - 3\n {d} index.html\n {d} charts/a.svg\n\
+             0a11 - 2\n {d} index.html\n {d} index.html\n0a0e - 2\n {d} index.html\n {d} charts/a.svg\n\
+             0a12 - 2\n {d} index.html\n {d} charts/a.s"
+        );
+        let index = Index::read(text);
+        let keys = ["0a0a", "0a0b", "0a0c", "0a0d", "0a0e", "0a0f", "0a10", "0a11", "0a12"];
+        let whole: Vec<&str> =
+            keys.into_iter().filter(|k| index.paragraph(k).and_then(|(_, t)| parse_paragraph(t)).is_some()).collect();
+        // Not two digests and a count, a path out, no files, fewer files than
+        // said, a path twice, cut short: only the whole one is read.
+        assert_eq!(whole, ["0a0e"]);
+        let month = parse_paragraph(index.paragraph("0a0e").unwrap().1).unwrap();
+        assert_eq!(month.files.len(), 2);
+        assert_eq!(paragraph("0a0e", &month), index.paragraph("0a0e").unwrap().1, "what is written reads back");
+    }
+
+    #[test]
+    fn files_kept_by_a_build_that_stopped_before_pruning_are_removed_by_the_next() {
+        let root = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let files: [(&str, &[u8]); 1] = [("index.html", b"<p>one</p>")];
+        let first = Cache::open(root.path());
+        keep_month(&first, out.path(), "0a0a", None, &files);
+        first.prune();
+        // A build keeps a file, then stops (no prune).
+        let stopped = Cache::open(root.path());
+        let orphan = out.path().join("orphan.html");
+        std::fs::write(&orphan, b"<p>orphan</p>").unwrap();
+        assert!(stopped.keep_file(&blake3(b"<p>orphan</p>"), &orphan, b"<p>orphan</p>"));
+        drop(stopped);
+        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"<p>orphan</p>"));
+        assert!(kept.exists());
+        // The next build takes every month of the index, and still finds the orphan.
+        let next = Cache::open(root.path());
+        assert!(next.month("0a0a").is_some());
+        next.prune();
+        assert!(!kept.exists(), "the stopped build's file is removed");
+        assert!(Cache::open(root.path()).month("0a0a").is_some());
+        assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(ADDING).exists());
+    }
+
+    /// A rebuild's index holds the months it took from its previous output
+    /// (kept, not read) and those it made, in key order; one that changed
+    /// nothing leaves the index file as it was.
+    #[test]
+    fn the_next_index_is_the_kept_months_and_the_made_ones() {
+        let root = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let first = Cache::open(root.path());
+        keep_month(&first, &out.path().join("03"), "0c0c", None, &[("index.html", b"<p>March</p>")]);
+        keep_month(&first, &out.path().join("01"), "0a0a", Some("0f0f"), &[("index.html", b"<p>January</p>")]);
+        first.prune();
+        let index = root.path().join(CACHE_DIR).join(MONTHS_INDEX);
+        let before = std::fs::read_to_string(&index).unwrap();
+        assert!(before.starts_with("0a0a 0f0f 1\n ") && before.contains("\n0c0c - 1\n "), "{before}");
+
+        // January and March taken from the output, February made, an old month gone.
+        let second = Cache::open(root.path());
+        second.keep("0a0a", Some("0f0f"));
+        second.keep("0c0c", None);
+        second.keep("0d0d", None);
+        keep_month(&second, &out.path().join("02"), "0b0b", None, &[("index.html", b"<p>February</p>")]);
+        second.prune();
+        let after = std::fs::read_to_string(&index).unwrap();
+        let keys: Vec<&str> = after.lines().filter(|l| !l.starts_with(' ')).map(|l| &l[..4]).collect();
+        assert_eq!(keys, ["0a0a", "0b0b", "0c0c"], "{after}");
+        assert!(after.contains(&before[..before.find("0c0c").unwrap()]), "January's paragraph is as it was");
+        let third = Cache::open(root.path());
+        assert!(["0a0a", "0b0b", "0c0c"].iter().all(|k| third.month(k).is_some()));
+
+        // Nothing changed: the index is not written again (a new one would be a new file).
+        #[cfg(unix)]
+        let was = inode(&index);
+        let fourth = Cache::open(root.path());
+        for k in ["0a0a", "0b0b", "0c0c"] {
+            fourth.keep(k, None);
+        }
+        fourth.prune();
+        #[cfg(unix)]
+        assert_eq!(inode(&index), was, "an unchanged index is left alone");
+        assert_eq!(std::fs::read_to_string(&index).unwrap(), after);
+    }
+
+    #[test]
+    fn pruning_keeps_only_what_the_build_used() {
+        let root = tempfile::tempdir().unwrap();
+        let first = Cache::open(root.path());
+        first.put("aa", b"one");
+        first.put("bb", b"two");
+        let second = Cache::open(root.path());
+        assert!(second.get("aa").is_some());
+        second.prune();
+        let third = Cache::open(root.path());
+        assert!(third.get("aa").is_some() && third.get("bb").is_none());
+        assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"two")).exists());
+    }
+
+    #[test]
+    fn what_earlier_builds_kept_is_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let cache_dir = root.path().join(CACHE_DIR);
+        let pdf_dir = cache_dir.join(PDF_DIR);
+        std::fs::create_dir_all(cache_dir.join("html")).unwrap();
+        std::fs::create_dir_all(&pdf_dir).unwrap();
+        // Entries as builds before kept them: PDFs under their key with a sum
+        // beside them, single-file reports and their index.
+        std::fs::write(pdf_dir.join("aa.pdf"), b"one").unwrap();
+        std::fs::write(pdf_dir.join("aa.sha256"), sha256(b"one")).unwrap();
+        std::fs::write(cache_dir.join("html").join(format!("{}.html", blake3(b"r"))), b"r").unwrap();
+        std::fs::write(cache_dir.join("documents"), "0a 0b 0c\n").unwrap();
+        let cache = Cache::open(root.path());
+        assert_eq!(cache.get("aa"), None, "an old entry is not this cache's");
+        cache.put("aa", b"one");
+        cache.prune();
+        let names: BTreeSet<String> = std::fs::read_dir(&cache_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, BTreeSet::from(["files".into(), "pdf".into()]));
+        let in_pdf: Vec<_> = std::fs::read_dir(&pdf_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(in_pdf, ["aa.blake3"]);
+        assert_eq!(Cache::open(root.path()).get("aa").as_deref(), Some(&b"one"[..]));
+    }
+}

@@ -1,0 +1,6 @@
+//! Write stage: the site swapped in atomically, packs zipped, and the project
+//! cache that lets a build take what an earlier one made.
+
+pub(crate) mod archive;
+pub(crate) mod cache;
+pub(crate) mod output;
