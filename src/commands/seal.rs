@@ -14,7 +14,7 @@ use crate::base::diagnostic::Diagnostic;
 use crate::base::digest::sha256;
 use crate::base::parallel::pool;
 use crate::base::period::Month;
-use crate::commands::build::project_findings;
+use crate::commands::check::project_findings;
 use crate::commands::pack::{month_index, pack_month};
 use crate::compute::report::Report;
 use crate::compute::rules::unexplained;

@@ -2,8 +2,9 @@
 //! (`sealed.toml`, written by `boardpack seal`), and the corrections announced
 //! later (`restatements.toml`).
 //!
-//! Plain data and its TOML form only: the loader reads these files, the
-//! audit compares the project with them, `seal` writes them.
+//! Plain data and its TOML form, and the sealed pack read back and checked
+//! against its seal: the loader reads these files, the audit compares the
+//! project with them, `seal` writes them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::diagnostic::Diagnostic;
 use crate::base::period::Month;
 use crate::load::toml_file::toml_error;
+use crate::Error;
 
 /// A sealed month's record file, in the month's folder.
 pub(crate) const SEALED_FILE: &str = "sealed.toml";
@@ -20,6 +22,10 @@ pub(crate) const SEALED_FILE: &str = "sealed.toml";
 pub(crate) const SEALED_PACK: &str = "board-pack.zip";
 /// Corrections to sealed months, announced in the month whose folder holds it.
 pub(crate) const RESTATEMENTS_FILE: &str = "restatements.toml";
+/// The PDF's name, in the pack and beside each month in the site.
+pub(crate) const PDF_NAME: &str = "board-report.pdf";
+/// The single-file HTML report's name, in the pack and beside each month in the site.
+pub(crate) const HTML_NAME: &str = "board-report.html";
 
 /// What the board received for one month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,6 +203,39 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
     } else {
         Err(problems)
     }
+}
+
+/// A sealed month's documents, exactly as sent.
+pub(crate) struct Sent {
+    pub(crate) pdf: Vec<u8>,
+    pub(crate) html: Vec<u8>,
+    /// The whole board pack.
+    pub(crate) zip: Vec<u8>,
+}
+
+/// A sealed month's board pack, checked against its seal: the zip's and its
+/// PDF's SHA-256 must be the ones recorded.
+pub(crate) fn read_sent(path: &Path, seal: &Seal) -> Result<Sent, Error> {
+    let zip = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let tampered = |what: &str| Error::Refused {
+        what: format!("{}: {what} is not what was sealed", path.display()),
+        help: "restore it from git: it is the board pack the board received".into(),
+    };
+    if crate::base::digest::sha256(&zip) != seal.pack_sha256 {
+        return Err(tampered("the board pack"));
+    }
+    let entries = pack_entries(&zip).map_err(|e| Error::Refused {
+        what: format!("{}: cannot read the sealed board pack: {e}", path.display()),
+        help: "restore it from git: it is the board pack the board received".into(),
+    })?;
+    let take = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
+    let (Some(pdf), Some(html)) = (take(PDF_NAME), take(HTML_NAME)) else {
+        return Err(tampered("its content"));
+    };
+    if crate::base::digest::sha256(&pdf) != seal.pdf_sha256 {
+        return Err(tampered("the PDF inside"));
+    }
+    Ok(Sent { pdf, html, zip })
 }
 
 /// The commentary inside a board pack (`commentary/NAME.md`), by file name.

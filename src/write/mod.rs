@@ -4,3 +4,6 @@
 pub(crate) mod archive;
 pub(crate) mod cache;
 pub(crate) mod output;
+pub(crate) mod staging;
+pub(crate) mod swap;
+pub(crate) mod target;
