@@ -1,7 +1,6 @@
 //! The commands: each is orchestration over the stages before it.
 
 pub(crate) mod build;
-pub(crate) mod build_portfolio;
 pub(crate) mod check;
 pub mod measure;
 pub(crate) mod pack;

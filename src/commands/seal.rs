@@ -7,7 +7,6 @@
 //! serves the sealed pack, never a new one. `verify` tells whether a file in
 //! circulation is the one sealed for its month, byte for byte.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
@@ -23,6 +22,7 @@ use crate::load::record::{self, Corrected, Seal, SealedKpi, SealedRestatement, S
 use crate::load::theme::Theme;
 use crate::load::workspace::{Loaded, Workspace};
 use crate::write::archive;
+use crate::write::manifest::{Manifest, MANIFEST_NAME};
 use crate::Error;
 
 /// What `seal` was asked to do.
@@ -243,33 +243,11 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
 /// it checks out), or why it cannot be read.
 fn manifest_problems(zip: &[u8]) -> Result<Vec<String>, String> {
     let entries = record::pack_entries(zip)?;
-    let Some((_, manifest)) = entries.iter().find(|(n, _)| n == "MANIFEST.txt") else {
-        return Err("it has no MANIFEST.txt".into());
+    let Some((_, manifest)) = entries.iter().find(|(n, _)| n == MANIFEST_NAME) else {
+        return Err(format!("it has no {MANIFEST_NAME}"));
     };
-    let listed: BTreeMap<String, String> = String::from_utf8_lossy(manifest)
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let hash = words.next()?.to_string();
-            let name = words.last()?.trim_start_matches('*').to_string();
-            Some((name, hash))
-        })
-        .collect();
-    let mut problems = Vec::new();
-    for (name, bytes) in entries.iter().filter(|(n, _)| n != "MANIFEST.txt") {
-        match listed.get(name) {
-            None => problems.push(format!("{name} is not in its MANIFEST.txt (added after packing)")),
-            Some(hash) if *hash != sha256(bytes) => {
-                problems.push(format!("{name} does not match its MANIFEST.txt (changed after packing)"))
-            }
-            Some(_) => {}
-        }
-    }
-    for name in listed.keys().filter(|n| !entries.iter().any(|(e, _)| e == *n)) {
-        problems.push(format!("{name} is in its MANIFEST.txt but missing"));
-    }
-    Ok(problems)
+    let manifest = Manifest::parse(&String::from_utf8_lossy(manifest))?;
+    Ok(manifest.problems(&entries))
 }
 
 /// The sealed pack `entries` most resemble (by entries with equal bytes), and how they differ.

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::load::project::MonthContent;
 use crate::load::record::{read_sent, Sent};
 use crate::render::{Destination, MonthRecord, SiteFile};
-use crate::write::cache::{Cache, CachedMonth};
+use crate::write::cache::{Cache, CachedMonth, RecordedMonth, SiteRecord};
 use crate::write::output::Staging;
 use crate::Error;
 
@@ -25,8 +25,8 @@ pub(crate) struct ToStaging<'a> {
     previous: Option<PathBuf>,
     /// Which site of the cache's records this is.
     site: String,
-    /// Its months as the previous build recorded them: folder → (key, PDF key, stamp).
-    months: std::collections::BTreeMap<String, (String, Option<String>, String)>,
+    /// Its months as the previous build recorded them.
+    months: SiteRecord,
     files: AtomicUsize,
     reused: AtomicUsize,
     /// Months taken whole from the project cache.
@@ -39,18 +39,7 @@ impl<'a> ToStaging<'a> {
         let folder = prefix.map_or_else(|| output.to_path_buf(), |p| output.join(p));
         let ours = output.join(crate::write::target::MARKER).is_file();
         let site = crate::write::cache::site_id(output, prefix);
-        let months = match cache.months(&site) {
-            Some(text) if ours => text
-                .lines()
-                .filter_map(|l| {
-                    let mut parts = l.split(' ');
-                    let (folder, key, pdf, stamp) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-                    let pdf = (pdf != "-").then(|| pdf.to_string());
-                    Some((folder.to_string(), (key.to_string(), pdf, stamp.to_string())))
-                })
-                .collect(),
-            _ => Default::default(),
-        };
+        let months = if ours { cache.months(&site) } else { SiteRecord::default() };
         ToStaging {
             staging,
             prefix,
@@ -100,9 +89,10 @@ impl<'a> ToStaging<'a> {
     /// from inputs with this key and is exactly as that build wrote it (a file
     /// changed or added since — its size or time differs — is not trusted).
     fn take_previous(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
-        let (Some(previous), Some((was, pdf, stamp))) = (&self.previous, self.months.get(folder)) else {
+        let (Some(previous), Some(recorded)) = (&self.previous, self.months.months.get(folder)) else {
             return Ok(None);
         };
+        let RecordedMonth { key: was, pdf, stamp } = recorded;
         if was != key {
             return Ok(None);
         }
@@ -147,14 +137,14 @@ impl Destination for ToStaging<'_> {
     /// still as written. The record is kept in the cache, not the output,
     /// whose bytes depend only on the report.
     fn record(&self, months: &[MonthRecord]) {
-        let lines: String = months
+        let months = months
             .iter()
             .filter_map(|r| {
                 let stamp = r.stamp.clone().or_else(|| self.staging.stamp(&self.path(&r.folder)))?;
-                Some(format!("{} {} {} {stamp}\n", r.folder, r.key, r.pdf.as_deref().unwrap_or("-")))
+                Some((r.folder.clone(), RecordedMonth { key: r.key.clone(), pdf: r.pdf.clone(), stamp }))
             })
             .collect();
-        self.cache.put_months(&self.site, &lines);
+        self.cache.put_months(&self.site, &SiteRecord { months });
     }
 
     fn pdf(&self, key: &str) -> Option<Vec<u8>> {

@@ -12,19 +12,34 @@ pub(crate) const MARKER: &str = ".boardpack-output";
 pub(crate) const MARKER_TEXT: &str =
     "This folder is written by `boardpack build` and replaced on every build.\nDo not keep your own files here.\n";
 
-/// Refuses output folders that would destroy the project or someone's files.
-pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<(), Error> {
+/// Refuses output folders that would destroy the project or someone's files:
+/// the project itself, any folder it reads (`read`: its sources, fonts,
+/// exports, repositories and `.boardpack/`, see `load::inputs`) or a folder
+/// inside one, whatever `force` says.
+pub(crate) fn check_target(root: &Path, output: &Path, force: bool, read: &[PathBuf]) -> Result<(), Error> {
     let out = absolute(output)?;
     let root = absolute(root)?;
-    let holds_project =
-        root.starts_with(&out) || crate::load::workspace::SOURCE_DIRS.iter().any(|dir| out.starts_with(root.join(dir)));
-    if holds_project {
-        return Err(Error::UnsafeOutput {
-            path: output.to_path_buf(),
-            reason: "it holds the project itself (its content/, companies/ or themes/); building there would replace your sources"
-                .into(),
-            help: "choose a separate folder, such as `public` (the default)".into(),
-        });
+    let refuse = |reason: String| Error::UnsafeOutput {
+        path: output.to_path_buf(),
+        reason,
+        help: "choose a separate folder, such as `public` (the default)".into(),
+    };
+    if root.starts_with(&out) {
+        return Err(refuse("it holds the project itself; building there would replace your sources".into()));
+    }
+    for folder in read {
+        let folder = absolute(folder)?;
+        let shown = folder.strip_prefix(&root).unwrap_or(&folder).display().to_string();
+        if folder.starts_with(&out) {
+            return Err(refuse(format!(
+                "it holds {shown}/, which the project reads; building there would replace your sources"
+            )));
+        }
+        if out.starts_with(&folder) {
+            return Err(refuse(format!(
+                "it is inside {shown}/, which the project reads; building there would replace your sources"
+            )));
+        }
     }
     if out.components().any(|c| matches!(c, Component::Normal(n) if n.eq_ignore_ascii_case(".git"))) {
         return Err(Error::UnsafeOutput {
@@ -137,16 +152,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir_all(root.join("content")).unwrap();
+        let read = crate::load::inputs::folders_read(root, None);
         for bad in [
             root.to_path_buf(),
             root.join("content"),
             root.join("content/2026-10"),
             root.join("themes/x"),
             root.join(".."),
+            // The exports `measure` reads, the project's fonts, what boardpack keeps.
+            root.join("data"),
+            root.join("fonts"),
+            root.join(".boardpack"),
+            root.join(".boardpack/cache"),
         ] {
-            assert!(matches!(check_target(root, &bad, true), Err(Error::UnsafeOutput { .. })), "{}", bad.display());
+            assert!(
+                matches!(check_target(root, &bad, true, &read), Err(Error::UnsafeOutput { .. })),
+                "{}",
+                bad.display()
+            );
         }
-        assert!(check_target(root, &root.join("public"), false).is_ok());
+        assert!(check_target(root, &root.join("public"), false, &read).is_ok());
     }
 
     #[test]
@@ -155,8 +180,8 @@ mod tests {
         let out = dir.path().join("site");
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("notes.txt"), "mine").unwrap();
-        assert!(check_target(&dir.path().join("project"), &out, false).is_err());
-        assert!(check_target(&dir.path().join("project"), &out, true).is_ok());
+        assert!(check_target(&dir.path().join("project"), &out, false, &[]).is_err());
+        assert!(check_target(&dir.path().join("project"), &out, true, &[]).is_ok());
     }
 
     #[test]
@@ -172,7 +197,7 @@ mod tests {
         fs::write(bare.join("HEAD"), "ref: refs/heads/main\n").unwrap();
         for bad in [root.join(".git"), root.join(".git/objects"), root.join(".GIT/x"), repo.clone(), bare] {
             for force in [false, true] {
-                let refused = matches!(check_target(&root, &bad, force), Err(Error::UnsafeOutput { .. }));
+                let refused = matches!(check_target(&root, &bad, force, &[]), Err(Error::UnsafeOutput { .. }));
                 assert!(refused, "{} force={force}", bad.display());
             }
         }
@@ -180,8 +205,8 @@ mod tests {
         let out = dir.path().join("public");
         fs::create_dir_all(out.join("vendor/.git")).unwrap();
         fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
-        assert!(check_target(&root, &out, false).is_ok());
+        assert!(check_target(&root, &out, false, &[]).is_ok());
         fs::create_dir_all(out.join(".git")).unwrap();
-        assert!(check_target(&root, &out, true).is_err());
+        assert!(check_target(&root, &out, true, &[]).is_err());
     }
 }

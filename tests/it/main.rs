@@ -5,6 +5,7 @@
 mod architecture;
 mod authoring;
 mod build;
+mod cache_trust;
 mod charts;
 mod common;
 mod diagnostics;

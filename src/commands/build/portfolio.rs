@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::{BuildOptions, BuildSummary, Written};
 use crate::base::diagnostic::Diagnostic;
 use crate::base::parallel::pool;
-use crate::commands::build::{BuildOptions, BuildSummary, Written};
 use crate::commands::check::Words;
 use crate::commands::site::company_site;
 use crate::load::portfolio::{Company, COMPANIES_DIR};
@@ -54,7 +54,7 @@ pub(crate) fn build_portfolio(
     let words = Words::new(&portfolio);
     warnings.extend(words.overview());
     let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
-    check_target(&options.root, &output, options.force)?;
+    check_target(&options.root, &output, options.force, &crate::load::inputs::folders_read(&root, None))?;
     let cache = Cache::open(&root);
     let staging = Staging::new(&output, Some(cache.spare(&output)))?;
     let theme = Theme::of_portfolio(&portfolio)?;

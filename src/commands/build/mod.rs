@@ -1,13 +1,14 @@
 //! `boardpack build`: load → check → compute → render → write, for a report
-//! (here) or a portfolio ([`crate::commands::build_portfolio`]). PDFs come
+//! (here) or a portfolio ([`portfolio`]). PDFs come
 //! from the project cache when their inputs are unchanged, and months
 //! unchanged since the previous build are taken, not rendered again.
 
 use std::path::PathBuf;
 
+mod portfolio;
+
 use crate::base::diagnostic::Diagnostic;
 use crate::base::parallel::pool;
-use crate::commands::build_portfolio::build_portfolio;
 use crate::commands::check::project_findings;
 use crate::commands::site::site;
 use crate::load::project::Project;
@@ -20,6 +21,7 @@ use crate::write::output::Staging;
 use crate::write::staging::ToStaging;
 use crate::write::target::check_target;
 use crate::Error;
+use portfolio::build_portfolio;
 
 /// What `build` was asked to do.
 #[derive(Debug, Clone)]
@@ -107,7 +109,8 @@ fn build_report(
     }
     let project = publish_report(project, options.drafts)?;
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
-    check_target(&options.root, &output, options.force)?;
+    let read = crate::load::inputs::folders_read(&project.root, Some(&project.config));
+    check_target(&options.root, &output, options.force, &read)?;
     let cache = Cache::open(&project.root);
     let staging = Staging::new(&output, Some(cache.spare(&output)))?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
