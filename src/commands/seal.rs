@@ -125,6 +125,9 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
                 shown: r.value.map(|v| kpi.format_value(v)),
                 change: r.change.map(|c| kpi.format_delta(c.delta)),
                 trend: r.change.map(|c| c.trend.as_str().to_string()),
+                name: Some(kpi.name.clone()),
+                accountability: project.catalogue.accountability(&kpi.accountability).map(|a| a.name.clone()),
+                unit: Some(kpi.unit.clone()),
             };
             (kpi.id.clone(), sealed)
         })
@@ -148,6 +151,11 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
         kpis,
         files: content.hashes(),
         restatements,
+        locale: Some(project.config.language.tag().to_string()),
+        previous: project.months[..index]
+            .iter()
+            .rev()
+            .find_map(|m| Some(format!("{} {}", m.month, m.seal_sha256.as_ref().filter(|_| m.seal.is_some())?))),
     }
 }
 

@@ -48,6 +48,14 @@ pub(crate) struct Seal {
     /// The corrections this month announced, as they stood when it was sealed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) restatements: Vec<SealedRestatement>,
+    /// The report's language when it was sealed (a BCP 47 tag). Seals from
+    /// before it was recorded are compared with their pack's HTML instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) locale: Option<String>,
+    /// The sealed month before this one, and the SHA-256 of its `sealed.toml`
+    /// (`"2026-09 3f4c…"`): the chain that shows a sealed month was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) previous: Option<String>,
 }
 
 /// One KPI as the board saw it.
@@ -72,6 +80,13 @@ pub(crate) struct SealedKpi {
     pub(crate) change: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) trend: Option<String>,
+    /// The KPI's name, its accountability's name and its unit as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) accountability: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) unit: Option<String>,
 }
 
 /// A correction as a sealed month announced it.
@@ -238,15 +253,80 @@ pub(crate) fn read_sent(path: &Path, seal: &Seal) -> Result<Sent, Error> {
     Ok(Sent { pdf, html, zip })
 }
 
-/// The commentary inside a board pack (`commentary/NAME.md`), by file name.
-pub(crate) fn pack_commentary(zip: &[u8]) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    for (name, bytes) in pack_entries(zip)? {
+/// What a sealed board pack holds, as far as the audit compares it with the
+/// month: each KPI as its data file recorded it, the report's language, and
+/// the SHA-256 of every entry. Read and checked against the seal by every
+/// load of the project, so `check` and every build (cold or warm) refuse a
+/// pack that is not what was sealed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SentPack {
+    pub(crate) kpis: BTreeMap<String, SentKpi>,
+    /// The `lang` of its single-file report.
+    pub(crate) lang: Option<String>,
+    /// SHA-256 of each entry, by name.
+    pub(crate) entries: BTreeMap<String, String>,
+    /// The commentary as sent, by file name (`summary.md`, `ACCOUNTABILITY.md`).
+    pub(crate) commentary: BTreeMap<String, String>,
+}
+
+/// One KPI of the sealed month as the pack's `data/kpis.json` holds it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct SentKpi {
+    pub(crate) name: String,
+    pub(crate) unit: String,
+    pub(crate) value: Option<f64>,
+}
+
+/// The sealed pack at `path`, checked against `seal`: the zip's and its PDF's
+/// SHA-256 must be the ones recorded. The error says what is wrong.
+pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, String> {
+    let zip = std::fs::read(path).map_err(|e| e.to_string())?;
+    if crate::base::digest::sha256(&zip) != seal.pack_sha256 {
+        return Err("it is not the board pack that was sealed (its SHA-256 differs from sealed.toml's)".into());
+    }
+    let entries = pack_entries(&zip)?;
+    let digest = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| crate::base::digest::sha256(b));
+    if digest(PDF_NAME).as_deref() != Some(seal.pdf_sha256.as_str()) {
+        return Err("its PDF is not the one that was sealed".into());
+    }
+    let mut sent = SentPack::default();
+    for (name, bytes) in &entries {
+        sent.entries.insert(name.clone(), crate::base::digest::sha256(bytes));
         if let Some(file) = name.strip_prefix("commentary/") {
-            out.insert(file.to_string(), String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?);
+            sent.commentary.insert(file.to_string(), String::from_utf8_lossy(bytes).into_owned());
+        }
+        if name == HTML_NAME {
+            let html = String::from_utf8_lossy(bytes);
+            sent.lang =
+                html.split_once("<html lang=\"").and_then(|(_, rest)| rest.split('"').next()).map(str::to_string);
+        }
+        if name == "data/kpis.json" {
+            sent.kpis = sent_kpis(bytes, &seal.month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
         }
     }
-    Ok(out)
+    Ok(sent)
+}
+
+/// The sealed month's KPIs from a pack's history data file.
+fn sent_kpis(json: &[u8], month: &str) -> Result<BTreeMap<String, SentKpi>, String> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        #[serde(flatten)]
+        kpi: SentKpi,
+    }
+    #[derive(Deserialize)]
+    struct History {
+        months: Vec<MonthRows>,
+    }
+    #[derive(Deserialize)]
+    struct MonthRows {
+        month: String,
+        kpis: Vec<Row>,
+    }
+    let history: History = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    let rows = history.months.into_iter().find(|m| m.month == month).map(|m| m.kpis).unwrap_or_default();
+    Ok(rows.into_iter().map(|r| (r.id, r.kpi)).collect())
 }
 
 /// Every entry of a zip, by name, in the zip's order.
@@ -282,6 +362,9 @@ mod tests {
                 shown: Some("2.4 days".into()),
                 change: Some("−0.6 days".into()),
                 trend: Some("improving".into()),
+                name: Some("Lead time".into()),
+                accountability: Some("Software delivery".into()),
+                unit: Some("days".into()),
             },
         );
         let seal = Seal {
@@ -292,6 +375,8 @@ mod tests {
             kpis,
             files: BTreeMap::from([("summary.md".to_string(), "ef".to_string())]),
             restatements: vec![],
+            locale: Some("en-GB".into()),
+            previous: Some(format!("2026-09 {}", "12".repeat(32))),
         };
         let text = seal.to_toml("October 2026");
         assert!(text.starts_with("# October 2026 as the board received it"), "{text}");

@@ -16,4 +16,5 @@ mod pack;
 mod portfolio;
 mod record;
 mod safety;
+mod sealed_as_sent;
 mod serve_security;
