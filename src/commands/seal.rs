@@ -180,6 +180,14 @@ pub enum Verdict {
 /// Tells whether `file` (a board pack zip, or its PDF) is the one sealed for
 /// its month in the report or portfolio at `root`.
 pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
+    let size = std::fs::metadata(file).map_err(|e| Error::io(file, e))?.len();
+    if size > MAX_FILE {
+        return Ok(Verdict::NotSealed(format!(
+            "{} is {} MB: far larger than any board pack, so it is not one",
+            file.display(),
+            size >> 20
+        )));
+    }
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     let digest = sha256(&bytes);
     let Loaded { workspace, .. } = Workspace::load(root)?;
@@ -234,17 +242,43 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
             )))
         }
     };
+    // A pack says which month it is for (the last of its data): a month that
+    // is not sealed has nothing to compare it with.
+    if let Some(month) = month_of_pack(&entries) {
+        let known = projects.iter().any(|(_, p)| p.months.iter().any(|m| m.month == month));
+        let sealed_then = sealed.iter().any(|(_, m, _, _)| *m == month);
+        if known && !sealed_then {
+            return Ok(Verdict::NotSealed(format!(
+                "{} is a board pack for {}, which is not sealed: there is no record to verify it against (`boardpack seal {month}` records one)",
+                file.display(),
+                month.long_name()
+            )));
+        }
+    }
     let mut reasons = Vec::new();
     if let Some(Ok(problems)) = &manifest {
         reasons.extend(problems.iter().cloned());
     } else if let Some(Err(e)) = &manifest {
         reasons.push(e.clone());
     }
-    if let Some((company, month, differences)) = closest(&entries, &sealed) {
+    let own = month_of_pack(&entries);
+    let same_month: Vec<_> = sealed.iter().filter(|(_, m, _, _)| Some(*m) == own).cloned().collect();
+    let candidates = if same_month.is_empty() { &sealed } else { &same_month };
+    if let Some((company, month, differences)) = closest(&entries, candidates) {
         let whose = company.map(|c| format!(" for {c}")).unwrap_or_default();
         reasons.push(format!("it is not the pack sealed{whose} for {}: {}", month.long_name(), differences.join("; ")));
     }
     Ok(Verdict::NotSealed(reasons.join("\n")))
+}
+
+/// The largest file `verify` reads: a board pack is a few MB.
+const MAX_FILE: u64 = 512 << 20;
+
+/// The month a pack is for: the last month of its `data/kpis.json`.
+fn month_of_pack(entries: &[(String, Vec<u8>)]) -> Option<Month> {
+    let (_, json) = entries.iter().find(|(n, _)| n == "data/kpis.json")?;
+    let data: serde_json::Value = serde_json::from_slice(json).ok()?;
+    data.get("months")?.as_array()?.last()?.get("month")?.as_str()?.parse().ok()
 }
 
 /// What is wrong with a zip's `MANIFEST.txt` against its own entries (empty:
@@ -282,7 +316,10 @@ fn closest(
             differences.push(format!("{name} is missing"));
         }
         if differences.is_empty() {
-            differences.push("the same files, zipped differently".into());
+            differences.push(
+                "its files have the same contents, but it is not byte for byte the pack the board received, so it cannot be shown to be it"
+                    .into(),
+            );
         }
         if best.as_ref().is_none_or(|b| same > b.0) {
             best = Some((same, company.clone(), *month, differences));

@@ -329,16 +329,39 @@ fn sent_kpis(json: &[u8], month: &str) -> Result<BTreeMap<String, SentKpi>, Stri
     Ok(rows.into_iter().map(|r| (r.id, r.kpi)).collect())
 }
 
-/// Every entry of a zip, by name, in the zip's order.
+/// The most a pack's entries may hold, uncompressed, together: a real pack
+/// is a few MB (its PDF the most), so this only stops a zip bomb.
+const MAX_UNPACKED: u64 = 256 << 20;
+/// How much larger than its compressed size an entry may grow, beyond the
+/// first MiB: text compresses about 10:1; a bomb, about 1,000:1.
+const MAX_RATIO: u64 = 100;
+
+/// Every file entry of a zip, by name, in the zip's order (folder entries,
+/// which some zip tools add, are left out). Read as streams within limits —
+/// no entry larger than [`MAX_RATIO`] times its compressed size (beyond its
+/// first MiB), all together no more than [`MAX_UNPACKED`] — so a zip bomb is
+/// refused after reading what the limit allows; a name given twice is refused.
 pub(crate) fn pack_entries(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(archive.len());
+    let mut out: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    let mut total = 0u64;
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
-        let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(64 << 20));
-        file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let file = archive.by_index(i).map_err(|e| e.to_string())?;
+        if file.is_dir() {
+            continue;
+        }
         let name = file.name().map_err(|e| e.to_string())?.to_string();
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(format!("it names {name} twice"));
+        }
+        let limit = (file.compressed_size().saturating_mul(MAX_RATIO) + (1 << 20)).min(MAX_UNPACKED - total);
+        let mut bytes = Vec::new();
+        file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("{name} unpacks to more than a board pack holds (a zip bomb?)"));
+        }
+        total += bytes.len() as u64;
         out.push((name, bytes));
     }
     Ok(out)

@@ -18,3 +18,4 @@ mod record;
 mod safety;
 mod sealed_as_sent;
 mod serve_security;
+mod verify_attacks;
