@@ -198,13 +198,12 @@ impl Staging {
             let target = base.join(dir);
             fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
         }
-        let mut copied = false;
         for file in &listing.files {
-            copied |= link_or_copy(&from.join(file), &base.join(file))?;
+            link_or_copy(&from.join(file), &base.join(file))?;
         }
-        // A hard link is the same file, with the same size and time: the
-        // copy's stamp is the one just checked. A copied file has a new time.
-        let stamp = if copied { self.stamp(rel) } else { Some(listing.stamp.clone()) };
+        // Linking changes a file's change time (its link count changed), and a
+        // copy is a new file: the folder is stamped again as it now is.
+        let stamp = self.stamp(rel);
         Ok(Some(Linked { paths: listing.paths(rel), stamp }))
     }
 
@@ -308,9 +307,11 @@ impl Listing {
     }
 
     /// Adds one file to the stamp: its path (relative to the listed folder),
-    /// size and modification time, in one line.
-    fn stamp_file(&mut self, h: &mut sha2::Sha256, rel: PathBuf, len: u64, secs: u64, nanos: u32) {
-        h.update(format!("{}\0{len}\0{secs}.{nanos}\n", rel.to_string_lossy()));
+    /// size, modification time and (on Unix) change time, in one line. The
+    /// change time is the kernel's own: a file written in place and given its
+    /// old size and modification time back still has a new one.
+    fn stamp_file(&mut self, h: &mut sha2::Sha256, rel: PathBuf, len: u64, secs: u64, nanos: u32, changed: (i64, i64)) {
+        h.update(format!("{}\0{len}\0{secs}.{nanos}\0{}.{}\n", rel.to_string_lossy(), changed.0, changed.1));
         self.files.push(rel);
     }
 
@@ -348,7 +349,8 @@ impl Listing {
                     }
                     let secs = u64::try_from(st.st_mtime).ok()?;
                     let nanos = u32::try_from(st.st_mtime_nsec).ok()?;
-                    self.stamp_file(h, rel, u64::try_from(st.st_size).ok()?, secs, nanos);
+                    let changed = (i64::from(st.st_ctime), st.st_ctime_nsec as i64);
+                    self.stamp_file(h, rel, u64::try_from(st.st_size).ok()?, secs, nanos, changed);
                 }
                 _ => self.foreign = true,
             }
@@ -366,7 +368,7 @@ impl Listing {
             } else if entry.file_type().is_file() {
                 let meta = entry.metadata().ok()?;
                 let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-                self.stamp_file(h, rel, meta.len(), modified.as_secs(), modified.subsec_nanos());
+                self.stamp_file(h, rel, meta.len(), modified.as_secs(), modified.subsec_nanos(), (0, 0));
             } else {
                 self.foreign = true;
             }

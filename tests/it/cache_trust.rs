@@ -145,3 +145,29 @@ fn a_cache_restored_elsewhere_is_trusted_only_with_the_same_secret() {
     assert!(said.contains("1 month(s) from the cache"), "{said}");
     assert!(!restored.path().join(".boardpack/secret").exists(), "no secret file is made when one is given");
 }
+
+#[test]
+fn a_page_edited_in_place_with_its_size_and_time_kept_is_not_taken_again() {
+    let (project, _) = built();
+    let out = tempfile::tempdir().unwrap();
+    build_into(project.path(), out.path(), &[]);
+    let page = out.path().join("2026-10/index.html");
+    let text = fs::read_to_string(&page).unwrap();
+    let modified = fs::metadata(&page).unwrap().modified().unwrap();
+    // Same length, same modification time: only the kernel's change time tells.
+    let edited = text.replacen("<title>", "<TITLE>", 1);
+    assert_eq!(edited.len(), text.len());
+    {
+        let mut f = fs::OpenOptions::new().write(true).open(&page).unwrap();
+        std::io::Write::write_all(&mut f, edited.as_bytes()).unwrap();
+        f.set_modified(modified).unwrap();
+    }
+    assert_eq!(fs::metadata(&page).unwrap().modified().unwrap(), modified);
+    let said = stderr(&build_into(project.path(), out.path(), &[]));
+    assert!(!said.contains("taken from the previous build"), "{said}");
+    assert_eq!(
+        fs::read_to_string(out.path().join("2026-10/index.html")).unwrap(),
+        text,
+        "the page boardpack made is back"
+    );
+}
