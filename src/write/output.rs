@@ -310,8 +310,8 @@ impl Listing {
     /// size, modification time and (on Unix) change time, in one line. The
     /// change time is the kernel's own: a file written in place and given its
     /// old size and modification time back still has a new one.
-    fn stamp_file(&mut self, h: &mut sha2::Sha256, rel: PathBuf, len: u64, secs: u64, nanos: u32, changed: (i64, i64)) {
-        h.update(format!("{}\0{len}\0{secs}.{nanos}\0{}.{}\n", rel.to_string_lossy(), changed.0, changed.1));
+    fn stamp_file(&mut self, h: &mut sha2::Sha256, rel: PathBuf, len: u64, secs: u64, nanos: u32, changed: &str) {
+        h.update(format!("{}\0{len}\0{secs}.{nanos}\0{changed}\n", rel.to_string_lossy()));
         self.files.push(rel);
     }
 
@@ -349,8 +349,8 @@ impl Listing {
                     }
                     let secs = u64::try_from(st.st_mtime).ok()?;
                     let nanos = u32::try_from(st.st_mtime_nsec).ok()?;
-                    let changed = (i64::from(st.st_ctime), st.st_ctime_nsec as i64);
-                    self.stamp_file(h, rel, u64::try_from(st.st_size).ok()?, secs, nanos, changed);
+                    let changed = format!("{}.{}", st.st_ctime, st.st_ctime_nsec);
+                    self.stamp_file(h, rel, u64::try_from(st.st_size).ok()?, secs, nanos, &changed);
                 }
                 _ => self.foreign = true,
             }
@@ -368,7 +368,7 @@ impl Listing {
             } else if entry.file_type().is_file() {
                 let meta = entry.metadata().ok()?;
                 let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-                self.stamp_file(h, rel, meta.len(), modified.as_secs(), modified.subsec_nanos(), (0, 0));
+                self.stamp_file(h, rel, meta.len(), modified.as_secs(), modified.subsec_nanos(), "");
             } else {
                 self.foreign = true;
             }
