@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use pulldown_cmark::{html, Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::compute::commentary::{options, MAX_NESTING};
+use crate::compute::commentary::{bounded, options, MAX_NESTING};
 
 /// The level commentary's top headings take: the page owns `<h1>` and `<h2>`, so
 /// the highest heading an author wrote (`#` or `###` alike) becomes `<h3>` and
@@ -30,6 +30,7 @@ const TOP_LEVEL: usize = 3;
 
 /// Renders commentary to an HTML fragment safe to embed in a page.
 pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
+    let markdown = &*bounded(markdown);
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let top = events
         .iter()
@@ -229,6 +230,7 @@ enum Open {
 /// section owns the levels above). Raw HTML is left out; images become their
 /// alternative text; links keep only the web and mail addresses the pages keep.
 pub(crate) fn to_tree(md: &str, top_level: u8) -> Vec<Node> {
+    let md = &*bounded(md);
     let highest = Parser::new_ext(md, options())
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(index(level)),
@@ -390,8 +392,11 @@ fn alignment(a: &Alignment) -> &'static str {
 /// (`mailto`) and relative links. Everything else (`javascript:`, `file:`,
 /// `data:`, `smb:`, Windows shares, scheme-relative `//host`) is dropped.
 pub(crate) fn is_safe_link(url: &str) -> bool {
-    let url = url.trim();
-    if url.starts_with("//") || url.starts_with("\\\\") || url.starts_with("/\\") {
+    // Browsers and PDF viewers read a backslash as a slash: `\/evil.example`
+    // and `/\evil.example` are `//evil.example`, another host.
+    let url = url.trim().replace('\\', "/");
+    let url = url.as_str();
+    if url.starts_with("//") {
         return false;
     }
     match url.find(':') {
@@ -454,7 +459,7 @@ mod tests {
     }
 
     /// Every kind of address an author might link to, and whether it stays a link.
-    const LINKS: [(&str, bool); 11] = [
+    const LINKS: [(&str, bool); 13] = [
         ("https://example.com/x", true),
         ("http://example.com/x", true),
         ("mailto:board@example.com", true),
@@ -466,6 +471,8 @@ mod tests {
         ("\\\\host\\share", false),
         ("data:text/html;base64,PHNjcmlwdD4=", false),
         ("//evil.example/x", false),
+        ("\\/evil.example/x", false),
+        ("/\\evil.example/x", false),
     ];
 
     #[test]
