@@ -580,6 +580,8 @@ mod tests {
     fn round_is_the_one_rule_and_never_negative_zero() {
         assert_eq!(round(74.5, 0), 75.0);
         assert_eq!(round(-74.5, 0), -75.0);
+        // 1.005 is 1.00499999999999989… in binary: scaling by 100 would round it
+        // down, while the author wrote (and every locale shows) 1.01.
         assert_eq!(round(1.005, 2), 1.01);
         assert_eq!(round(4.2 - 4.8, 1), -0.6);
         assert!(round(-0.0004, 2).is_sign_positive());

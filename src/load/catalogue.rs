@@ -22,8 +22,9 @@ use toml::Spanned;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
 use crate::base::i18n::Lang;
+use crate::base::locale::round;
 use crate::base::period::Month;
-use crate::base::status::{round_to, thresholds_are_ordered, Better};
+use crate::base::status::{thresholds_are_ordered, Better};
 use crate::load::toml_file::{is_slug, toml_error};
 
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
@@ -165,7 +166,7 @@ fn plain(s: String) -> String {
 /// A number with fixed decimals in English (`1234.5`, no grouping), never
 /// `-0`: for files an author edits, such as `kpis.toml` comments and schemas.
 pub(crate) fn format_number(v: f64, decimals: u8) -> String {
-    let s = format!("{:.*}", usize::from(decimals), round_to(v, decimals));
+    let s = format!("{:.*}", usize::from(decimals), round(v, decimals));
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
     } else {
