@@ -13,7 +13,7 @@ use crate::base::status::{Status, Trend};
 use crate::compute::audit::Correction;
 use crate::compute::commentary::mentioned;
 use crate::compute::report::{Reading, Report, StatusCounts, CHART_MONTHS, SPARKLINE_MONTHS};
-use crate::load::catalogue::{Kpi, Lifetime, Thresholds};
+use crate::load::catalogue::{Kpi, Lifetime, Medium, Thresholds};
 use crate::load::project::{MonthContent, EVIDENCE_DIR, SUMMARY_STEM};
 use crate::load::record::Corrected;
 use crate::load::theme::Palette;
@@ -356,7 +356,7 @@ fn tile(shared: &Shared<'_>, k: usize, month: Month) -> Result<Tile, Error> {
     let r = report.reading(k, month);
     let kpi = r.kpi;
     let spark = chart::sparkline(kpi, &report.window(k, month, SPARKLINE_MONTHS).tracked(), r.status, shared.palette)?;
-    let value = |v: f64| kpi.show(lang, v);
+    let value = |v: f64| kpi.show(lang, v, Medium::Page);
     let last = r.compared_with.filter(|_| r.value.is_none());
     Ok(Tile {
         id: kpi.id.clone(),
@@ -367,7 +367,7 @@ fn tile(shared: &Shared<'_>, k: usize, month: Month) -> Result<Tile, Error> {
         better: lang.get(kpi.better.key()).to_string(),
         status: r.status.as_str(),
         status_label: lang.get(r.status_key()).to_string(),
-        delta: r.change.map(|c| kpi.show_change(lang, c.delta)),
+        delta: r.change.map(|c| kpi.show_change(lang, c.delta, Medium::Page)),
         arrow: match r.change.map(|c| c.trend) {
             Some(Trend::Flat) | None => "→",
             Some(_) if r.change.is_some_and(|c| c.delta > 0.0) => "↑",
@@ -456,7 +456,7 @@ fn restatement_view(report: &Report<'_>, lang: &Lang, c: &Correction) -> Restate
     let format = |v: Option<f64>| {
         let kpi = kpi.as_deref().and_then(|id| catalogue.kpi(id));
         match (v, kpi) {
-            (Some(v), Some(k)) => Some(k.show(lang, v)),
+            (Some(v), Some(k)) => Some(k.show(lang, v, Medium::Page)),
             (None, Some(_)) => Some(lang.get("restatement.no_value").to_string()),
             _ => None,
         }
@@ -549,7 +549,7 @@ fn chart_view(
                 let reading = report.reading(k, m);
                 RowView {
                     month: lang.month(m),
-                    value: reading.value.map(|v| kpi.show(lang, v)),
+                    value: reading.value.map(|v| kpi.show(lang, v, Medium::Page)),
                     status: reading.status.as_str(),
                     status_label: lang.get(reading.status_key()).to_string(),
                     note: reading.note.map(str::to_string),
@@ -585,7 +585,7 @@ fn chart_view(
 /// The text alternative of a chart: what a sighted reader takes from it.
 fn chart_alt(lang: &Lang, r: &Reading<'_>, month: Month, start: Month) -> String {
     let kpi = r.kpi;
-    let value = r.value.map_or_else(|| lang.get("status.inline.none").to_string(), |v| kpi.show(lang, v));
+    let value = r.value.map_or_else(|| lang.get("status.inline.none").to_string(), |v| kpi.show(lang, v, Medium::Page));
     let (start, end) = (lang.month(start), lang.month(month));
     let status = lang.get(&format!("status.inline.{}", r.status_key().trim_start_matches("status."))).to_string();
     let better = lang.get(kpi.better.key());
@@ -593,7 +593,7 @@ fn chart_alt(lang: &Lang, r: &Reading<'_>, month: Month, start: Month) -> String
     args.extend([("better", better), ("status", &status)]);
     match r.thresholds {
         Some(t) => {
-            let (target, red) = (kpi.show(lang, t.target), kpi.show(lang, t.red));
+            let (target, red) = (kpi.show(lang, t.target, Medium::Page), kpi.show(lang, t.red, Medium::Page));
             args.extend([("target", target.as_str()), ("red", red.as_str())]);
             lang.fill("chart.alt", &args)
         }
@@ -624,7 +624,10 @@ pub(crate) fn catalogue_view(report: &Report<'_>, lang: &Lang, month: Month) -> 
 fn catalogue_kpi(lang: &Lang, k: &Kpi, month: Month) -> CatalogueKpi {
     let now = k.thresholds_at(month);
     let describe = |t: Option<Thresholds>| match t {
-        Some(t) => lang.fill("kpi.facts", &[("target", &k.show(lang, t.target)), ("red", &k.show(lang, t.red))]),
+        Some(t) => lang.fill(
+            "kpi.facts",
+            &[("target", &k.show(lang, t.target, Medium::Page)), ("red", &k.show(lang, t.red, Medium::Page))],
+        ),
         None => lang.get("catalogue.tracked_only").to_string(),
     };
     // Only changes in force by `month`: a report never mentions later ones.
@@ -646,8 +649,8 @@ fn catalogue_kpi(lang: &Lang, k: &Kpi, month: Month) -> CatalogueKpi {
         name: k.name.clone(),
         unit: k.unit.clone(),
         better: lang.get(k.better.key()).to_string(),
-        target: now.map(|t| k.show(lang, t.target)),
-        red: now.map(|t| k.show(lang, t.red)),
+        target: now.map(|t| k.show(lang, t.target, Medium::Page)),
+        red: now.map(|t| k.show(lang, t.red, Medium::Page)),
         history,
         lifetime: lifetime_text(lang, k.lifetime),
         definition: markdown::to_html(&k.definition, false),
