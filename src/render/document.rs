@@ -385,7 +385,7 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
                     alt: &c.alt,
                     notes: &c.notes,
                     rows: &c.rows[..c.rows.len().min(TABLE_MONTHS)],
-                    measured: c.measured.as_deref(),
+                    measured: c.provenance.measured.as_deref(),
                 })
                 .collect(),
         })

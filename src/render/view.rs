@@ -18,7 +18,7 @@ mod scorecard;
 use serde::Serialize;
 
 use accountability::chart_view;
-pub(crate) use accountability::{ChartView, NoteView, RowView, Rows};
+pub(crate) use accountability::{ChartView, NoteView, Provenance, RowView, Rows};
 pub(crate) use archive::{archive_rows, ArchiveRow};
 pub(crate) use catalogue::{catalogue_view, CatalogueAccountability};
 use scorecard::month_view;
@@ -30,7 +30,7 @@ use crate::base::period::Month;
 use crate::base::status::Status;
 use crate::compute::audit::Correction;
 use crate::compute::report::{Report, StatusCounts};
-use crate::load::project::{MonthContent, EVIDENCE_DIR};
+use crate::load::project::MonthContent;
 use crate::load::theme::Palette;
 use crate::Error;
 
@@ -160,15 +160,8 @@ pub(crate) fn month_bundle(
                 .zip(&acc.tiles)
                 .map(|(k, tile)| {
                     let text = texts.and_then(|t| t.kpis.iter().find(|c| c.id == tile.id));
-                    let mut view = chart_view(&shared, k, month, tile.clone(), text)?;
-                    if let Some(entry) = content.values.get(&tile.id) {
-                        view.measured = entry.measured.clone();
-                        view.rows_used = entry.rows;
-                    }
-                    if view.measured.is_some() && content.evidence.contains_key(&tile.id) {
-                        view.evidence = Some(format!("{EVIDENCE_DIR}/{}.csv", tile.id));
-                    }
-                    Ok(view)
+                    let text = text.map(|c| c.texts.clone()).unwrap_or_default();
+                    chart_view(&shared, k, month, tile.clone(), text, Provenance::of(content, &tile.id))
                 })
                 .collect::<Result<Vec<_>, Error>>()
         })

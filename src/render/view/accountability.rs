@@ -4,13 +4,14 @@
 
 use serde::Serialize;
 
-use super::catalogue::CatalogueKpi;
+use super::catalogue::KpiTexts;
 use super::{Shared, Tile};
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::base::status::Status;
 use crate::compute::report::{Reading, CHART_MONTHS};
 use crate::load::catalogue::Medium;
+use crate::load::project::{MonthContent, EVIDENCE_DIR};
 use crate::render::chart;
 use crate::Error;
 
@@ -20,20 +21,39 @@ pub(crate) struct ChartView {
     pub(crate) tile: Tile,
     pub(crate) chart: String,
     pub(crate) alt: String,
-    pub(crate) definition: String,
-    pub(crate) how_to_measure: Option<String>,
+    /// The KPI's definition and how it is measured, as the definitions page has them.
+    #[serde(flatten)]
+    pub(crate) texts: KpiTexts,
     pub(crate) notes: Vec<NoteView>,
     pub(crate) rows: Vec<RowView>,
     /// Each of `rows` as the theme's `row.html` renders it.
     pub(crate) rows_html: Vec<String>,
     /// Whether the chart shows a value restated after it was sent.
     pub(crate) restated: bool,
+    #[serde(flatten)]
+    pub(crate) provenance: Provenance,
+}
+
+/// How `boardpack measure` computed a KPI's value this month, when it did.
+#[derive(Serialize, Default)]
+pub(crate) struct Provenance {
     /// How `boardpack measure` computed the value, when it did.
     pub(crate) measured: Option<String>,
     /// The evidence file's path from the month's folder (`evidence/KPI.csv`), when there is one.
     pub(crate) evidence: Option<String>,
     /// How many rows of data the computation used.
     pub(crate) rows_used: Option<u64>,
+}
+
+impl Provenance {
+    /// What the month's values and evidence say of how `kpi` was measured.
+    pub(super) fn of(content: &MonthContent, kpi: &str) -> Provenance {
+        let entry = content.values.get(kpi);
+        let measured = entry.and_then(|e| e.measured.clone());
+        let evidence =
+            (measured.is_some() && content.evidence.contains_key(kpi)).then(|| format!("{EVIDENCE_DIR}/{kpi}.csv"));
+        Provenance { measured, evidence, rows_used: entry.and_then(|e| e.rows) }
+    }
 }
 
 /// A note written for a month, shown under a chart.
@@ -66,7 +86,8 @@ pub(super) fn chart_view(
     k: usize,
     month: Month,
     tile: Tile,
-    texts: Option<&CatalogueKpi>,
+    texts: KpiTexts,
+    provenance: Provenance,
 ) -> Result<ChartView, Error> {
     let (report, lang) = (shared.report, shared.lang);
     let r = report.reading(k, month);
@@ -120,15 +141,12 @@ pub(super) fn chart_view(
         tile,
         chart,
         alt,
-        definition: texts.map(|t| t.definition.clone()).unwrap_or_default(),
-        how_to_measure: texts.and_then(|t| t.how_to_measure.clone()),
+        texts,
         notes,
         rows,
         rows_html,
         restated: window.restated.iter().any(Option::is_some),
-        measured: None,
-        evidence: None,
-        rows_used: None,
+        provenance,
     })
 }
 

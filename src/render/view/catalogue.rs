@@ -25,6 +25,14 @@ pub(crate) struct CatalogueKpi {
     pub(crate) history: Vec<String>,
     /// "Reported from March 2026", "Reported until June 2026", when not always.
     pub(crate) lifetime: Option<String>,
+    #[serde(flatten)]
+    pub(crate) texts: KpiTexts,
+}
+
+/// A KPI's definition and how it is measured, as HTML: made once for the
+/// definitions page and shown again beside each of the KPI's charts.
+#[derive(Serialize, Clone, Default)]
+pub(crate) struct KpiTexts {
     /// HTML.
     pub(crate) definition: String,
     /// HTML, when written.
@@ -92,8 +100,10 @@ fn catalogue_kpi(lang: &Lang, k: &Kpi, month: Month) -> CatalogueKpi {
         red: now.map(|t| k.show(lang, t.red, Medium::Page)),
         history,
         lifetime: lifetime_text(lang, k.lifetime),
-        definition: markdown::to_html(&k.definition, false),
-        how_to_measure: written(markdown::to_html(&k.how_to_measure, false)),
+        texts: KpiTexts {
+            definition: markdown::to_html(&k.definition, false),
+            how_to_measure: written(markdown::to_html(&k.how_to_measure, false)),
+        },
     }
 }
 
