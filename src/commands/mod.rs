@@ -1,9 +1,11 @@
 //! The commands: each is orchestration over the stages before it.
 
 pub(crate) mod build;
+pub(crate) mod check;
 pub mod measure;
 pub(crate) mod pack;
 pub(crate) mod scaffold;
 pub(crate) mod schema;
 pub(crate) mod seal;
 pub(crate) mod serve;
+pub(crate) mod site;

@@ -96,7 +96,7 @@ fn pack_report(project: &Project, options: &PackOptions) -> Result<PackSummary, 
 fn write_pack(project: &Project, theme: &Theme, index: usize, path: &Path) -> Result<(usize, usize), Error> {
     let content = &project.months[index];
     let zip = match (&content.seal, &content.sealed_pack) {
-        (Some(seal), Some(sealed)) => crate::commands::build::read_sent(sealed, seal)?.zip,
+        (Some(seal), Some(sealed)) => crate::load::record::read_sent(sealed, seal)?.zip,
         _ => pack_month(project, theme, index)?.0,
     };
     let entries = crate::load::record::pack_entries(&zip).map(|e| e.len()).unwrap_or(0);

@@ -7,7 +7,6 @@
 //! serves the sealed pack, never a new one. `verify` tells whether a file in
 //! circulation is the one sealed for its month, byte for byte.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
@@ -15,7 +14,7 @@ use crate::base::digest::sha256;
 use crate::base::i18n::Lang;
 use crate::base::parallel::pool;
 use crate::base::period::Month;
-use crate::commands::build::project_findings;
+use crate::commands::check::project_findings;
 use crate::commands::pack::{month_index, pack_month};
 use crate::compute::report::Report;
 use crate::compute::rules::unexplained;
@@ -25,6 +24,7 @@ use crate::load::record::{self, Corrected, Seal, SealedKpi, SealedRestatement, S
 use crate::load::theme::Theme;
 use crate::load::workspace::{Loaded, Workspace};
 use crate::write::archive;
+use crate::write::manifest::{Manifest, MANIFEST_NAME};
 use crate::Error;
 
 /// What `seal` was asked to do.
@@ -127,6 +127,9 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
                 shown: r.value.map(|v| kpi.show(Lang::english(), v, Medium::Text)),
                 change: r.change.map(|c| kpi.show_change(Lang::english(), c.delta, Medium::Text)),
                 trend: r.change.map(|c| c.trend.as_str().to_string()),
+                name: Some(kpi.name.clone()),
+                accountability: project.catalogue.accountability(&kpi.accountability).map(|a| a.name.clone()),
+                unit: Some(kpi.unit.clone()),
             };
             (kpi.id.clone(), sealed)
         })
@@ -150,6 +153,11 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
         kpis,
         files: content.hashes(),
         restatements,
+        locale: Some(project.config.language.tag().to_string()),
+        previous: project.months[..index]
+            .iter()
+            .rev()
+            .find_map(|m| Some(format!("{} {}", m.month, m.seal_sha256.as_ref().filter(|_| m.seal.is_some())?))),
     }
 }
 
@@ -174,6 +182,14 @@ pub enum Verdict {
 /// Tells whether `file` (a board pack zip, or its PDF) is the one sealed for
 /// its month in the report or portfolio at `root`.
 pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
+    let size = std::fs::metadata(file).map_err(|e| Error::io(file, e))?.len();
+    if size > MAX_FILE {
+        return Ok(Verdict::NotSealed(format!(
+            "{} is {} MB: far larger than any board pack, so it is not one",
+            file.display(),
+            size >> 20
+        )));
+    }
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     let digest = sha256(&bytes);
     let Loaded { workspace, .. } = Workspace::load(root)?;
@@ -228,50 +244,54 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
             )))
         }
     };
+    // A pack says which month it is for (the last of its data): a month that
+    // is not sealed has nothing to compare it with.
+    if let Some(month) = month_of_pack(&entries) {
+        let known = projects.iter().any(|(_, p)| p.months.iter().any(|m| m.month == month));
+        let sealed_then = sealed.iter().any(|(_, m, _, _)| *m == month);
+        if known && !sealed_then {
+            return Ok(Verdict::NotSealed(format!(
+                "{} is a board pack for {}, which is not sealed: there is no record to verify it against (`boardpack seal {month}` records one)",
+                file.display(),
+                month.long_name()
+            )));
+        }
+    }
     let mut reasons = Vec::new();
     if let Some(Ok(problems)) = &manifest {
         reasons.extend(problems.iter().cloned());
     } else if let Some(Err(e)) = &manifest {
         reasons.push(e.clone());
     }
-    if let Some((company, month, differences)) = closest(&entries, &sealed) {
+    let own = month_of_pack(&entries);
+    let same_month: Vec<_> = sealed.iter().filter(|(_, m, _, _)| Some(*m) == own).cloned().collect();
+    let candidates = if same_month.is_empty() { &sealed } else { &same_month };
+    if let Some((company, month, differences)) = closest(&entries, candidates) {
         let whose = company.map(|c| format!(" for {c}")).unwrap_or_default();
         reasons.push(format!("it is not the pack sealed{whose} for {}: {}", month.long_name(), differences.join("; ")));
     }
     Ok(Verdict::NotSealed(reasons.join("\n")))
 }
 
+/// The largest file `verify` reads: a board pack is a few MB.
+const MAX_FILE: u64 = 512 << 20;
+
+/// The month a pack is for: the last month of its `data/kpis.json`.
+fn month_of_pack(entries: &[(String, Vec<u8>)]) -> Option<Month> {
+    let (_, json) = entries.iter().find(|(n, _)| n == "data/kpis.json")?;
+    let data: serde_json::Value = serde_json::from_slice(json).ok()?;
+    data.get("months")?.as_array()?.last()?.get("month")?.as_str()?.parse().ok()
+}
+
 /// What is wrong with a zip's `MANIFEST.txt` against its own entries (empty:
 /// it checks out), or why it cannot be read.
 fn manifest_problems(zip: &[u8]) -> Result<Vec<String>, String> {
     let entries = record::pack_entries(zip)?;
-    let Some((_, manifest)) = entries.iter().find(|(n, _)| n == "MANIFEST.txt") else {
-        return Err("it has no MANIFEST.txt".into());
+    let Some((_, manifest)) = entries.iter().find(|(n, _)| n == MANIFEST_NAME) else {
+        return Err(format!("it has no {MANIFEST_NAME}"));
     };
-    let listed: BTreeMap<String, String> = String::from_utf8_lossy(manifest)
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let hash = words.next()?.to_string();
-            let name = words.last()?.trim_start_matches('*').to_string();
-            Some((name, hash))
-        })
-        .collect();
-    let mut problems = Vec::new();
-    for (name, bytes) in entries.iter().filter(|(n, _)| n != "MANIFEST.txt") {
-        match listed.get(name) {
-            None => problems.push(format!("{name} is not in its MANIFEST.txt (added after packing)")),
-            Some(hash) if *hash != sha256(bytes) => {
-                problems.push(format!("{name} does not match its MANIFEST.txt (changed after packing)"))
-            }
-            Some(_) => {}
-        }
-    }
-    for name in listed.keys().filter(|n| !entries.iter().any(|(e, _)| e == *n)) {
-        problems.push(format!("{name} is in its MANIFEST.txt but missing"));
-    }
-    Ok(problems)
+    let manifest = Manifest::parse(&String::from_utf8_lossy(manifest))?;
+    Ok(manifest.problems(&entries))
 }
 
 /// The sealed pack `entries` most resemble (by entries with equal bytes), and how they differ.
@@ -298,7 +318,10 @@ fn closest(
             differences.push(format!("{name} is missing"));
         }
         if differences.is_empty() {
-            differences.push("the same files, zipped differently".into());
+            differences.push(
+                "its files have the same contents, but it is not byte for byte the pack the board received, so it cannot be shown to be it"
+                    .into(),
+            );
         }
         if best.as_ref().is_none_or(|b| same > b.0) {
             best = Some((same, company.clone(), *month, differences));

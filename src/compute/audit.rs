@@ -35,7 +35,8 @@ pub(crate) struct Correction {
 /// Every announced correction, in the order announced, with its values.
 pub(crate) fn corrections(project: &Project) -> Vec<Correction> {
     let mut out: Vec<Correction> = Vec::new();
-    for announcing in &project.months {
+    // A draft announces nothing: its corrections take effect when it is published.
+    for announcing in project.months.iter().filter(|m| !m.draft) {
         for r in &announcing.restatements {
             let Some(corrected) = sealed_month(project, r.month) else {
                 continue;
@@ -90,6 +91,8 @@ pub(crate) fn audit(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
         if let Some(seal) = &month.seal {
             let ctx = Sealed { project, report, month, seal, corrections: &corrections, latest };
             found.extend(ctx.kpis());
+            found.extend(ctx.as_shown());
+            found.extend(ctx.against_pack());
             found.extend(ctx.files());
         }
         found.extend(restatements(project, month, &corrections));
@@ -272,6 +275,177 @@ impl Sealed<'_> {
                 )
                 .help(self.ways_out("undo the edit (git restore the file)", &format!("file = \"{name}\""))),
             );
+        }
+        found
+    }
+
+    /// What the month showed beside each value — the value as printed (its
+    /// unit and decimals), its change on the month before and that change's
+    /// trend, its status, the KPI's and its accountability's names — compared
+    /// with the seal: an edit elsewhere (the month before, the catalogue) must
+    /// not change a month the board already received.
+    fn as_shown(&self) -> Vec<Diagnostic> {
+        let m = self.month.month;
+        let catalogue_file = Path::new(CONTENT_DIR).join(CATALOGUE_FILE);
+        let mut found = Vec::new();
+        for (k, kpi) in self.project.catalogue.kpis.iter().enumerate() {
+            let Some(sent) = self.seal.kpis.get(&kpi.id).filter(|_| kpi.in_force(m)) else { continue };
+            if self.corrected(&Corrected::Kpi(kpi.id.clone())) {
+                continue;
+            }
+            let r = self.report.reading(k, m);
+            let pack = self.month.sent.as_ref().and_then(|p| p.kpis.get(&kpi.id));
+            let accountability = self.project.catalogue.accountability(&kpi.accountability).map(|a| a.name.as_str());
+            let what = format!("kpi = \"{}\"", kpi.id);
+            let mut differ = |file: &Path, message: String, undo: &str| {
+                found.push(Diagnostic::error(file, message).help(self.ways_out(undo, &what)));
+            };
+            let named = sent.name.as_deref().or(pack.map(|p| p.name.as_str()));
+            if let Some(was) = named.filter(|was| *was != kpi.name) {
+                differ(
+                    &catalogue_file,
+                    format!(
+                        "KPI `{}` was shown to the board in {} as “{was}”; the catalogue now names it “{}”",
+                        kpi.id,
+                        m.long_name(),
+                        kpi.name
+                    ),
+                    "undo the rename in the catalogue",
+                );
+            }
+            if let (Some(was), Some(now)) = (sent.accountability.as_deref(), accountability) {
+                if was != now {
+                    differ(&catalogue_file, format!("accountability `{}` was shown to the board in {} as “{was}”; the catalogue now names it “{now}”", kpi.accountability, m.long_name()), "undo the rename in the catalogue");
+                }
+            }
+            let unit = sent.unit.as_deref().or(pack.map(|p| p.unit.as_str()));
+            let value_same = r.value == sent.value;
+            if let Some(was) = unit.filter(|was| *was != kpi.unit) {
+                differ(
+                    &catalogue_file,
+                    format!(
+                        "{} in {} was sent in “{was}”; the catalogue now gives “{}”",
+                        kpi.name,
+                        m.long_name(),
+                        kpi.unit
+                    ),
+                    "undo the change of unit in the catalogue",
+                );
+            } else if value_same && sent.shown.is_some() && r.value.map(|v| kpi.format_value(v)) != sent.shown {
+                let now = r.value.map_or_else(|| "no value".into(), |v| kpi.format_value(v));
+                differ(
+                    &catalogue_file,
+                    format!(
+                        "{} in {} was shown to the board as “{}”; it would now read “{now}”",
+                        kpi.name,
+                        m.long_name(),
+                        sent.shown.as_deref().unwrap_or_default()
+                    ),
+                    "undo the change of `decimals` (or `unit`) in the catalogue",
+                );
+            }
+            let change = (r.change.map(|c| kpi.format_delta(c.delta)), r.change.map(|c| c.trend.as_str().to_string()));
+            let previous_corrected =
+                self.corrections.iter().any(|c| c.month == m.previous() && c.target == Corrected::Kpi(kpi.id.clone()));
+            if value_same && !previous_corrected && change != (sent.change.clone(), sent.trend.clone()) {
+                let show = |(d, t): (Option<String>, Option<String>)| match (d, t) {
+                    (Some(d), Some(t)) => format!("“{d}” ({t})"),
+                    _ => "no change".to_string(),
+                };
+                let before = m.previous();
+                let values = Path::new(CONTENT_DIR).join(before.to_string()).join(VALUES_FILE);
+                differ(
+                    &values,
+                    format!(
+                        "the change shown for {} in {} was {}; it would now be {}, because {} was edited or removed",
+                        kpi.name,
+                        m.long_name(),
+                        show((sent.change.clone(), sent.trend.clone())),
+                        show(change),
+                        before.long_name()
+                    ),
+                    &format!("undo the edit to `{}` in {}", kpi.id, values.display()),
+                );
+            } else if value_same
+                && r.thresholds.map(|t| (t.target, t.red)) == sent.target.zip(sent.red)
+                && r.status.as_str() != sent.status
+            {
+                differ(
+                    &catalogue_file,
+                    format!(
+                        "{} in {} was sent with the status {}; it would now be {}",
+                        kpi.name,
+                        m.long_name(),
+                        sent.status,
+                        r.status.as_str()
+                    ),
+                    &format!("undo the change to `{}` (its direction, `better`) in the catalogue", kpi.id),
+                );
+            }
+        }
+        found
+    }
+
+    /// The seal compared with the pack it seals, and the month's language,
+    /// evidence and place in the chain of seals compared with what was sent.
+    fn against_pack(&self) -> Vec<Diagnostic> {
+        let m = self.month.month;
+        let dir = self.dir();
+        let mut found = Vec::new();
+        let sealed_file = dir.join(crate::load::record::SEALED_FILE);
+        if let Some(pack) = &self.month.sent {
+            for (id, sent) in &self.seal.kpis {
+                let in_pack = pack.kpis.get(id).map(|k| k.value);
+                if in_pack.is_some_and(|v| v != sent.value) {
+                    found.push(Diagnostic::error(&sealed_file, format!("sealed.toml and the sealed board pack of {} disagree on `{id}`: the pack the board received says {}", m.long_name(), in_pack.flatten().map_or_else(|| "no value".to_string(), |v| v.to_string())))
+                        .help("sealed.toml was edited: restore it from git (it must say what the pack says)"));
+                }
+            }
+            let now = self.project.config.language.tag();
+            if let Some(was) =
+                self.seal.locale.as_deref().or(pack.lang.as_deref()).filter(|was| !was.eq_ignore_ascii_case(now))
+            {
+                found.push(Diagnostic::error(crate::load::config::CONFIG_FILE, format!("{} was sent to the board in `{was}`; the report's locale is now `{now}`, which would change its words", m.long_name()))
+                    .help(format!("set `locale = \"{was}\"` again; a report keeps the language its sealed months were sent in")));
+            }
+            let mut names: Vec<String> =
+                pack.entries.keys().filter_map(|n| n.strip_prefix("evidence/")).map(str::to_string).collect();
+            names.extend(self.month.evidence.keys().map(|id| format!("{id}.csv")));
+            names.sort();
+            names.dedup();
+            for name in names {
+                let id = name.trim_end_matches(".csv");
+                let now = self.month.evidence.get(id).map(|b| crate::base::digest::sha256(b));
+                if pack.entries.get(&format!("evidence/{name}")) != now.as_ref()
+                    && !self.corrected(&Corrected::Kpi(id.to_string()))
+                {
+                    let file = dir.join(crate::load::project::EVIDENCE_DIR).join(&name);
+                    found.push(
+                        Diagnostic::error(
+                            &file,
+                            format!("the evidence behind `{id}` changed after {} was sealed", m.long_name()),
+                        )
+                        .help(self.ways_out("undo the edit (git restore the file)", &format!("kpi = \"{id}\""))),
+                    );
+                }
+            }
+        }
+        if let Some((month, digest)) = self.seal.previous.as_deref().and_then(|p| p.split_once(' ')) {
+            let before = self.project.months.iter().find(|c| c.month.to_string() == month);
+            if before.and_then(|c| c.seal_sha256.as_deref().filter(|_| c.seal.is_some())) != Some(digest) {
+                let problem = match before {
+                    None => format!("content/{month}/ is gone"),
+                    Some(c) if c.seal.is_none() => format!("content/{month}/sealed.toml is gone"),
+                    Some(_) => format!("content/{month}/sealed.toml changed"),
+                };
+                found.push(
+                    Diagnostic::error(
+                        &sealed_file,
+                        format!("{} was sealed after {month}, which was sealed too; but {problem}", m.long_name()),
+                    )
+                    .help(format!("restore content/{month}/ from git: a month sent to the board stays in the record")),
+                );
+            }
         }
         found
     }

@@ -4,6 +4,7 @@
 pub(crate) mod catalogue;
 pub(crate) mod config;
 pub(crate) mod fonts;
+pub(crate) mod inputs;
 pub(crate) mod portfolio;
 pub(crate) mod project;
 pub(crate) mod record;

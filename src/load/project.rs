@@ -17,7 +17,7 @@ use crate::base::period::Month;
 use crate::load::catalogue::Catalogue;
 use crate::load::config::{Config, CONFIG_FILE};
 use crate::load::fonts::{FontSet, FONTS_DIR};
-use crate::load::record::{self, Restatement, Seal, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
+use crate::load::record::{self, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
 pub(crate) use crate::load::values::Entry;
 use crate::load::values::{self, Values};
 
@@ -50,6 +50,10 @@ pub(crate) struct MonthContent {
     pub(crate) seal: Option<Seal>,
     /// The sealed board pack (`board-pack.zip`), when there is one.
     pub(crate) sealed_pack: Option<PathBuf>,
+    /// What the sealed pack holds, read and checked against the seal.
+    pub(crate) sent: Option<SentPack>,
+    /// SHA-256 of the month's `sealed.toml` as written: what the next seal's chain names.
+    pub(crate) seal_sha256: Option<String>,
     /// Corrections to sealed months this month announces.
     pub(crate) restatements: Vec<Restatement>,
     /// The text of `restatements.toml`, when the month has one.
@@ -467,6 +471,7 @@ impl Reader {
             }
             SEALED_FILE => {
                 if let Some(text) = self.read_found(path) {
+                    month.seal_sha256 = Some(sha256(text.as_bytes()));
                     match Seal::parse(&text, &rel, month.month) {
                         Ok(seal) => month.seal = Some(seal),
                         Err(d) => self.diagnostics.push(*d),
@@ -577,22 +582,58 @@ impl Reader {
                 .help("check the folder's name; a month is reported once it is over"),
             );
         }
-        if let (Some(seal), Some(pack)) = (&month.seal, &month.sealed_pack) {
-            let changed = month.files().any(|(name, md)| seal.files.get(&name) != Some(&sha256(md.as_bytes())));
-            if changed {
-                match fs::read(pack).map_err(|e| e.to_string()).and_then(|bytes| record::pack_commentary(&bytes)) {
-                    Ok(sent) => month.sent_commentary = sent,
-                    Err(e) => self.diagnostics.push(
-                        Diagnostic::error(self.rel(pack), format!("cannot read the sealed board pack: {e}"))
-                            .help("restore it from git: it is what the board received"),
-                    ),
+        self.check_sealed(month);
+    }
+
+    /// A sealed month's record read back whole: its pack is the one sealed
+    /// (every load checks it, so a warm build cannot publish a pack that
+    /// changed), a sealed month is never a draft, and a pack never stands
+    /// without the record that says what it is.
+    fn check_sealed(&mut self, month: &mut MonthContent) {
+        let dir = Path::new(CONTENT_DIR).join(month.month.to_string());
+        let restore = "restore it from git: it is what the board received";
+        match (&month.seal, &month.sealed_pack) {
+            (Some(seal), Some(pack)) => match record::read_sent_pack(pack, seal) {
+                Ok(sent) => {
+                    let changed = month.files().any(|(name, md)| seal.files.get(&name) != Some(&sha256(md.as_bytes())));
+                    if changed {
+                        month.sent_commentary = sent.commentary.clone();
+                    }
+                    month.sent = Some(sent);
                 }
-            }
-        } else if month.seal.is_some() {
-            let dir = Path::new(CONTENT_DIR).join(month.month.to_string());
-            self.diagnostics.push(
+                Err(e) => self.diagnostics.push(
+                    Diagnostic::error(
+                        self.rel(pack),
+                        format!("the sealed board pack of {}: {e}", month.month.long_name()),
+                    )
+                    .help(restore),
+                ),
+            },
+            (Some(_), None) => self.diagnostics.push(
                 Diagnostic::error(dir.join(SEALED_PACK), "the month is sealed but its board pack is missing")
                     .help("restore board-pack.zip from git: it is what the board received"),
+            ),
+            (None, Some(_)) => self.diagnostics.push(
+                Diagnostic::error(
+                    dir.join(SEALED_FILE),
+                    format!(
+                        "{} has a sealed board pack but no sealed.toml, the record of what was sent",
+                        month.month.long_name()
+                    ),
+                )
+                .help("restore sealed.toml from git; a month is sealed with `boardpack seal`, never by hand"),
+            ),
+            (None, None) => {}
+        }
+        if month.seal.is_some() && month.draft {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    dir.join(VALUES_FILE),
+                    format!("{} is sealed: it was sent to the board, so it cannot be a draft", month.month.long_name()),
+                )
+                .help(
+                    "remove `draft = true`; correct a sealed month with a restatement in a later month (see FORMAT.md)",
+                ),
             );
         }
     }

@@ -2,8 +2,9 @@
 //! (`sealed.toml`, written by `boardpack seal`), and the corrections announced
 //! later (`restatements.toml`).
 //!
-//! Plain data and its TOML form only: the loader reads these files, the
-//! audit compares the project with them, `seal` writes them.
+//! Plain data and its TOML form, and the sealed pack read back and checked
+//! against its seal: the loader reads these files, the audit compares the
+//! project with them, `seal` writes them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::diagnostic::Diagnostic;
 use crate::base::period::Month;
 use crate::load::toml_file::toml_error;
+use crate::Error;
 
 /// A sealed month's record file, in the month's folder.
 pub(crate) const SEALED_FILE: &str = "sealed.toml";
@@ -20,6 +22,10 @@ pub(crate) const SEALED_FILE: &str = "sealed.toml";
 pub(crate) const SEALED_PACK: &str = "board-pack.zip";
 /// Corrections to sealed months, announced in the month whose folder holds it.
 pub(crate) const RESTATEMENTS_FILE: &str = "restatements.toml";
+/// The PDF's name, in the pack and beside each month in the site.
+pub(crate) const PDF_NAME: &str = "board-report.pdf";
+/// The single-file HTML report's name, in the pack and beside each month in the site.
+pub(crate) const HTML_NAME: &str = "board-report.html";
 
 /// What the board received for one month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +48,14 @@ pub(crate) struct Seal {
     /// The corrections this month announced, as they stood when it was sealed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) restatements: Vec<SealedRestatement>,
+    /// The report's language when it was sealed (a BCP 47 tag). Seals from
+    /// before it was recorded are compared with their pack's HTML instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) locale: Option<String>,
+    /// The sealed month before this one, and the SHA-256 of its `sealed.toml`
+    /// (`"2026-09 3f4c…"`): the chain that shows a sealed month was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) previous: Option<String>,
 }
 
 /// One KPI as the board saw it.
@@ -66,6 +80,13 @@ pub(crate) struct SealedKpi {
     pub(crate) change: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) trend: Option<String>,
+    /// The KPI's name, its accountability's name and its unit as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) accountability: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) unit: Option<String>,
 }
 
 /// A correction as a sealed month announced it.
@@ -199,27 +220,148 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
     }
 }
 
-/// The commentary inside a board pack (`commentary/NAME.md`), by file name.
-pub(crate) fn pack_commentary(zip: &[u8]) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    for (name, bytes) in pack_entries(zip)? {
-        if let Some(file) = name.strip_prefix("commentary/") {
-            out.insert(file.to_string(), String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?);
-        }
-    }
-    Ok(out)
+/// A sealed month's documents, exactly as sent.
+pub(crate) struct Sent {
+    pub(crate) pdf: Vec<u8>,
+    pub(crate) html: Vec<u8>,
+    /// The whole board pack.
+    pub(crate) zip: Vec<u8>,
 }
 
-/// Every entry of a zip, by name, in the zip's order.
+/// A sealed month's board pack, checked against its seal: the zip's and its
+/// PDF's SHA-256 must be the ones recorded.
+pub(crate) fn read_sent(path: &Path, seal: &Seal) -> Result<Sent, Error> {
+    let zip = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let tampered = |what: &str| Error::Refused {
+        what: format!("{}: {what} is not what was sealed", path.display()),
+        help: "restore it from git: it is the board pack the board received".into(),
+    };
+    if crate::base::digest::sha256(&zip) != seal.pack_sha256 {
+        return Err(tampered("the board pack"));
+    }
+    let entries = pack_entries(&zip).map_err(|e| Error::Refused {
+        what: format!("{}: cannot read the sealed board pack: {e}", path.display()),
+        help: "restore it from git: it is the board pack the board received".into(),
+    })?;
+    let take = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
+    let (Some(pdf), Some(html)) = (take(PDF_NAME), take(HTML_NAME)) else {
+        return Err(tampered("its content"));
+    };
+    if crate::base::digest::sha256(&pdf) != seal.pdf_sha256 {
+        return Err(tampered("the PDF inside"));
+    }
+    Ok(Sent { pdf, html, zip })
+}
+
+/// What a sealed board pack holds, as far as the audit compares it with the
+/// month: each KPI as its data file recorded it, the report's language, and
+/// the SHA-256 of every entry. Read and checked against the seal by every
+/// load of the project, so `check` and every build (cold or warm) refuse a
+/// pack that is not what was sealed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SentPack {
+    pub(crate) kpis: BTreeMap<String, SentKpi>,
+    /// The `lang` of its single-file report.
+    pub(crate) lang: Option<String>,
+    /// SHA-256 of each entry, by name.
+    pub(crate) entries: BTreeMap<String, String>,
+    /// The commentary as sent, by file name (`summary.md`, `ACCOUNTABILITY.md`).
+    pub(crate) commentary: BTreeMap<String, String>,
+}
+
+/// One KPI of the sealed month as the pack's `data/kpis.json` holds it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct SentKpi {
+    pub(crate) name: String,
+    pub(crate) unit: String,
+    pub(crate) value: Option<f64>,
+}
+
+/// The sealed pack at `path`, checked against `seal`: the zip's and its PDF's
+/// SHA-256 must be the ones recorded. The error says what is wrong.
+pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, String> {
+    let zip = std::fs::read(path).map_err(|e| e.to_string())?;
+    if crate::base::digest::sha256(&zip) != seal.pack_sha256 {
+        return Err("it is not the board pack that was sealed (its SHA-256 differs from sealed.toml's)".into());
+    }
+    let entries = pack_entries(&zip)?;
+    let digest = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| crate::base::digest::sha256(b));
+    if digest(PDF_NAME).as_deref() != Some(seal.pdf_sha256.as_str()) {
+        return Err("its PDF is not the one that was sealed".into());
+    }
+    let mut sent = SentPack::default();
+    for (name, bytes) in &entries {
+        sent.entries.insert(name.clone(), crate::base::digest::sha256(bytes));
+        if let Some(file) = name.strip_prefix("commentary/") {
+            sent.commentary.insert(file.to_string(), String::from_utf8_lossy(bytes).into_owned());
+        }
+        if name == HTML_NAME {
+            let html = String::from_utf8_lossy(bytes);
+            sent.lang =
+                html.split_once("<html lang=\"").and_then(|(_, rest)| rest.split('"').next()).map(str::to_string);
+        }
+        if name == "data/kpis.json" {
+            sent.kpis = sent_kpis(bytes, &seal.month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
+        }
+    }
+    Ok(sent)
+}
+
+/// The sealed month's KPIs from a pack's history data file.
+fn sent_kpis(json: &[u8], month: &str) -> Result<BTreeMap<String, SentKpi>, String> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        #[serde(flatten)]
+        kpi: SentKpi,
+    }
+    #[derive(Deserialize)]
+    struct History {
+        months: Vec<MonthRows>,
+    }
+    #[derive(Deserialize)]
+    struct MonthRows {
+        month: String,
+        kpis: Vec<Row>,
+    }
+    let history: History = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    let rows = history.months.into_iter().find(|m| m.month == month).map(|m| m.kpis).unwrap_or_default();
+    Ok(rows.into_iter().map(|r| (r.id, r.kpi)).collect())
+}
+
+/// The most a pack's entries may hold, uncompressed, together: a real pack
+/// is a few MB (its PDF the most), so this only stops a zip bomb.
+const MAX_UNPACKED: u64 = 256 << 20;
+/// How much larger than its compressed size an entry may grow, beyond the
+/// first MiB: text compresses about 10:1; a bomb, about 1,000:1.
+const MAX_RATIO: u64 = 100;
+
+/// Every file entry of a zip, by name, in the zip's order (folder entries,
+/// which some zip tools add, are left out). Read as streams within limits —
+/// no entry larger than [`MAX_RATIO`] times its compressed size (beyond its
+/// first MiB), all together no more than [`MAX_UNPACKED`] — so a zip bomb is
+/// refused after reading what the limit allows; a name given twice is refused.
 pub(crate) fn pack_entries(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(archive.len());
+    let mut out: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    let mut total = 0u64;
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
-        let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(64 << 20));
-        file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let file = archive.by_index(i).map_err(|e| e.to_string())?;
+        if file.is_dir() {
+            continue;
+        }
         let name = file.name().map_err(|e| e.to_string())?.to_string();
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(format!("it names {name} twice"));
+        }
+        let limit = (file.compressed_size().saturating_mul(MAX_RATIO) + (1 << 20)).min(MAX_UNPACKED - total);
+        let mut bytes = Vec::new();
+        file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("{name} unpacks to more than a board pack holds (a zip bomb?)"));
+        }
+        total += bytes.len() as u64;
         out.push((name, bytes));
     }
     Ok(out)
@@ -243,6 +385,9 @@ mod tests {
                 shown: Some("2.4 days".into()),
                 change: Some("−0.6 days".into()),
                 trend: Some("improving".into()),
+                name: Some("Lead time".into()),
+                accountability: Some("Software delivery".into()),
+                unit: Some("days".into()),
             },
         );
         let seal = Seal {
@@ -253,6 +398,8 @@ mod tests {
             kpis,
             files: BTreeMap::from([("summary.md".to_string(), "ef".to_string())]),
             restatements: vec![],
+            locale: Some("en-GB".into()),
+            previous: Some(format!("2026-09 {}", "12".repeat(32))),
         };
         let text = seal.to_toml("October 2026");
         assert!(text.starts_with("# October 2026 as the board received it"), "{text}");

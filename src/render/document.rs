@@ -24,14 +24,11 @@ use crate::load::catalogue::Medium;
 use crate::load::config::{Orientation, Paper};
 use crate::load::fonts::FontSet;
 use crate::load::project::MonthContent;
+pub(crate) use crate::load::record::{HTML_NAME, PDF_NAME};
 use crate::load::theme::{Palette, StatusColours, Theme};
 use crate::render::markdown::{to_tree, Node};
 use crate::Error;
 
-/// The PDF's name, in the pack and beside each month in the site.
-pub(crate) const PDF_NAME: &str = "board-report.pdf";
-/// The single-file HTML report's name, in the pack and beside each month in the site.
-pub(crate) const HTML_NAME: &str = "board-report.html";
 /// A sealed month's whole board pack, beside it in the site.
 pub(crate) const PACK_NAME: &str = "board-pack.zip";
 /// The font the PDF is set in: embedded in the binary, so output never depends

@@ -26,6 +26,7 @@ use crate::base::i18n::Lang;
 use crate::compute::audit::{corrections, Correction};
 use crate::compute::report::{Reading, Report};
 use crate::load::project::{MonthContent, EVIDENCE_DIR};
+use crate::load::record::Sent;
 use crate::load::theme::Theme;
 use crate::Error;
 use view::{archive_rows, catalogue_view, month_bundle, CatalogueAccountability, Shared, SiteView};
@@ -83,14 +84,6 @@ pub(crate) trait Destination: Sync {
     /// Told every month of the site once all are written, so the next build
     /// into the same place knows what it may reuse.
     fn record(&self, _months: &[MonthRecord]) {}
-}
-
-/// A sealed month's documents, exactly as sent.
-pub(crate) struct Sent {
-    pub(crate) pdf: Vec<u8>,
-    pub(crate) html: Vec<u8>,
-    /// The whole board pack.
-    pub(crate) zip: Vec<u8>,
 }
 
 /// A site rendered into memory, making everything anew (a preview, a dry run).

@@ -3,39 +3,18 @@
 //!
 //! Write stage: [`write_atomically`] is the only function here that touches disk.
 
-use std::fmt::Write as _;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::base::digest::sha256;
 use crate::base::period::Month;
+use crate::write::manifest::{Manifest, MANIFEST_NAME};
 use crate::Error;
 
 fn zip_error(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("writing the zip: {e}"))
-}
-
-/// `MANIFEST.txt`: one line per file, `SHA-256  name` (two spaces), in name
-/// order: the format `sha256sum -c MANIFEST.txt` reads, with no header or
-/// comment line for a stricter checker to stumble on. Sizes are left out: the
-/// hash already pins every byte, and the zip's directory lists each size.
-/// A name holding a backslash or a line break is escaped as `sha256sum` does
-/// (`\` before the hash); the pack's own names never do.
-pub(crate) fn manifest(entries: &[(String, Vec<u8>)]) -> String {
-    let mut out = String::new();
-    for (name, bytes) in entries {
-        let hash = sha256(bytes);
-        if name.contains(['\\', '\n']) {
-            let escaped = name.replace('\\', "\\\\").replace('\n', "\\n");
-            let _ = writeln!(out, "\\{hash}  {escaped}");
-        } else {
-            let _ = writeln!(out, "{hash}  {name}");
-        }
-    }
-    out
 }
 
 /// Zips `entries` (sorted by name, plain relative names only) plus MANIFEST.txt,
@@ -47,7 +26,7 @@ pub(crate) fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>
         .last_modified_time(time)
         .unix_permissions(0o644);
     let mut all: Vec<(String, Vec<u8>)> = entries.to_vec();
-    all.push(("MANIFEST.txt".into(), manifest(entries).into_bytes()));
+    all.push((MANIFEST_NAME.into(), Manifest::of(entries).to_text().into_bytes()));
     all.sort_by(|a, b| a.0.cmp(&b.0));
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in &all {
@@ -102,13 +81,13 @@ mod tests {
         let entries = vec![("a.txt".to_string(), b"hello".to_vec()), ("b/c.txt".to_string(), b"world".to_vec())];
         let one = zip(&entries, month).unwrap();
         assert_eq!(one, zip(&entries, month).unwrap());
-        let m = manifest(&entries);
+        let m = Manifest::of(&entries).to_text();
         assert_eq!(
             m,
             "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824  a.txt\n\
              486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a7  b/c.txt\n"
         );
-        let odd = manifest(&[("a\\b\nc".to_string(), b"hello".to_vec())]);
+        let odd = Manifest::of(&[("a\\b\nc".to_string(), b"hello".to_vec())]).to_text();
         assert_eq!(odd, "\\2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824  a\\\\b\\nc\n");
     }
 

@@ -3,4 +3,8 @@
 
 pub(crate) mod archive;
 pub(crate) mod cache;
+pub(crate) mod manifest;
 pub(crate) mod output;
+pub(crate) mod staging;
+pub(crate) mod swap;
+pub(crate) mod target;

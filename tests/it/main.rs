@@ -5,6 +5,7 @@
 mod architecture;
 mod authoring;
 mod build;
+mod cache_trust;
 mod charts;
 mod common;
 mod diagnostics;
@@ -15,4 +16,6 @@ mod pack;
 mod portfolio;
 mod record;
 mod safety;
+mod sealed_as_sent;
 mod serve_security;
+mod verify_attacks;

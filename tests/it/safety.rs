@@ -310,3 +310,32 @@ fn commentary_links_keep_only_web_addresses_on_the_pages() {
         }
     }
 }
+
+#[test]
+fn refuses_every_folder_the_project_reads_even_with_force() {
+    let project = minimal();
+    let root = project.path();
+    // Exports where `measure` reads them by default, and where [measure] says.
+    fs::create_dir_all(root.join("data/2026-10")).unwrap();
+    fs::write(root.join("data/2026-10/deployments.csv"), "sha,deployed_at\n").unwrap();
+    fs::create_dir_all(root.join("exports/jira")).unwrap();
+    fs::write(root.join("exports/jira/issues.csv"), "key\n").unwrap();
+    let config = fs::read_to_string(root.join("boardpack.toml")).unwrap();
+    fs::write(
+        root.join("boardpack.toml"),
+        format!("{config}\n[measure.work_items]\npath = \"exports/jira/issues.csv\"\n"),
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("fonts")).unwrap();
+    assert!(build_args(root, &root.join("public"), &[]).status.success(), "a first build makes .boardpack/");
+    for folder in ["data", "exports", "exports/jira", "fonts", ".boardpack", ".boardpack/cache", "data/2026-10/site"] {
+        for _ in 0..2 {
+            let o = build_args(root, &root.join(folder), &["--force"]);
+            assert!(!o.status.success(), "{folder} was replaced");
+            assert!(stderr(&o).contains("which the project reads"), "{folder}: {}", stderr(&o));
+        }
+    }
+    assert_eq!(fs::read_to_string(root.join("data/2026-10/deployments.csv")).unwrap(), "sha,deployed_at\n");
+    assert_eq!(fs::read_to_string(root.join("exports/jira/issues.csv")).unwrap(), "key\n");
+    assert!(root.join(".boardpack/cache/months").is_file(), "the cache is intact");
+}

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::base::parallel::pool;
 use crate::base::period::Month;
-use crate::commands::build::{company_files, preview_report};
+use crate::commands::site::{company_files, preview_report};
 use crate::load::portfolio::{self, Portfolio, COMPANIES_DIR};
 use crate::load::project::CONTENT_DIR;
 use crate::load::theme::{Palette, Theme};

@@ -38,7 +38,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+mod index;
+mod sites;
+pub(crate) mod trust;
+
 use crate::base::digest::{blake3, sha256};
+pub(crate) use index::CachedMonth;
+use index::{is_digest, Index, Paragraph};
+pub(crate) use sites::{RecordedMonth, SiteRecord};
+use trust::Trust;
 
 /// Where the cache lives, under the project or portfolio root.
 pub(crate) const CACHE_DIR: &str = ".boardpack/cache";
@@ -83,127 +91,11 @@ pub(crate) struct Cache {
     months: OnceLock<Index>,
     /// The paragraphs of the index this build used or made, by month key: the next index.
     months_used: Mutex<BTreeMap<String, Paragraph>>,
-}
-
-/// A paragraph of the next index: one of the last index's, by where it is in
-/// that index's text (most of a rebuild's months: not copied, as the index is
-/// 17 MB at 300 companies × 36 months, and its copies were a third of a warm
-/// build's memory there), or one this build made.
-#[derive(Debug)]
-enum Paragraph {
-    Kept(std::ops::Range<usize>),
-    Made(String),
-}
-
-/// What the cache holds of one month's folder: its PDF's key, if it has one,
-/// and each file's digest and path in the folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CachedMonth {
-    pub(crate) pdf: Option<String>,
-    pub(crate) files: Vec<(String, String)>,
-}
-
-/// The index of months as the last build left it: its text, and where each
-/// well-formed month's paragraph is in it. A month's files are read from its
-/// paragraph only when the month is taken from the cache: a rebuild that
-/// takes its months from its previous output keeps their paragraphs where
-/// they are, and writes the next index from them without copying them first.
-#[derive(Debug, Default)]
-struct Index {
-    text: String,
-    months: std::collections::HashMap<String, std::ops::Range<usize>>,
-}
-
-impl Index {
-    /// The index's paragraphs: a month's line, `KEY PDF FILES` (`-` for no
-    /// PDF; FILES the number of files), then one line for each file of its
-    /// folder, indented by one space: `DIGEST PATH`. A month line that is not
-    /// two digests and a number names nothing.
-    fn read(text: String) -> Index {
-        let mut months = std::collections::HashMap::new();
-        let mut start: Option<(String, usize)> = None;
-        let mut at = 0;
-        for line in text.split_inclusive('\n') {
-            if !line.starts_with(' ') {
-                if let Some((key, from)) = start.take() {
-                    months.insert(key, from..at);
-                }
-                let mut parts = line.trim_end_matches('\n').split(' ');
-                let (key, pdf, count) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
-                let well_formed = is_digest(key)
-                    && (pdf == "-" || is_digest(pdf))
-                    && count.is_some_and(|n| n.parse::<usize>().is_ok())
-                    && parts.next().is_none();
-                start = well_formed.then(|| (key.to_string(), at));
-            }
-            at += line.len();
-        }
-        if let Some((key, from)) = start {
-            months.insert(key, from..at);
-        }
-        Index { text, months }
-    }
-
-    /// A month's paragraph, and where it is in the text.
-    fn paragraph(&self, month_key: &str) -> Option<(Paragraph, &str)> {
-        let range = self.months.get(month_key)?;
-        Some((Paragraph::Kept(range.clone()), self.text.get(range.clone())?))
-    }
-
-    /// The text of a paragraph of the next index.
-    fn text_of<'t>(&'t self, paragraph: &'t Paragraph) -> &'t str {
-        match paragraph {
-            Paragraph::Kept(range) => self.text.get(range.clone()).unwrap_or_default(),
-            Paragraph::Made(text) => text,
-        }
-    }
-
-    /// Whether these paragraphs, one after another, are this index's text.
-    fn is<'p>(&self, paragraphs: impl Iterator<Item = &'p Paragraph>) -> bool {
-        let mut at = 0;
-        for p in paragraphs {
-            let text = self.text_of(p);
-            if self.text.get(at..at + text.len()) != Some(text) {
-                return false;
-            }
-            at += text.len();
-        }
-        at == self.text.len()
-    }
-}
-
-/// A month's paragraph of the index, read; `None` unless it is whole: every
-/// line well formed and ended, as many files as its first line says (at least
-/// one), no path twice. An index cut short never names part of a month.
-fn parse_paragraph(paragraph: &str) -> Option<CachedMonth> {
-    if !paragraph.ends_with('\n') {
-        return None;
-    }
-    let mut lines = paragraph.lines();
-    let mut head = lines.next()?.split(' ').skip(1);
-    let (pdf, count) = (head.next()?, head.next()?.parse::<usize>().ok()?);
-    let pdf = (pdf != "-").then(|| pdf.to_string());
-    let files = lines
-        .map(|line| {
-            let (digest, path) = line.strip_prefix(' ')?.split_once(' ')?;
-            (is_digest(digest) && is_folder_path(path)).then(|| (digest.to_string(), path.to_string()))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let paths: BTreeSet<&str> = files.iter().map(|(_, p)| p.as_str()).collect();
-    (count > 0 && files.len() == count && paths.len() == count).then_some(CachedMonth { pdf, files })
-}
-
-/// A month's paragraph of the index (see [`Index::read`]).
-fn paragraph(month_key: &str, month: &CachedMonth) -> String {
-    let mut text = format!("{month_key} {} {}\n", month.pdf.as_deref().unwrap_or("-"), month.files.len());
-    for (digest, path) in &month.files {
-        text.push(' ');
-        text.push_str(digest);
-        text.push(' ');
-        text.push_str(path);
-        text.push('\n');
-    }
-    text
+    /// The key every entry's tag is checked against ([`trust`]).
+    trust: Trust,
+    /// Whether the cache's folders are real folders: one that is a link may
+    /// lead out of the cache, and then nothing in it is used or kept.
+    sound: bool,
 }
 
 /// A month's folder found in the cache, every file intact: its PDF's key, and
@@ -214,24 +106,14 @@ pub(crate) struct KeptMonth {
     pub(crate) files: Vec<(String, PathBuf)>,
 }
 
-/// Whether `key` is a hex digest, the only names the cache gives its files.
-fn is_digest(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Whether `path` can name a file of a month's folder: relative, no step up,
-/// and one line (the index holds it on one).
-fn is_folder_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains('\n')
-        && Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)))
-}
-
 impl Cache {
     /// The cache of the project or portfolio at `root` (created when first written).
     pub(crate) fn open(root: &Path) -> Cache {
         let spares = root.join(SPARE_DIR);
-        let root = root.join(CACHE_DIR);
+        let trust = Trust::load(root);
+        let cache = root.join(CACHE_DIR);
+        let sound = no_link_on_the_way(root, &cache);
+        let root = cache;
         Cache {
             pdf: root.join(PDF_DIR),
             files: root.join(FILES_DIR),
@@ -244,18 +126,20 @@ impl Cache {
             files_dir: OnceLock::new(),
             months: OnceLock::new(),
             months_used: Mutex::default(),
+            trust,
+            sound,
         }
     }
 
     /// Where the digest of the PDF typeset from inputs with this key is
     /// kept; `None` for a key that is not a digest.
     fn pointer(&self, key: &str) -> Option<PathBuf> {
-        is_digest(key).then(|| self.pdf.join(format!("{key}{SUM}")))
+        (self.sound && is_digest(key)).then(|| self.pdf.join(format!("{key}{SUM}")))
     }
 
     /// Where the file with this digest is kept; `None` for a name that is not a digest.
     fn file(&self, digest: &str) -> Option<PathBuf> {
-        is_digest(digest).then(|| self.files.join(digest))
+        (self.sound && is_digest(digest)).then(|| self.files.join(digest))
     }
 
     fn mark<'k>(&self, keys: impl IntoIterator<Item = &'k str>) {
@@ -268,7 +152,7 @@ impl Cache {
     /// makes those bytes keeps them again.
     fn intact(&self, digest: &str) -> Option<(PathBuf, Vec<u8>)> {
         let path = self.file(digest)?;
-        match std::fs::read(&path) {
+        match read_regular(&path) {
             Ok(bytes) if blake3(&bytes) == digest => Some((path, bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             _ => {
@@ -281,8 +165,11 @@ impl Cache {
 
     /// The PDF made from Typst inputs with this key, if it is cached and intact.
     pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let digest = std::fs::read_to_string(self.pointer(key)?).ok()?;
-        let digest = digest.trim();
+        let pointer = String::from_utf8(read_regular(&self.pointer(key)?).ok()?).ok()?;
+        let (digest, tag) = pointer.trim().split_once(' ')?;
+        if !self.trust.verify(PDF_TAG, &format!("{key} {digest}"), tag) {
+            return None;
+        }
         let (_, bytes) = self.intact(digest)?;
         self.mark([key, digest]);
         self.pdfs_taken.fetch_add(1, Ordering::Relaxed);
@@ -301,8 +188,9 @@ impl Cache {
     pub(crate) fn put(&self, key: &str, bytes: &[u8]) {
         let Some(pointer) = self.pointer(key) else { return };
         let digest = blake3(bytes);
+        let tag = self.trust.tag(PDF_TAG, &format!("{key} {digest}"));
         let kept = self.keep_bytes(&digest, bytes)
-            && crate::write::archive::write_atomically(&pointer, digest.as_bytes()).is_ok();
+            && crate::write::archive::write_atomically(&pointer, format!("{digest} {tag}").as_bytes()).is_ok();
         if kept {
             self.mark([key, digest.as_str()]);
         }
@@ -342,7 +230,10 @@ impl Cache {
     }
 
     fn months_index(&self) -> &Index {
-        self.months.get_or_init(|| Index::read(std::fs::read_to_string(&self.index).unwrap_or_default()))
+        self.months.get_or_init(|| {
+            let text = self.sound.then(|| read_regular(&self.index).ok()).flatten();
+            Index::read(text.and_then(|b| String::from_utf8(b).ok()).unwrap_or_default())
+        })
     }
 
     /// The files of the folder of the month whose inputs have the key
@@ -350,7 +241,7 @@ impl Cache {
     /// kept them all and every one is intact; and the month's PDF key.
     pub(crate) fn month(&self, month_key: &str) -> Option<KeptMonth> {
         let (paragraph, text) = self.months_index().paragraph(month_key)?;
-        let entry = parse_paragraph(text)?;
+        let entry = CachedMonth::parse(text, &self.trust)?;
         let mut files = Vec::with_capacity(entry.files.len());
         for (digest, path) in entry.files {
             let (kept, _) = self.intact(&digest)?;
@@ -363,8 +254,7 @@ impl Cache {
     /// Records that the month with key `month_key` is made of these files,
     /// every one kept ([`Cache::keep_file`]), for later builds.
     pub(crate) fn put_month(&self, month_key: &str, month: CachedMonth) {
-        let text = paragraph(month_key, &month);
-        if parse_paragraph(&text).is_some() && is_digest(month_key) {
+        if let Some(text) = month.to_paragraph(month_key, &self.trust) {
             self.use_month(month_key, month.pdf.as_deref(), Paragraph::Made(text));
         }
     }
@@ -386,15 +276,19 @@ impl Cache {
         }
     }
 
-    /// What the last build into the site `site` ([`site_id`]) recorded of its months.
-    pub(crate) fn months(&self, site: &str) -> Option<String> {
-        std::fs::read_to_string(self.sites.join(site)).ok()
+    /// What the last build into the site `site` ([`site_id`]) recorded of
+    /// its months; empty when there is no record this project's builds made.
+    pub(crate) fn months(&self, site: &str) -> SiteRecord {
+        let text = self.sound.then(|| read_regular(&self.sites.join(site)).ok()).flatten();
+        let text = text.and_then(|bytes| String::from_utf8(bytes).ok()).unwrap_or_default();
+        SiteRecord::parse(site, &text, &self.trust).unwrap_or_default()
     }
 
     /// Records a site's months for the next build into it; as with PDFs, a
     /// cache that cannot be written only means that build renders them again.
-    pub(crate) fn put_months(&self, site: &str, text: &str) {
-        if std::fs::create_dir_all(&self.sites).is_ok() {
+    pub(crate) fn put_months(&self, site: &str, record: &SiteRecord) {
+        if self.sound && std::fs::create_dir_all(&self.sites).is_ok() {
+            let text = record.to_text(site, &self.trust);
             let _ = crate::write::archive::write_atomically(&self.sites.join(site), text.as_bytes());
         }
     }
@@ -454,6 +348,48 @@ impl Cache {
             let _ = crate::write::archive::write_atomically_in_parts(&self.index, paragraphs);
         }
     }
+}
+
+/// What a PDF pointer's tag is for.
+const PDF_TAG: &str = "pdf";
+
+/// Whether every folder from the project root down to the cache is a real
+/// folder or not there yet (never a link, which could lead anywhere), and so
+/// are the cache's own folders.
+fn no_link_on_the_way(root: &Path, cache: &Path) -> bool {
+    let mut at = root.to_path_buf();
+    let below = cache.strip_prefix(root).unwrap_or(cache);
+    let sub = [PDF_DIR, FILES_DIR, SITES_DIR].map(|d| cache.join(d));
+    below
+        .components()
+        .map(|c| {
+            at.push(c);
+            at.clone()
+        })
+        .chain(sub)
+        .all(|p| std::fs::symlink_metadata(&p).map_or(true, |m| m.is_dir()))
+}
+
+/// The bytes of the regular file at `path`, never followed through a link
+/// (nor waiting on a pipe): a cache entry is a file the cache wrote, or nothing.
+fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32);
+    }
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// A name for the site written to `output` (under `prefix/`, for a
@@ -569,27 +505,6 @@ mod tests {
     }
 
     #[test]
-    fn an_index_paragraph_that_is_not_well_formed_names_nothing() {
-        let d = "0d0d";
-        let text = format!(
-            "0a0a ../../x 1\n {d} index.html\n0a0b - 1\n {d} ../escape.html\n0a0c - 1\n nonsense\n\
-             0a0d - 1 extra\n {d} a.html\n0a0f - 0\n0a10 - 3\n {d} index.html\n {d} charts/a.svg\n\
-             0a11 - 2\n {d} index.html\n {d} index.html\n0a0e - 2\n {d} index.html\n {d} charts/a.svg\n\
-             0a12 - 2\n {d} index.html\n {d} charts/a.s"
-        );
-        let index = Index::read(text);
-        let keys = ["0a0a", "0a0b", "0a0c", "0a0d", "0a0e", "0a0f", "0a10", "0a11", "0a12"];
-        let whole: Vec<&str> =
-            keys.into_iter().filter(|k| index.paragraph(k).and_then(|(_, t)| parse_paragraph(t)).is_some()).collect();
-        // Not two digests and a count, a path out, no files, fewer files than
-        // said, a path twice, cut short: only the whole one is read.
-        assert_eq!(whole, ["0a0e"]);
-        let month = parse_paragraph(index.paragraph("0a0e").unwrap().1).unwrap();
-        assert_eq!(month.files.len(), 2);
-        assert_eq!(paragraph("0a0e", &month), index.paragraph("0a0e").unwrap().1, "what is written reads back");
-    }
-
-    #[test]
     fn files_kept_by_a_build_that_stopped_before_pruning_are_removed_by_the_next() {
         let root = tempfile::tempdir().unwrap();
         let out = tempfile::tempdir().unwrap();
@@ -627,7 +542,7 @@ mod tests {
         first.prune();
         let index = root.path().join(CACHE_DIR).join(MONTHS_INDEX);
         let before = std::fs::read_to_string(&index).unwrap();
-        assert!(before.starts_with("0a0a 0f0f 1\n ") && before.contains("\n0c0c - 1\n "), "{before}");
+        assert!(before.starts_with("0a0a 0f0f 1 ") && before.contains("\n0c0c - 1 "), "{before}");
 
         // January and March taken from the output, February made, an old month gone.
         let second = Cache::open(root.path());
