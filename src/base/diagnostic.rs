@@ -206,33 +206,16 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The closest candidate to `input` by edit distance, when it is close enough to be
-/// a plausible typo ("did you mean …?").
+/// The closest candidate to `input` by edit distance (Levenshtein, over
+/// characters), when it is close enough to be a plausible typo ("did you mean …?").
 pub(crate) fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (input.chars().count() / 3).max(2);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(input, c), c))
+        .map(|c| (strsim::levenshtein(input, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev_diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev_diag + cost);
-            prev_diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -271,5 +254,13 @@ mod tests {
         assert_eq!(did_you_mean("lead-tme", ids), Some("lead-time"));
         assert_eq!(did_you_mean("cycletime", ids), Some("cycle-time"));
         assert_eq!(did_you_mean("revenue", ids), None);
+    }
+
+    #[test]
+    fn distance_counts_characters_and_a_tie_goes_to_the_first_by_name() {
+        // Two edits in characters, four in UTF-8 bytes.
+        assert_eq!(did_you_mean("équipés", ["equipes", "budget"]), Some("equipes"));
+        assert_eq!(did_you_mean("cat", ["hat", "bat"]), Some("bat"));
+        assert_eq!(did_you_mean("x", ["abc"]), None, "three edits is past the floor of two");
     }
 }

@@ -9,6 +9,8 @@
 //! translation files ([`crate::base::i18n`]).
 //!
 //! Foundations stage: pure, imports nothing but [`crate::base::period`].
+//! Money (`locale/currency.rs`) and months (`locale/month.rs`) have files of
+//! their own; numbers, signs, percentages, plurals and rounding are here.
 //!
 //! # Rounding
 //!
@@ -28,19 +30,18 @@ use std::fmt;
 use std::sync::Arc;
 
 use fixed_decimal::{Decimal, FloatPrecision, Sign, SignedRoundingMode, UnsignedRoundingMode};
-use icu_calendar::Date;
 use icu_datetime::fieldsets::YM;
-use icu_datetime::pattern::{DateTimePattern, FixedCalendarDateTimeNames, MonthNameLength};
 use icu_datetime::FixedCalendarDateTimeFormatter;
 use icu_decimal::DecimalFormatter;
-use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
-use icu_experimental::dimension::currency::CurrencyType;
 use icu_experimental::dimension::percent::formatter::PercentFormatter;
 use icu_locale::LocaleDirectionality;
 use icu_plurals::PluralRules;
-use writeable::{TryWriteable, Writeable};
 
-use crate::base::period::Month;
+mod currency;
+mod month;
+
+pub use currency::currency_code;
+use month::{short_month, ShortMonth};
 
 /// The calendar months are named in: report months are Gregorian months
 /// (`YYYY-MM` folders), whatever calendar the locale prefers.
@@ -119,15 +120,6 @@ impl From<icu_plurals::PluralCategory> for PluralCategory {
             icu_plurals::PluralCategory::Other => PluralCategory::Other,
         }
     }
-}
-
-/// How a chart axis names a month: the locale's medium year-month format when
-/// it spells the month, otherwise its long format with the month abbreviated.
-enum ShortMonth {
-    /// The formatter's own output is short and unambiguous.
-    Formatter(Box<FixedCalendarDateTimeFormatter<Gregorian, YM>>),
-    /// A pattern derived from the locale's long pattern, with abbreviated names.
-    Pattern(Box<(FixedCalendarDateTimeNames<Gregorian, YM>, DateTimePattern)>),
 }
 
 /// Everything a report's locale needs, loaded once from the compiled CLDR data.
@@ -276,51 +268,6 @@ impl Locale {
         format!("{}\u{a0}{unit}", self.signed(delta, decimals))
     }
 
-    /// An amount of money: "£4.85" (en-GB), "4,85 £" (de-DE), "4,85 £GB" (fr-FR).
-    /// `currency` is an ISO 4217 code (`GBP`, any case) or one of the symbols
-    /// `£ $ € ¥` (see [`currency_code`]); anything else is written after the
-    /// number as a plain unit. At most the currency's own minor digits are
-    /// shown (yen has none: "¥1,235"), and fewer when `decimals` asks for
-    /// fewer ("£1,250" at 0 decimals).
-    pub fn currency(&self, v: f64, currency: &str, decimals: u8) -> String {
-        let formatter = currency_code(&currency.trim().to_ascii_uppercase()).and_then(|code| {
-            let code = CurrencyType::try_from_str(&code.to_ascii_lowercase()).ok()?;
-            CurrencyFormatter::try_new_symbol((&self.inner.locale).into(), code, Default::default()).ok()
-        });
-        match (formatter, decimal(v, decimals)) {
-            (Some(f), Some(d)) => minus(trim_fraction(&f.format_fixed_decimal(&d), decimals)),
-            _ => format!("{}\u{a0}{}", self.number(v, decimals), currency.trim()),
-        }
-    }
-
-    /// A month in full, as a title or a table reads it: "October 2026",
-    /// "Oktober 2026", "octobre 2026", "octubre de 2026", "2026年10月".
-    pub fn month_long(&self, m: Month) -> String {
-        match gregorian(m) {
-            Some(date) => self.inner.month_long.format(&date).to_string(),
-            None => m.to_string(),
-        }
-    }
-
-    /// A month short enough for a chart axis and never mistakable for a date:
-    /// the month spelt out or abbreviated, and the year in four digits — "Oct
-    /// 2026", "Okt. 2026", "oct. 2026", "oct 2026", "2026年10月".
-    pub fn month_short(&self, m: Month) -> String {
-        let Some(date) = gregorian(m) else {
-            return m.to_string();
-        };
-        match &self.inner.month_short {
-            ShortMonth::Formatter(f) => f.format(&date).to_string(),
-            ShortMonth::Pattern(names) => {
-                let (names, pattern) = names.as_ref();
-                // Missing data is written best-effort and signalled; all is loaded here.
-                match names.with_pattern_unchecked(pattern).format(&date).try_write_to_string() {
-                    Ok(s) | Err((_, s)) => s.into_owned(),
-                }
-            }
-        }
-    }
-
     /// The plural category of `n` as it is shown with `decimals` places: in
     /// English 1 is "one" but 1.0 is "other" ("1 hour", "1.0 hours").
     pub fn plural(&self, n: f64, decimals: u8) -> PluralCategory {
@@ -341,34 +288,6 @@ pub fn round(v: f64, decimals: u8) -> f64 {
     }
 }
 
-/// The active ISO 4217 currency codes (ISO list one, 2024), space-separated:
-/// a unit is money only when it is one of these (or a symbol below), so
-/// `SLA`, `KPI` or `NPS` are never written as currency.
-const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP \
-BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF \
-GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD \
-LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR \
-PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY \
-TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG";
-
-/// The ISO 4217 code a KPI unit names: an active currency code (`GBP`,
-/// `EUR`, in capitals) or a currency symbol (`£` GBP, `$` USD, `€` EUR, `¥`
-/// JPY). `None` means the unit is not money.
-pub fn currency_code(unit: &str) -> Option<String> {
-    let unit = unit.trim();
-    let symbol = match unit {
-        "£" => Some("GBP"),
-        "$" | "US$" => Some("USD"),
-        "€" => Some("EUR"),
-        "¥" | "￥" => Some("JPY"),
-        _ => None,
-    };
-    if let Some(code) = symbol {
-        return Some(code.to_string());
-    }
-    (unit.len() == 3 && ISO_4217.split(' ').any(|code| code == unit)).then(|| unit.to_string())
-}
-
 /// `v` as a decimal rounded half away from zero to `decimals` places and
 /// padded to exactly that many; zero is unsigned. `None` for NaN and infinity.
 fn decimal(v: f64, decimals: u8) -> Option<Decimal> {
@@ -382,62 +301,6 @@ fn decimal(v: f64, decimals: u8) -> Option<Decimal> {
     Some(d)
 }
 
-/// A formatted currency amount with its fraction cut to `decimals` digits.
-/// ICU pads an amount to the currency's minor digits ("£1,250.00"); the value
-/// was rounded to `decimals` first, so the digits removed are zeros. The
-/// fraction and the decimal separator are found by ICU's own part
-/// annotations, not by reading the text.
-fn trim_fraction(formatted: &impl Writeable, decimals: u8) -> String {
-    let mut sink = Parts::default();
-    if formatted.write_to_parts(&mut sink).is_err() {
-        return formatted.write_to_string().into_owned();
-    }
-    let Parts { mut text, parts } = sink;
-    let Some(&(start, end, _)) = parts.iter().find(|(_, _, p)| *p == icu_decimal::parts::FRACTION) else {
-        return text;
-    };
-    let keep = usize::from(decimals);
-    if keep == 0 {
-        let separator = parts.iter().find(|(_, _, p)| *p == icu_decimal::parts::DECIMAL).map(|&(s, e, _)| (s, e));
-        text.replace_range(start..end, "");
-        if let Some((s, e)) = separator.filter(|&(_, e)| e <= start) {
-            text.replace_range(s..e, "");
-        }
-    } else if let Some((cut, _)) = text[start..end].char_indices().nth(keep) {
-        text.replace_range(start + cut..end, "");
-    }
-    text
-}
-
-/// A sink that records the span of each annotated part of a formatted value.
-#[derive(Default)]
-struct Parts {
-    text: String,
-    parts: Vec<(usize, usize, writeable::Part)>,
-}
-
-impl fmt::Write for Parts {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.text.push_str(s);
-        Ok(())
-    }
-}
-
-impl writeable::PartsWrite for Parts {
-    type SubPartsWrite = Parts;
-
-    fn with_part(
-        &mut self,
-        part: writeable::Part,
-        mut f: impl FnMut(&mut Self::SubPartsWrite) -> fmt::Result,
-    ) -> fmt::Result {
-        let start = self.text.len();
-        f(self)?;
-        self.parts.push((start, self.text.len(), part));
-        Ok(())
-    }
-}
-
 /// The locale's hyphen-minus, as the true minus sign.
 fn minus(s: String) -> String {
     if s.contains('-') {
@@ -447,70 +310,12 @@ fn minus(s: String) -> String {
     }
 }
 
-fn gregorian(m: Month) -> Option<Date<Gregorian>> {
-    Date::try_new_gregorian(i32::from(m.year()), m.number(), 1).ok()
-}
-
-/// Chooses how the locale writes a month on a chart axis (see [`ShortMonth`]).
-fn short_month(locale: &icu_locale_core::Locale) -> Result<ShortMonth, String> {
-    let sample = Date::try_new_gregorian(2026, 10, 1).map_err(|e| e.to_string())?;
-    let medium: FixedCalendarDateTimeFormatter<Gregorian, YM> =
-        FixedCalendarDateTimeFormatter::try_new(locale.into(), YM::medium()).map_err(|e| e.to_string())?;
-    let medium_pattern = medium.format(&sample).pattern().to_string();
-    if spells_month(&medium_pattern) {
-        return Ok(ShortMonth::Formatter(Box::new(medium)));
-    }
-    let long: FixedCalendarDateTimeFormatter<Gregorian, YM> =
-        FixedCalendarDateTimeFormatter::try_new(locale.into(), YM::long()).map_err(|e| e.to_string())?;
-    let long_pattern = long.format(&sample).pattern().to_string();
-    let abbreviated = long_pattern.replace("MMMM", "MMM").replace("LLLL", "LLL");
-    if !spells_month(&abbreviated) {
-        // The long form is already numeric and unambiguous ("2026年10月").
-        return Ok(ShortMonth::Formatter(Box::new(long)));
-    }
-    let pattern: DateTimePattern = abbreviated.parse().map_err(|e| format!("{e:?}"))?;
-    let mut names: FixedCalendarDateTimeNames<Gregorian, YM> =
-        FixedCalendarDateTimeNames::try_new(locale.into()).map_err(|e| e.to_string())?;
-    let length =
-        if abbreviated.contains("LLL") { MonthNameLength::StandaloneAbbreviated } else { MonthNameLength::Abbreviated };
-    names.include_month_names(length).map_err(|e| format!("{e:?}"))?;
-    Ok(ShortMonth::Pattern(Box::new((names, pattern))))
-}
-
-/// Whether a CLDR date pattern writes the month as a name (`MMM`, `LLLL`…),
-/// outside quoted literals.
-fn spells_month(pattern: &str) -> bool {
-    let mut quoted = false;
-    let mut run = 0;
-    let mut last = '\0';
-    for c in pattern.chars() {
-        if c == '\'' {
-            quoted = !quoted;
-            run = 0;
-            continue;
-        }
-        if quoted {
-            continue;
-        }
-        run = if (c == 'M' || c == 'L') && c == last { run + 1 } else { usize::from(c == 'M' || c == 'L') };
-        last = c;
-        if run >= 3 {
-            return true;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn l(tag: &str) -> Locale {
         Locale::new(tag).unwrap()
-    }
-
-    fn oct() -> Month {
-        Month::new(2026, 10).unwrap()
     }
 
     #[test]
@@ -580,6 +385,8 @@ mod tests {
     fn round_is_the_one_rule_and_never_negative_zero() {
         assert_eq!(round(74.5, 0), 75.0);
         assert_eq!(round(-74.5, 0), -75.0);
+        // 1.005 is 1.00499999999999989… in binary: scaling by 100 would round it
+        // down, while the author wrote (and every locale shows) 1.01.
         assert_eq!(round(1.005, 2), 1.01);
         assert_eq!(round(4.2 - 4.8, 1), -0.6);
         assert!(round(-0.0004, 2).is_sign_positive());
@@ -618,62 +425,6 @@ mod tests {
     }
 
     #[test]
-    fn currency_per_locale() {
-        assert_eq!(l("en-GB").currency(4.85, "GBP", 2), "£4.85");
-        assert_eq!(l("en-GB").currency(4.85, "£", 2), "£4.85");
-        assert_eq!(l("en-GB").currency(-4.85, "gbp", 2), "−£4.85");
-        assert_eq!(l("de-DE").currency(4.85, "£", 2), "4,85\u{a0}£");
-        assert_eq!(l("de-DE").currency(1234.5, "€", 2), "1.234,50\u{a0}€");
-        assert_eq!(l("fr-FR").currency(4.85, "EUR", 2), "4,85\u{a0}€");
-        assert_eq!(l("es-ES").currency(4.85, "EUR", 2), "4,85\u{a0}€");
-        assert_eq!(l("ja-JP").currency(1234.5, "¥", 2), "￥1,235", "yen has no minor digits");
-        assert_eq!(l("en-GB").currency(1e9, "USD", 0), "US$1,000,000,000");
-        assert_eq!(l("en-GB").currency(1249.6, "GBP", 0), "£1,250", "fewer decimals than the currency's");
-        assert_eq!(l("de-DE").currency(4.85, "EUR", 1), "4,9\u{a0}€");
-        assert_eq!(l("en-GB").currency(4.8, "GBP", 3), "£4.80", "at most the currency's minor digits");
-        assert_eq!(l("en-GB").currency(0.0, "GBP", 2), "£0.00");
-        assert_eq!(l("en-GB").currency(3.0, "hours", 1), "3.0\u{a0}hours", "not money: a plain unit");
-        assert!(l("ar").currency(4.85, "EUR", 2).contains("4.85"), "{}", l("ar").currency(4.85, "EUR", 2));
-    }
-
-    #[test]
-    fn currency_codes_from_units() {
-        assert_eq!(currency_code("£").as_deref(), Some("GBP"));
-        assert_eq!(currency_code(" $ ").as_deref(), Some("USD"));
-        assert_eq!(currency_code("€").as_deref(), Some("EUR"));
-        assert_eq!(currency_code("¥").as_deref(), Some("JPY"));
-        assert_eq!(currency_code("CHF").as_deref(), Some("CHF"));
-        for not_money in ["%", "days", "hours", "gbp", "", "PRs", "SLA", "KPI", "NPS", "FTE"] {
-            assert_eq!(currency_code(not_money), None, "{not_money}");
-        }
-    }
-
-    #[test]
-    fn months_in_full() {
-        assert_eq!(l("en-GB").month_long(oct()), "October 2026");
-        assert_eq!(l("de-DE").month_long(oct()), "Oktober 2026");
-        assert_eq!(l("fr-FR").month_long(oct()), "octobre 2026");
-        assert_eq!(l("es-ES").month_long(oct()), "octubre de 2026");
-        assert_eq!(l("ja-JP").month_long(oct()), "2026年10月");
-        assert_eq!(l("ar").month_long(oct()), "أكتوبر 2026");
-    }
-
-    #[test]
-    fn months_on_axes_are_short_but_unambiguous() {
-        assert_eq!(l("en-GB").month_short(oct()), "Oct 2026");
-        assert_eq!(l("de-DE").month_short(oct()), "Okt. 2026");
-        assert_eq!(l("fr-FR").month_short(oct()), "oct. 2026");
-        assert_eq!(l("es-ES").month_short(oct()), "oct 2026");
-        assert_eq!(l("ja-JP").month_short(oct()), "2026年10月");
-        let june = Month::new(2026, 6).unwrap();
-        for tag in ["en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "ja-JP", "ar", "he-IL", "de-CH", "nl", "pt-BR"] {
-            let s = l(tag).month_short(june);
-            assert!(s.contains("2026") || s.contains("٢٠٢٦"), "{tag}: {s} has a four-digit year");
-            assert!(!s.contains("06/") && !s.contains("6/"), "{tag}: {s} spells the month");
-        }
-    }
-
-    #[test]
     fn plural_categories_follow_the_number_as_shown() {
         let en = l("en-GB");
         assert_eq!(en.plural(1.0, 0), PluralCategory::One);
@@ -692,15 +443,6 @@ mod tests {
         assert_eq!(l("ar").plural(11.0, 0), PluralCategory::Many);
         assert_eq!(PluralCategory::from_name("few"), Some(PluralCategory::Few));
         assert_eq!(PluralCategory::from_name("several"), None);
-    }
-
-    #[test]
-    fn spells_month_reads_patterns() {
-        assert!(spells_month("MMM y"));
-        assert!(spells_month("LLLL y"));
-        assert!(!spells_month("MM/y"));
-        assert!(!spells_month("y年M月"));
-        assert!(!spells_month("'MMM' y"), "quoted text is not a field");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::base::i18n::Lang;
+use crate::base::locale::round;
 
 /// Which way a KPI improves. Spelled `"lower"` / `"higher"` in the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -148,8 +149,8 @@ pub(crate) struct Change {
 /// Change from `previous` to `current`; `None` when either is missing.
 pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better, decimals: u8) -> Option<Change> {
     let (c, p) = (current?, previous?);
-    let delta = round_to(c - p, decimals.saturating_add(3));
-    let shown = round_to(delta, decimals);
+    let delta = round(c - p, decimals.saturating_add(3));
+    let shown = round(delta, decimals);
     let trend = if shown == 0.0 {
         Trend::Flat
     } else if better.is_better(c, p) {
@@ -158,13 +159,6 @@ pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better
         Trend::Worsening
     };
     Some(Change { delta, trend })
-}
-
-/// Rounds half away from zero to `decimals` places, and turns `-0.0` into `0.0`
-/// so the output never shows a signed zero: [`crate::base::locale::round`], the rule
-/// the numbers are shown with, so a trend never contradicts a shown value.
-pub(crate) fn round_to(x: f64, decimals: u8) -> f64 {
-    crate::base::locale::round(x, decimals)
 }
 
 #[cfg(test)]
@@ -248,21 +242,15 @@ mod tests {
         // 74 → 74.5 with no decimals: shown as 75, so the change must read +1, not flat.
         let c = change(Some(74.5), Some(74.0), Better::Higher, 0).unwrap();
         assert_eq!(c.trend, Trend::Improving);
-        assert_eq!(round_to(74.5, 0), 75.0);
-        assert_eq!(round_to(-74.5, 0), -75.0);
+        let c = change(Some(-74.5), Some(-74.0), Better::Lower, 0).unwrap();
+        assert_eq!(c.trend, Trend::Improving, "−74.5 is shown as −75");
     }
 
     #[test]
-    fn round_to_never_returns_negative_zero() {
-        assert!(round_to(-0.00001, 2).is_sign_positive());
-    }
-
-    #[test]
-    fn round_to_agrees_with_the_shown_number() {
-        // 1.005 is 1.00499999999999989… in binary: scaling by 100 rounds it down,
-        // while the author wrote (and the locale shows) 1.01.
-        assert_eq!(round_to(1.005, 2), 1.01);
-        assert_eq!(round_to(74.5, 0), 75.0);
-        assert_eq!(round_to(-74.5, 0), -75.0);
+    fn a_change_that_rounds_to_nothing_is_an_unsigned_zero() {
+        // −0.00001 at 1 + 3 places: never "−0", so nothing shows a signed zero.
+        let c = change(Some(3.0), Some(3.00001), Better::Lower, 1).unwrap();
+        assert!(c.delta == 0.0 && c.delta.is_sign_positive(), "{c:?}");
+        assert_eq!(c.trend, Trend::Flat);
     }
 }

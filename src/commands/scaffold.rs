@@ -12,7 +12,7 @@ use crate::base::period::Month;
 use crate::base::status::Status;
 use crate::commands::schema::{self, SCHEMA_DIR};
 use crate::compute::report::Report;
-use crate::load::catalogue::{Catalogue, BUILTIN_TOML};
+use crate::load::catalogue::{Catalogue, Medium, BUILTIN_TOML};
 use crate::load::config::CONFIG_FILE;
 use crate::load::project::{self, CATALOGUE_FILE, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
 use crate::load::theme::Theme;
@@ -109,12 +109,12 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
                 line: format!(
                     "{}: {} ({}){}",
                     r.kpi.name,
-                    r.value.map(|v| r.kpi.show(lang, v)).unwrap_or_default(),
+                    r.value.map(|v| r.kpi.show(lang, v, Medium::Page)).unwrap_or_default(),
                     lang.get(r.status.key()).to_lowercase(),
                     r.thresholds
                         .map(|t| format!(
                             ", {}",
-                            lang.fill("attention.target", &[("value", &r.kpi.show(lang, t.target))])
+                            lang.fill("attention.target", &[("value", &r.kpi.show(lang, t.target, Medium::Page))])
                         ))
                         .unwrap_or_default()
                 ),
@@ -251,7 +251,7 @@ fn values_template(lang: &Lang, catalogue: &Catalogue, month: Month, last: Optio
             catalogue.kpis.iter().enumerate().filter(|(_, k)| k.accountability == acc.id && k.in_force(month))
         {
             let target = match kpi.thresholds_at(month) {
-                Some(t) => lang.fill("attention.target", &[("value", &kpi.show(lang, t.target))]),
+                Some(t) => lang.fill("attention.target", &[("value", &kpi.show(lang, t.target, Medium::Page))]),
                 None => lang.get("status.inline.neutral").to_string(),
             };
             let hint = format!("{}, {target}", lang.get(kpi.better.key()));
@@ -264,7 +264,7 @@ fn values_template(lang: &Lang, catalogue: &Catalogue, month: Month, last: Optio
                     format!(
                         "{}: {} ({})",
                         lang.month(m),
-                        kpi.show(lang, v),
+                        kpi.show(lang, v, Medium::Page),
                         lang.get(reading.status.key()).to_lowercase()
                     )
                 })

@@ -12,7 +12,8 @@ use schemars::JsonSchema;
 use serde_json::{json, Value};
 
 use crate::base::diagnostic::Diagnostic;
-use crate::load::catalogue::{Catalogue, RawCatalogue};
+use crate::base::i18n::Lang;
+use crate::load::catalogue::{Catalogue, Medium, RawCatalogue};
 use crate::load::config::Config;
 use crate::load::portfolio::PortfolioConfig;
 use crate::load::values::DRAFT_KEY;
@@ -129,7 +130,7 @@ pub(crate) fn values(catalogue: &Catalogue) -> Value {
         .map(|k| {
             let mut e = entry.clone();
             let target = match k.thresholds.last().and_then(|d| d.thresholds) {
-                Some(t) => format!("target {}", k.format_value(t.target)),
+                Some(t) => format!("target {}", k.show(Lang::english(), t.target, Medium::Text)),
                 None => "no target".to_string(),
             };
             e["description"] = json!(format!("{} ({}, {} is better, {target})", k.name, k.unit, k.better.as_str()));

@@ -11,12 +11,14 @@ use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::digest::sha256;
+use crate::base::i18n::Lang;
 use crate::base::parallel::pool;
 use crate::base::period::Month;
 use crate::commands::check::project_findings;
 use crate::commands::pack::{month_index, pack_month};
 use crate::compute::report::Report;
 use crate::compute::rules::unexplained;
+use crate::load::catalogue::Medium;
 use crate::load::project::{Project, CONTENT_DIR};
 use crate::load::record::{self, Corrected, Seal, SealedKpi, SealedRestatement, SEALED_FILE, SEALED_PACK};
 use crate::load::theme::Theme;
@@ -122,8 +124,8 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
                 target: r.thresholds.map(|t| t.target),
                 red: r.thresholds.map(|t| t.red),
                 status: r.status.as_str().to_string(),
-                shown: r.value.map(|v| kpi.format_value(v)),
-                change: r.change.map(|c| kpi.format_delta(c.delta)),
+                shown: r.value.map(|v| kpi.show(Lang::english(), v, Medium::Text)),
+                change: r.change.map(|c| kpi.show_change(Lang::english(), c.delta, Medium::Text)),
                 trend: r.change.map(|c| c.trend.as_str().to_string()),
                 name: Some(kpi.name.clone()),
                 accountability: project.catalogue.accountability(&kpi.accountability).map(|a| a.name.clone()),

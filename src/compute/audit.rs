@@ -10,9 +10,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
+use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::compute::report::Report;
-use crate::load::catalogue::{Kpi, Thresholds};
+use crate::load::catalogue::{Kpi, Medium, Thresholds};
 use crate::load::project::{MonthContent, Project, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
 use crate::load::record::{Corrected, Restatement, Seal, RESTATEMENTS_FILE};
 
@@ -190,7 +191,8 @@ impl Sealed<'_> {
         lines: Option<Thresholds>,
     ) -> Diagnostic {
         let m = self.month.month;
-        let show = |v: Option<f64>| v.map_or_else(|| "no value".to_string(), |v| kpi.format_value(v));
+        let text = |v: f64| kpi.show(Lang::english(), v, Medium::Text);
+        let show = |v: Option<f64>| v.map_or_else(|| "no value".to_string(), text);
         let what = format!("kpi = \"{}\"", kpi.id);
         if value_changed {
             let (was, would) = if now != sent.value {
@@ -213,7 +215,7 @@ impl Sealed<'_> {
             };
         }
         let lines_text = |t: Option<Thresholds>| match t {
-            Some(t) => format!("target {}, red beyond {}", kpi.format_value(t.target), kpi.format_value(t.red)),
+            Some(t) => format!("target {}, red beyond {}", text(t.target), text(t.red)),
             None => "no target".to_string(),
         };
         let sent_lines = match (sent.target, sent.red) {

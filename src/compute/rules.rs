@@ -12,6 +12,7 @@ use crate::base::period::Month;
 use crate::base::status::Status;
 use crate::compute::commentary::{mentioned, too_deep, MAX_NESTING};
 use crate::compute::report::Report;
+use crate::load::catalogue::Medium;
 use crate::load::config::{Explain, CONFIG_FILE};
 use crate::load::fonts::{missing_glyphs, missing_glyphs_help};
 use crate::load::project::{MonthContent, Project, CONTENT_DIR, SUMMARY_STEM, VALUES_FILE};
@@ -109,8 +110,9 @@ pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) 
         if said.commentary || said.summary {
             continue;
         }
-        let value = r.value.map(|v| kpi.format_value(v)).unwrap_or_default();
-        let target = r.thresholds.map(|t| format!(", target {}", kpi.format_value(t.target))).unwrap_or_default();
+        let text = |v: f64| kpi.show(Lang::english(), v, Medium::Text);
+        let value = r.value.map(text).unwrap_or_default();
+        let target = r.thresholds.map(|t| format!(", target {}", text(t.target))).unwrap_or_default();
         let mut d = Diagnostic::warning(
             values_file(month),
             format!("{} is {} in {} ({value}{target}) and nothing explains it", kpi.name, r.status.label().to_lowercase(), month.long_name()),

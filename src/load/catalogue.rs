@@ -12,6 +12,10 @@
 //! Loading checks everything a later stage relies on: ids are unique and
 //! URL-safe, thresholds are ordered and dated in order, percentages are
 //! percentages.
+//!
+//! This file reads `catalogue.toml`: the file as written (`RawCatalogue`,
+//! which is also its JSON schema) and the checks that turn it into the
+//! checked [`Catalogue`] every later stage reads (in `catalogue/model.rs`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,10 +25,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
-use crate::base::i18n::Lang;
 use crate::base::period::Month;
-use crate::base::status::{round_to, thresholds_are_ordered, Better};
+use crate::base::status::{thresholds_are_ordered, Better};
 use crate::load::toml_file::{is_slug, toml_error};
+
+mod model;
+
+pub(crate) use model::{format_number, Accountability, Catalogue, Dated, Kpi, Lifetime, Medium, Thresholds};
 
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
 pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
@@ -47,165 +54,11 @@ pub(crate) const MEASURE_METHODS: [&str; 10] = [
 /// Keys of a month's `kpis.toml` that are not KPI ids.
 pub(crate) const RESERVED_IDS: [&str; 1] = ["draft"];
 
-/// The months something is part of the report: from `since` to `until`, both
-/// included; open-ended where not given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Lifetime {
-    pub(crate) since: Option<Month>,
-    pub(crate) until: Option<Month>,
-}
-
-impl Lifetime {
-    /// Whether `month` is within the lifetime.
-    pub(crate) fn contains(self, month: Month) -> bool {
-        self.since.is_none_or(|s| month >= s) && self.until.is_none_or(|u| month <= u)
-    }
-}
-
-/// One of the outcomes the CTO answers for, phrased as a question a board asks.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Accountability {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) question: String,
-    pub(crate) lifetime: Lifetime,
-}
-
-/// The two numbers that colour a value: green at or better than `target`, red
-/// strictly worse than `red`, amber between.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Thresholds {
-    pub(crate) target: f64,
-    pub(crate) red: f64,
-}
-
-/// Thresholds in force from a month on (`None`: from the KPI's first month).
-/// No thresholds means the KPI is tracked only, with no status.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Dated {
-    pub(crate) from: Option<Month>,
-    pub(crate) thresholds: Option<Thresholds>,
-}
-
-/// A measured number with a direction and the thresholds that colour it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Kpi {
-    pub(crate) id: String,
-    pub(crate) accountability: String,
-    pub(crate) name: String,
-    /// Free text; `%` means a percentage from 0 to 100.
-    pub(crate) unit: String,
-    pub(crate) better: Better,
-    /// In date order; the first applies from the first month.
-    pub(crate) thresholds: Vec<Dated>,
-    pub(crate) lifetime: Lifetime,
-    /// Decimal places shown; values are stored as given.
-    pub(crate) decimals: u8,
-    /// Markdown.
-    pub(crate) definition: String,
-    /// Markdown.
-    pub(crate) how_to_measure: String,
-    /// The `boardpack measure` method that computes it, if any.
-    pub(crate) measure: Option<String>,
-    /// The lowest value that makes sense, when set or implied by the unit.
-    pub(crate) min: Option<f64>,
-}
-
-impl Thresholds {
-    /// As the status rules take them.
-    pub(crate) fn pair(self) -> (f64, f64) {
-        (self.target, self.red)
-    }
-}
-
-impl Kpi {
-    pub(crate) fn is_percentage(&self) -> bool {
-        self.unit.trim() == "%"
-    }
-
-    /// The thresholds in force in `month`; `None` when the KPI is tracked only then.
-    pub(crate) fn thresholds_at(&self, month: Month) -> Option<Thresholds> {
-        self.thresholds.iter().rev().find(|d| d.from.is_none_or(|f| f <= month)).and_then(|d| d.thresholds)
-    }
-
-    /// Whether the KPI is part of the report in `month`.
-    pub(crate) fn in_force(&self, month: Month) -> bool {
-        self.lifetime.contains(month)
-    }
-
-    /// A value as the board reads it in `lang`: the KPI's decimals, with its
-    /// unit ("2.4 days", "12,5 %", "£4.85").
-    pub(crate) fn show(&self, lang: &Lang, v: f64) -> String {
-        lang.quantity(v, self.decimals, &self.unit)
-    }
-
-    /// A signed change as the board reads it in `lang`: "+1.5 days", "−0.6 pts"
-    /// for a percentage (points, never a relative change), "±0" when it rounds to zero.
-    pub(crate) fn show_change(&self, lang: &Lang, d: f64) -> String {
-        lang.change(d, self.decimals, &self.unit)
-    }
-
-    /// [`Kpi::show`] in English, with plain spaces: how diagnostics on a
-    /// terminal and records in text files write a value.
-    pub(crate) fn format_value(&self, v: f64) -> String {
-        plain(self.show(Lang::english(), v))
-    }
-
-    /// [`Kpi::show_change`] in English, with plain spaces.
-    pub(crate) fn format_delta(&self, d: f64) -> String {
-        plain(self.show_change(Lang::english(), d))
-    }
-}
-
-/// Text with its no-break spaces as plain ones, for files and terminals.
-fn plain(s: String) -> String {
-    s.replace(['\u{a0}', '\u{202f}'], " ")
-}
-
-/// A number with fixed decimals in English (`1234.5`, no grouping), never
-/// `-0`: for files an author edits, such as `kpis.toml` comments and schemas.
-pub(crate) fn format_number(v: f64, decimals: u8) -> String {
-    let s = format!("{:.*}", usize::from(decimals), round_to(v, decimals));
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// Accountabilities and KPIs in the order the author wrote them (the report's order).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Catalogue {
-    pub(crate) accountabilities: Vec<Accountability>,
-    pub(crate) kpis: Vec<Kpi>,
-}
-
 impl Catalogue {
     /// The built-in catalogue. It is checked by a unit test, so parsing cannot fail.
     pub(crate) fn builtin() -> Catalogue {
         Catalogue::parse(BUILTIN_TOML, Path::new("<built-in catalogue>"))
             .expect("the built-in catalogue is valid: checked by catalogue::tests::builtin_is_valid")
-    }
-
-    pub(crate) fn kpi(&self, id: &str) -> Option<&Kpi> {
-        self.kpis.iter().find(|k| k.id == id)
-    }
-
-    pub(crate) fn accountability(&self, id: &str) -> Option<&Accountability> {
-        self.accountabilities.iter().find(|a| a.id == id)
-    }
-
-    /// The accountabilities a month reports: within their lifetime, and with
-    /// at least one KPI part of that month.
-    pub(crate) fn accountabilities_in(&self, month: Month) -> impl Iterator<Item = &Accountability> + '_ {
-        self.accountabilities
-            .iter()
-            .filter(move |a| a.lifetime.contains(month) && self.kpis_of(&a.id).any(|k| k.in_force(month)))
-    }
-
-    /// KPIs of one accountability, in catalogue order.
-    pub(crate) fn kpis_of<'a>(&'a self, accountability: &'a str) -> impl Iterator<Item = &'a Kpi> + 'a {
-        self.kpis.iter().filter(move |k| k.accountability == accountability)
     }
 
     /// Parses and checks a catalogue; every problem found is returned, not just the first.
@@ -732,22 +585,5 @@ question = "Does it ship?"
         );
         let errs = parse(&src).unwrap_err();
         assert_eq!(errs[0].location.as_ref().unwrap().source_line, "target = \"one\"");
-    }
-
-    #[test]
-    fn formats_values_with_units_and_signs() {
-        let c = Catalogue::builtin();
-        let lead = c.kpi("lead-time").unwrap();
-        assert_eq!(lead.format_value(3.04), "3.0 days");
-        assert_eq!(lead.format_delta(-0.5), "−0.5 days");
-        assert_eq!(lead.format_delta(0.01), "±0.0 days");
-        assert_eq!(lead.show(Lang::english(), 3.04), "3.0\u{a0}days", "no line break between a number and its unit");
-        let cfr = c.kpi("change-failure-rate").unwrap();
-        assert_eq!(cfr.format_value(12.0), "12.0%");
-        assert_eq!(cfr.format_delta(-0.6), "−0.6 pts", "a change of a percentage is in points");
-        let german =
-            Lang::new(crate::base::locale::Locale::new("de-DE").unwrap(), crate::base::i18n::Translations::english());
-        assert_eq!(lead.show(&german, 2.45), "2,5\u{a0}days");
-        assert_eq!(format_number(-0.0001, 2), "0.00");
     }
 }

@@ -20,6 +20,7 @@ use super::Destination;
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::compute::report::Report;
+use crate::load::catalogue::Medium;
 use crate::load::config::{Orientation, Paper};
 use crate::load::fonts::FontSet;
 use crate::load::project::MonthContent;
@@ -381,7 +382,7 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
                     alt: &c.alt,
                     notes: &c.notes,
                     rows: &c.rows[..c.rows.len().min(TABLE_MONTHS)],
-                    measured: c.measured.as_deref(),
+                    measured: c.provenance.measured.as_deref(),
                 })
                 .collect(),
         })
@@ -399,8 +400,8 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
                     name: &k.name,
                     unit: &k.unit,
                     better: lang.get(k.better.key()),
-                    target: t.map(|t| k.show(lang, t.target)),
-                    red: t.map(|t| k.show(lang, t.red)),
+                    target: t.map(|t| k.show(lang, t.target, Medium::Page)),
+                    red: t.map(|t| k.show(lang, t.red, Medium::Page)),
                     definition: to_tree(&k.definition, COMMENTARY_LEVEL),
                     how_to_measure: (!k.how_to_measure.trim().is_empty())
                         .then(|| to_tree(&k.how_to_measure, COMMENTARY_LEVEL)),
@@ -479,9 +480,10 @@ pub(crate) fn definitions_markdown(report: &Report<'_>, lang: &Lang, month: Mont
         for k in catalogue.kpis_of(&acc.id).filter(|k| k.in_force(month)) {
             let better = lang.get(k.better.key());
             let lines = match k.thresholds_at(month) {
-                Some(t) => {
-                    lang.fill("kpi.facts", &[("target", &k.show(lang, t.target)), ("red", &k.show(lang, t.red))])
-                }
+                Some(t) => lang.fill(
+                    "kpi.facts",
+                    &[("target", &k.show(lang, t.target, Medium::Page)), ("red", &k.show(lang, t.red, Medium::Page))],
+                ),
                 None => lang.get("catalogue.tracked_only").to_string(),
             };
             let unit = lang.get("catalogue.unit");

@@ -17,7 +17,7 @@ use super::{Destination, MonthRecord, SiteFile};
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::compute::report::{Report, StatusCounts};
-use crate::load::catalogue::Kpi;
+use crate::load::catalogue::{Kpi, Medium};
 use crate::load::portfolio::{Company, Portfolio};
 use crate::load::theme::Theme;
 use crate::Error;
@@ -189,7 +189,7 @@ fn overview<'a>(
                     }
                 }
             }
-            median(&mut values).and_then(|m| format.map(|k| k.show(lang, m)))
+            median(&mut values).and_then(|m| format.map(|k| k.show(lang, m, Medium::Page)))
         })
         .collect();
     Overview {
@@ -226,7 +226,7 @@ fn row(lang: &Lang, company: &Company, report: &Report<'_>, columns: &[Column], 
                 Cell {
                     status: r.status.as_str(),
                     label: lang.get(r.status_key()).to_string(),
-                    value: r.value.map(|v| r.kpi.show(lang, v)),
+                    value: r.value.map(|v| r.kpi.show(lang, v, Medium::Page)),
                 }
             }
         })
