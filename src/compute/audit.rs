@@ -331,8 +331,11 @@ impl Sealed<'_> {
                     ),
                     "undo the change of unit in the catalogue",
                 );
-            } else if value_same && sent.shown.is_some() && r.value.map(|v| kpi.format_value(v)) != sent.shown {
-                let now = r.value.map_or_else(|| "no value".into(), |v| kpi.format_value(v));
+            } else if value_same
+                && sent.shown.is_some()
+                && r.value.map(|v| kpi.show(Lang::english(), v, Medium::Text)) != sent.shown
+            {
+                let now = r.value.map_or_else(|| "no value".into(), |v| kpi.show(Lang::english(), v, Medium::Text));
                 differ(
                     &catalogue_file,
                     format!(
@@ -344,7 +347,10 @@ impl Sealed<'_> {
                     "undo the change of `decimals` (or `unit`) in the catalogue",
                 );
             }
-            let change = (r.change.map(|c| kpi.format_delta(c.delta)), r.change.map(|c| c.trend.as_str().to_string()));
+            let change = (
+                r.change.map(|c| kpi.show_change(Lang::english(), c.delta, Medium::Text)),
+                r.change.map(|c| c.trend.as_str().to_string()),
+            );
             let previous_corrected =
                 self.corrections.iter().any(|c| c.month == m.previous() && c.target == Corrected::Kpi(kpi.id.clone()));
             if value_same && !previous_corrected && change != (sent.change.clone(), sent.trend.clone()) {
