@@ -3,7 +3,10 @@
 
 pub(crate) mod catalogue;
 pub(crate) mod config;
+pub(crate) mod exports;
 pub(crate) mod fonts;
+pub(crate) mod git;
+pub(crate) mod measuring;
 pub(crate) mod portfolio;
 pub(crate) mod project;
 pub(crate) mod record;

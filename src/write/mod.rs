@@ -3,4 +3,5 @@
 
 pub(crate) mod archive;
 pub(crate) mod cache;
+pub(crate) mod measure;
 pub(crate) mod output;

@@ -8,10 +8,7 @@
 //! `@`, tab, carriage return first) is written with a leading `'`; numbers are
 //! written as numbers.
 
-use super::kpi::Evidence;
-
-/// The folder, inside a month's folder, holding the evidence files.
-pub(crate) use crate::load::project::EVIDENCE_DIR;
+use crate::compute::measure::Evidence;
 
 /// The evidence as CSV bytes: a header row, then the rows.
 pub(crate) fn csv(evidence: &Evidence) -> Result<Vec<u8>, csv::Error> {
