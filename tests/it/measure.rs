@@ -144,6 +144,7 @@ fn bad_input_is_located_and_nothing_is_written() {
         "--> boardpack.toml:8:",
         "`deployed_at`: `2026-10-32 10:00` is not a real date and time",
         "--> data/2026-10/deployments.csv:3:",
+        "write date-times as RFC 3339 with an offset (2026-10-05T14:22:05Z",
         "this row has 6 cells but the header has 5 columns",
         "--> data/2026-10/deployments.csv:4:",
         "`kind`: `oops` is not a kind of deployment",

@@ -6,17 +6,23 @@
 //! 00:00 on its first day to 00:00 on the next month's first day in the
 //! report's time zone (`[measure] timezone`, default UTC).
 //!
-//! Time zones come from `jiff` with its bundled copy of the IANA database and
-//! no system zoneinfo: the same exports give the same numbers on every machine
-//! (and on Windows, which has no zoneinfo), and jiff handles the daylight-saving
-//! gaps and folds that a hand-written offset table would get wrong. Parsing is
-//! written here because exports use shapes no single parser accepts (Jira's
-//! `05/Oct/26 2:22 PM`, GitLab's `2026-10-05 14:22:05 UTC`).
+//! Time zones and date-times both come from `jiff`, with its bundled copy of
+//! the IANA database and no system zoneinfo: the same exports give the same
+//! numbers on every machine (and on Windows, which has no zoneinfo), and jiff
+//! handles the daylight-saving gaps and folds that a hand-written offset
+//! table would get wrong. Exports use shapes no single parser accepts, so a
+//! cell is read by jiff's RFC 3339 / ISO 8601 parser first, after moving a
+//! zone written the way GitLab writes it (`2026-10-05 14:22:05 UTC`) into
+//! RFC 3339's place, and else by jiff's `strptime` in the few shapes left
+//! (Jira's `05/Oct/26 2:22 PM`, a one-digit hour or day).
 
+use std::borrow::Cow;
 use std::fmt;
 
-use jiff::civil::DateTime;
-use jiff::tz::{Offset, TimeZone};
+use jiff::civil::{DateTime, Time};
+use jiff::fmt::strtime;
+use jiff::fmt::temporal::{DateTimeParser, Pieces};
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use crate::base::period::Month;
@@ -27,7 +33,7 @@ pub(crate) type Instant = i64;
 /// The accepted date-time forms, for help texts.
 pub(crate) const FORMS: &str = "RFC 3339 with an offset (2026-10-05T14:22:05Z, 2026-10-05T15:22:05+01:00), \
 YYYY-MM-DD HH:MM[:SS] in the file's time zone, a date YYYY-MM-DD (its first moment), \
-GitLab's 2026-10-05 14:22:05 UTC, or Jira's 05/Oct/26 2:22 PM";
+GitLab's 2026-10-05 14:22:05 UTC, or Jira's 05/Oct/26 2:22 PM (or 14:22)";
 
 /// A time zone: an IANA name or a fixed offset.
 #[derive(Debug, Clone)]
@@ -53,11 +59,12 @@ impl Zone {
         if spec.eq_ignore_ascii_case("utc") || spec == "Z" {
             return Ok(Zone::utc());
         }
-        if spec.starts_with('+') || spec.starts_with('-') {
-            let seconds =
-                parse_offset(spec).ok_or_else(|| format!("`{spec}` is not an offset: write it as +01:00 or -05:30"))?;
-            let offset = Offset::from_seconds(seconds).map_err(|e| format!("`{spec}`: {e}"))?;
-            return Ok(Zone { tz: TimeZone::fixed(offset), name: spec.to_string() });
+        if spec.starts_with(['+', '-']) {
+            let bad = || format!("`{spec}` is not an offset: write it as +01:00 or -05:30");
+            let tz = PARSER.parse_time_zone(spec).map_err(|_| bad())?;
+            // jiff takes offsets to ±25:59:59, for POSIX zones; no place on Earth is a day away from UTC.
+            let within_a_day = tz.to_fixed_offset().is_ok_and(|o| o.seconds().abs() < 86_400);
+            return if within_a_day { Ok(Zone { tz, name: spec.to_string() }) } else { Err(bad()) };
         }
         TimeZone::get(spec)
             .map(|tz| Zone { tz, name: spec.to_string() })
@@ -80,11 +87,12 @@ impl Zone {
         let year = i16::try_from(month.year()).unwrap_or(i16::MAX);
         let m = i8::try_from(month.number()).unwrap_or(1);
         // The first of a month at midnight always exists as a civil date-time,
-        // and jiff resolves a zone's gap, so this cannot fail for years 1900..=9999.
+        // and jiff resolves a zone's gap, so this fails only past jiff's last
+        // year, 9999: the month after December 9999 begins after every instant.
         DateTime::new(year, m, 1, 0, 0, 0, 0)
             .ok()
             .and_then(|dt| self.instant(dt).ok())
-            .unwrap_or_else(|| month.epoch_seconds())
+            .unwrap_or(Timestamp::MAX.as_second())
     }
 
     /// The start of the day after the one holding `t`: the deadline a date-only
@@ -113,33 +121,18 @@ impl Zone {
         self.month_of(Timestamp::now().as_second())
     }
 
-    /// RFC 3339 in this zone, e.g. `2026-10-05T15:22:05+01:00`: the form evidence files use.
+    /// RFC 3339 in this zone, e.g. `2026-10-05T15:22:05+01:00`, and `Z` for
+    /// an offset of zero: the form evidence files use.
     pub(crate) fn format(&self, t: Instant) -> String {
         let ts = Timestamp::from_second(t).unwrap_or(Timestamp::UNIX_EPOCH);
-        let dt = self.tz.to_datetime(ts);
-        let offset = self.tz.to_offset(ts).seconds();
-        let zone = if offset == 0 {
-            "Z".to_string()
-        } else {
-            let sign = if offset < 0 { '-' } else { '+' };
-            let abs = offset.unsigned_abs();
-            format!("{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60)
-        };
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{zone}",
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        )
+        let zoned = ts.to_zoned_datetime(self.tz.clone());
+        let form = if zoned.offset().seconds() == 0 { "%Y-%m-%dT%H:%M:%SZ" } else { "%Y-%m-%dT%H:%M:%S%:z" };
+        zoned.strftime(form).to_string()
     }
 
     /// `YYYY-MM-DD` of the day holding `t` in this zone.
     pub(crate) fn date(&self, t: Instant) -> String {
-        let dt = self.civil(t);
-        format!("{:04}-{:02}-{:02}", dt.year(), dt.month(), dt.day())
+        self.civil(t).date().to_string()
     }
 
     /// "31 October 2026": the last day before `end`, as a board reads it.
@@ -152,6 +145,31 @@ impl Zone {
     }
 }
 
+/// jiff's parser of RFC 3339, RFC 9557 and ISO 8601 date-times, and of time zones.
+static PARSER: DateTimeParser = DateTimeParser::new();
+
+/// The shapes jiff's RFC 3339 parser does not read, as `strptime` formats,
+/// each with whether it is a date only. `%y` before `%Y`, which would read
+/// `26` as the year 26.
+const OTHER_FORMS: [(&str, bool); 14] = [
+    // Jira's default export format, with a 12- or 24-hour clock, and its date.
+    ("%d/%b/%y %I:%M %p", false),
+    ("%d/%b/%y %I:%M:%S %p", false),
+    ("%d/%b/%y %H:%M", false),
+    ("%d/%b/%y %H:%M:%S", false),
+    ("%d/%b/%y", true),
+    ("%d/%b/%Y %I:%M %p", false),
+    ("%d/%b/%Y %H:%M", false),
+    ("%d/%b/%Y %H:%M:%S", false),
+    ("%d/%b/%Y", true),
+    // ISO 8601 with a one-digit month, day or hour (`2026-10-05 9:22`), in the file's time zone.
+    ("%Y-%m-%d %H:%M", false),
+    ("%Y-%m-%d %H:%M:%S", false),
+    ("%Y-%m-%dT%H:%M", false),
+    ("%Y-%m-%dT%H:%M:%S", false),
+    ("%Y-%m-%d", true),
+];
+
 /// A parsed date-time: the instant, and whether only a date was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct When {
@@ -160,169 +178,83 @@ pub(crate) struct When {
 }
 
 /// Reads one cell as a date-time. Values without an offset are wall-clock
-/// times in `zone`. The error says what was found, for a diagnostic.
+/// times in `zone`. The error says what was found, for a diagnostic: a value
+/// in a known shape that names no real moment (`2026-02-30`, `25:00`) is
+/// told apart from one boardpack cannot read at all.
 pub(crate) fn parse(text: &str, zone: &Zone) -> Result<When, String> {
     let t = text.trim();
-    let bad = || format!("`{t}` is not a date and time boardpack can read");
-    let parsed = if t.as_bytes().get(2) == Some(&b'/') || t.as_bytes().get(1) == Some(&b'/') {
-        parse_jira(t)
-    } else {
-        parse_iso(t)
-    };
-    let Some(Parsed { fields, offset, date_only }) = parsed else {
-        return Err(bad());
-    };
-    let [y, mo, d, h, mi, s] = fields;
-    let dt = (|| {
-        let dt = DateTime::new(
-            i16::try_from(y).ok()?,
-            i8::try_from(mo).ok()?,
-            i8::try_from(d).ok()?,
-            i8::try_from(h).ok()?,
-            i8::try_from(mi).ok()?,
-            i8::try_from(s).ok()?,
-            0,
-        )
-        .ok()?;
-        (1900..=9999).contains(&y).then_some(dt)
-    })()
-    .ok_or_else(|| format!("`{t}` is not a real date and time"))?;
-    let at = match offset {
-        Some(seconds) => {
-            let offset = Offset::from_seconds(seconds).map_err(|_| bad())?;
-            offset.to_timestamp(dt).map(Timestamp::as_second).map_err(|_| bad())?
+    let (dt, written, date_only) = read(t).map_err(|e| {
+        if e.is_range() {
+            format!("`{t}` is not a real date and time")
+        } else {
+            format!("`{t}` is not a date and time boardpack can read")
         }
+    })?;
+    if !(1900..=9999).contains(&dt.year()) {
+        return Err(format!("`{t}` is not a real date and time"));
+    }
+    let at = match written {
+        Some(tz) => tz.to_timestamp(dt).map(Timestamp::as_second).map_err(|e| format!("`{t}`: {e}"))?,
         None => zone.instant(dt)?,
     };
     Ok(When { at, date_only })
 }
 
-struct Parsed {
-    /// year, month, day, hour, minute, second
-    fields: [i32; 6],
-    /// Seconds east of UTC, when the text names an offset.
-    offset: Option<i32>,
-    date_only: bool,
-}
-
-/// A small cursor over ASCII text.
-struct Cursor<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl Cursor<'_> {
-    fn digits(&mut self, min: usize, max: usize) -> Option<i32> {
-        let start = self.i;
-        while self.i < self.s.len() && self.i - start < max && self.s[self.i].is_ascii_digit() {
-            self.i += 1;
+/// The civil date-time of a cell, the zone written in it (if any), and
+/// whether it is a date only; else the error of the most telling attempt
+/// (one that found an impossible date, if any did).
+fn read(t: &str) -> Result<(DateTime, Option<TimeZone>, bool), jiff::Error> {
+    let first = match Pieces::parse(rfc3339_zone(t).as_ref()) {
+        Ok(p) => {
+            let written = match (p.to_numeric_offset(), p.to_time_zone()?) {
+                (Some(offset), _) => Some(TimeZone::fixed(offset)),
+                (None, zone) => zone,
+            };
+            let dt = p.date().to_datetime(p.time().unwrap_or(Time::midnight()));
+            return Ok((dt, written, p.time().is_none()));
         }
-        if self.i - start < min {
-            return None;
-        }
-        std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok()
-    }
-
-    fn eat(&mut self, c: u8) -> bool {
-        if self.s.get(self.i) == Some(&c) {
-            self.i += 1;
-            true
-        } else {
-            false
+        Err(e) => e,
+    };
+    let mut error = first;
+    for (format, date_only) in OTHER_FORMS {
+        let parsed = strtime::parse(format, t).and_then(|b| {
+            if date_only {
+                b.to_date().map(|d| d.to_datetime(Time::midnight()))
+            } else {
+                b.to_datetime()
+            }
+        });
+        match parsed {
+            Ok(dt) => return Ok((dt, None, date_only)),
+            Err(e) if e.is_range() && !error.is_range() => error = e,
+            Err(_) => {}
         }
     }
-
-    fn rest(&self) -> &str {
-        std::str::from_utf8(&self.s[self.i..]).unwrap_or("")
-    }
-
-    fn done(&self) -> bool {
-        self.i == self.s.len()
-    }
+    Err(error)
 }
 
-/// `YYYY-MM-DD`, then optionally `[T ]HH:MM[:SS[.fff]]`, then optionally `Z`,
-/// ` UTC`, or an offset `±HH[:MM]`.
-fn parse_iso(t: &str) -> Option<Parsed> {
-    let mut c = Cursor { s: t.as_bytes(), i: 0 };
-    let y = c.digits(4, 4)?;
-    c.eat(b'-').then_some(())?;
-    let mo = c.digits(1, 2)?;
-    c.eat(b'-').then_some(())?;
-    let d = c.digits(1, 2)?;
-    if c.done() {
-        return Some(Parsed { fields: [y, mo, d, 0, 0, 0], offset: None, date_only: true });
-    }
-    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
-        return None;
-    }
-    let h = c.digits(1, 2)?;
-    c.eat(b':').then_some(())?;
-    let mi = c.digits(2, 2)?;
-    let mut s = 0;
-    if c.eat(b':') {
-        s = c.digits(2, 2)?;
-        if c.eat(b'.') || c.eat(b',') {
-            c.digits(1, 9)?;
+/// `t` with a zone written after the time, as GitLab and others write it
+/// (`… 14:22:05 UTC`, `… 14:22:05 +01:00`, `…14:22:05 UTC+01:00`), moved into
+/// RFC 3339's place (`…14:22:05Z`, `…14:22:05+01:00`).
+fn rfc3339_zone(t: &str) -> Cow<'_, str> {
+    let is_name = |s: &str| s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("gmt");
+    if let Some((body, zone)) = t.rsplit_once(' ') {
+        let body = body.trim_end();
+        if is_name(zone) || zone.eq_ignore_ascii_case("z") {
+            return format!("{body}Z").into();
+        }
+        let offset = match zone.get(..3) {
+            Some(name) if is_name(name) => &zone[3..],
+            _ => zone,
+        };
+        if offset.starts_with(['+', '-']) {
+            return format!("{body}{offset}").into();
         }
     }
-    let zone = c.rest().trim();
-    let offset = match zone {
-        "" => None,
-        "Z" | "z" | "UTC" | "utc" | "GMT" => Some(0),
-        z => Some(parse_offset(z.strip_prefix("UTC").unwrap_or(z))?),
-    };
-    Some(Parsed { fields: [y, mo, d, h, mi, s], offset, date_only: false })
-}
-
-/// `+01:00`, `+0100`, `+01`, `-05:30` → seconds east of UTC.
-fn parse_offset(z: &str) -> Option<i32> {
-    let sign = match z.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let mut c = Cursor { s: &z.as_bytes()[1..], i: 0 };
-    let h = c.digits(2, 2)?;
-    let m = if c.done() {
-        0
-    } else {
-        c.eat(b':');
-        c.digits(2, 2)?
-    };
-    (c.done() && h <= 23 && m <= 59).then_some(sign * (h * 3600 + m * 60))
-}
-
-/// Jira's default export format: `05/Oct/26 2:22 PM`, or a date `05/Oct/26`.
-fn parse_jira(t: &str) -> Option<Parsed> {
-    let mut parts = t.split_whitespace();
-    let date = parts.next()?;
-    let mut dp = date.split('/');
-    let d: i32 = dp.next()?.parse().ok()?;
-    let mon = dp.next()?;
-    let year: i32 = dp.next()?.parse().ok()?;
-    if dp.next().is_some() {
-        return None;
+    match t.len().checked_sub(3).and_then(|i| Some((t.get(..i)?, t.get(i..)?))) {
+        Some((body, name)) if is_name(name) => format!("{body}Z").into(),
+        _ => t.into(),
     }
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    let mo = MONTHS.iter().position(|m| mon.eq_ignore_ascii_case(m))? as i32 + 1;
-    let y = if year < 100 { 2000 + year } else { year };
-    let Some(time) = parts.next() else {
-        return Some(Parsed { fields: [y, mo, d, 0, 0, 0], offset: None, date_only: true });
-    };
-    let mut c = Cursor { s: time.as_bytes(), i: 0 };
-    let mut h = c.digits(1, 2)?;
-    c.eat(b':').then_some(())?;
-    let mi = c.digits(2, 2)?;
-    let s = if c.eat(b':') { c.digits(2, 2)? } else { 0 };
-    c.done().then_some(())?;
-    match parts.next().map(str::to_ascii_uppercase).as_deref() {
-        None => {}
-        Some("AM") if (1..=12).contains(&h) => h %= 12,
-        Some("PM") if (1..=12).contains(&h) => h = h % 12 + 12,
-        Some(_) => return None,
-    }
-    parts.next().is_none().then_some(Parsed { fields: [y, mo, d, h, mi, s], offset: None, date_only: false })
 }
 
 #[cfg(test)]
@@ -340,23 +272,56 @@ mod tests {
         let expected = 1_791_210_125;
         for form in [
             "2026-10-05T14:22:05Z",
+            "2026-10-05t14:22:05z",
             "2026-10-05T14:22:05.123Z",
+            "2026-10-05T14:22:05,123Z",
             "2026-10-05T15:22:05+01:00",
             "2026-10-05T15:22:05+0100",
+            "2026-10-05T15:22:05+01",
             "2026-10-05 09:22:05-05:00",
             "2026-10-05 14:22:05 UTC",
+            "2026-10-05 14:22:05 GMT",
+            "2026-10-05 14:22:05UTC",
+            "2026-10-05 15:22:05 +01:00",
+            "2026-10-05 15:22:05 UTC+01:00",
             "2026-10-05 14:22:05",
             "2026-10-05T14:22:05",
+            "  2026-10-05T14:22:05  ",
+            "2026-10-05T15:22:05[Europe/London]",
         ] {
             assert_eq!(at(form, &utc), expected, "{form}");
         }
         assert_eq!(at("2026-10-05 14:22", &utc), expected - 5);
-        assert_eq!(at("05/Oct/26 2:22 PM", &utc), expected - 5);
-        assert_eq!(at("5/oct/2026 14:22", &utc), expected - 5);
+        assert_eq!(at("2026-10-05 9:22", &utc), expected - 5 * 3600 - 5);
+        assert_eq!(at("2026-1-5", &utc), at("2026-01-05", &utc));
         let date = parse("2026-10-05", &utc).unwrap();
         assert!(date.date_only);
         assert_eq!(date.at, expected - (14 * 3600 + 22 * 60 + 5));
-        assert!(parse("05/Oct/26", &utc).unwrap().date_only);
+    }
+
+    #[test]
+    fn reads_jira_dates_on_either_clock() {
+        let utc = Zone::utc();
+        let expected = at("2026-10-05T14:22:00Z", &utc);
+        for form in [
+            "05/Oct/26 2:22 PM",
+            "05/OCT/26 02:22 pm",
+            "05/Oct/26 2:22PM",
+            "5/oct/2026 14:22",
+            "05/Oct/26 14:22",
+            "05/Oct/2026 2:22 PM",
+        ] {
+            assert_eq!(at(form, &utc), expected, "{form}");
+        }
+        assert_eq!(at("05/Oct/26 14:22:07", &utc), expected + 7);
+        assert_eq!(at("05/Oct/26 12:05 AM", &utc), at("2026-10-05T00:05:00Z", &utc));
+        assert_eq!(at("05/Oct/26 12:05 PM", &utc), at("2026-10-05T12:05:00Z", &utc));
+        let date = parse("05/Oct/26", &utc).unwrap();
+        assert_eq!((date.at, date.date_only), (at("2026-10-05", &utc), true));
+        assert!(parse("05/Oct/2026", &utc).unwrap().date_only);
+        // Two-digit years as POSIX reads them: 69 to 99 are 19xx, 00 to 68 are 20xx.
+        assert_eq!(at("05/Oct/69", &utc), at("1969-10-05", &utc));
+        assert_eq!(at("05/Oct/68", &utc), at("2068-10-05", &utc));
     }
 
     #[test]
@@ -372,23 +337,55 @@ mod tests {
     }
 
     #[test]
-    fn rejects_what_is_not_a_date_time() {
+    fn rejects_what_is_not_a_date_time_and_says_which_kind_of_wrong() {
         let utc = Zone::utc();
-        for bad in
-            ["", "yesterday", "2026-13-01", "2026-02-30", "2026-10-05T25:00", "2026/10/05", "31/Foo/26", "1700-01-01"]
-        {
-            assert!(parse(bad, &utc).is_err(), "{bad} should be rejected");
+        for bad in [
+            "",
+            "yesterday",
+            "2026/10/05",
+            "31/Foo/26",
+            "2026-10-05 14:22 CEST",
+            "05/Oct/26 2:22 XM",
+            "2026-10-05T14:22[Mars/Olympus]",
+        ] {
+            assert_eq!(parse(bad, &utc), Err(format!("`{bad}` is not a date and time boardpack can read")));
         }
-        assert!(Zone::parse("Mars/Olympus").is_err());
-        assert!(Zone::parse("+25:00").is_err());
+        for impossible in [
+            "2026-13-01",
+            "2026-02-30",
+            "2026-10-32 10:00",
+            "2026-10-05T25:00",
+            "31/Feb/26",
+            "05/Oct/26 13:22 PM",
+            "1700-01-01",
+        ] {
+            assert_eq!(parse(impossible, &utc), Err(format!("`{impossible}` is not a real date and time")));
+        }
+    }
+
+    #[test]
+    fn zones_are_iana_names_or_offsets_within_a_day() {
+        for (spec, offset) in [("UTC", 0), ("utc", 0), ("Z", 0), ("+01:00", 3600), ("-0530", -19_800), ("+01", 3600)] {
+            let zone = Zone::parse(spec).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(zone.instant(DateTime::constant(2026, 1, 1, 0, 0, 0, 0)), Ok(1_767_225_600 - offset), "{spec}");
+            assert_eq!(zone.to_string(), if offset == 0 { "UTC" } else { spec });
+        }
+        assert!(Zone::parse("Europe/London").is_ok());
+        assert_eq!(Zone::parse("Mars/Olympus").unwrap_err(), "`Mars/Olympus` is not a time zone boardpack knows");
+        for bad in ["+25:00", "+1", "+01:0x"] {
+            assert_eq!(
+                Zone::parse(bad).unwrap_err(),
+                format!("`{bad}` is not an offset: write it as +01:00 or -05:30")
+            );
+        }
     }
 
     #[test]
     fn month_bounds_follow_the_zone() {
         let october = Month::new(2026, 10).unwrap();
         let (start, end) = Zone::utc().month_bounds(october);
-        assert_eq!(start, october.epoch_seconds());
-        assert_eq!(end, october.next().epoch_seconds());
+        // 2026-10-01T00:00:00Z and 2026-11-01T00:00:00Z.
+        assert_eq!((start, end), (1_790_812_800, 1_790_812_800 + 31 * 86_400));
         let (s, e) = Zone::parse("Europe/London").unwrap().month_bounds(october);
         assert_eq!((s, e), (start - 3600, end));
         let zone = Zone::parse("+01:00").unwrap();
