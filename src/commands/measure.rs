@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
+use crate::base::method::Method;
 use crate::base::period::Month;
 use crate::compute::measure::history::{self, Brought};
 use crate::compute::measure::{self as methods, Data, Export, Outcome, Period};
@@ -89,15 +90,14 @@ pub struct MeasureSummary {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// The (KPI id, method name) pairs of a catalogue: each KPI is measured by the
-/// method its `measure` key names, or else by the one named like its id, when
-/// boardpack has such a method.
-fn methods(catalogue: &Catalogue) -> Vec<(String, String)> {
+/// The KPIs of a catalogue that boardpack can measure, with their methods:
+/// each KPI is measured by the method its `measure` key names, or else by the
+/// one named like its id, when boardpack has such a method.
+fn methods(catalogue: &Catalogue) -> Vec<(String, Method)> {
     catalogue
         .kpis
         .iter()
-        .map(|k| (k.id.clone(), k.measure.clone().unwrap_or_else(|| k.id.clone())))
-        .filter(|(_, method)| crate::load::catalogue::MEASURE_METHODS.contains(&method.as_str()))
+        .filter_map(|k| Some((k.id.clone(), Method::named(k.measure.as_deref().unwrap_or(&k.id))?)))
         .collect()
 }
 
@@ -152,15 +152,8 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         Export::Missing(_) => Brought::default(),
     };
     let data = Data { deployments, incidents, work_items, repositories, brought };
-    let outcomes: Vec<(String, String, Outcome)> = kpis
-        .into_iter()
-        .map(|(id, method)| {
-            let outcome = methods::compute(&method, &data, &period).unwrap_or_else(|| {
-                Err(format!("boardpack has no method `{method}` to measure it; enter its value by hand"))
-            });
-            (id, method, outcome)
-        })
-        .collect();
+    let outcomes: Vec<(String, Method, Outcome)> =
+        kpis.into_iter().map(|(id, method)| (id, method, methods::compute(method, &data, &period))).collect();
     for (id, _, outcome) in &outcomes {
         for note in outcome.iter().flat_map(|c| &c.notes) {
             problems.push(Diagnostic::warning(&values_rel, format!("{id}: {note}")));
@@ -189,7 +182,7 @@ type EvidenceFiles = Vec<(PathBuf, Vec<u8>)>;
 fn edit(
     before: &str,
     values_rel: &Path,
-    outcomes: Vec<(String, String, Outcome)>,
+    outcomes: Vec<(String, Method, Outcome)>,
     overwrite: bool,
 ) -> Result<(String, Vec<KpiResult>, EvidenceFiles), Error> {
     let updates: Vec<values::Update<'_>> = outcomes
@@ -228,7 +221,7 @@ fn edit(
                 }
             },
         };
-        results.push(KpiResult { id, method, status });
+        results.push(KpiResult { id, method: method.name().to_string(), status });
     }
     Ok((after, results, files))
 }

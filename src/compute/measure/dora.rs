@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Deployment, Incident, Kind};
 
@@ -103,10 +104,7 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value: round(median(&mut days), 2),
         measured,
-        evidence: Evidence {
-            header: vec!["deployment", "deployed_at", "service", "commit", "committed_at", "lead_time_days", "source"],
-            rows: rows.into_iter().map(|r| r.4).collect(),
-        },
+        evidence: Evidence { header: Method::LeadTime.columns(), rows: rows.into_iter().map(|r| r.4).collect() },
         notes,
     })
 }
@@ -229,10 +227,7 @@ pub(crate) fn change_failure_rate(data: &Data, p: &Period) -> Outcome {
             "{failed} of {} led to a rollback, hotfix or incident",
             plural(deployments.len(), "production deployment", "production deployments")
         ),
-        evidence: Evidence {
-            header: vec!["deployment", "deployed_at", "service", "kind", "failed", "why", "source"],
-            rows,
-        },
+        evidence: Evidence { header: Method::ChangeFailureRate.columns(), rows },
         notes,
     })
 }
@@ -274,10 +269,7 @@ pub(crate) fn time_to_restore(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value: round(median(&mut hours), 2),
         measured,
-        evidence: Evidence {
-            header: vec!["incident", "service", "severity", "detected_at", "restored_at", "hours_to_restore", "source"],
-            rows,
-        },
+        evidence: Evidence { header: Method::TimeToRestore.columns(), rows },
         notes: Vec::new(),
     })
 }
@@ -313,10 +305,7 @@ pub(crate) fn rework_ratio(data: &Data, p: &Period) -> Outcome {
             "{unplanned} of {} were unplanned fixes or rollbacks",
             plural(deployments.len(), "production deployment", "production deployments")
         ),
-        evidence: Evidence {
-            header: vec!["deployment", "deployed_at", "service", "kind", "unplanned", "source"],
-            rows,
-        },
+        evidence: Evidence { header: Method::ReworkRatio.columns(), rows },
         notes: Vec::new(),
     })
 }

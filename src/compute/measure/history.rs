@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::Deployment;
 use crate::load::git::Repository;
@@ -181,20 +182,7 @@ pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value: percent(concentrated as f64, total as f64),
         measured,
-        evidence: Evidence {
-            header: vec![
-                "repository",
-                "component",
-                "changes",
-                "authors",
-                "top_author",
-                "top_author_changes",
-                "top_author_share_percent",
-                "concentrated",
-                "source",
-            ],
-            rows,
-        },
+        evidence: Evidence { header: Method::KeyPersonConcentration.columns(), rows },
         notes: Vec::new(),
     })
 }

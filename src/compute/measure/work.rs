@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Quarter, WorkItem};
 
@@ -99,18 +100,7 @@ pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value,
         measured,
-        evidence: Evidence {
-            header: vec![
-                "sprint",
-                "sprint_end",
-                "sprint_delivered_percent",
-                "item",
-                "delivered",
-                "finished_at",
-                "source",
-            ],
-            rows,
-        },
+        evidence: Evidence { header: Method::DeliveryPredictability.columns(), rows },
         notes: Vec::new(),
     })
 }
@@ -156,10 +146,7 @@ pub(crate) fn cycle_time(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value: round(median(&mut days), 2),
         measured,
-        evidence: Evidence {
-            header: vec!["item", "type", "started_at", "finished_at", "cycle_time_days", "source"],
-            rows,
-        },
+        evidence: Evidence { header: Method::CycleTime.columns(), rows },
         notes: Vec::new(),
     })
 }
@@ -202,7 +189,7 @@ pub(crate) fn defect_escape_rate(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value: percent(escaped as f64, bugs.len() as f64),
         measured,
-        evidence: Evidence { header: vec!["item", "created_at", "found_in", "in_production", "source"], rows },
+        evidence: Evidence { header: Method::DefectEscapeRate.columns(), rows },
         notes: Vec::new(),
     })
 }
@@ -257,7 +244,7 @@ pub(crate) fn business_outcome_share(data: &Data, p: &Period) -> Outcome {
     Ok(Computed {
         value: percent(with, total),
         measured,
-        evidence: Evidence { header: vec!["item", "finished_at", "outcome", "effort", "with_outcome", "source"], rows },
+        evidence: Evidence { header: Method::BusinessOutcomeShare.columns(), rows },
         notes: Vec::new(),
     })
 }
@@ -314,7 +301,7 @@ pub(crate) fn roadmap_accuracy(data: &Data, p: &Period) -> Outcome {
             plural(due.len(), "roadmap item", "roadmap items"),
             p.zone.long_day_before(p.end)
         ),
-        evidence: Evidence { header: vec!["item", "quarter", "due", "finished_at", "delivered", "source"], rows },
+        evidence: Evidence { header: Method::RoadmapAccuracy.columns(), rows },
         notes: Vec::new(),
     })
 }

@@ -13,7 +13,7 @@ use crate::compute::measure::Evidence;
 /// The evidence as CSV bytes: a header row, then the rows.
 pub(crate) fn csv(evidence: &Evidence) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    w.write_record(&evidence.header)?;
+    w.write_record(evidence.header)?;
     for row in &evidence.rows {
         w.write_record(row.iter().map(|c| safe(c).into_owned()))?;
     }
@@ -37,7 +37,7 @@ mod tests {
     #[test]
     fn writes_header_rows_and_defuses_formulas() {
         let e = Evidence {
-            header: vec!["item", "note", "days"],
+            header: &["item", "note", "days"],
             rows: vec![
                 vec!["A-1".into(), "=HYPERLINK(\"x\")".into(), "-1.5".into()],
                 vec!["A-2".into(), "a, b".into(), "2".into()],
