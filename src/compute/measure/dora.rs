@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use crate::base::locale::round;
 use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Deployment, Incident, Kind};
 
 use super::{
-    median, month_deployments, num, percent, plural, round, yes, Computed, Data, Evidence, Outcome, Period, DAY, HOUR,
+    median, month_deployments, num, percent, plural, yes, Computed, Data, Evidence, Outcome, Period, DAY, HOUR,
 };
 
 /// Lead time for changes: for every change (a non-merge commit) a production

@@ -22,6 +22,7 @@ mod testdata;
 
 use std::path::PathBuf;
 
+use crate::base::locale::round;
 use crate::base::method::Method;
 use crate::base::period::Month;
 use crate::load::exports::time::{Instant, Zone};
@@ -124,16 +125,6 @@ pub(crate) fn compute(method: Method, data: &Data, period: &Period) -> Outcome {
     }
 }
 
-pub(super) fn round(v: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    let r = (v * f).round() / f;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
-
 pub(super) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
@@ -151,15 +142,10 @@ pub(super) fn percent(part: f64, whole: f64) -> f64 {
     round(part / whole * 100.0, 1)
 }
 
-/// A number for evidence: up to three decimals, no trailing zeros.
+/// A number for evidence: rounded to three decimals by boardpack's one
+/// rounding rule, written in its shortest form (`2`, `0.5`, `1.063`).
 pub(super) fn num(v: f64) -> String {
-    let s = format!("{:.3}", v);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    round(v, 3).to_string()
 }
 
 pub(super) fn yes(b: bool) -> String {

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::locale::round;
 use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Quarter, WorkItem};
 
-use super::{median, num, percent, plural, round, source, yes, Computed, Data, Evidence, Outcome, Period, DAY};
+use super::{median, num, percent, plural, source, yes, Computed, Data, Evidence, Outcome, Period, DAY};
 
 /// Delivery predictability: the sprints that ended this month (by `sprint_end`,
 /// or when a sprint has none, its last finished item); per sprint the share of
@@ -312,6 +313,16 @@ mod tests {
     use crate::base::period::Month;
     use crate::compute::measure::testdata::{data, october, ok, DEPLOYMENTS, INCIDENTS, WORK_ITEMS};
     use crate::load::exports::time::Zone;
+
+    #[test]
+    fn values_round_as_the_report_shows_them() {
+        // 1 day and 7 min 12 s is 1.005 days: 1.01 to two places, as the
+        // report rounds it (binary floating point alone would give 1.0).
+        let work = "id,started_at,finished_at\nA,2026-10-01T00:00:00Z,2026-10-02T00:07:12Z\n";
+        let c = ok(cycle_time(&data("deployed_at\n", "detected_at\n", work), &october()));
+        assert_eq!(c.value, 1.01);
+        assert_eq!(c.evidence.rows[0][4], "1.005");
+    }
 
     #[test]
     fn cycle_time_merges_a_reopened_item() {
