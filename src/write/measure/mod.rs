@@ -5,9 +5,9 @@
 pub(crate) mod evidence;
 pub(crate) mod values;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::write::archive::write_atomically;
 use crate::Error;
 
 /// Writes the evidence files, then `kpis.toml` (each relative to `root`),
@@ -17,38 +17,11 @@ pub(crate) fn write(root: &Path, evidence: &[(PathBuf, Vec<u8>)], values: Option
     for (rel, bytes) in evidence {
         let path = root.join(rel);
         if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
-            atomic(&path, bytes)?;
+            write_atomically(&path, bytes)?;
         }
     }
     if let Some((rel, bytes)) = values {
-        atomic(&root.join(rel), bytes)?;
+        write_atomically(&root.join(rel), bytes)?;
     }
     Ok(())
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder, so
-/// the file is either the old one or the new one, never half of either.
-pub(crate) fn atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new().prefix(".boardpack-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m/kpis.toml");
-        atomic(&path, b"a = 1\n").unwrap();
-        atomic(&path, b"a = 2\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 2\n");
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
-    }
 }
