@@ -3,7 +3,8 @@
 //! walk (`compute::measure::history`).
 //!
 //! boardpack calls the `git` executable once per repository
-//! (`git log --format=… --name-only -z BRANCH`) and builds the commit graph in
+//! (`git log --format=… --name-only -z --end-of-options BRANCH --`, so a
+//! branch can never be read as an option) and builds the commit graph in
 //! memory; every deployment range and every 90-day window is then answered
 //! from that graph, so 5,000 deployments cost no extra processes. `%aN` and
 //! `%aE` make git apply the repository's `.mailmap`, so one person with two
@@ -84,6 +85,9 @@ impl Repository {
                 "--name-only",
             ])
             .arg("--format=%x1e%H %P%x1f%at%x1f%ct%x1f%aN%x1f%aE")
+            // The branch is the user's: after this, git reads it as a revision
+            // even if it looks like an option (`--output=FILE`).
+            .arg("--end-of-options")
             .arg(&branch)
             .arg("--")
             .output()
@@ -301,6 +305,32 @@ pub(crate) mod tests {
         );
         assert_eq!(r.component_names(), ["shop:api/", "shop:web/"]);
         assert_eq!(r.authors, ["Ann <ann@example.com>", "Bob <bob@example.com>"]);
+    }
+
+    #[test]
+    fn a_branch_is_only_ever_a_revision_to_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let o = Command::new("git")
+                .current_dir(dir.path())
+                .args(["-c", "user.name=A", "-c", "user.email=a@example.com", "-c", "commit.gpgsign=false"])
+                .args(args)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        };
+        git(&["init", "-q", "-b", "main"]);
+        std::fs::write(dir.path().join("a.rs"), "a").unwrap();
+        git(&["add", "."]);
+        git(&["commit", "-q", "-m", "a"]);
+        assert_eq!(Repository::load(dir.path(), "r", None, Some("main"), &[]).unwrap().commits.len(), 1);
+        let victim = dir.path().join("victim");
+        let option = format!("--output={}", victim.display());
+        let err = Repository::load(dir.path(), "r", None, Some(&option), &[]).unwrap_err();
+        assert!(err.starts_with(&format!("git cannot read branch `{option}` of r")), "{err}");
+        assert!(!victim.exists(), "git took the branch for an option");
     }
 
     #[test]

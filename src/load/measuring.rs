@@ -139,6 +139,16 @@ pub(crate) fn repositories(
         .repositories
         .par_iter()
         .map(|r| {
+            if let Some(branch) = r.branch.as_ref().filter(|b| b.get_ref().starts_with('-')) {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        format!("branch `{}` starts with `-`, so git would read it as an option", branch.get_ref()),
+                    )
+                    .at(source, branch.span())
+                    .help("name a branch (main, release/2026) or a commit; no branch name starts with `-`"),
+                ));
+            }
             let dir = git::resolve(root, r.path.get_ref());
             let at = |d: Diagnostic| d.at(source, r.path.span());
             if !dir.exists() {
@@ -148,7 +158,8 @@ pub(crate) fn repositories(
                 ))
                 .help("paths in [[measure.repository]] are relative to the project root; clone the repository there or fix the path")));
             }
-            Repository::load(&dir, r.path.get_ref(), r.name.as_deref(), r.branch.as_deref(), &r.components)
+            let branch = r.branch.as_ref().map(|b| b.get_ref().as_str());
+            Repository::load(&dir, r.path.get_ref(), r.name.as_deref(), branch, &r.components)
                 .map_err(|e| Box::new(at(Diagnostic::error(CONFIG_FILE, e)).help("check the path and the `branch` setting")))
         })
         .collect();
