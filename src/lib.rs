@@ -13,17 +13,21 @@
 //!    thresholds are checked against. Pure.
 //! 2. **[`load`]** — `workspace` decides once whether a root is one report
 //!    (`project`) or a portfolio (`portfolio`); `config`, `catalogue`,
-//!    `values`, `record`, `theme` and `fonts` read their files. Reads the disk.
+//!    `values`, `record`, `theme` and `fonts` read their files; `measuring`
+//!    reads what `measure` computes from: the `exports` and `git` history.
+//!    Reads the disk.
 //! 3. **[`compute`]** — `report` turns values into statuses, changes and
 //!    history windows; `audit` checks the board's record against what was
-//!    sealed; `rules` finds what a report must get right beyond parsing. Pure.
+//!    sealed; `rules` finds what a report must get right beyond parsing;
+//!    `measure` holds the methods that compute KPIs from exports. Pure.
 //! 4. **[`render`]** — each month's view models made once and handed to
 //!    sibling renderers: the HTML pages, the PDF (Typst templates fed the month
 //!    as data) and the single-file report; charts, commentary Markdown and data
 //!    files. Pure: what it makes leaves through a `Destination`.
-//! 5. **[`write`]** — the site swapped in atomically, packs zipped, and the
-//!    project cache. Writes the disk, and only under the output folder or the
-//!    project's `.boardpack/`.
+//! 5. **[`write`]** — the site swapped in atomically, packs zipped, the
+//!    project cache, and what `measure` computed. Writes the disk, and only
+//!    under the output folder, the project's `.boardpack/`, or (for `measure`)
+//!    the month's `kpis.toml` and `evidence/`.
 //! 6. **[`commands`]** — `build`, `check`, `pack`, `seal`, `verify`, `serve`,
 //!    `init`, `new`, `schema` and `measure`: orchestration over the stages.
 //!    `measure` computes a month's values from exported data before the rest.

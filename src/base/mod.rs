@@ -7,6 +7,7 @@ pub(crate) mod digest;
 pub(crate) mod error;
 pub mod i18n;
 pub mod locale;
+pub(crate) mod method;
 pub(crate) mod parallel;
 pub mod period;
 pub(crate) mod status;

@@ -93,23 +93,6 @@ impl Month {
     pub fn long_name(self) -> String {
         format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
     }
-
-    /// Seconds since the Unix epoch at 00:00 UTC on the first day of the month:
-    /// a time fixed by the content, never read from the clock.
-    pub(crate) fn epoch_seconds(self) -> i64 {
-        days_from_civil(i64::from(self.year), i64::from(self.month), 1) * 86_400
-    }
-}
-
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 impl Default for Month {
@@ -177,13 +160,6 @@ mod tests {
         assert_eq!(m.plus(3).to_string(), "2026-02");
         assert_eq!(m.plus(26).months_since(m), 26);
         assert_eq!(m.months_since(m.plus(1)), 0);
-    }
-
-    #[test]
-    fn epoch_seconds_matches_known_dates() {
-        assert_eq!(Month::new(1970, 1).unwrap().epoch_seconds(), 0);
-        // 2026-10-01T00:00:00Z
-        assert_eq!(Month::new(2026, 10).unwrap().epoch_seconds(), 1_790_812_800);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
+use crate::base::method::Method;
 use crate::base::period::Month;
 use crate::base::status::{thresholds_are_ordered, Better};
 use crate::load::toml_file::{is_slug, toml_error};
@@ -35,21 +36,6 @@ pub(crate) use model::{format_number, Accountability, Catalogue, Dated, Kpi, Lif
 
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
 pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
-
-/// The ways `boardpack measure` knows to compute a KPI from exported data;
-/// a KPI names one with `measure = "…"`, or is measured by the one named like its id.
-pub(crate) const MEASURE_METHODS: [&str; 10] = [
-    "lead-time",
-    "delivery-predictability",
-    "cycle-time",
-    "key-person-concentration",
-    "change-failure-rate",
-    "time-to-restore",
-    "defect-escape-rate",
-    "rework-ratio",
-    "business-outcome-share",
-    "roadmap-accuracy",
-];
 
 /// Keys of a month's `kpis.toml` that are not KPI ids.
 pub(crate) const RESERVED_IDS: [&str; 1] = ["draft"];
@@ -436,10 +422,10 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> V
             },
         };
         if let Some(method) = &k.measure {
-            if !MEASURE_METHODS.contains(&method.get_ref().as_str()) {
-                let help = match did_you_mean(method.get_ref(), MEASURE_METHODS) {
+            if Method::named(method.get_ref()).is_none() {
+                let help = match did_you_mean(method.get_ref(), Method::names()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("use one of: {}", MEASURE_METHODS.join(", ")),
+                    None => format!("use one of: {}", Method::names().collect::<Vec<_>>().join(", ")),
                 };
                 ctx.error_at(method, format!("`boardpack measure` has no method `{}`", method.get_ref()), help);
             }

@@ -246,7 +246,8 @@ pub(crate) struct RepositoryConfig {
     pub(crate) name: Option<String>,
     /// The branch whose history is read (default: `HEAD`, the checked-out or default branch).
     #[serde(default)]
-    pub(crate) branch: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub(crate) branch: Option<Spanned<String>>,
     /// The critical components in this repository, as path prefixes
     /// (`services/billing/`). None: the whole repository is one component.
     #[serde(default)]

@@ -3,8 +3,11 @@
 
 pub(crate) mod catalogue;
 pub(crate) mod config;
+pub(crate) mod exports;
 pub(crate) mod fonts;
+pub(crate) mod git;
 pub(crate) mod inputs;
+pub(crate) mod measuring;
 pub(crate) mod portfolio;
 pub(crate) mod project;
 pub(crate) mod record;

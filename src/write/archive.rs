@@ -42,7 +42,10 @@ pub(crate) fn zip(entries: &[(String, Vec<u8>)], month: Month) -> Result<Vec<u8>
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so a
-/// reader never sees half a zip and a failure leaves any earlier one intact.
+/// reader never sees half a file and a failure leaves any earlier one intact.
+/// The file keeps the mode of the one it replaces; a new file gets `0666`
+/// less the umask, as `std::fs::write` would give it. The one atomic write of
+/// boardpack: packs, seals, the cache and what `measure` writes.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomically_in_parts(path, std::iter::once(bytes))
 }
@@ -55,13 +58,17 @@ pub(crate) fn write_atomically_in_parts<'b>(path: &Path, parts: impl Iterator<It
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".boardpack-pack-");
-    // A pack is meant to be shared: readable by everyone, like any file a user saves.
+    // Created as `std::fs::write` creates a file: 0666, which the kernel
+    // narrows by the umask (tempfile's own default is 0600, for secrets).
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    if let Ok(old) = std::fs::metadata(path) {
+        std::fs::set_permissions(tmp.path(), old.permissions()).map_err(|e| Error::io(path, e))?;
+    }
     let mut writer = std::io::BufWriter::new(tmp);
     for part in parts {
         writer.write_all(part).map_err(|e| Error::io(writer.get_ref().path(), e))?;

@@ -4,6 +4,7 @@
 pub(crate) mod archive;
 pub(crate) mod cache;
 pub(crate) mod manifest;
+pub(crate) mod measure;
 pub(crate) mod output;
 pub(crate) mod staging;
 pub(crate) mod swap;

@@ -11,6 +11,7 @@ mod common;
 mod diagnostics;
 mod locale;
 mod measure;
+mod modes;
 mod output;
 mod pack;
 mod portfolio;

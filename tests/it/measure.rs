@@ -144,6 +144,7 @@ fn bad_input_is_located_and_nothing_is_written() {
         "--> boardpack.toml:8:",
         "`deployed_at`: `2026-10-32 10:00` is not a real date and time",
         "--> data/2026-10/deployments.csv:3:",
+        "write date-times as RFC 3339 with an offset (2026-10-05T14:22:05Z",
         "this row has 6 cells but the header has 5 columns",
         "--> data/2026-10/deployments.csv:4:",
         "`kind`: `oops` is not a kind of deployment",
@@ -394,4 +395,43 @@ fn a_mapping_that_does_not_exist_or_a_column_that_is_not_there_is_an_error_in_bo
     assert!(err.contains("incidents have no field `severty`") && err.contains("did you mean `severity`?"), "{err}");
     assert!(err.contains("exports/pagerduty-incidents.csv has no column `Service` (set for `service`)"), "{err}");
     assert!(err.contains("--> boardpack.toml:6:"), "{err}");
+}
+
+#[test]
+fn a_branch_that_git_would_read_as_an_option_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = dir.path().join("shop");
+    fs::create_dir_all(&shop).unwrap();
+    git(&shop, &["init", "-q", "-b", "main"], ("x", "x@example.com"), "2026-09-01T00:00:00Z");
+    let ann = ("Ann", "ann@example.com");
+    commit(&shop, &["api/a.rs"], ann, "2026-10-01T10:00:00Z");
+    let victim = dir.path().join("precious.txt");
+    fs::write(&victim, "the board's minutes\n").unwrap();
+    let root = dir.path().join("report");
+    fs::create_dir_all(root.join("content/2026-10")).unwrap();
+    for branch in [format!("--output={}", victim.display()), "--since=2099-01-01".to_string(), "-p".to_string()] {
+        fs::write(
+            root.join("boardpack.toml"),
+            format!(
+                "title = \"T\"\norganisation = \"Shop Co\"\n\n[[measure.repository]]\npath = \"../shop\"\nbranch = \"{branch}\"\n"
+            ),
+        )
+        .unwrap();
+        let o = measure(&root, &["2026-10"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{branch}: {err}");
+        assert!(err.contains(&format!("branch `{branch}` starts with `-`")), "{err}");
+        assert!(err.contains("--> boardpack.toml:6:"), "{err}");
+        assert_eq!(read(&victim), "the board's minutes\n", "git wrote over a file outside the project");
+        assert!(!root.join("content/2026-10/kpis.toml").exists(), "nothing was written");
+    }
+    // A real branch still reads.
+    fs::write(
+        root.join("boardpack.toml"),
+        "title = \"T\"\norganisation = \"Shop Co\"\n\n[[measure.repository]]\npath = \"../shop\"\nbranch = \"main\"\n",
+    )
+    .unwrap();
+    let o = measure(&root, &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&root.join("content/2026-10/evidence/key-person-concentration.csv")).contains("../shop (main)"));
 }

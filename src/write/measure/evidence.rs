@@ -8,15 +8,12 @@
 //! `@`, tab, carriage return first) is written with a leading `'`; numbers are
 //! written as numbers.
 
-use super::kpi::Evidence;
-
-/// The folder, inside a month's folder, holding the evidence files.
-pub(crate) use crate::load::project::EVIDENCE_DIR;
+use crate::compute::measure::Evidence;
 
 /// The evidence as CSV bytes: a header row, then the rows.
 pub(crate) fn csv(evidence: &Evidence) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    w.write_record(&evidence.header)?;
+    w.write_record(evidence.header)?;
     for row in &evidence.rows {
         w.write_record(row.iter().map(|c| safe(c).into_owned()))?;
     }
@@ -40,7 +37,7 @@ mod tests {
     #[test]
     fn writes_header_rows_and_defuses_formulas() {
         let e = Evidence {
-            header: vec!["item", "note", "days"],
+            header: &["item", "note", "days"],
             rows: vec![
                 vec!["A-1".into(), "=HYPERLINK(\"x\")".into(), "-1.5".into()],
                 vec!["A-2".into(), "a, b".into(), "2".into()],

@@ -8,16 +8,9 @@
 //! typed by hand: it is kept byte for byte unless `--overwrite`. Comments,
 //! order, blank lines and keys that are not KPIs (`draft = true`) are kept;
 //! a `note` on a KPI is kept when its value is replaced. The file is edited
-//! with `toml_edit`, which round-trips everything it does not touch, and
-//! written through a temporary file in the same folder renamed over the old
-//! one, so a reader never sees half a file.
-
-use std::io::Write;
-use std::path::Path;
+//! with `toml_edit`, which round-trips everything it does not touch.
 
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
-
-use crate::Error;
 
 /// A computed value to write.
 #[derive(Debug, Clone)]
@@ -130,18 +123,6 @@ fn inline(u: &Update<'_>, old: Option<&InlineTable>) -> InlineTable {
     t
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, so
-/// the file is either the old one or the new one, never half of either.
-pub(crate) fn atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new().prefix(".boardpack-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,15 +198,5 @@ mod tests {
         let (message, span) = apply("lead-time = = 3\n", &[], false).unwrap_err();
         assert!(!message.is_empty());
         assert!(span.is_some());
-    }
-
-    #[test]
-    fn atomic_write_replaces_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m/kpis.toml");
-        atomic(&path, b"a = 1\n").unwrap();
-        atomic(&path, b"a = 2\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 2\n");
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
     }
 }

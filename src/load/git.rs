@@ -1,8 +1,10 @@
-//! Git history: which commits each deployment brought, and who authored the
-//! changes to each critical component.
+//! Git history, read for `boardpack measure`: each repository's commit graph,
+//! with authors and the components each commit touches, for the methods to
+//! walk (`compute::measure::history`).
 //!
 //! boardpack calls the `git` executable once per repository
-//! (`git log --format=… --name-only -z BRANCH`) and builds the commit graph in
+//! (`git log --format=… --name-only -z --end-of-options BRANCH --`, so a
+//! branch can never be read as an option) and builds the commit graph in
 //! memory; every deployment range and every 90-day window is then answered
 //! from that graph, so 5,000 deployments cost no extra processes. `%aN` and
 //! `%aE` make git apply the repository's `.mailmap`, so one person with two
@@ -17,19 +19,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::input::Deployment;
-use super::time::Instant;
+use crate::load::exports::time::Instant;
 
 /// One commit on the branch.
 #[derive(Debug, Clone)]
-struct Commit {
-    sha: String,
-    parents: Vec<u32>,
-    author_time: Instant,
-    commit_time: Instant,
-    author: u32,
+pub(crate) struct Commit {
+    pub(crate) sha: String,
+    /// Indexes into the repository's commits.
+    pub(crate) parents: Vec<u32>,
+    pub(crate) author_time: Instant,
+    pub(crate) commit_time: Instant,
+    /// Index into the repository's authors.
+    pub(crate) author: u32,
     /// Indexes of the components whose files it touches.
-    touches: Vec<u16>,
+    pub(crate) touches: Vec<u16>,
 }
 
 /// A repository's branch history, in memory.
@@ -41,12 +44,13 @@ pub(crate) struct Repository {
     pub(crate) branch: String,
     /// Path prefixes; one component per prefix, or the whole repository when empty.
     pub(crate) components: Vec<String>,
-    commits: Vec<Commit>,
+    /// Newest first, as `git log` lists them.
+    pub(crate) commits: Vec<Commit>,
     by_sha: HashMap<String, u32>,
     /// Commit indexes sorted by SHA, for abbreviated SHAs.
     sorted: Vec<u32>,
     /// "Name <email>" after the mailmap.
-    authors: Vec<String>,
+    pub(crate) authors: Vec<String>,
 }
 
 /// What a SHA names in a repository.
@@ -81,6 +85,9 @@ impl Repository {
                 "--name-only",
             ])
             .arg("--format=%x1e%H %P%x1f%at%x1f%ct%x1f%aN%x1f%aE")
+            // The branch is the user's: after this, git reads it as a revision
+            // even if it looks like an option (`--output=FILE`).
+            .arg("--end-of-options")
             .arg(&branch)
             .arg("--")
             .output()
@@ -199,64 +206,6 @@ impl Repository {
             self.components.iter().map(|c| format!("{}:{c}", self.name)).collect()
         }
     }
-
-    /// Per component: the non-merge commits whose committer date lies in
-    /// `[from, to)` and that touch it, counted by author.
-    pub(crate) fn ownership(&self, from: Instant, to: Instant) -> Vec<Ownership> {
-        let names = self.component_names();
-        let mut counts: Vec<HashMap<u32, usize>> = vec![HashMap::new(); names.len()];
-        for c in &self.commits {
-            if c.parents.len() > 1 || c.commit_time < from || c.commit_time >= to {
-                continue;
-            }
-            for t in &c.touches {
-                if let Some(m) = counts.get_mut(usize::from(*t)) {
-                    *m.entry(c.author).or_default() += 1;
-                }
-            }
-        }
-        names
-            .into_iter()
-            .zip(counts)
-            .map(|(component, by_author)| {
-                let changes = by_author.values().sum();
-                // The most changes; ties go to the alphabetically first name, so output is stable.
-                let top = by_author
-                    .iter()
-                    .map(|(a, n)| (self.authors[*a as usize].as_str(), *n))
-                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                    .map(|(a, n)| (a.to_string(), n));
-                Ownership { repository: self.name.clone(), component, changes, authors: by_author.len(), top }
-            })
-            .collect()
-    }
-}
-
-/// Who authored a component's recent changes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Ownership {
-    pub(crate) repository: String,
-    pub(crate) component: String,
-    pub(crate) changes: usize,
-    pub(crate) authors: usize,
-    /// The author of the most changes, and how many.
-    pub(crate) top: Option<(String, usize)>,
-}
-
-impl Ownership {
-    /// One author wrote more than half of the changes.
-    pub(crate) fn concentrated(&self) -> bool {
-        self.top.as_ref().is_some_and(|(_, n)| n * 2 > self.changes)
-    }
-}
-
-/// A commit a deployment brought to production.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Change {
-    /// Index into the deployments.
-    pub(crate) deployment: usize,
-    pub(crate) sha: String,
-    pub(crate) committed_at: Instant,
 }
 
 /// Where each counted deployment's SHA is, or why it is not found.
@@ -280,72 +229,6 @@ pub(crate) fn locate(repos: &[Repository], sha: &str) -> Located {
         }
     }
     found.map_or(Located::Missing, |(repo, commit)| Located::At { repo, commit })
-}
-
-/// The result of walking each service's deployments through its history.
-#[derive(Debug, Default)]
-pub(crate) struct Brought {
-    pub(crate) changes: Vec<Change>,
-    /// Deployments in the period that are the first of their service and
-    /// repository in the file: nothing earlier says which commits were new.
-    pub(crate) without_baseline: Vec<usize>,
-}
-
-/// The commits each deployment in `[from, to)` brought: the non-merge commits
-/// reachable from its SHA and from no earlier deployment of the same service
-/// (and repository). Earlier deployments in the file, before `from`, serve
-/// only as the starting point. After a rollback, the next deployment counts
-/// only commits that never reached production before.
-pub(crate) fn brought(
-    repos: &[Repository],
-    deployments: &[Deployment],
-    located: &[(usize, usize, u32)],
-    from: Instant,
-    to: Instant,
-) -> Brought {
-    // Chains: (service, repo) → deployments in time order.
-    let mut chains: HashMap<(&str, usize), Vec<(usize, u32)>> = HashMap::new();
-    for &(d, repo, commit) in located {
-        chains.entry((deployments[d].service.as_str(), repo)).or_default().push((d, commit));
-    }
-    let mut keys: Vec<(&str, usize)> = chains.keys().copied().collect();
-    keys.sort_unstable();
-    let mut out = Brought::default();
-    for key in keys {
-        let mut chain = chains.remove(&key).unwrap_or_default();
-        chain.sort_by_key(|(d, _)| (deployments[*d].at, deployments[*d].line));
-        let repo = &repos[key.1];
-        let mut seen = vec![0u64; repo.commits.len().div_ceil(64)];
-        let mut stack = Vec::new();
-        for (i, (d, commit)) in chain.iter().enumerate() {
-            let at = deployments[*d].at;
-            if at >= to {
-                break;
-            }
-            let counted = at >= from && i > 0;
-            if at >= from && i == 0 {
-                out.without_baseline.push(*d);
-            }
-            stack.push(*commit);
-            while let Some(c) = stack.pop() {
-                let (word, bit) = (c as usize / 64, 1u64 << (c % 64));
-                if seen[word] & bit != 0 {
-                    continue;
-                }
-                seen[word] |= bit;
-                let commit = &repo.commits[c as usize];
-                if counted && commit.parents.len() <= 1 {
-                    out.changes.push(Change {
-                        deployment: *d,
-                        sha: commit.sha.clone(),
-                        committed_at: commit.author_time,
-                    });
-                }
-                stack.extend(commit.parents.iter().copied());
-            }
-        }
-    }
-    out
 }
 
 /// A repository path as configured, resolved against the project root.
@@ -414,14 +297,40 @@ pub(crate) mod tests {
         assert_eq!(r.lookup("bbbbbbbb"), Lookup::Found(1));
         assert_eq!(r.lookup("ccccccc"), Lookup::Found(0));
         assert_eq!(r.lookup("dddddddd"), Lookup::Missing);
-        let own = r.ownership(0, 1000);
-        assert_eq!(own[0].component, "shop:api/");
-        assert_eq!((own[0].changes, own[0].authors), (2, 2));
-        assert!(!own[0].concentrated(), "1 of 2 is not more than half");
-        assert_eq!(own[1].top, Some(("Bob <bob@example.com>".to_string(), 1)));
-        assert!(own[1].concentrated());
-        // The window excludes the first commit.
-        assert_eq!(r.ownership(150, 1000)[0].changes, 1);
+        // The merge's parents, newest first; files sorted into components.
+        assert_eq!(r.commits[0].parents, [1, 2]);
+        assert_eq!(
+            (r.commits[1].touches.as_slice(), r.commits[2].touches.as_slice()),
+            ([1, 0].as_slice(), [0].as_slice())
+        );
+        assert_eq!(r.component_names(), ["shop:api/", "shop:web/"]);
+        assert_eq!(r.authors, ["Ann <ann@example.com>", "Bob <bob@example.com>"]);
+    }
+
+    #[test]
+    fn a_branch_is_only_ever_a_revision_to_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let o = Command::new("git")
+                .current_dir(dir.path())
+                .args(["-c", "user.name=A", "-c", "user.email=a@example.com", "-c", "commit.gpgsign=false"])
+                .args(args)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        };
+        git(&["init", "-q", "-b", "main"]);
+        std::fs::write(dir.path().join("a.rs"), "a").unwrap();
+        git(&["add", "."]);
+        git(&["commit", "-q", "-m", "a"]);
+        assert_eq!(Repository::load(dir.path(), "r", None, Some("main"), &[]).unwrap().commits.len(), 1);
+        let victim = dir.path().join("victim");
+        let option = format!("--output={}", victim.display());
+        let err = Repository::load(dir.path(), "r", None, Some(&option), &[]).unwrap_err();
+        assert!(err.starts_with(&format!("git cannot read branch `{option}` of r")), "{err}");
+        assert!(!victim.exists(), "git took the branch for an option");
     }
 
     #[test]

@@ -1,0 +1,227 @@
+//! `boardpack measure`: computes the month's KPIs from the systems that produce
+//! them (deployment, incident and work-item exports under `data/`, and git
+//! history), writes them into the month's `kpis.toml` marked as computed, and
+//! writes the evidence behind each number.
+//!
+//! The flow, one stage at a time: read the settings, every export and every
+//! repository (`load::measuring`, collecting every problem) → stop, writing
+//! nothing, if any is an error → run each KPI's method (`compute::measure`)
+//! → edit `kpis.toml` and make the evidence files (`write::measure`), then
+//! write them, `kpis.toml` last.
+
+use std::path::{Path, PathBuf};
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::method::Method;
+use crate::base::period::Month;
+use crate::compute::measure::history::{self, Brought};
+use crate::compute::measure::{self as methods, Data, Export, Outcome, Period};
+use crate::load::catalogue::Catalogue;
+use crate::load::exports::{self, Input};
+use crate::load::measuring::{self, Exports, Settings};
+use crate::load::project::EVIDENCE_DIR;
+use crate::write::measure::{self as written, evidence, values};
+use crate::Error;
+
+/// What `measure` was asked to do.
+#[derive(Debug, Clone)]
+pub struct MeasureOptions {
+    /// The project root (holds `boardpack.toml`).
+    pub root: PathBuf,
+    /// The month to measure; `None`: the latest month folder in `content/`, else the current month.
+    pub month: Option<Month>,
+    /// Replace hand-entered values too.
+    pub overwrite: bool,
+}
+
+/// What happened to one KPI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Computed and written, with its evidence file (relative to the root).
+    Written {
+        /// The value written.
+        value: f64,
+        /// How it was computed, in words.
+        measured: String,
+        /// How many rows of data it used.
+        rows: usize,
+        /// The evidence file, relative to the root.
+        evidence: PathBuf,
+    },
+    /// Computed, but the month has a hand-entered value, kept (no `--overwrite`).
+    Kept {
+        /// The value computed (not written).
+        value: f64,
+        /// How it was computed, in words.
+        measured: String,
+    },
+    /// Not computed: why, in words. The line (if any) is left as it was.
+    NotComputed {
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// One KPI's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiResult {
+    /// The KPI's id.
+    pub id: String,
+    /// The method that measured it.
+    pub method: String,
+    /// What happened.
+    pub status: Status,
+}
+
+/// What a run did, for the command line to report.
+#[derive(Debug, Clone)]
+pub struct MeasureSummary {
+    /// The month measured.
+    pub month: Month,
+    /// The month's `kpis.toml`, relative to the root.
+    pub values_file: PathBuf,
+    /// The month's evidence folder, relative to the root.
+    pub evidence_dir: PathBuf,
+    /// Whether `kpis.toml` changed.
+    pub changed: bool,
+    /// In catalogue order.
+    pub kpis: Vec<KpiResult>,
+    /// Problems found that did not stop the run.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The KPIs of a catalogue that boardpack can measure, with their methods:
+/// each KPI is measured by the method its `measure` key names, or else by the
+/// one named like its id, when boardpack has such a method.
+fn methods(catalogue: &Catalogue) -> Vec<(String, Method)> {
+    catalogue
+        .kpis
+        .iter()
+        .filter_map(|k| Some((k.id.clone(), Method::named(k.measure.as_deref().unwrap_or(&k.id))?)))
+        .collect()
+}
+
+/// Measures the project's catalogue KPIs for the month.
+pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
+    let root = &options.root;
+    let settings = Settings::load(root)?;
+    let kpis = methods(&settings.catalogue);
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    let mc = settings.measure();
+    let mut problems: Vec<Diagnostic> = Vec::new();
+
+    // Read everything, collecting every problem.
+    let zone = settings.zone(&mut problems);
+    let month = options.month.or_else(|| measuring::latest_month(root)).unwrap_or_else(|| zone.current_month());
+    let production = settings.production();
+    let reader = Exports {
+        root,
+        canonical_root: &canonical_root,
+        month,
+        zone: &zone,
+        production: &production,
+        source: &settings.source,
+    };
+    let deployments = match reader.read(Input::Deployments, &mc.deployments, &mut problems) {
+        Ok(raw) => Export::Read(exports::deployments(raw, &mut problems)),
+        Err(rel) => Export::Missing(rel),
+    };
+    let incidents = match reader.read(Input::Incidents, &mc.incidents, &mut problems) {
+        Ok(raw) => Export::Read(exports::incidents(raw, &mut problems)),
+        Err(rel) => Export::Missing(rel),
+    };
+    let work_items = match reader.read(Input::WorkItems, &mc.work_items, &mut problems) {
+        Ok(raw) => Export::Read(exports::work_items(raw, &mut problems)),
+        Err(rel) => Export::Missing(rel),
+    };
+    let repositories = measuring::repositories(root, &mc, &settings.source, &mut problems);
+    let located = match &deployments {
+        Export::Read(t) => measuring::locate_deployments(root, &repositories, t, &mut problems),
+        Export::Missing(_) => Vec::new(),
+    };
+    let values_rel = measuring::values_file(month);
+    let existing = measuring::existing_values(root, &canonical_root, &values_rel, &mut problems)?;
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(problems));
+    }
+
+    // Compute every method.
+    let period = Period::new(month, zone);
+    let brought = match &deployments {
+        Export::Read(t) => history::brought(&repositories, &t.rows, &located, period.start, period.end),
+        Export::Missing(_) => Brought::default(),
+    };
+    let data = Data { deployments, incidents, work_items, repositories, brought };
+    let outcomes: Vec<(String, Method, Outcome)> =
+        kpis.into_iter().map(|(id, method)| (id, method, methods::compute(method, &data, &period))).collect();
+    for (id, _, outcome) in &outcomes {
+        for note in outcome.iter().flat_map(|c| &c.notes) {
+            problems.push(Diagnostic::warning(&values_rel, format!("{id}: {note}")));
+        }
+    }
+
+    // Make the files, then write them.
+    let header = format!(
+        "# {} engineering KPIs for {month}.\n# Lines with `measured` were computed by `boardpack measure`; the others were typed by hand.\n\n",
+        settings.config.organisation
+    );
+    let before = existing.clone().unwrap_or(header);
+    let (after, results, evidence_files) = edit(&before, &values_rel, outcomes, options.overwrite)?;
+    let changed = existing.as_deref() != Some(after.as_str());
+    written::write(root, &evidence_files, changed.then_some((values_rel.as_path(), after.as_bytes())))?;
+    let evidence_dir = values_rel.with_file_name(EVIDENCE_DIR);
+    Ok(MeasureSummary { month, values_file: values_rel, evidence_dir, changed, kpis: results, warnings: problems })
+}
+
+/// The evidence files of the values written, in catalogue order.
+type EvidenceFiles = Vec<(PathBuf, Vec<u8>)>;
+
+/// Applies the computed values to the text of `kpis.toml` (`before`): the
+/// new text, what happened to each KPI, and the evidence file of each value
+/// written.
+fn edit(
+    before: &str,
+    values_rel: &Path,
+    outcomes: Vec<(String, Method, Outcome)>,
+    overwrite: bool,
+) -> Result<(String, Vec<KpiResult>, EvidenceFiles), Error> {
+    let updates: Vec<values::Update<'_>> = outcomes
+        .iter()
+        .filter_map(|(id, _, o)| {
+            o.as_ref().ok().map(|c| values::Update {
+                id,
+                value: c.value,
+                measured: &c.measured,
+                rows: c.evidence.rows.len(),
+            })
+        })
+        .collect();
+    let (after, applied) = values::apply(before, &updates, overwrite).map_err(|(message, span)| {
+        let d = Diagnostic::error(values_rel, format!("invalid TOML: {message}"))
+            .help("fix the file (boardpack measure edits it in place and will not guess), then measure again");
+        Error::Content(vec![match span {
+            Some(span) => d.at(before, span),
+            None => d,
+        }])
+    })?;
+    let mut results = Vec::new();
+    let mut files = Vec::new();
+    let mut applied = applied.into_iter();
+    for (id, method, outcome) in outcomes {
+        let status = match outcome {
+            Err(reason) => Status::NotComputed { reason },
+            Ok(c) => match applied.next() {
+                Some(values::Applied::Kept) => Status::Kept { value: c.value, measured: c.measured },
+                _ => {
+                    let rel = values_rel.with_file_name(EVIDENCE_DIR).join(format!("{id}.csv"));
+                    let bytes = evidence::csv(&c.evidence)
+                        .map_err(|e| Error::Internal(format!("cannot write the evidence for {id}: {e}")))?;
+                    files.push((rel.clone(), bytes));
+                    Status::Written { value: c.value, measured: c.measured, rows: c.evidence.rows.len(), evidence: rel }
+                }
+            },
+        };
+        results.push(KpiResult { id, method: method.name().to_string(), status });
+    }
+    Ok((after, results, files))
+}
