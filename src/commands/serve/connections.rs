@@ -62,15 +62,18 @@ pub(super) async fn serve(listener: StdListener, state: Arc<State>, port: u16) -
                 continue;
             }
         };
-        let (admitted, closed) = lock(&places).admit();
-        // Outside the lock: a task's end gives its place back, which locks.
-        closed.inspect(AbortHandle::abort);
+        let (admitted, closed) = lock(&places).admit(Instant::now());
+        // Ended outside the lock: a task's end gives its place back, which locks.
+        if let Some(task) = closed {
+            task.abort();
+        }
         match admitted {
             Admitted::Served(id) => {
                 let place = Place { id, places: Arc::clone(&places) };
                 let task = tokio::spawn(served(stream, place, Arc::clone(&state), port));
-                let closed = lock(&places).started(id, task.abort_handle());
-                closed.inspect(AbortHandle::abort);
+                if let Some(task) = lock(&places).started(id, task.abort_handle()) {
+                    task.abort();
+                }
             }
             Admitted::Busy => {
                 let turned = TurnedAway(Arc::clone(&places));
@@ -119,8 +122,7 @@ impl Places {
     /// Gives a new connection a place: a free one, or the place of the
     /// connection that has been sending its head the longest, past
     /// [`PATIENCE`], whose task is returned to be ended.
-    fn admit(&mut self) -> (Admitted, Option<AbortHandle>) {
-        let now = Instant::now();
+    fn admit(&mut self, now: Instant) -> (Admitted, Option<AbortHandle>) {
         let mut closed = None;
         if self.open.len() >= MAX_CONNECTIONS {
             let slowest = self
@@ -156,10 +158,10 @@ impl Places {
         }
     }
 
-    fn moved(&mut self, id: u64, stage: Stage) {
+    fn moved(&mut self, id: u64, stage: Stage, now: Instant) {
         if let Some(open) = self.open.get_mut(&id) {
             open.stage = stage;
-            open.since = Instant::now();
+            open.since = now;
         }
     }
 
@@ -220,7 +222,8 @@ fn http(head_timeout: Duration) -> http1::Builder {
 async fn served(mut stream: TcpStream, place: Place, state: Arc<State>, port: u16) {
     let service = service_fn(|request| {
         let (response, stream) = http::answer(&request, &state, port);
-        lock(&place.places).moved(place.id, if stream { Stage::Stream } else { Stage::Answer });
+        let stage = if stream { Stage::Stream } else { Stage::Answer };
+        lock(&place.places).moved(place.id, stage, Instant::now());
         ready(Ok::<_, Infallible>(response))
     });
     let _ = http(HEAD_TIMEOUT).serve_connection(TokioIo::new(&mut stream), service).await;
@@ -261,56 +264,59 @@ async fn watch_answers(places: Arc<Mutex<Places>>) {
 mod tests {
     use super::*;
 
-    fn full_of(stage: Stage, age: Duration) -> Places {
+    /// Places all taken, at `start`, by connections at `stage`.
+    fn full_of(stage: Stage, start: Instant) -> Places {
         let mut places = Places::default();
         for _ in 0..MAX_CONNECTIONS {
-            assert!(matches!(places.admit().0, Admitted::Served(_)));
-        }
-        let since = Instant::now() - age;
-        for open in places.open.values_mut() {
-            open.stage = stage;
-            open.since = since;
+            let (Admitted::Served(id), None) = places.admit(start) else { panic!("not served") };
+            places.moved(id, stage, start);
         }
         places
     }
 
     #[test]
     fn a_full_server_turns_away_new_connections() {
-        let mut places = full_of(Stage::Head, Duration::ZERO);
+        let start = Instant::now();
+        let mut places = full_of(Stage::Head, start);
         for _ in 0..MAX_CONNECTIONS {
-            assert_eq!(places.admit().0, Admitted::Busy);
+            assert_eq!(places.admit(start + PATIENCE / 2).0, Admitted::Busy);
         }
-        assert_eq!(places.admit().0, Admitted::Closed);
+        assert_eq!(places.admit(start + PATIENCE / 2).0, Admitted::Closed);
         assert_eq!(places.open.len(), MAX_CONNECTIONS);
+        // Answers and reload streams keep their places however long they take.
         for stage in [Stage::Answer, Stage::Stream] {
-            let mut places = full_of(stage, PATIENCE * 10);
-            assert_eq!(places.admit().0, Admitted::Busy, "{stage:?}");
+            let mut places = full_of(stage, start);
+            assert_eq!(places.admit(start + PATIENCE * 10).0, Admitted::Busy, "{stage:?}");
         }
     }
 
     #[test]
     fn the_slowest_head_gives_its_place_once_it_had_time() {
-        let mut places = full_of(Stage::Head, PATIENCE);
+        let start = Instant::now();
+        let mut places = full_of(Stage::Head, start + Duration::from_secs(1));
         let slowest = *places.open.keys().min().unwrap();
-        places.open.get_mut(&slowest).unwrap().since -= Duration::from_secs(1);
-        let Admitted::Served(new) = places.admit().0 else { panic!("not served") };
+        places.moved(slowest, Stage::Head, start);
+        // Not before it has had its patience.
+        assert_eq!(places.admit(start + PATIENCE - Duration::from_millis(1)).0, Admitted::Busy);
+        let Admitted::Served(new) = places.admit(start + PATIENCE).0 else { panic!("no place taken") };
         assert!(!places.open.contains_key(&slowest) && places.open.contains_key(&new));
         assert_eq!(places.open.len(), MAX_CONNECTIONS);
         // The next-slowest goes next; the newcomer is not yet past its patience.
-        assert!(matches!(places.admit().0, Admitted::Served(_)));
+        let later = start + PATIENCE + Duration::from_secs(1);
+        assert!(matches!(places.admit(later).0, Admitted::Served(_)));
         assert!(places.open.contains_key(&new));
     }
 
     #[test]
     fn only_answers_are_overdue() {
-        let now = Instant::now();
+        let start = Instant::now();
         let mut places = Places::default();
         for stage in [Stage::Head, Stage::Answer, Stage::Stream] {
-            let Admitted::Served(id) = places.admit().0 else { panic!("not served") };
-            places.moved(id, stage);
-            places.open.get_mut(&id).unwrap().since = now - ANSWER_TIMEOUT * 2;
+            let Admitted::Served(id) = places.admit(start).0 else { panic!("not served") };
+            places.moved(id, stage, start);
         }
-        let overdue = places.overdue(now);
+        assert!(places.overdue(start + ANSWER_TIMEOUT).is_empty());
+        let overdue = places.overdue(start + ANSWER_TIMEOUT * 2);
         assert_eq!(overdue.len(), 1);
         assert_eq!(places.open[&overdue[0]].stage, Stage::Answer);
     }
