@@ -6,11 +6,13 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-/// The server's limit on connections served at once (`src/serve/mod.rs`).
+/// The server's limit on connections served at once (`src/commands/serve/connections.rs`).
 const MAX_CONNECTIONS: usize = 64;
 
 fn server() -> (tempfile::TempDir, Server) {
@@ -221,4 +223,85 @@ fn concurrent_connections_are_capped() {
         assert!(threads <= MAX_CONNECTIONS + 16, "{threads} threads for {} connections", 264);
         drop(extra);
     }
+}
+
+/// A request head sent a byte at a time is cut off after ten seconds however
+/// steadily the bytes come (the server's limit on the whole head), even when
+/// the server has room to spare.
+#[test]
+fn a_head_sent_slowly_is_cut_off() {
+    let (_project, server) = server();
+    let mut s = connect(server.port);
+    s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ").unwrap();
+    s.set_nonblocking(true).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    let closed = loop {
+        std::thread::sleep(Duration::from_millis(300));
+        match s.read(&mut buf) {
+            Ok(0) => break Some(started.elapsed()),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            _ => break Some(started.elapsed()),
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            break None;
+        }
+        if s.write_all(b"a").is_err() {
+            break Some(started.elapsed());
+        }
+    };
+    let closed = closed.expect("still open after 20 s of one byte every 300 ms");
+    assert!(closed < Duration::from_secs(13), "closed only after {closed:?}");
+    let (status, _) = server.get("/");
+    assert_eq!(status, "HTTP/1.1 200 OK", "still serving");
+}
+
+/// Slow clients (slowloris) that each send one header byte every 300 ms, and
+/// connect again whenever the server drops them, cannot keep the author's
+/// own page from loading: with as many of them as the server serves at once,
+/// a request made while they dribble is answered 200 within two seconds.
+#[test]
+fn slow_clients_cannot_hold_the_server() {
+    let (_project, server) = server();
+    let port = server.port;
+    let stop = Arc::new(AtomicBool::new(false));
+    // However the test ends, no attacker outlives this.
+    let give_up = Instant::now() + Duration::from_secs(30);
+    let attackers: Vec<_> = (0..MAX_CONNECTIONS)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let going = || !stop.load(Ordering::Relaxed) && Instant::now() < give_up;
+                while going() {
+                    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+                        std::thread::sleep(Duration::from_millis(100));
+                        continue;
+                    };
+                    let mut open = s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ").is_ok();
+                    while open && going() {
+                        std::thread::sleep(Duration::from_millis(300));
+                        open = s.write_all(b"a").is_ok();
+                    }
+                }
+            })
+        })
+        .collect();
+    // The attack has been going on for a few seconds when the author opens the page.
+    std::thread::sleep(Duration::from_secs(3));
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let r = get_with(port, "/", "Host: localhost\r\n");
+        answers.push((head(&r).lines().next().unwrap_or("").to_string(), started.elapsed()));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for attacker in attackers {
+        attacker.join().unwrap();
+    }
+    for (status, took) in &answers {
+        assert!(status == "HTTP/1.1 200 OK" && *took < Duration::from_secs(2), "{answers:?}");
+    }
+    let (status, _) = server.get("/");
+    assert_eq!(status, "HTTP/1.1 200 OK", "still serving once they stop");
 }

@@ -1,95 +1,137 @@
-//! The preview's HTTP/1.1 server: files from memory, the reload stream, and
-//! the error overlay.
+//! What the preview answers to one request: files from memory, the reload
+//! stream, and the error overlay. hyper reads and writes HTTP; the
+//! connections it serves are chosen in [`super::connections`].
 //!
 //! It answers only this machine's browser. Requests must name `localhost`,
 //! `127.0.0.1` or `[::1]` as their `Host` (with any port), as webpack-dev-server
 //! and Vite require, so a web page whose name was pointed at 127.0.0.1 (DNS
 //! rebinding) gets 403; the reload stream also refuses an `Origin` other than
 //! this server's. Redirects are built from the normalised path, so they always
-//! stay on this server. Request and header lines are read up to [`MAX_LINE`]
-//! bytes and at most [`MAX_HEADERS`] of them, within [`HEAD_TIMEOUT`], so no
-//! request makes the server hold more than a few KiB; the number of
-//! connections is capped in [`super::serve`].
+//! stay on this server. A request target longer than [`MAX_LINE`] gets 414 and
+//! a header line longer than that 431, as before hyper read them (hyper itself
+//! refuses more than [`MAX_HEADERS`] headers, and a head beyond its buffer).
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::convert::Infallible;
+use std::future::ready;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::{read, State};
 use crate::load::theme::escape_html;
 
 const EVENTS: &str = "/__boardpack/events";
-/// The longest request line or header line read, in bytes without the line break.
-const MAX_LINE: usize = 8 * 1024;
-/// The most header lines read.
-const MAX_HEADERS: usize = 100;
-/// The longest a client may take to send its request line and headers.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest request target, and the longest header line (name, `: ` and
+/// value), in bytes.
+pub(super) const MAX_LINE: usize = 8 * 1024;
+/// The most header lines read (hyper's limit, set in [`super::connections`]).
+pub(super) const MAX_HEADERS: usize = 100;
+/// How often an open reload stream says it is still there: a comment line
+/// keeps proxies from closing it and finds clients that went away.
+const PING: Duration = Duration::from_secs(15);
 
 const WRONG_HOST: &str = "boardpack serve answers only requests addressed to this computer: the Host must be localhost, 127.0.0.1 or [::1] (with or without the port). Open the address boardpack printed, e.g. http://127.0.0.1:PORT/.\n";
 
-/// What a request asks for and the headers the server looks at.
-struct Request {
-    method: String,
-    target: String,
-    hosts: Vec<String>,
-    origin: Option<String>,
+/// A response's body: a file or a message whole, or the reload stream.
+pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// Bytes of a URL path left as they are in a redirect: letters, digits, `-._~` and `/`.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// The answer to a request, and whether it is the reload stream (which stays
+/// open for as long as its page does).
+pub(super) fn answer<B>(request: &Request<B>, state: &State, port: u16) -> (Response<Body>, bool) {
+    if let Err((status, why)) = check(request) {
+        return (text(status, why), false);
+    }
+    let head = request.method() == Method::HEAD;
+    if request.method() != Method::GET && !head {
+        return (text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n"), false);
+    }
+    let path = request.uri().path();
+    if path == EVENTS {
+        if !all_values(request.headers(), &header::ORIGIN, |origin| is_own_origin(origin, port)) {
+            let why = "the reload stream is only for pages of this server (the Origin is another site's)\n";
+            return (text(StatusCode::FORBIDDEN, why), false);
+        }
+        let since = request.uri().query().and_then(|q| q.strip_prefix("since=")).and_then(|s| s.parse().ok());
+        return (events(state, since.unwrap_or(0)), true);
+    }
+    let Some(key) = site_key(path) else {
+        return (text(StatusCode::BAD_REQUEST, "bad path\n"), false);
+    };
+    let files = Arc::clone(&read(&state.files));
+    let found = files.get(&key).map(|b| (key.clone(), b)).or_else(|| {
+        let index = if key.is_empty() { "index.html".to_string() } else { format!("{key}/index.html") };
+        files.get(&index).map(|b| (index, b))
+    });
+    let response = match found {
+        // A folder asked for without its slash (its index.html was the fallback).
+        Some((name, _)) if name != key && !path.ends_with('/') => {
+            // From the normalised key, never the request's path: `//archive`
+            // must not become `Location: //archive/`, a link to the host `archive`.
+            match HeaderValue::try_from(format!("/{}/", utf8_percent_encode(&key, PATH))) {
+                Ok(location) => {
+                    let mut response = Response::new(Full::new(Bytes::new()).boxed_unsync());
+                    *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+                    response.headers_mut().insert(header::LOCATION, location);
+                    response
+                }
+                Err(_) => text(StatusCode::BAD_REQUEST, "bad path\n"),
+            }
+        }
+        Some((name, bytes)) => {
+            let kind = content_type(&name);
+            let bytes = match kind.starts_with("text/html") {
+                true => Bytes::from(inject(bytes, state)),
+                false => Bytes::from_owner(Arc::clone(bytes)),
+            };
+            whole(StatusCode::OK, kind, bytes)
+        }
+        None => {
+            let page = inject(b"<!DOCTYPE html><html lang=\"en\"><title>Not found</title><body><h1>Not found</h1><p><a href=\"/\">Latest report</a></p></body></html>", state);
+            whole(StatusCode::NOT_FOUND, "text/html; charset=utf-8", Bytes::from(page))
+        }
+    };
+    (response, false)
 }
 
 /// Why a request is refused before it is served: a status and a short explanation.
-type Refusal = (&'static str, &'static str);
+type Refusal = (StatusCode, &'static str);
 
-/// Reads one line without its line break; `None` if it is longer than
-/// [`MAX_LINE`] (of which only `MAX_LINE` and two bytes are read).
-fn read_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
-    let mut line = Vec::new();
-    reader.by_ref().take(MAX_LINE as u64 + 2).read_until(b'\n', &mut line)?;
-    let complete = line.ends_with(b"\n");
-    if complete {
-        line.pop();
-        if line.ends_with(b"\r") {
-            line.pop();
-        }
+/// The limits on the request's head, then its `Host`.
+fn check<B>(request: &Request<B>) -> Result<(), Refusal> {
+    let target = request.uri().path_and_query().map_or(0, |t| t.as_str().len());
+    if target > MAX_LINE {
+        return Err((StatusCode::URI_TOO_LONG, "the request line is longer than 8 KiB\n"));
     }
-    if line.len() > MAX_LINE || (!complete && line.len() >= MAX_LINE) {
-        return Ok(None);
+    if request.headers().iter().any(|(name, value)| name.as_str().len() + 2 + value.len() > MAX_LINE) {
+        return Err((StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "a header line is longer than 8 KiB\n"));
     }
-    Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return Err((StatusCode::BAD_REQUEST, "a request needs exactly one Host header\n"));
+    };
+    // A target in absolute form (`GET http://host/ …`) names the host too.
+    let named = request.uri().authority().map(|a| a.as_str());
+    let local = |host: &str| is_local_host(host);
+    if !host.to_str().is_ok_and(local) || !named.is_none_or(local) {
+        return Err((StatusCode::FORBIDDEN, WRONG_HOST));
+    }
+    Ok(())
 }
 
-/// Reads the request line and headers within the limits.
-fn read_request(reader: &mut impl BufRead) -> io::Result<Result<Request, Refusal>> {
-    let started = Instant::now();
-    let Some(request_line) = read_line(reader)? else {
-        return Ok(Err(("414 URI Too Long", "the request line is longer than 8 KiB\n")));
-    };
-    let mut parts = request_line.split_whitespace();
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Ok(Err(("400 Bad Request", "not an HTTP request\n")));
-    };
-    let mut request = Request { method: method.into(), target: target.into(), hosts: Vec::new(), origin: None };
-    for count in 0.. {
-        let Some(line) = read_line(reader)? else {
-            return Ok(Err(("431 Request Header Fields Too Large", "a header line is longer than 8 KiB\n")));
-        };
-        if line.is_empty() {
-            break;
-        }
-        if count == MAX_HEADERS {
-            return Ok(Err(("431 Request Header Fields Too Large", "more than 100 header lines\n")));
-        }
-        if started.elapsed() > HEAD_TIMEOUT {
-            return Ok(Err(("408 Request Timeout", "the request took too long to arrive\n")));
-        }
-        let Some((name, value)) = line.split_once(':') else { continue };
-        if name.eq_ignore_ascii_case("host") {
-            request.hosts.push(value.trim().to_string());
-        } else if name.eq_ignore_ascii_case("origin") {
-            request.origin = Some(value.trim().to_string());
-        }
-    }
-    Ok(Ok(request))
+/// Whether every value of the header `name` (none counts) passes `ok`.
+fn all_values(headers: &HeaderMap, name: &HeaderName, ok: impl Fn(&str) -> bool) -> bool {
+    headers.get_all(name).iter().all(|value| value.to_str().is_ok_and(&ok))
 }
 
 /// Whether a `Host` header names this computer: `localhost`, `127.0.0.1` or
@@ -114,74 +156,17 @@ fn is_own_origin(origin: &str, port: u16) -> bool {
     ["localhost", "127.0.0.1", "[::1]"].iter().any(|host| origin == format!("http://{host}:{port}"))
 }
 
-pub(super) fn handle(stream: TcpStream, state: &State, port: u16) -> io::Result<()> {
-    stream.set_read_timeout(Some(HEAD_TIMEOUT))?;
-    // A client that stops reading cannot hold its thread for ever.
-    stream.set_write_timeout(Some(Duration::from_secs(30)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut stream = stream;
-    let request = match read_request(&mut reader)? {
-        Ok(request) => request,
-        Err((status, why)) => return refuse(&mut stream, status, why),
-    };
-    match request.hosts.as_slice() {
-        [host] if is_local_host(host) => {}
-        [_] => return refuse(&mut stream, "403 Forbidden", WRONG_HOST),
-        _ => return refuse(&mut stream, "400 Bad Request", "a request needs exactly one Host header\n"),
-    }
-    let (method, target) = (request.method.as_str(), request.target.as_str());
-    if method != "GET" && method != "HEAD" {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", method == "HEAD");
-    }
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if path == EVENTS {
-        if request.origin.as_deref().is_some_and(|origin| !is_own_origin(origin, port)) {
-            return refuse(
-                &mut stream,
-                "403 Forbidden",
-                "the reload stream is only for pages of this server (the Origin is another site's)\n",
-            );
-        }
-        let since = query.strip_prefix("since=").and_then(|s| s.parse().ok()).unwrap_or(0);
-        return events(&mut stream, state, since);
-    }
-    let Some(key) = site_key(path) else {
-        return respond(&mut stream, "400 Bad Request", "text/plain", b"bad path\n", false);
-    };
-    let files = Arc::clone(&read(&state.files));
-    let found = files.get(&key).map(|b| (key.clone(), b)).or_else(|| {
-        let index = if key.is_empty() { "index.html".to_string() } else { format!("{key}/index.html") };
-        files.get(&index).map(|b| (index, b))
-    });
-    let head = method == "HEAD";
-    match found {
-        // A folder asked for without its slash (its index.html was the fallback).
-        Some((name, _)) if name != key && !path.ends_with('/') => {
-            // From the normalised key, never the request's path: `//archive`
-            // must not become `Location: //archive/`, a link to the host `archive`.
-            let location = format!("/{}/", percent_encode(&key));
-            let response = format!("HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            stream.write_all(response.as_bytes())
-        }
-        Some((name, bytes)) => {
-            let kind = content_type(&name);
-            if kind.starts_with("text/html") {
-                let page = inject(bytes, state);
-                respond(&mut stream, "200 OK", kind, &page, head)
-            } else {
-                respond(&mut stream, "200 OK", kind, bytes, head)
-            }
-        }
-        None => {
-            let page = inject(b"<!DOCTYPE html><html lang=\"en\"><title>Not found</title><body><h1>Not found</h1><p><a href=\"/\">Latest report</a></p></body></html>", state);
-            respond(&mut stream, "404 Not Found", "text/html; charset=utf-8", &page, head)
-        }
-    }
-}
-
-/// The file key for a URL path; `None` for anything that tries to climb out.
+/// The file key for a URL path; `None` for anything that tries to climb out,
+/// and for a malformed `%` escape.
 fn site_key(path: &str) -> Option<String> {
-    let decoded = percent_decode(path)?;
+    // The decoder keeps a `%` without two hex digits as it is; such a path was
+    // refused before, and still is.
+    let escapes_ok =
+        path.split('%').skip(1).all(|rest| rest.get(..2).is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
+    if !escapes_ok {
+        return None;
+    }
+    let decoded = percent_decode_str(path).decode_utf8().ok()?;
     let mut parts = Vec::new();
     for part in decoded.split('/') {
         match part {
@@ -200,35 +185,6 @@ fn site_key(path: &str) -> Option<String> {
     Some(key)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// A site key as a URL path: every byte but letters, digits, `-._~` and `/` percent-encoded.
-fn percent_encode(key: &str) -> String {
-    key.bytes().fold(String::with_capacity(key.len()), |mut out, b| {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-        out
-    })
-}
-
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -244,59 +200,32 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8], head: bool) -> std::io::Result<()> {
-    let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(header.as_bytes())?;
-    if !head {
-        stream.write_all(body)?;
-    }
-    stream.flush()
+/// A whole body, never cached: the preview changes with every edit. hyper
+/// adds its length, and leaves the body out for HEAD.
+fn whole(status: StatusCode, kind: &'static str, body: Bytes) -> Response<Body> {
+    let mut response = Response::new(Full::new(body).boxed_unsync());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
-/// Answers a request refused before it was read whole, then reads and drops
-/// what the client still sends, for at most two seconds in a small buffer
-/// (closing with unread data would reset the connection, and the client might
-/// lose the answer).
-fn refuse(stream: &mut TcpStream, status: &str, why: &str) -> io::Result<()> {
-    respond(stream, status, "text/plain; charset=utf-8", why.as_bytes(), false)?;
-    let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
-    let until = Instant::now() + Duration::from_secs(2);
-    let mut sink = [0u8; 8192];
-    while Instant::now() < until && matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
-    Ok(())
+fn text(status: StatusCode, why: &'static str) -> Response<Body> {
+    whole(status, "text/plain; charset=utf-8", Bytes::from_static(why.as_bytes()))
 }
 
-/// Answers a connection beyond the limit: reads its request (for at most
-/// 200 ms and 8 KiB), says 503 and closes.
-pub(super) fn busy(mut stream: TcpStream) {
-    let until = Instant::now() + Duration::from_millis(200);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while Instant::now() < until && head.len() < MAX_LINE && !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf) {
-            Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
-            _ => break,
-        }
-    }
-    let body: &[u8] = b"boardpack serve is answering as many connections as it allows; try again in a moment\n";
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).and_then(|()| stream.write_all(body));
-    let _ = stream.shutdown(Shutdown::Write);
+/// The answer to a connection beyond the limit.
+pub(super) fn busy() -> Response<Body> {
+    let why = "boardpack serve is answering as many connections as it allows; try again in a moment\n";
+    let mut response = text(StatusCode::SERVICE_UNAVAILABLE, why);
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// Adds the live-reload script, and the error overlay when the last build failed.
 fn inject(page: &[u8], state: &State) -> Vec<u8> {
-    let generation = *state.generation.lock().unwrap_or_else(|p| p.into_inner());
+    let generation = *state.generation.borrow();
     let mut extra = format!(
         "<script>(function(){{var s=new EventSource(\"{EVENTS}?since={generation}\");s.onmessage=function(e){{if(e.data===\"reload\"){{s.close();location.reload();}}}};}})();</script>"
     );
@@ -317,28 +246,25 @@ fn inject(page: &[u8], state: &State) -> Vec<u8> {
 }
 
 /// A server-sent event stream that says `reload` once the site is newer than
-/// the page that opened it.
-fn events(stream: &mut TcpStream, state: &State, since: u64) -> std::io::Result<()> {
-    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n")?;
-    stream.flush()?;
-    let mut generation = state.generation.lock().unwrap_or_else(|p| p.into_inner());
-    loop {
-        if *generation > since {
-            drop(generation);
-            stream.write_all(b"data: reload\n\n")?;
-            return stream.flush();
+/// the page that opened it, and ends there.
+fn events(state: &State, since: u64) -> Response<Body> {
+    let frames = stream::unfold(Some(state.generation.subscribe()), move |generation| async move {
+        let mut generation = generation?;
+        let newer = tokio::time::timeout(PING, generation.wait_for(|g| *g > since)).await.map(|built| built.is_ok());
+        match newer {
+            Ok(true) => Some((&b"data: reload\n\n"[..], None)),
+            // The server is stopping.
+            Ok(false) => None,
+            Err(_) => Some((&b": ping\n\n"[..], Some(generation))),
         }
-        let (g, timeout) =
-            state.changed.wait_timeout(generation, Duration::from_secs(15)).unwrap_or_else(|p| p.into_inner());
-        generation = g;
-        if timeout.timed_out() {
-            // A comment line keeps proxies from closing the stream and detects gone clients.
-            drop(generation);
-            stream.write_all(b": ping\n\n")?;
-            stream.flush()?;
-            generation = state.generation.lock().unwrap_or_else(|p| p.into_inner());
-        }
-    }
+    });
+    let body =
+        stream::once(ready(&b": connected\n\n"[..])).chain(frames).map(|b| Ok(Frame::data(Bytes::from_static(b))));
+    let mut response = Response::new(StreamBody::new(body).boxed_unsync());
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 #[cfg(test)]
@@ -370,21 +296,54 @@ mod tests {
         }
     }
 
+    fn request(target: &str, headers: &[(&str, &str)]) -> Request<()> {
+        let mut request = Request::builder().uri(target);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(()).unwrap()
+    }
+
     #[test]
-    fn lines_are_read_up_to_the_limit_only() {
-        let long = format!("{}\r\nnext\r\n", "a".repeat(MAX_LINE));
-        let mut reader = io::Cursor::new(long.into_bytes());
-        assert_eq!(read_line(&mut reader).unwrap().map(|l| l.len()), Some(MAX_LINE));
-        assert_eq!(read_line(&mut reader).unwrap().as_deref(), Some("next"));
-        let mut reader = io::Cursor::new(vec![b'a'; 10 * MAX_LINE]);
-        assert_eq!(read_line(&mut reader).unwrap(), None);
-        assert_eq!(reader.position(), MAX_LINE as u64 + 2, "only the limit is read");
+    fn heads_are_checked_within_the_limits() {
+        let ok = request("/", &[("host", "localhost")]);
+        assert_eq!(check(&ok), Ok(()));
+        let long = request(&format!("/{}", "a".repeat(MAX_LINE)), &[("host", "localhost")]);
+        assert_eq!(check(&long).unwrap_err().0, StatusCode::URI_TOO_LONG);
+        let just = request(&format!("/{}", "a".repeat(MAX_LINE - 1)), &[("host", "localhost")]);
+        assert_eq!(check(&just), Ok(()));
+        let value = "a".repeat(MAX_LINE - "x-long: ".len());
+        assert_eq!(check(&request("/", &[("host", "localhost"), ("x-long", &value)])), Ok(()));
+        let value = format!("{value}a");
+        let refused = check(&request("/", &[("host", "localhost"), ("x-long", &value)]));
+        assert_eq!(refused.unwrap_err().0, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        // The host named in an absolute-form target must be this computer too.
+        assert_eq!(check(&request("http://localhost:8080/", &[("host", "localhost")])), Ok(()));
+        let rebound = check(&request("http://evil.example/", &[("host", "localhost")]));
+        assert_eq!(rebound.unwrap_err().0, StatusCode::FORBIDDEN);
+    }
+
+    #[test]
+    fn every_origin_must_be_this_server() {
+        let own = |values: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for v in values {
+                headers.append(header::ORIGIN, HeaderValue::from_str(v).unwrap());
+            }
+            all_values(&headers, &header::ORIGIN, |o| is_own_origin(o, 8080))
+        };
+        assert!(own(&[]));
+        assert!(own(&["http://localhost:8080", "http://127.0.0.1:8080"]));
+        assert!(!own(&["http://localhost:8080", "http://evil.example"]));
+        assert!(!own(&["http://evil.example", "http://localhost:8080"]));
     }
 
     #[test]
     fn redirect_paths_are_encoded() {
-        assert_eq!(percent_encode("2026-10/a b"), "2026-10/a%20b");
-        assert_eq!(percent_encode("x\r\nSet-Cookie:y"), "x%0D%0ASet-Cookie%3Ay");
+        let encode = |key: &str| utf8_percent_encode(key, PATH).to_string();
+        assert_eq!(encode("2026-10/a b"), "2026-10/a%20b");
+        assert_eq!(encode("x\r\nSet-Cookie:y"), "x%0D%0ASet-Cookie%3Ay");
+        assert_eq!(encode("a-b.c_d~e/f"), "a-b.c_d~e/f");
     }
 
     #[test]
@@ -393,7 +352,11 @@ mod tests {
         assert_eq!(site_key("/2026-10/").as_deref(), Some("2026-10/index.html"));
         assert_eq!(site_key("/2026-10/charts/lead-time.svg").as_deref(), Some("2026-10/charts/lead-time.svg"));
         assert_eq!(site_key("/a%20b.html").as_deref(), Some("a b.html"));
-        for bad in ["/../etc/passwd", "/%2e%2e/etc/passwd", "/a/../../b", "/%zz", "/a\\..\\b"] {
+        assert_eq!(site_key("/%C3%A9t%C3%A9.html").as_deref(), Some("été.html"));
+        assert_eq!(site_key("/100%25.html").as_deref(), Some("100%.html"));
+        for bad in
+            ["/../etc/passwd", "/%2e%2e/etc/passwd", "/a/../../b", "/%zz", "/%2", "/%", "/a\\..\\b", "/%FF", "/a%00b"]
+        {
             assert_eq!(site_key(bad), None, "{bad}");
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! The site is rendered into memory (nothing is written to disk, so there is no
 //! temporary folder to clean up and Ctrl-C always leaves the project as it
-//! was), served by a small HTTP/1.1 server ([`http`]), and rebuilt when the
+//! was), served over HTTP/1.1 by hyper ([`http`] answers a request,
+//! [`connections`] decides which connections are served), and rebuilt when the
 //! sources change ([`watch`]). Open pages reload through a server-sent event.
 //! A content error keeps the last good build served and shows the diagnostics
 //! over every page until it is fixed. The reload script is added to responses
@@ -12,16 +13,15 @@
 //! `companies/SLUG/` reloads and re-renders that company and the overview
 //! only, so the preview of a hundred companies stays as quick as one's.
 
+mod connections;
 mod http;
 mod preview;
 mod watch;
 
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::thread;
 use std::time::Instant;
 
@@ -54,8 +54,8 @@ struct State {
     error: RwLock<Option<String>>,
     /// The colours of the last good build's theme, for the error overlay.
     palette: RwLock<Palette>,
-    generation: Mutex<u64>,
-    changed: Condvar,
+    /// Counts the builds; open pages wait on it to reload.
+    generation: tokio::sync::watch::Sender<u64>,
 }
 
 /// Starts the server; calls `ready` with the bound address and a description
@@ -74,8 +74,7 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr, &str)) -> Re
         files: RwLock::new(Arc::new(HashMap::new())),
         error: RwLock::new(None),
         palette: RwLock::new(Palette::from_css(None)),
-        generation: Mutex::new(0),
-        changed: Condvar::new(),
+        generation: tokio::sync::watch::Sender::new(0),
     });
     // Watch before the first build, so an edit made while it runs (or before
     // the watcher thread is scheduled) still triggers a rebuild.
@@ -92,49 +91,16 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr, &str)) -> Re
         let state = Arc::clone(&state);
         thread::spawn(move || watcher.run(&root, &state, engine));
     }
+    // One thread serves every connection; it is made before `ready`, so a
+    // failure to make it is an error, not a server that never answers.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::io(Path::new("127.0.0.1"), e))?;
+    listener.set_nonblocking(true).map_err(|e| Error::io(Path::new("127.0.0.1"), e))?;
     ready(addr, kind.sources());
-    // Connections beyond the limit are told 503 by one thread, one at a time;
-    // when even its queue is full they are closed.
-    let open = Arc::new(AtomicUsize::new(0));
-    let (turn_away, crowd) = mpsc::sync_channel::<TcpStream>(MAX_CONNECTIONS);
-    thread::spawn(move || crowd.into_iter().for_each(http::busy));
-    for stream in listener.incoming().flatten() {
-        if open.load(Ordering::Acquire) >= MAX_CONNECTIONS {
-            let _ = turn_away.try_send(stream);
-            continue;
-        }
-        let slot = Slot::take(&open);
-        let state = Arc::clone(&state);
-        // If no thread can be made, the closure is dropped: the connection
-        // closes and its slot is freed.
-        let _ = thread::Builder::new().spawn(move || {
-            let _slot = slot;
-            let _ = http::handle(stream, &state, addr.port());
-        });
-    }
-    Ok(())
-}
-
-/// Connections served at once, reload streams included (each open page holds
-/// one). Each has a thread; more are answered 503, so a flood of connections
-/// cannot make a thread each.
-const MAX_CONNECTIONS: usize = 64;
-
-/// One connection's place among the [`MAX_CONNECTIONS`], given back when dropped.
-struct Slot(Arc<AtomicUsize>);
-
-impl Slot {
-    /// Only the accepting thread takes slots, so the count never overshoots.
-    fn take(open: &Arc<AtomicUsize>) -> Slot {
-        open.fetch_add(1, Ordering::AcqRel);
-        Slot(Arc::clone(open))
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
+    runtime.block_on(connections::serve(listener, state, addr.port())).map_err(|e| Error::io(Path::new("127.0.0.1"), e))
 }
 
 /// Renders what changed and swaps it in, or records the error and keeps the
@@ -169,9 +135,7 @@ fn rebuild(root: &Path, state: &State, engine: &mut Engine, changed: &[PathBuf])
             *write(&state.error) = Some(text);
         }
     }
-    let mut generation = state.generation.lock().unwrap_or_else(|p| p.into_inner());
-    *generation += 1;
-    state.changed.notify_all();
+    state.generation.send_modify(|generation| *generation += 1);
 }
 
 /// A poisoned lock only means another request thread panicked mid-write of a
