@@ -38,6 +38,7 @@ mod write;
 pub use base::error::{describe, Error};
 pub use base::{diagnostic, i18n, locale, period};
 pub use commands::build::{build, check, BuildOptions, BuildSummary};
+pub use commands::key::{new_key, NewKey, KEY_VAR, PASSPHRASE_VAR};
 pub use commands::measure;
 pub use commands::pack::{pack, PackOptions, PackSummary, Packed};
 pub use commands::scaffold::{init, new_month};

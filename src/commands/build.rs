@@ -25,6 +25,7 @@ use crate::render::overview::{overview_files, write_overview};
 use crate::render::pages::sitemap;
 use crate::render::{render_site, Collect, Destination, Documents, MonthRecord, Progress, Sent, SiteFile};
 use crate::write::cache::{Cache, CachedMonth};
+use crate::write::encrypt::Encrypting;
 use crate::write::output::{check_target, Staging};
 use crate::Error;
 
@@ -113,23 +114,25 @@ fn build_report(
         return Err(Error::Content(warnings));
     }
     let project = publish_report(project, options.drafts)?;
+    let key = crate::commands::key::site_key(&project.config.publish, crate::load::config::CONFIG_FILE)?;
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     check_target(&options.root, &output, options.force)?;
     let cache = Cache::open(&project.root);
     let staging = Staging::new(&output, Some(cache.spare(&output)))?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let base_url = project.config.base_url.as_deref();
-    let dest = ToStaging::new(&staging, None, &cache, &output);
+    let plain = ToStaging::new(&staging, None, &cache, &output);
+    let dest = Encrypting::new(&plain, key.as_ref(), None);
     pool().install(|| site(&project, &theme, Documents::Include, &dest, options.progress, base_url))?;
     if let Some(base_url) = base_url {
-        dest.write(vec![sitemap(base_url, dest.pages().iter().map(String::as_str))])?;
+        dest.write(vec![sitemap(base_url, plain.pages().iter().map(String::as_str))])?;
     }
     cache.prune();
     let written = Written {
-        files: dest.files(),
+        files: plain.files(),
         months: project.months.len(),
-        reused: dest.months_reused(),
-        months_cached: dest.months_cached(),
+        reused: plain.months_reused(),
+        months_cached: plain.months_cached(),
         pdfs_cached: cache.pdfs_taken(),
     };
     staging.commit()?;
@@ -163,6 +166,8 @@ fn build_portfolio(mut opened: crate::load::portfolio::Opened, options: &BuildOp
     let crate::load::portfolio::Opened { root, slugs, diagnostics: mut warnings, .. } = opened;
     let words = Words::new(&portfolio);
     warnings.extend(words.overview());
+    let key = crate::commands::key::site_key(&portfolio.config.publish, crate::load::portfolio::PORTFOLIO_FILE)?;
+    let publish = portfolio.config.publish.clone();
     let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
     check_target(&options.root, &output, options.force)?;
     let cache = Cache::open(&root);
@@ -181,6 +186,11 @@ fn build_portfolio(mut opened: crate::load::portfolio::Opened, options: &BuildOp
             return Ok(Streamed { found, ..Streamed::default() });
         };
         found.extend(words.company(&company));
+        found.extend(crate::commands::key::unencrypted_company(
+            &company.slug,
+            &company.project.config.publish,
+            &publish,
+        ));
         if found.iter().any(Diagnostic::is_error) {
             failed.store(true, Ordering::Relaxed);
         }
@@ -194,20 +204,21 @@ fn build_portfolio(mut opened: crate::load::portfolio::Opened, options: &BuildOp
         if failed.load(Ordering::Relaxed) {
             return Ok(Streamed { found, ..Streamed::default() });
         }
-        let dest = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
+        let plain = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
+        let dest = Encrypting::new(&plain, key.as_ref(), Some(&company.slug));
         let records = company_site(&company, &theme, documents, &dest, base_url)
             .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
         let keys = company.project.months.iter().map(|m| m.month).zip(records.into_iter().map(|r| r.key)).collect();
         let months = company.project.months.len();
         progress.add(months);
         let written = Written {
-            files: dest.files(),
+            files: plain.files(),
             months,
-            reused: dest.months_reused(),
-            months_cached: dest.months_cached(),
+            reused: plain.months_reused(),
+            months_cached: plain.months_cached(),
             pdfs_cached: 0,
         };
-        let pages = dest.pages();
+        let pages = plain.pages();
         let company = Company { slug: company.slug, project: company.project.figures_only() };
         Ok(Streamed { company: Some(company), keys, found, pages, written })
     };
@@ -241,14 +252,15 @@ fn build_portfolio(mut opened: crate::load::portfolio::Opened, options: &BuildOp
     if let Some(e) = rendering {
         return Err(e);
     }
-    let dest = ToStaging::new(&staging, None, &cache, &output);
+    let plain = ToStaging::new(&staging, None, &cache, &output);
+    let dest = Encrypting::new(&plain, key.as_ref(), None);
     pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys)))?;
     if let Some(base_url) = base_url {
-        let overview = dest.pages();
+        let overview = plain.pages();
         let companies = pages.iter().flatten().map(String::as_str);
         dest.write(vec![sitemap(base_url, overview.iter().map(String::as_str).chain(companies))])?;
     }
-    written.files += dest.files();
+    written.files += plain.files();
     cache.prune();
     written.pdfs_cached = cache.pdfs_taken();
     staging.commit()?;

@@ -1,6 +1,7 @@
 //! The commands: each is orchestration over the stages before it.
 
 pub(crate) mod build;
+pub(crate) mod key;
 pub mod measure;
 pub(crate) mod pack;
 pub(crate) mod scaffold;
