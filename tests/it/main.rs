@@ -8,6 +8,7 @@ mod build;
 mod charts;
 mod common;
 mod diagnostics;
+mod encrypt;
 mod locale;
 mod measure;
 mod output;
