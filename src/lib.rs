@@ -43,6 +43,7 @@ pub use base::error::{describe, Error};
 pub use base::{diagnostic, i18n, locale, period};
 pub use commands::build::{build, BuildOptions, BuildSummary};
 pub use commands::check::check;
+pub use commands::key::{new_key, NewKey, KEY_VAR, PASSPHRASE_VAR};
 pub use commands::measure;
 pub use commands::pack::{pack, PackOptions, PackSummary, Packed};
 pub use commands::scaffold::{init, new_month};

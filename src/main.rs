@@ -161,6 +161,9 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Make the key of an encrypted site (`[publish] encrypt = true`).
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  boardpack completions bash > ~/.local/share/bash-completion/completions/boardpack\n  boardpack completions zsh > \"${fpath[1]}/_boardpack\"\n  boardpack completions fish > ~/.config/fish/completions/boardpack.fish"
@@ -168,6 +171,23 @@ enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Print a new random site key, and the link to give the board.
+    #[command(
+        after_help = "Example:\n  boardpack key new\n  gh secret set BOARDPACK_KEY --body \"$(boardpack key new)\"\n  boardpack key new --passphrase   # a salt for BOARDPACK_PASSPHRASE instead\n\nThe key goes to standard output, what to do with it to standard error.\nA build with `[publish] encrypt = true` reads it from BOARDPACK_KEY. A new\nkey changes every file: links with the old one stop opening, and copies\nalready downloaded stay readable."
+    )]
+    New {
+        /// Print a salt for `[publish]` instead, for a key made from the
+        /// passphrase in BOARDPACK_PASSPHRASE.
+        #[arg(long)]
+        passphrase: bool,
+        /// The report or portfolio, whose base_url the link starts with.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 
@@ -189,6 +209,7 @@ fn main() -> ExitCode {
         Command::Measure { month, root, overwrite } => {
             measure(&boardpack::measure::MeasureOptions { root, month, overwrite })
         }
+        Command::Key(KeyCommand::New { passphrase, root }) => new_key(&root, passphrase),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "boardpack", &mut std::io::stdout());
             Ok(())
@@ -449,6 +470,31 @@ fn measure(options: &boardpack::measure::MeasureOptions) -> Result<(), Error> {
         "{written} computed (evidence in {}), {left} left for you{}",
         summary.evidence_dir.display(),
         if summary.changed { "" } else { "; kpis.toml was already up to date" }
+    );
+    Ok(())
+}
+
+fn new_key(root: &Path, passphrase: bool) -> Result<(), Error> {
+    let new = boardpack::new_key(root, passphrase)?;
+    if passphrase {
+        println!("salt = \"{}\"", new.secret);
+        eprintln!(
+            "put the line above under [publish] in boardpack.toml (or portfolio.toml), beside `encrypt = true`,\n\
+             and set {} to a passphrase of five or more random words when you build.\n\
+             Anyone can try guesses against a page of the site without limit: a key from `boardpack key new`\n\
+             cannot be guessed, so give the board its link unless they must type what they open it with.",
+            boardpack::PASSPHRASE_VAR
+        );
+        return Ok(());
+    }
+    println!("{}", new.secret);
+    eprintln!(
+        "a new site key is above: keep it secret, anyone who has it can read the report.\n\
+         build with it:   {var}=… boardpack build   (in CI, a repository secret: gh secret set {var})\n\
+         give the board:  {}\n\
+         a new key changes every file of the site: links with the old key stop opening; copies already downloaded stay readable.",
+        new.link.unwrap_or_default(),
+        var = boardpack::KEY_VAR
     );
     Ok(())
 }

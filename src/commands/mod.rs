@@ -2,6 +2,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod key;
 pub mod measure;
 pub(crate) mod pack;
 pub(crate) mod scaffold;

@@ -142,7 +142,8 @@ pub(crate) fn pack_month(project: &Project, theme: &Theme, index: usize) -> Resu
     let lang = crate::render::lang(theme, &project.config.language)?;
     let catalogue = catalogue_view(&report, &lang, content.month);
     let corrections = corrections(project);
-    let site = SiteView::new(&project.config.title, &project.config.organisation, None, &lang);
+    let site = SiteView::new(&project.config.title, &project.config.organisation, None, &lang)
+        .indexed(project.config.publish.index);
     let rows_html = RowHtml::new(theme, &site);
     let shared = Shared {
         report: &report,

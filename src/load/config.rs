@@ -63,6 +63,51 @@ pub(crate) struct Config {
     /// `[measure]`: where `boardpack measure` finds exports and repositories.
     #[serde(default)]
     pub(crate) measure: Option<Box<MeasureConfig>>,
+    /// `[publish]`: who may read the published site.
+    #[serde(default)]
+    pub(crate) publish: PublishConfig,
+}
+
+/// `[publish]`: who may read the site `build` writes (`boardpack.toml` and
+/// `portfolio.toml` alike).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PublishConfig {
+    /// Encrypt every file of the site (AES-256-GCM) under the key in
+    /// `BOARDPACK_KEY`, or a key stretched from `BOARDPACK_PASSPHRASE` with
+    /// `salt`; pages open in the browser with the key. `build` stops when no
+    /// key is set, and never writes the site in clear instead.
+    #[serde(default)]
+    pub(crate) encrypt: bool,
+    /// Let search engines index the pages. Off by default: every page says
+    /// `noindex` and the site's `robots.txt` disallows everything.
+    #[serde(default)]
+    pub(crate) index: bool,
+    /// The salt `BOARDPACK_PASSPHRASE` is stretched with (PBKDF2-HMAC-SHA256,
+    /// 600,000 iterations): 16 to 128 characters, as `boardpack key new
+    /// --passphrase` prints. Not secret; a new one makes a new key.
+    #[serde(default)]
+    #[schemars(length(min = 16, max = 128))]
+    pub(crate) salt: Option<String>,
+}
+
+impl PublishConfig {
+    /// The salt's shortest and longest lengths, in characters.
+    pub(crate) const SALT_CHARS: std::ops::RangeInclusive<usize> = 16..=128;
+
+    /// What is wrong with `[publish]` in `file`, at its line.
+    pub(crate) fn check(&self, source: &str, file: &Path) -> Vec<Diagnostic> {
+        let Some(salt) = &self.salt else { return Vec::new() };
+        if Self::SALT_CHARS.contains(&salt.chars().count()) && !salt.chars().any(char::is_control) {
+            return Vec::new();
+        }
+        vec![at_key(
+            Diagnostic::error(file, "`[publish] salt` must be 16 to 128 characters, without control characters"),
+            source,
+            "salt",
+        )
+        .help("use the line `boardpack key new --passphrase` prints")]
+    }
 }
 
 /// `[rules]`: what a month must get right before it is sent.
@@ -171,6 +216,7 @@ impl Config {
         let mut config: Config = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
         let required = [("title", config.title.as_str()), ("organisation", config.organisation.as_str())];
         let mut problems = check_settings(source, file, &required, config.theme.as_deref(), &mut config.base_url);
+        problems.extend(config.publish.check(source, file));
         match parse_locale(source, file, config.locale.as_deref()) {
             Ok(locale) => config.language = locale,
             Err(d) => problems.extend(d),
@@ -343,6 +389,20 @@ mod tests {
         let errs = Config::parse(bad, Path::new("boardpack.toml")).unwrap_err();
         assert!(errs[0].message.contains("a4") && errs[0].message.contains("letter"), "{}", errs[0]);
         assert_eq!(errs[0].location.as_ref().unwrap().line, 4);
+    }
+
+    #[test]
+    fn publish_is_private_by_default_and_a_salt_is_checked_at_its_line() {
+        let c = Config::parse("title = \"T\"\norganisation = \"O\"\n", Path::new("b")).unwrap();
+        assert!(!c.publish.encrypt && !c.publish.index && c.publish.salt.is_none());
+        let ok = "title = \"T\"\norganisation = \"O\"\n[publish]\nencrypt = true\nsalt = \"Zm9yIGEgc2FsdCBvbmx5\"\n";
+        assert!(Config::parse(ok, Path::new("b")).unwrap().publish.encrypt);
+        let short = "title = \"T\"\norganisation = \"O\"\n[publish]\nencrypt = true\nsalt = \"abc\"\n";
+        let errs = Config::parse(short, Path::new("b")).unwrap_err();
+        assert!(errs[0].message.contains("16 to 128"), "{}", errs[0]);
+        assert_eq!(errs[0].location.as_ref().unwrap().line, 5);
+        let typo = "title = \"T\"\norganisation = \"O\"\n[publish]\nencrypted = true\n";
+        assert!(Config::parse(typo, Path::new("b")).unwrap_err()[0].message.contains("encrypted"));
     }
 
     #[test]

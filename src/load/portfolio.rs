@@ -59,6 +59,10 @@ pub(crate) struct PortfolioConfig {
     /// Whether company sites include each month's PDF and single-file report.
     #[serde(default = "crate::load::config::yes")]
     pub(crate) documents: bool,
+    /// `[publish]`: who may read the whole site, overview and companies
+    /// (encrypted under one key for all of them).
+    #[serde(default)]
+    pub(crate) publish: crate::load::config::PublishConfig,
 }
 
 /// One company of a portfolio.
@@ -133,6 +137,7 @@ pub(crate) fn open(root: &Path) -> Opened {
                 let file = Path::new(PORTFOLIO_FILE);
                 let problems = check_settings(&text, file, &required, c.theme.as_deref(), &mut c.base_url);
                 diagnostics.extend(problems);
+                diagnostics.extend(c.publish.check(&text, file));
                 match crate::load::config::parse_locale(&text, file, c.locale.as_deref()) {
                     Ok(locale) => c.language = locale,
                     Err(d) => diagnostics.extend(d),

@@ -14,6 +14,7 @@ pub(crate) mod chart;
 pub(crate) mod document;
 pub(crate) mod export;
 pub(crate) mod key;
+pub(crate) mod lock;
 pub(crate) mod markdown;
 pub(crate) mod overview;
 pub(crate) mod pages;
@@ -57,6 +58,11 @@ pub type Progress = fn(usize, usize);
 /// soon as they are made, so memory holds only the months in flight; a
 /// preview collects them ([`Collect`]).
 pub(crate) trait Destination: Sync {
+    /// Told, before any file of a site, the theme and identity it is
+    /// rendered with: an encrypted site makes its pages' shell from them.
+    fn begin(&self, _theme: &Theme, _site: &SiteView<'_>) -> Result<(), Error> {
+        Ok(())
+    }
     /// The PDF made from inputs with this key, if one is known and intact.
     fn pdf(&self, key: &str) -> Option<Vec<u8>>;
     /// Keeps a PDF just typeset, for later builds.
@@ -199,7 +205,9 @@ pub(crate) fn render_site(
     let project = report.project;
     let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
     let lang = lang(theme, &project.config.language)?;
-    let site = SiteView::new(&project.config.title, &project.config.organisation, base_url, &lang);
+    let site = SiteView::new(&project.config.title, &project.config.organisation, base_url, &lang)
+        .indexed(project.config.publish.index);
+    dest.begin(theme, &site)?;
     let catalogue = catalogue_view(report, &lang, latest);
     let corrections = corrections(project);
     let keys = key::months(project, theme, documents, base_url, &corrections);

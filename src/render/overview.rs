@@ -57,6 +57,9 @@ pub(crate) struct Overview<'a> {
     /// Where the portfolio is published, for canonical links.
     #[serde(skip)]
     pub(crate) base_url: Option<&'a str>,
+    /// Whether search engines may index it (`[publish] index`).
+    #[serde(skip)]
+    pub(crate) index: bool,
     pub(crate) month: MonthLink,
     pub(crate) columns: Vec<Column>,
     pub(crate) rows: Vec<Row>,
@@ -117,6 +120,9 @@ pub(crate) fn write_overview(
     let reports: Vec<Report<'_>> = portfolio.companies.iter().map(|c| Report::new(&c.project)).collect();
     let columns = columns(portfolio);
     let keys = companies.and_then(|c| super::key::overview(portfolio, theme, &months, c));
+    let config = &portfolio.config;
+    let site = SiteView::new(&config.title, &config.owner, config.base_url.as_deref(), lang);
+    dest.begin(theme, &site.indexed(config.publish.index))?;
     let records: Vec<Option<MonthRecord>> = months
         .par_iter()
         .enumerate()
@@ -144,7 +150,9 @@ pub(crate) fn write_overview(
         let view = overview(portfolio, lang, &reports, &columns, latest, &months);
         dest.write(vec![page(theme, lang, &view, "index.html", "")?])?;
     }
-    dest.write(statics(theme).collect())?;
+    let mut files: Vec<SiteFile> = statics(theme).collect();
+    files.extend(super::pages::robots(portfolio.config.publish.index));
+    dest.write(files)?;
     if keys.is_some() {
         dest.record(&records.into_iter().flatten().collect::<Vec<_>>());
     }
@@ -152,7 +160,8 @@ pub(crate) fn write_overview(
 }
 
 fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
-    let mut ctx = super::pages::context(&SiteView::new(view.title, view.owner, view.base_url, lang));
+    let site = SiteView::new(view.title, view.owner, view.base_url, lang).indexed(view.index);
+    let mut ctx = super::pages::context(&site);
     ctx.insert("portfolio", view);
     render_page(theme, "portfolio.html", path, root, &mut ctx)
 }
@@ -196,6 +205,7 @@ fn overview<'a>(
         title: &portfolio.config.title,
         owner: &portfolio.config.owner,
         base_url: portfolio.config.base_url.as_deref(),
+        index: portfolio.config.publish.index,
         month: MonthLink::new(lang, month),
         columns: columns.to_vec(),
         rows,

@@ -148,7 +148,15 @@ pub(crate) fn site_pages(
         page(theme, "catalogue.html", "kpis/index.html", site, "../", |c| c.insert("accountabilities", catalogue))?,
     ];
     files.extend(statics(theme));
+    files.extend(robots(site.index));
     Ok(files)
+}
+
+/// `robots.txt` asking every search engine to stay away, unless the site may
+/// be indexed (`[publish] index = true`), when there is none. Crawlers read it
+/// only at a host's root; the pages' `noindex` holds under any sub-path.
+pub(crate) fn robots(index: bool) -> Option<SiteFile> {
+    (!index).then(|| SiteFile { path: "robots.txt".into(), bytes: b"User-agent: *\nDisallow: /\n".to_vec() })
 }
 
 /// The theme's static files, under `static/`.

@@ -49,6 +49,9 @@ pub(crate) struct SiteView<'a> {
     /// words as `w` ([`Lang::tree`]).
     #[serde(skip)]
     pub(crate) lang: &'a Lang,
+    /// Whether search engines may index the pages (`[publish] index`);
+    /// otherwise every page says `noindex`.
+    pub(crate) index: bool,
 }
 
 impl<'a> SiteView<'a> {
@@ -60,7 +63,12 @@ impl<'a> SiteView<'a> {
         lang: &'a Lang,
     ) -> SiteView<'a> {
         let dir = if lang.locale.is_right_to_left() { "rtl" } else { "ltr" };
-        SiteView { title, organisation, base_url, locale: lang.locale.tag(), dir, lang }
+        SiteView { title, organisation, base_url, locale: lang.locale.tag(), dir, lang, index: false }
+    }
+
+    /// The same site, indexed by search engines or not (`[publish] index`).
+    pub(crate) fn indexed(self, index: bool) -> SiteView<'a> {
+        SiteView { index, ..self }
     }
 }
 

@@ -9,6 +9,7 @@ mod cache_trust;
 mod charts;
 mod common;
 mod diagnostics;
+mod encrypt;
 mod locale;
 mod measure;
 mod modes;

@@ -17,6 +17,7 @@ use crate::load::workspace::{publish_report, Opened, Workspace};
 use crate::render::pages::sitemap;
 use crate::render::{Destination, Documents, Progress};
 use crate::write::cache::Cache;
+use crate::write::encrypt::Encrypting;
 use crate::write::output::Staging;
 use crate::write::staging::ToStaging;
 use crate::write::target::check_target;
@@ -108,6 +109,7 @@ fn build_report(
         return Err(Error::Content(warnings));
     }
     let project = publish_report(project, options.drafts)?;
+    let key = crate::commands::key::site_key(&project.config.publish, crate::load::config::CONFIG_FILE)?;
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     let read = crate::load::inputs::folders_read(&project.root, Some(&project.config));
     check_target(&options.root, &output, options.force, &read)?;
@@ -115,17 +117,18 @@ fn build_report(
     let staging = Staging::new(&output, Some(cache.spare(&output)))?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let base_url = project.config.base_url.as_deref();
-    let dest = ToStaging::new(&staging, None, &cache, &output);
+    let plain = ToStaging::new(&staging, None, &cache, &output);
+    let dest = Encrypting::new(&plain, key.as_ref(), None);
     pool().install(|| site(&project, &theme, Documents::Include, &dest, options.progress, base_url))?;
     if let Some(base_url) = base_url {
-        dest.write(vec![sitemap(base_url, dest.pages().iter().map(String::as_str))])?;
+        dest.write(vec![sitemap(base_url, plain.pages().iter().map(String::as_str))])?;
     }
     cache.prune();
     let written = Written {
-        files: dest.files(),
+        files: plain.files(),
         months: project.months.len(),
-        reused: dest.months_reused(),
-        months_cached: dest.months_cached(),
+        reused: plain.months_reused(),
+        months_cached: plain.months_cached(),
         pdfs_cached: cache.pdfs_taken(),
     };
     staging.commit()?;

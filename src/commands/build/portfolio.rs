@@ -18,6 +18,7 @@ use crate::render::overview::write_overview;
 use crate::render::pages::sitemap;
 use crate::render::{Destination, Documents, Progress};
 use crate::write::cache::Cache;
+use crate::write::encrypt::Encrypting;
 use crate::write::output::Staging;
 use crate::write::staging::ToStaging;
 use crate::write::target::check_target;
@@ -53,6 +54,8 @@ pub(crate) fn build_portfolio(
     let crate::load::portfolio::Opened { root, slugs, diagnostics: mut warnings, .. } = opened;
     let words = Words::new(&portfolio);
     warnings.extend(words.overview());
+    let key = crate::commands::key::site_key(&portfolio.config.publish, crate::load::portfolio::PORTFOLIO_FILE)?;
+    let publish = portfolio.config.publish.clone();
     let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
     check_target(&options.root, &output, options.force, &crate::load::inputs::folders_read(&root, None))?;
     let cache = Cache::open(&root);
@@ -71,6 +74,11 @@ pub(crate) fn build_portfolio(
             return Ok(Streamed { found, ..Streamed::default() });
         };
         found.extend(words.company(&company));
+        found.extend(crate::commands::key::unencrypted_company(
+            &company.slug,
+            &company.project.config.publish,
+            &publish,
+        ));
         if found.iter().any(Diagnostic::is_error) {
             failed.store(true, Ordering::Relaxed);
         }
@@ -84,20 +92,21 @@ pub(crate) fn build_portfolio(
         if failed.load(Ordering::Relaxed) {
             return Ok(Streamed { found, ..Streamed::default() });
         }
-        let dest = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
+        let plain = ToStaging::new(&staging, Some(&company.slug), &cache, &output);
+        let dest = Encrypting::new(&plain, key.as_ref(), Some(&company.slug));
         let records = company_site(&company, &theme, documents, &dest, base_url)
             .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
         let keys = company.project.months.iter().map(|m| m.month).zip(records.into_iter().map(|r| r.key)).collect();
         let months = company.project.months.len();
         progress.add(months);
         let written = Written {
-            files: dest.files(),
+            files: plain.files(),
             months,
-            reused: dest.months_reused(),
-            months_cached: dest.months_cached(),
+            reused: plain.months_reused(),
+            months_cached: plain.months_cached(),
             pdfs_cached: 0,
         };
-        let pages = dest.pages();
+        let pages = plain.pages();
         let company = Company { slug: company.slug, project: company.project.figures_only() };
         Ok(Streamed { company: Some(company), keys, found, pages, written })
     };
@@ -131,14 +140,15 @@ pub(crate) fn build_portfolio(
     if let Some(e) = rendering {
         return Err(e);
     }
-    let dest = ToStaging::new(&staging, None, &cache, &output);
+    let plain = ToStaging::new(&staging, None, &cache, &output);
+    let dest = Encrypting::new(&plain, key.as_ref(), None);
     pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys)))?;
     if let Some(base_url) = base_url {
-        let overview = dest.pages();
+        let overview = plain.pages();
         let companies = pages.iter().flatten().map(String::as_str);
         dest.write(vec![sitemap(base_url, overview.iter().map(String::as_str).chain(companies))])?;
     }
-    written.files += dest.files();
+    written.files += plain.files();
     cache.prune();
     written.pdfs_cached = cache.pdfs_taken();
     staging.commit()?;
