@@ -447,7 +447,14 @@ mod tests {
             .iter()
             .map(|f| {
                 let meta = fs::metadata(month.join(f)).unwrap();
-                format!("{f}\0{}\0{}.{}\n", meta.len(), meta.mtime(), meta.mtime_nsec())
+                format!(
+                    "{f}\0{}\0{}.{}\0{}.{}\n",
+                    meta.len(),
+                    meta.mtime(),
+                    meta.mtime_nsec(),
+                    meta.ctime(),
+                    meta.ctime_nsec()
+                )
             })
             .collect();
         assert_eq!(listing.stamp, crate::base::digest::sha256(lines.as_bytes()));
@@ -458,7 +465,8 @@ mod tests {
     }
 
     /// A month folder of the previous output is linked only while it is as
-    /// stamped, and the stamp of the links is the one checked (no second read).
+    /// stamped, and the stamp of the links is the folder as it now is (a link
+    /// changes each file's change time).
     #[test]
     fn an_unchanged_folder_is_linked_with_its_stamp_and_a_changed_one_is_not() {
         let dir = tempfile::tempdir().unwrap();
@@ -475,8 +483,8 @@ mod tests {
         let staging = Staging::new(&out, None).unwrap();
         let linked = staging.link_unchanged(&month, "2026-10", &stamped).unwrap().unwrap();
         assert_eq!(linked.paths, ["2026-10/charts/lead-time.svg", "2026-10/delivery/index.html", "2026-10/index.html"]);
-        assert_eq!(linked.stamp.as_deref(), Some(stamped.as_str()));
-        assert_eq!(staging.stamp("2026-10").as_deref(), Some(stamped.as_str()), "read again, the same stamp");
+        assert_eq!(linked.stamp, staging.stamp("2026-10"), "the links' stamp, read again");
+        assert_eq!(stamp(&month), linked.stamp, "the output's files are the same files");
         assert_eq!(fs::read(staging.dir.path().join("2026-10/charts/lead-time.svg")).unwrap(), b"<svg/>");
 
         fs::write(month.join("delivery/notes.txt"), "added by hand").unwrap();
@@ -501,9 +509,12 @@ mod tests {
         let (september, october) = (stamped("2026-09"), stamped("2026-10"));
         // A rebuild links both months from the output and keeps the old output as the spare.
         let staging = Staging::new(&out, Some(home.clone())).unwrap();
+        let mut linked = Vec::new();
         for (m, s) in [("2026-09", &september), ("2026-10", &october)] {
-            staging.link_unchanged(&out.join(m), m, s).unwrap().unwrap();
+            linked.push(staging.link_unchanged(&out.join(m), m, s).unwrap().unwrap().stamp.unwrap());
         }
+        // What the build records: the folders as linked.
+        let (september, october) = (linked[0].clone(), linked[1].clone());
         staging.commit().unwrap();
         assert_eq!(fs::read(home.join("2026-10/index.html")).unwrap(), b"october", "the old output is the spare");
         assert!(home.join(MARKER).is_file());
