@@ -112,7 +112,8 @@ fn build_report(
     if warnings.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(warnings));
     }
-    let project = publish_report(project, options.drafts)?;
+    let (project, holding) = publish_report(project, options.drafts);
+    warnings.extend(holding);
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     check_target(&options.root, &output, options.force)?;
     let cache = Cache::open(&project.root);
