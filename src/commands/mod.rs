@@ -1,8 +1,10 @@
 //! The commands: each is orchestration over the stages before it.
 
 pub(crate) mod build;
+pub(crate) mod hosting;
 pub mod measure;
 pub(crate) mod pack;
+pub(crate) mod publish;
 pub(crate) mod scaffold;
 pub(crate) mod schema;
 pub(crate) mod seal;

@@ -63,6 +63,21 @@ pub(crate) struct Config {
     /// `[measure]`: where `boardpack measure` finds exports and repositories.
     #[serde(default)]
     pub(crate) measure: Option<Box<MeasureConfig>>,
+    /// `[publish]`: how the site may be published.
+    #[serde(default)]
+    pub(crate) publish: PublishConfig,
+}
+
+/// `[publish]`: how the site may be published.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PublishConfig {
+    /// Publish the site unencrypted: whoever the host lets in reads it —
+    /// everyone, on GitHub Pages. `build --publish` refuses a site that is
+    /// neither encrypted nor declared public, so board numbers are never put
+    /// on the internet by default.
+    #[serde(default)]
+    pub(crate) public: bool,
 }
 
 /// `[rules]`: what a month must get right before it is sent.

@@ -59,6 +59,9 @@ pub(crate) struct PortfolioConfig {
     /// Whether company sites include each month's PDF and single-file report.
     #[serde(default = "crate::load::config::yes")]
     pub(crate) documents: bool,
+    /// `[publish]`: how the portfolio's site may be published.
+    #[serde(default)]
+    pub(crate) publish: crate::load::config::PublishConfig,
 }
 
 /// One company of a portfolio.

@@ -13,6 +13,7 @@ mod measure;
 mod output;
 mod pack;
 mod portfolio;
+mod publish;
 mod record;
 mod safety;
 mod serve_security;
