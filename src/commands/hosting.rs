@@ -72,10 +72,11 @@ impl Host {
     /// and what it is for, for a project named `name` on the host.
     pub fn before_first_push(self, name: &str) -> Vec<(String, String)> {
         let step = |command: &str, why: &str| (command.replace("{NAME}", name), why.replace("{NAME}", name));
-        let mut steps = vec![
-            step("boardpack key new", "a new site key, and the link that opens the site to give the board"),
-            step("gh secret set BOARDPACK_KEY", "paste the key: the workflow encrypts the site with it"),
-        ];
+        let mut steps = vec![step(
+            "gh secret set BOARDPACK_KEY --body \"$(boardpack key new)\"",
+            "a new site key, kept as the repository's secret, which the workflow encrypts the site with; \
+             `boardpack key new` also prints the link that opens the site, to give the board",
+        )];
         match self {
             Host::GithubPages => steps.push(step(
                 "gh api -X POST \"repos/{owner}/{repo}/pages\" -f build_type=workflow",
@@ -106,11 +107,13 @@ impl Host {
                 ),
             ]),
             Host::Folder => {
-                steps.truncate(1);
-                steps.push(step(
-                    "BOARDPACK_KEY=… boardpack build",
-                    "writes public/, encrypted: copy it to any host or share, and give readers the link",
-                ));
+                steps = vec![
+                    step("boardpack key new", "a new site key, and the link that opens the site, to give the board"),
+                    step(
+                        "BOARDPACK_KEY=… boardpack build",
+                        "with the key from where you keep it: public/, encrypted, to copy to any host or share",
+                    ),
+                ];
             }
         }
         steps
@@ -174,7 +177,7 @@ fn fill(template: &str, name: &str) -> String {
 /// release's SHA-256 before anything in it runs; and the project cache of
 /// earlier runs, so only months whose inputs changed are made again.
 const SETUP: &str = r#"
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v7
       - name: Install boardpack ${{ env.BOARDPACK_VERSION }}
         run: |
           case "$(uname -m)" in
@@ -182,19 +185,19 @@ const SETUP: &str = r#"
             aarch64 | arm64) target=aarch64-unknown-linux-gnu ;;
             *) echo "::error::no boardpack release for $(uname -m)"; exit 1 ;;
           esac
-          name="boardpack-$BOARDPACK_VERSION-$target"
+          name="boardpack-$target"
           cd "$RUNNER_TEMP"
           curl --fail --silent --show-error --location --retry 3 \
-            --remote-name "$BOARDPACK_RELEASES/v$BOARDPACK_VERSION/$name.tar.gz" \
-            --remote-name "$BOARDPACK_RELEASES/v$BOARDPACK_VERSION/$name.tar.gz.sha256"
+            --remote-name "$BOARDPACK_RELEASES/v$BOARDPACK_VERSION/$name.tar.xz" \
+            --remote-name "$BOARDPACK_RELEASES/v$BOARDPACK_VERSION/$name.tar.xz.sha256"
           # Nothing from the archive runs unless it is the one released.
-          sha256sum --check --strict "$name.tar.gz.sha256"
-          tar -xzf "$name.tar.gz"
+          sha256sum --check --strict "$name.tar.xz.sha256"
+          tar -xJf "$name.tar.xz"
           echo "$RUNNER_TEMP/$name" >> "$GITHUB_PATH"
       # Months made by earlier runs, by the key of their inputs: a push renders
       # and typesets only the months whose inputs changed.
       - name: Restore the build cache
-        uses: actions/cache@v4
+        uses: actions/cache@v5
         with:
           path: .boardpack/cache
           key: boardpack-cache-${{ env.BOARDPACK_VERSION }}-${{ github.sha }}
@@ -231,8 +234,9 @@ const PAGES: &str = concat!(
 # it. Keep this repository private: it holds the report in clear.
 #
 # Before the first push, in a checkout of this repository:
-#   boardpack key new                   # a new site key, and the link to give the board
-#   gh secret set BOARDPACK_KEY         # paste the key: this workflow builds with it
+#   gh secret set BOARDPACK_KEY --body "$(boardpack key new)"
+#                                       # a new site key, kept as the secret this workflow
+#                                       # builds with; it prints the link to give the board
 #   gh api -X POST "repos/{owner}/{repo}/pages" -f build_type=workflow
 #                                       # turn on Pages, published by this workflow
 # A run without the secret stops before publishing anything, and says so.
@@ -253,7 +257,7 @@ jobs:
   build:
     runs-on: ubuntu-latest
     steps:{SETUP}{BUILD}
-      - uses: actions/upload-pages-artifact@v3
+      - uses: actions/upload-pages-artifact@v5
         with:
           path: public
   deploy:
@@ -267,7 +271,7 @@ jobs:
       url: ${{ steps.deployment.outputs.page_url }}
     steps:
       - id: deployment
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@v5
 "#
 );
 
@@ -283,8 +287,9 @@ const CLOUDFLARE: &str = concat!(
 # repository private: it holds the report in clear.
 #
 # Before the first push, in a checkout of this repository:
-#   boardpack key new                   # a new site key, and the link to give the board
-#   gh secret set BOARDPACK_KEY         # paste the key: this workflow builds with it
+#   gh secret set BOARDPACK_KEY --body "$(boardpack key new)"
+#                                       # a new site key, kept as the secret this workflow
+#                                       # builds with; it prints the link to give the board
 #   npx wrangler pages project create {NAME} --production-branch main
 #   gh secret set CLOUDFLARE_ACCOUNT_ID # the account that holds the Pages project
 #   gh secret set CLOUDFLARE_API_TOKEN  # an API token allowed "Cloudflare Pages: Edit"
@@ -337,8 +342,9 @@ const AZURE: &str = concat!(
 #
 # Before the first push, in a checkout of this repository (GROUP: your
 # resource group; HOSTNAME: the app's default host name, shown by create):
-#   boardpack key new                   # a new site key, and the link to give the board
-#   gh secret set BOARDPACK_KEY         # paste the key: this workflow builds with it
+#   gh secret set BOARDPACK_KEY --body "$(boardpack key new)"
+#                                       # a new site key, kept as the secret this workflow
+#                                       # builds with; it prints the link to give the board
 #   az staticwebapp create --name {NAME} --resource-group GROUP --sku Free
 #   az staticwebapp secrets list --name {NAME} --query properties.apiKey -o tsv \
 #     | gh secret set AZURE_STATIC_WEB_APPS_API_TOKEN

@@ -77,9 +77,10 @@ impl Refusal {
                 "the site is published encrypted (`encrypt = true`), but this run has no key: BOARDPACK_KEY is not set",
             )
             .help(
-                "make a key with `boardpack key new` (it also prints the link to give the board) and store it as the \
-                 repository's secret: `gh secret set BOARDPACK_KEY`, then run the workflow again. Outside GitHub, \
-                 set BOARDPACK_KEY (or BOARDPACK_PASSPHRASE) in the environment of `boardpack build --publish`",
+                "make a key and keep it as the repository's secret, in the project's folder: \
+                 `gh secret set BOARDPACK_KEY --body \"$(boardpack key new)\"` (it prints the link that opens the \
+                 site, to give the board), then run the workflow again. Outside GitHub, set BOARDPACK_KEY (or \
+                 BOARDPACK_PASSPHRASE) in the environment of `boardpack build --publish`",
             ),
             Refusal::Plain => Diagnostic::error(
                 file,
@@ -87,9 +88,9 @@ impl Refusal {
                  where anyone may read them",
             )
             .help(
-                "encrypt it: `encrypt = true` under [publish], with the key in BOARDPACK_KEY (`boardpack key new` \
-                 makes one; in GitHub Actions, `gh secret set BOARDPACK_KEY`). Or, if whoever reaches the host may \
-                 read this report, say so: `public = true` under [publish]",
+                "encrypt it: `encrypt = true` under [publish], with the key in BOARDPACK_KEY (in GitHub Actions, \
+                 the repository's secret: `gh secret set BOARDPACK_KEY --body \"$(boardpack key new)\"`). Or, if \
+                 whoever reaches the host may read this report, say so: `public = true` under [publish]",
             ),
         };
         match source.lines().position(|l| l.trim() == "[publish]") {

@@ -242,6 +242,12 @@ encrypt = true
 # on GitHub Pages that is everyone. `build --publish`, which the workflow runs,
 # refuses a site that is neither encrypted nor public.
 # public = false
+# Let search engines index the pages; by default every page says noindex and
+# robots.txt disallows everything.
+# index = false
+# To open the site with a typed passphrase (BOARDPACK_PASSPHRASE) instead of
+# the key link: the line `boardpack key new --passphrase` prints.
+# salt = "…"
 
 [rules]
 # Which KPIs need explaining (a note, or commentary naming them) before a month

@@ -88,7 +88,7 @@ fn init_writes_the_deployment_for_each_host_and_says_what_to_set_up() {
         assert!(workflow.contains("# Before the first push") && workflow.contains("gh secret set BOARDPACK_KEY"));
         match name {
             "github-pages" => {
-                assert!(workflow.contains("uses: actions/deploy-pages@v4"), "{workflow}");
+                assert!(workflow.contains("uses: actions/deploy-pages@v5"), "{workflow}");
                 assert!(workflow.contains("public on the internet on every plan but GitHub\n# Enterprise Cloud"));
                 assert!(printed.contains("build_type=workflow"), "{printed}");
             }
@@ -213,4 +213,115 @@ fn a_fresh_init_publishes_encrypted_with_its_key() {
     assert!(stderr(&o).contains("nothing is published yet"), "{}", stderr(&o));
     let page = read(&out.join("index.html"));
     assert!(!page.contains("No report published yet") && !page.contains("Acme Report"), "encrypted: {page}");
+}
+
+/// Files served over HTTP on 127.0.0.1, as a release's assets are: each
+/// `GET /PATH` answers the file under `dir`, or 404. Serves `limit`
+/// connections at most, then stops.
+#[cfg(unix)]
+fn serve_files(dir: &Path, limit: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(limit) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            // The headers, up to the blank line.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+            let (status, body) = match fs::read(dir.join(&path)) {
+                Ok(bytes) if !path.contains("..") => ("200 OK", bytes),
+                _ => ("404 Not Found", Vec::new()),
+            };
+            let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
+        }
+    });
+    address
+}
+
+/// The workflow's install step, run as GitHub's runner runs it: it downloads
+/// the pinned version's archive and its `.sha256` from the releases (here, a
+/// release laid out as `dist` lays it out, served on 127.0.0.1), checks it,
+/// and puts the binary on the PATH; an archive that is not the one released
+/// stops it before anything in it runs.
+#[cfg(all(unix, target_arch = "x86_64", target_os = "linux"))]
+#[test]
+fn the_workflow_installs_the_released_binary_only_when_its_checksum_matches() {
+    let parent = tempfile::tempdir().unwrap();
+    let (dir, _) = init(parent.path(), None);
+    let workflow = read(&dir.join(WORKFLOW));
+    let start = workflow.find("      - name: Install boardpack").unwrap();
+    let script: String = workflow[start..]
+        .lines()
+        .skip(2) // the step's name and `run: |`
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| format!("{}\n", &l[10..]))
+        .collect();
+    assert!(script.contains("sha256sum --check"), "{script}");
+
+    // A release as `dist` makes it: boardpack-TARGET.tar.xz holding
+    // boardpack-TARGET/boardpack, and its SHA-256 as `HASH *NAME`. The
+    // binary is a stand-in that says its version: what is tested is how it
+    // gets onto the runner (xz-compressing the real 100 MB debug binary takes
+    // minutes on two cores).
+    let version = env!("CARGO_PKG_VERSION");
+    let releases = parent.path().join("releases");
+    let assets = releases.join(format!("v{version}"));
+    let packed = parent.path().join("boardpack-x86_64-unknown-linux-gnu");
+    fs::create_dir_all(&packed).unwrap();
+    fs::create_dir_all(&assets).unwrap();
+    fs::write(packed.join("boardpack"), format!("#!/bin/sh\necho boardpack {version}\n")).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    fs::set_permissions(packed.join("boardpack"), mode).unwrap();
+    let archive = assets.join("boardpack-x86_64-unknown-linux-gnu.tar.xz");
+    let tar = Command::new("tar")
+        .args(["-cJf", archive.to_str().unwrap(), "-C", parent.path().to_str().unwrap()])
+        .arg("boardpack-x86_64-unknown-linux-gnu")
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
+    let hash = String::from_utf8_lossy(&sum.stdout).split(' ').next().unwrap().to_string();
+    let checksum = assets.join("boardpack-x86_64-unknown-linux-gnu.tar.xz.sha256");
+    fs::write(&checksum, format!("{hash} *boardpack-x86_64-unknown-linux-gnu.tar.xz\n\n")).unwrap();
+
+    let run = |runner: &Path| {
+        fs::create_dir_all(runner).unwrap();
+        let path_file = runner.join("github-path");
+        let o = Command::new("bash")
+            .args(["-e", "-c", &script])
+            .env("BOARDPACK_VERSION", version)
+            .env("BOARDPACK_RELEASES", serve_files(&releases, 4))
+            .env("RUNNER_TEMP", runner)
+            .env("GITHUB_PATH", &path_file)
+            .output()
+            .unwrap();
+        (o, fs::read_to_string(&path_file).unwrap_or_default())
+    };
+    let (o, added) = run(&parent.path().join("runner"));
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    let installed = PathBuf::from(added.trim()).join("boardpack");
+    let v = Command::new(&installed).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&v.stdout).trim(), format!("boardpack {version}"));
+
+    // One byte changed after the release: nothing is unpacked, nothing put on the PATH.
+    let mut bytes = fs::read(&archive).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&archive, bytes).unwrap();
+    let runner = parent.path().join("runner-2");
+    let (o, added) = run(&runner);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("FAILED"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(added.is_empty() && !runner.join("boardpack-x86_64-unknown-linux-gnu").exists());
 }
