@@ -9,7 +9,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use boardpack::diagnostic::Diagnostic;
 use boardpack::period::Month;
-use boardpack::{BuildOptions, Error, PackOptions, Packed};
+use boardpack::{BuildOptions, Error, Host, PackOptions, Packed};
 
 /// mimalloc rather than the system allocator: rendering is many small strings
 /// on two threads; it took the 100 × 36 portfolio build from 4.0 s to 3.5 s
@@ -32,8 +32,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new report project, ready to build.
-    #[command(after_help = "Example:\n  boardpack init acme-board-report\n  boardpack init --month 2026-10 .")]
+    /// Create a new report project, ready to build and to publish encrypted.
+    #[command(
+        after_help = "Example:\n  boardpack init acme-board-report\n  boardpack init --month 2026-10 .\n  boardpack init acme --host cloudflare\n\nHosts: github-pages (GitHub Pages, public: the encryption is the lock),\ncloudflare (Cloudflare Pages behind Cloudflare Access), azure (Azure Static\nWeb Apps, for the `board` role), folder (no deployment: copy public/ anywhere).\nEvery one publishes the site encrypted; init prints what to set up before the first push."
+    )]
     Init {
         /// The folder to create (it must be new or empty).
         #[arg(default_value = ".")]
@@ -41,6 +43,9 @@ enum Command {
         /// The first reporting month, YYYY-MM (default: the last complete month).
         #[arg(long)]
         month: Option<Month>,
+        /// Where the report is published: the deployment init writes.
+        #[arg(long, default_value = Host::NAMES[0], value_parser = Host::NAMES)]
+        host: String,
     },
     /// Start the next month: its values file and commentary stubs.
     #[command(
@@ -66,7 +71,9 @@ enum Command {
         strict: bool,
     },
     /// Build the report site into the output folder.
-    #[command(after_help = "Example:\n  boardpack build\n  boardpack build --root my-report --output /tmp/site")]
+    #[command(
+        after_help = "Example:\n  boardpack build\n  boardpack build --root my-report --output /tmp/site\n  boardpack build --publish      # in a deployment: encrypted or declared public, or nothing"
+    )]
     Build {
         /// The report project (the folder holding boardpack.toml).
         #[arg(long, default_value = ".")]
@@ -80,6 +87,11 @@ enum Command {
         /// Publish draft months too (each marked as a draft), to preview them.
         #[arg(long)]
         drafts: bool,
+        /// The build a deployment runs: refuse a site that is neither encrypted
+        /// (`[publish] encrypt = true`, its key in BOARDPACK_KEY) nor declared
+        /// public (`[publish] public = true`).
+        #[arg(long, conflicts_with = "drafts")]
+        publish: bool,
     },
     /// Write the month's board pack: PDF, single-file HTML, charts, data, in one zip.
     #[command(
@@ -194,12 +206,19 @@ enum KeyCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Init { dir, month } => init(&dir, month),
+        Command::Init { dir, month, host } => {
+            host.parse::<Host>().map_err(Error::Internal).and_then(|h| init(&dir, month, h))
+        }
         Command::New { month, root } => new(&root, month),
         Command::Check { root, strict } => return check(&root, strict),
-        Command::Build { root, output, force, drafts } => {
+        Command::Build { root, output, force, drafts, publish } => {
             let progress = std::io::stderr().is_terminal().then_some(show_progress as boardpack::Progress);
-            build(BuildOptions { root, output, force, drafts, progress })
+            let options = BuildOptions { root, output, force, drafts, progress };
+            if publish {
+                boardpack::refuse_unprotected(&options.root).and_then(|()| build(options))
+            } else {
+                build(options)
+            }
         }
         Command::Pack { root, month, output } => pack(&PackOptions { root, month, output }),
         Command::Serve { root, port, open, poll } => serve(root, port, open, poll),
@@ -238,9 +257,31 @@ fn colour() -> bool {
 
 fn print_all(diagnostics: &[Diagnostic]) {
     let colour = colour();
+    // In GitHub Actions each error is also an annotation, shown on the run's
+    // summary page where a failed publish is first seen, with what to do.
+    let actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     for d in diagnostics {
         eprintln!("{}", d.render(colour));
+        if actions && d.is_error() {
+            println!("{}", annotation(d));
+        }
     }
+}
+
+/// A GitHub Actions `::error` workflow command for `d`, escaped as the runner
+/// requires (`%`, CR and LF everywhere; also `:` and `,` in properties).
+fn annotation(d: &Diagnostic) -> String {
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut properties = format!("file={}", property(&d.file.to_string_lossy()));
+    if let Some(location) = &d.location {
+        properties.push_str(&format!(",line={}", location.line));
+    }
+    let message = match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    };
+    format!("::error {properties},title=boardpack::{}", data(&message))
 }
 
 /// How many warnings `build` and `pack` print in full: a portfolio can have
@@ -261,16 +302,22 @@ fn print_warnings(warnings: &[Diagnostic]) {
     );
 }
 
-fn init(dir: &Path, month: Option<Month>) -> Result<(), Error> {
-    let (month, files) = boardpack::init(dir, month)?;
+fn init(dir: &Path, month: Option<Month>, host: Host) -> Result<(), Error> {
+    let made = boardpack::init(dir, month, host)?;
+    let month = made.month;
     eprintln!(
         "created a boardpack report in {} ({} files), reporting {}",
         dir.display(),
-        files.len(),
+        made.files.len(),
         month.long_name()
     );
+    let when = if host == Host::Folder { "to publish" } else { "before the first push" };
+    eprintln!("\n{when} ({}, encrypted):", host.title());
+    for (command, why) in host.before_first_push(&made.site) {
+        eprintln!("  # {why}\n  {command}");
+    }
     let cd = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
-    eprintln!("next: fill in content/{month}/kpis.toml and the commentary, then\n  {cd}boardpack serve --open");
+    eprintln!("\nnext: fill in content/{month}/kpis.toml and the commentary, then\n  {cd}boardpack serve --open");
     Ok(())
 }
 

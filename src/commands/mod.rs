@@ -2,9 +2,11 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod hosting;
 pub(crate) mod key;
 pub mod measure;
 pub(crate) mod pack;
+pub(crate) mod publish;
 pub(crate) mod scaffold;
 pub(crate) mod schema;
 pub(crate) mod seal;

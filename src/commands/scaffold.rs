@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::base::status::Status;
+use crate::commands::hosting::{site_name, Host};
 use crate::commands::schema::{self, SCHEMA_DIR};
 use crate::compute::report::Report;
 use crate::load::catalogue::{Catalogue, Medium, BUILTIN_TOML};
@@ -19,10 +20,22 @@ use crate::load::theme::Theme;
 use crate::load::values::DRAFT_KEY;
 use crate::Error;
 
+/// A project `init` made.
+#[derive(Debug)]
+pub struct Initialised {
+    /// The month it reports first.
+    pub month: Month,
+    /// The files written, relative to its folder.
+    pub files: Vec<PathBuf>,
+    /// Its name on the host (a Cloudflare Pages project, a Static Web App),
+    /// from its folder's name.
+    pub site: String,
+}
+
 /// Creates a ready-to-build project in `dir` (which must be empty or absent),
 /// reporting `month` (default: the last complete month, the one a report is
-/// written about). Returns the month and the files written, relative to `dir`.
-pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), Error> {
+/// written about), set up to publish an encrypted site to `host`.
+pub fn init(dir: &Path, month: Option<Month>, host: Host) -> Result<Initialised, Error> {
     let month = month.unwrap_or_else(|| project::current_month().previous());
     if dir.exists() {
         let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
@@ -40,6 +53,7 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "My company".to_string());
     let organisation = organisation_from_folder(&name);
+    let site = site_name(&name);
     let catalogue = Catalogue::builtin();
     // A new project is British English until its author sets `locale`.
     let lang = Lang::english();
@@ -58,15 +72,15 @@ pub fn init(dir: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBuf>), E
                 .into(),
         ),
         (".taplo.toml".into(), taplo_config()),
-        (".github/workflows/boardpack.yml".into(), workflow()),
     ];
+    files.extend(host.files(&site));
     for acc in &catalogue.accountabilities {
         files.push((format!("{month_dir}/{}.md", acc.id), commentary_stub(lang, &catalogue, &acc.id, month, &[])));
     }
     for (name, text) in schema::report(&catalogue) {
         files.push((format!("{SCHEMA_DIR}/{name}"), text));
     }
-    Ok((month, write_new(dir, &files)?))
+    Ok(Initialised { month, files: write_new(dir, &files)?, site })
 }
 
 /// Creates the folder for `month` (default: the month after the latest), with a
@@ -219,6 +233,22 @@ organisation = "{organisation}"
 # installed on this machine: the PDF then depends on the machine.
 # system_fonts = false
 
+[publish]
+# Encrypt every file of the site with the key in BOARDPACK_KEY (`boardpack key
+# new` makes one, and prints the link that opens the site): only readers with
+# the key can open it. Without a key `build` stops; it never publishes in clear.
+encrypt = true
+# Publish the site unencrypted: whoever the host lets in reads the report, and
+# on GitHub Pages that is everyone. `build --publish`, which the workflow runs,
+# refuses a site that is neither encrypted nor public.
+# public = false
+# Let search engines index the pages; by default every page says noindex and
+# robots.txt disallows everything.
+# index = false
+# To open the site with a typed passphrase (BOARDPACK_PASSPHRASE) instead of
+# the key link: the line `boardpack key new --passphrase` prints.
+# salt = "…"
+
 [rules]
 # Which KPIs need explaining (a note, or commentary naming them) before a month
 # is sealed: "red", "amber" (red and amber) or "none". `check` warns;
@@ -336,74 +366,6 @@ include = ["{CONTENT_DIR}/*/{VALUES_FILE}"]
 path = "./{SCHEMA_DIR}/kpis.schema.json"
 "#
     )
-}
-
-/// The GitHub workflow `init` writes, for the version of boardpack that wrote
-/// it (`{VERSION}`): installed once per version and kept as a cached binary,
-/// so a push does not compile boardpack; the project cache kept between runs,
-/// so a push typesets only the PDFs whose inputs changed.
-const WORKFLOW: &str = r#"# Builds the board report and publishes it to GitHub Pages on every push to main.
-# Enable Pages with "GitHub Actions" as the source in the repository settings.
-# Pages sites can be public: for a confidential report, use a private host.
-name: Publish board report
-on:
-  push:
-    branches: [main]
-  workflow_dispatch:
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-concurrency:
-  group: pages
-  cancel-in-progress: true
-env:
-  # The boardpack this project was made with. Change it to upgrade; the first
-  # run of a new version compiles it (a few minutes), later runs reuse it.
-  BOARDPACK_VERSION: "{VERSION}"
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Restore boardpack ${{ env.BOARDPACK_VERSION }}
-        id: boardpack
-        uses: actions/cache@v4
-        with:
-          path: ~/.cargo/bin/boardpack
-          key: boardpack-bin-${{ runner.os }}-${{ env.BOARDPACK_VERSION }}
-      - name: Install boardpack ${{ env.BOARDPACK_VERSION }}
-        if: steps.boardpack.outputs.cache-hit != 'true'
-        run: cargo install --locked boardpack --version "=$BOARDPACK_VERSION"
-      # PDFs typeset by earlier runs, by the key of their inputs: only months
-      # whose inputs changed are typeset again.
-      - name: Restore the build cache
-        uses: actions/cache@v4
-        with:
-          path: .boardpack/cache
-          key: boardpack-cache-${{ env.BOARDPACK_VERSION }}-${{ github.sha }}
-          restore-keys: boardpack-cache-${{ env.BOARDPACK_VERSION }}-
-      - name: Check the report
-        run: boardpack check
-      - name: Build the site
-        run: boardpack build
-      - uses: actions/upload-pages-artifact@v3
-        with:
-          path: public
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v4
-"#;
-
-/// The workflow for this version of boardpack.
-fn workflow() -> String {
-    WORKFLOW.replace("{VERSION}", env!("CARGO_PKG_VERSION"))
 }
 
 #[cfg(test)]

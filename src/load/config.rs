@@ -73,6 +73,12 @@ pub(crate) struct Config {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PublishConfig {
+    /// Publish the site unencrypted: whoever the host lets in reads it —
+    /// everyone, on GitHub Pages. `build --publish` refuses a site that is
+    /// neither encrypted nor declared public, so board numbers are never put
+    /// on the internet by default.
+    #[serde(default)]
+    pub(crate) public: bool,
     /// Encrypt every file of the site (AES-256-GCM) under the key in
     /// `BOARDPACK_KEY`, or a key stretched from `BOARDPACK_PASSPHRASE` with
     /// `salt`; pages open in the browser with the key. `build` stops when no

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::base::diagnostic::Diagnostic;
 use crate::load::config::CONFIG_FILE;
 use crate::load::portfolio::{Company, Portfolio, COMPANIES_DIR, PORTFOLIO_FILE};
-use crate::load::project::{Project, CONTENT_DIR, THEMES_DIR};
+use crate::load::project::{Project, CONTENT_DIR, THEMES_DIR, VALUES_FILE};
 use crate::Error;
 
 /// The folders holding a report's or a portfolio's sources: never an output,
@@ -98,20 +98,36 @@ impl Workspace {
 }
 
 /// A report as published: draft months left out unless `drafts`. A report
-/// with nothing published cannot be built.
-pub(crate) fn publish_report(project: Project, drafts: bool) -> Result<Project, Error> {
+/// whose every month is still a draft is published as a holding page that
+/// says no report is published yet, with this warning: a new project's first
+/// push publishes, and its workflow stays green.
+pub(crate) fn publish_report(project: Project, drafts: bool) -> (Project, Option<Diagnostic>) {
     let drafted = match project.months.as_slice() {
-        [only] => format!("{} is", only.month),
-        _ => "every month is".to_string(),
+        [only] => Some(only.month),
+        _ => None,
     };
     let published = project.published(drafts);
     if !published.months.is_empty() {
-        return Ok(published);
+        return (published, None);
     }
-    Err(Error::Refused {
-        what: format!("there is nothing to publish: {drafted} a draft"),
-        help: "a month is a draft while its kpis.toml says `draft = true` or holds no value: fill it in and remove the `draft` line. To preview drafts, use `boardpack serve` or `boardpack build --drafts`".into(),
-    })
+    let (file, what, values) = match drafted {
+        Some(month) => (
+            Path::new(CONTENT_DIR).join(month.to_string()).join(VALUES_FILE),
+            format!("{month} is a draft"),
+            format!("{CONTENT_DIR}/{month}/{VALUES_FILE}"),
+        ),
+        None => {
+            (Path::new(CONTENT_DIR).to_path_buf(), "every month is a draft".to_string(), "a month's kpis.toml".into())
+        }
+    };
+    let warning = Diagnostic::warning(
+        file,
+        format!("nothing is published yet: {what}, so the site is a holding page saying no report is published yet"),
+    )
+    .help(format!(
+        "fill in {values} and remove its `draft = true` line to publish the month; `boardpack serve` or `boardpack build --drafts` previews drafts"
+    ));
+    (published, Some(warning))
 }
 
 /// A portfolio company as published: draft months left out unless `drafts`.

@@ -193,7 +193,8 @@ pub(crate) fn lang(theme: &Theme, locale: &crate::base::locale::Locale) -> Resul
 /// since the previous build is taken from it instead. Returns each month's record.
 ///
 /// `base_url` is where the site will be published, if known: pages then carry
-/// canonical links, and the site a `sitemap.xml`.
+/// canonical links, and the site a `sitemap.xml`. A report with no month
+/// published yet renders as a holding page ([`pages::holding_page`]).
 pub(crate) fn render_site(
     report: &Report<'_>,
     theme: &Theme,
@@ -203,11 +204,16 @@ pub(crate) fn render_site(
     base_url: Option<&str>,
 ) -> Result<Vec<MonthRecord>, Error> {
     let project = report.project;
-    let latest = project.months.last().ok_or_else(|| Error::Internal("no month to render".into()))?.month;
     let lang = lang(theme, &project.config.language)?;
     let site = SiteView::new(&project.config.title, &project.config.organisation, base_url, &lang)
         .indexed(project.config.publish.index);
     dest.begin(theme, &site)?;
+    let Some(latest) = project.months.last().map(|m| m.month) else {
+        let mut files = vec![pages::holding_page(theme, &site)?];
+        files.extend(pages::statics(theme));
+        dest.write(files)?;
+        return Ok(Vec::new());
+    };
     let catalogue = catalogue_view(report, &lang, latest);
     let corrections = corrections(project);
     let keys = key::months(project, theme, documents, base_url, &corrections);

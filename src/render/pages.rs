@@ -100,6 +100,13 @@ pub(crate) fn latest_page(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBund
     render_page(theme, "scorecard.html", "index.html", "", &mut ctx)
 }
 
+/// The site's only page while every month is still a draft: it says no report
+/// is published yet, in the report's language, so that a new project's first
+/// publish shows a page, not an error, and gives nothing away.
+pub(crate) fn holding_page(theme: &Theme, site: &SiteView<'_>) -> Result<SiteFile, Error> {
+    page(theme, "holding.html", "index.html", site, "", |_| {})
+}
+
 /// A month's folder: its scorecard, one page per accountability and the chart files.
 pub(crate) fn month_pages(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBundle) -> Result<Vec<SiteFile>, Error> {
     let view = &bundle.view;

@@ -16,6 +16,7 @@ mod modes;
 mod output;
 mod pack;
 mod portfolio;
+mod publish;
 mod record;
 mod safety;
 mod sealed_as_sent;

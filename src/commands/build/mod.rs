@@ -108,7 +108,8 @@ fn build_report(
     if warnings.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(warnings));
     }
-    let project = publish_report(project, options.drafts)?;
+    let (project, holding) = publish_report(project, options.drafts);
+    warnings.extend(holding);
     let key = crate::commands::key::site_key(&project.config.publish, crate::load::config::CONFIG_FILE)?;
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     let read = crate::load::inputs::folders_read(&project.root, Some(&project.config));
