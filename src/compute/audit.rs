@@ -319,7 +319,8 @@ impl Sealed<'_> {
                 }
             }
             let unit = sent.unit.as_deref().or(pack.map(|p| p.unit.as_str()));
-            let value_same = r.value == sent.value;
+            // A seal that disagrees with its own pack is reported as such (`against_pack`), not as what it would show.
+            let value_same = r.value == sent.value && pack.is_none_or(|p| p.value == sent.value);
             if let Some(was) = unit.filter(|was| *was != kpi.unit) {
                 differ(
                     &catalogue_file,
