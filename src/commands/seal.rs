@@ -130,6 +130,8 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
                 name: Some(kpi.name.clone()),
                 accountability: project.catalogue.accountability(&kpi.accountability).map(|a| a.name.clone()),
                 unit: Some(kpi.unit.clone()),
+                measured: content.values.get(&kpi.id).and_then(|e| e.measured.clone()),
+                rows: content.values.get(&kpi.id).and_then(|e| e.rows),
             };
             (kpi.id.clone(), sealed)
         })

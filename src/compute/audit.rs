@@ -318,6 +318,23 @@ impl Sealed<'_> {
                     differ(&catalogue_file, format!("accountability `{}` was shown to the board in {} as “{was}”; the catalogue now names it “{now}”", kpi.accountability, m.long_name()), "undo the rename in the catalogue");
                 }
             }
+            let entry = self.month.values.get(&kpi.id);
+            let provenance = (entry.and_then(|e| e.measured.clone()), entry.and_then(|e| e.rows));
+            let recorded = sent.measured.is_some() || sent.rows.is_some();
+            if recorded && provenance != (sent.measured.clone(), sent.rows) {
+                let values = self.dir().join(VALUES_FILE);
+                differ(
+                    &values,
+                    format!(
+                        "how {} in {} was measured was sent as “{}”; it would now read “{}”",
+                        kpi.name,
+                        m.long_name(),
+                        sent.measured.as_deref().unwrap_or("not said"),
+                        provenance.0.as_deref().unwrap_or("not said")
+                    ),
+                    &format!("undo the edit to `measured` or `rows` of `{}` in {}", kpi.id, values.display()),
+                );
+            }
             let unit = sent.unit.as_deref().or(pack.map(|p| p.unit.as_str()));
             // A seal that disagrees with its own pack is reported as such (`against_pack`), not as what it would show.
             let value_same = r.value == sent.value && pack.is_none_or(|p| p.value == sent.value);

@@ -87,6 +87,11 @@ pub(crate) struct SealedKpi {
     pub(crate) accountability: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) unit: Option<String>,
+    /// How `measure` computed the value, and from how many rows, as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) measured: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) rows: Option<u64>,
 }
 
 /// A correction as a sealed month announced it.
@@ -388,6 +393,8 @@ mod tests {
                 name: Some("Lead time".into()),
                 accountability: Some("Software delivery".into()),
                 unit: Some("days".into()),
+                measured: Some("median of 12 changes".into()),
+                rows: Some(12),
             },
         );
         let seal = Seal {

@@ -153,3 +153,15 @@ fn a_sealed_month_removed_from_the_chain_is_caught() {
     fs::remove_dir_all(d.path().join("content/2026-09")).unwrap();
     refused(d.path(), &["October 2026 was sealed after 2026-09, which was sealed too; but content/2026-09/ is gone"]);
 }
+
+#[test]
+fn an_edit_to_how_a_sealed_value_was_measured_is_caught() {
+    let d = demo();
+    let o = boardpack(&["seal", "2026-10", "--root", d.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kpis = d.path().join("content/2026-10/kpis.toml");
+    let text = fs::read_to_string(&kpis).unwrap();
+    let at = text.find("measured = \"").unwrap() + "measured = \"".len();
+    fs::write(&kpis, format!("{}mean, not median, of {}", &text[..at], &text[at..])).unwrap();
+    refused(d.path(), &["was measured was sent as"]);
+}
