@@ -10,6 +10,7 @@ pub(crate) mod measuring;
 pub(crate) mod portfolio;
 pub(crate) mod project;
 pub(crate) mod record;
+pub(crate) mod staging;
 pub(crate) mod theme;
 pub(crate) mod toml_file;
 pub(crate) mod values;

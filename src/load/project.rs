@@ -160,7 +160,7 @@ pub(crate) fn load(root: &Path) -> Loaded {
         None => Vec::new(),
     };
     let Reader { root, mut diagnostics, fonts, .. } = reader;
-    diagnostics.extend(crate::load::measuring::interrupted(&root));
+    diagnostics.extend(crate::load::staging::interrupted(&root));
     let fonts = fonts.unwrap_or_else(FontSet::embedded);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let project = match (config, catalogue, failed) {

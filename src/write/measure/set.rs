@@ -22,7 +22,7 @@ use crate::base::digest::sha256;
 use crate::write::archive::write_atomically;
 use crate::Error;
 
-pub(crate) use crate::load::measuring::{PLAN, STAGING_DIR};
+pub(crate) use crate::load::staging::{PLAN, STAGING_DIR};
 /// The lock file one run holds, beside the staging folder.
 const LOCK: &str = ".boardpack/measure.lock";
 
