@@ -4,6 +4,7 @@
 pub(crate) mod catalogue;
 pub(crate) mod config;
 pub(crate) mod exports;
+pub(crate) mod file;
 pub(crate) mod fonts;
 pub(crate) mod git;
 pub(crate) mod measuring;

@@ -642,3 +642,41 @@ fn one_run_at_a_time() {
     let o = measure(dir.path(), &["2026-10"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_given_as_an_input_is_refused_not_waited_on() {
+    for input in [
+        "data/2026-10/deployments.csv",
+        "data/2026-10/work-items.csv",
+        "content/2026-10/kpis.toml",
+        "content/catalogue.toml",
+        "boardpack.toml",
+    ] {
+        let dir = project("basic");
+        let path = dir.path().join(input);
+        let _ = fs::remove_file(&path);
+        let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo runs");
+        assert!(made.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+            .args(["measure", "2026-10", "--root", dir.path().to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if child.try_wait().unwrap().is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("measure waited on the named pipe {input}");
+        }
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{input}: {err}");
+        assert!(err.contains(&format!("--> {input}")) && err.contains("is a named pipe, not a file"), "{input}: {err}");
+        assert!(!dir.path().join("content/2026-10/evidence").exists(), "{input}: nothing was written");
+    }
+}
