@@ -10,7 +10,7 @@ use crate::load::exports::time::Instant;
 use crate::load::exports::Deployment;
 use crate::load::git::Repository;
 
-use super::{num, percent, plural, yes, Computed, Data, Evidence, Outcome, Period};
+use super::{num, percent, plural, yes, Computed, Data, Outcome, Period};
 
 /// Per component of `repo`: the non-merge commits whose committer date lies
 /// in `[from, to)` and that touch it, counted by author.
@@ -179,12 +179,7 @@ pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
     if untouched > 0 {
         measured += &format!("; {} unchanged", plural(untouched, "component", "components"));
     }
-    Ok(Computed {
-        value: percent(concentrated as f64, total as f64),
-        measured,
-        evidence: Evidence { header: Method::KeyPersonConcentration.columns(), rows },
-        notes: Vec::new(),
-    })
+    Ok(Computed::new(Method::KeyPersonConcentration, percent(concentrated as f64, total as f64), measured, rows))
 }
 
 #[cfg(test)]

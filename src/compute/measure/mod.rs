@@ -106,6 +106,28 @@ pub(crate) struct Computed {
     pub(crate) notes: Vec<String>,
 }
 
+impl Computed {
+    /// `method`'s value, how it was computed, and the evidence rows behind it
+    /// (in the method's columns).
+    pub(super) fn new(method: Method, value: f64, measured: String, rows: Vec<Vec<String>>) -> Computed {
+        Computed { value, measured, evidence: Evidence { header: method.columns(), rows }, notes: Vec::new() }
+    }
+
+    /// With things the author should know.
+    pub(super) fn noting(self, notes: Vec<String>) -> Computed {
+        Computed { notes, ..self }
+    }
+}
+
+/// `measured`, then "; 3 items without a start time left out" when `n` were.
+pub(super) fn leaving_out(measured: String, n: usize, one: &str, many: &str, without: &str) -> String {
+    if n == 0 {
+        measured
+    } else {
+        format!("{measured}; {} without {without} left out", plural(n, one, many))
+    }
+}
+
 /// A value, or why there is none.
 pub(crate) type Outcome = Result<Computed, String>;
 
