@@ -155,7 +155,7 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         Export::Read(t) => history::brought(&repositories, &t.rows, &located, period.start, period.end),
         Export::Missing(_) => Brought::default(),
     };
-    let data = Data { deployments, incidents, work_items, repositories, brought };
+    let data = Data { deployments, incidents, work_items, repositories, brought, people: mc.people };
     let outcomes: Vec<(String, Method, Outcome)> =
         kpis.into_iter().map(|(id, method)| (id, method, methods::compute(method, &data, &period))).collect();
     for (id, _, outcome) in &outcomes {

@@ -243,8 +243,40 @@ fn lead_time_and_key_person_concentration_from_a_real_git_repository_with_a_mail
         )
     );
     let evidence = read(&root.join("content/2026-10/evidence/key-person-concentration.csv"));
-    assert!(evidence.contains("shop,shop:api/,5,2,Ann Smith <ann@work.example>,3,60,yes,../shop (HEAD)"), "{evidence}");
+    assert!(evidence.contains("shop,shop:api/,5,2,Ann Smith,3,60,yes,../shop (HEAD)"), "{evidence}");
     assert!(evidence.contains("shop,shop:web/,4,2,"), "{evidence}");
+    // People are named, never by email address: in content/, on the site and in the pack.
+    let no_email = |what: &str, text: &str| assert!(!text.contains('@'), "an email address in {what}:\n{text}");
+    for (path, bytes) in tree(&root.join("content")) {
+        no_email(&path, &String::from_utf8_lossy(&bytes));
+    }
+    let out = tempfile::tempdir().unwrap();
+    fs::write(root.join("content/2026-10/summary.md"), "October.\n").unwrap();
+    build(&root, &out.path().join("site"));
+    for (path, bytes) in tree(&out.path().join("site")).into_iter().filter(|(p, _)| p.contains("evidence")) {
+        no_email(&path, &String::from_utf8_lossy(&bytes));
+    }
+    let o = boardpack(&["pack", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zip = fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "zip"));
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip.unwrap()).unwrap()).unwrap();
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("evidence/key-person-concentration.csv").unwrap(), &mut csv)
+        .unwrap();
+    assert!(csv.contains(",Ann Smith,3,60,yes,"), "{csv}");
+    no_email("the pack", &csv);
+    // Or by initials, when boardpack.toml says so.
+    let config = read(&root.join("boardpack.toml"))
+        .replace("[[measure.repository]]", "[measure]\npeople = \"initials\"\n\n[[measure.repository]]");
+    fs::write(root.join("boardpack.toml"), config).unwrap();
+    let o = measure(&root, &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let evidence = read(&root.join("content/2026-10/evidence/key-person-concentration.csv"));
+    assert!(evidence.contains("shop,shop:api/,5,2,AS,3,60,yes,../shop (HEAD)"), "{evidence}");
     let lead = read(&root.join("content/2026-10/evidence/lead-time.csv"));
     assert_eq!(lead.lines().count(), 5, "{lead}");
     assert!(

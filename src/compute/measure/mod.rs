@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use crate::base::locale::round;
 use crate::base::method::Method;
 use crate::base::period::Month;
+use crate::load::config::People;
 use crate::load::exports::time::{Instant, Zone};
 use crate::load::exports::{Deployment, Incident, Table, WorkItem};
 use crate::load::git::Repository;
@@ -85,6 +86,8 @@ pub(crate) struct Data {
     pub(crate) repositories: Vec<Repository>,
     /// The commits each deployment of the month brought (from the repositories).
     pub(crate) brought: Brought,
+    /// How evidence names people.
+    pub(crate) people: People,
 }
 
 /// The rows behind a number, one per input row (or component) that made it.
