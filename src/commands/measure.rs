@@ -20,7 +20,7 @@ use crate::load::catalogue::Catalogue;
 use crate::load::exports::{self, Input};
 use crate::load::measuring::{self, Exports, Settings};
 use crate::load::project::EVIDENCE_DIR;
-use crate::write::measure::{self as written, evidence, values};
+use crate::write::measure::{evidence, set, values};
 use crate::Error;
 
 /// What `measure` was asked to do.
@@ -110,6 +110,10 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
     let mc = settings.measure();
     let mut problems: Vec<Diagnostic> = Vec::new();
 
+    // One run at a time; first, finish what an interrupted run left.
+    let lock = set::lock(root)?;
+    problems.extend(recovered(&set::recover(root, &lock)?));
+
     // Read everything, collecting every problem.
     let zone = settings.zone(&mut problems);
     let month = options.month.or_else(|| measuring::latest_month(root)).unwrap_or_else(|| zone.current_month());
@@ -151,7 +155,7 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         Export::Read(t) => history::brought(&repositories, &t.rows, &located, period.start, period.end),
         Export::Missing(_) => Brought::default(),
     };
-    let data = Data { deployments, incidents, work_items, repositories, brought };
+    let data = Data { deployments, incidents, work_items, repositories, brought, people: mc.people };
     let outcomes: Vec<(String, Method, Outcome)> =
         kpis.into_iter().map(|(id, method)| (id, method, methods::compute(method, &data, &period))).collect();
     for (id, _, outcome) in &outcomes {
@@ -166,11 +170,34 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         settings.config.organisation
     );
     let before = existing.clone().unwrap_or(header);
-    let (after, results, evidence_files) = edit(&before, &values_rel, outcomes, options.overwrite)?;
+    let (after, results, mut files) = edit(&before, &values_rel, outcomes, options.overwrite)?;
     let changed = existing.as_deref() != Some(after.as_str());
-    written::write(root, &evidence_files, changed.then_some((values_rel.as_path(), after.as_bytes())))?;
+    files.push((values_rel.clone(), after.into_bytes()));
+    set::write(root, &files, &lock)?;
     let evidence_dir = values_rel.with_file_name(EVIDENCE_DIR);
     Ok(MeasureSummary { month, values_file: values_rel, evidence_dir, changed, kpis: results, warnings: problems })
+}
+
+/// Warnings for what [`set::recover`] did, if anything.
+fn recovered(r: &set::Recovered) -> Vec<Diagnostic> {
+    let list = |files: &[PathBuf]| files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
+    let mut out = Vec::new();
+    if !r.finished.is_empty() {
+        out.push(Diagnostic::warning(
+            set::STAGING_DIR,
+            format!(
+                "an interrupted `boardpack measure` had not finished writing its files; finished now: {}",
+                list(&r.finished)
+            ),
+        ));
+    }
+    if !r.removed.is_empty() {
+        out.push(Diagnostic::warning(
+            "content",
+            format!("removed the temporary files an interrupted earlier version left: {}", list(&r.removed)),
+        ));
+    }
+    out
 }
 
 /// The evidence files of the values written, in catalogue order.

@@ -270,6 +270,7 @@ encrypt = true
 # Where `boardpack measure` finds exported data and git history, to compute
 # the month's values with the evidence behind them (FORMAT.md, "Measuring").
 # timezone = "Europe/London"
+# people = "names"   # or "initials": how evidence names commit authors (never by email)
 # [[measure.repository]]
 # path = "../platform"
 # components = ["services/billing/", "services/routing/"]

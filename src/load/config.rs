@@ -260,6 +260,21 @@ pub(crate) struct MeasureConfig {
     /// `[[measure.repository]]`: git repositories, for lead time and key-person concentration.
     #[serde(default, rename = "repository")]
     pub(crate) repositories: Vec<RepositoryConfig>,
+    /// How evidence names people (the authors of commits): `names` (after
+    /// the repository's `.mailmap`) or `initials`. Never by email address.
+    #[serde(default)]
+    pub(crate) people: People,
+}
+
+/// How evidence names a person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum People {
+    /// Their name, as git shows it after the `.mailmap`: `Ann Smith`.
+    #[default]
+    Names,
+    /// The first letter of each part of their name: `AS`.
+    Initials,
 }
 
 /// One input file's settings.

@@ -8,11 +8,12 @@
 //! memory; every deployment range and every 90-day window is then answered
 //! from that graph, so 5,000 deployments cost no extra processes. `%aN` and
 //! `%aE` make git apply the repository's `.mailmap`, so one person with two
-//! addresses counts once. Calling git rather than linking a Rust
-//! implementation (gix, git2) keeps boardpack's build as it is (gix adds
-//! minutes of compile time to a crate already heavy with Typst; git2 links C
-//! libgit2) and reads exactly what the user's own `git log` shows, including
-//! their mailmap settings. The cost is a runtime dependency on `git` being
+//! addresses counts once; the address tells people apart and is then
+//! dropped. Calling git rather than linking a Rust implementation (gix,
+//! git2) keeps boardpack's build as it is (gix adds minutes of compile time
+//! to a crate already heavy with Typst; git2 links C libgit2) and reads
+//! exactly what the user's own `git log` shows, including their mailmap
+//! settings. The cost is a runtime dependency on `git` being
 //! installed, which any machine holding the repositories has.
 
 use std::collections::HashMap;
@@ -49,7 +50,9 @@ pub(crate) struct Repository {
     by_sha: HashMap<String, u32>,
     /// Commit indexes sorted by SHA, for abbreviated SHAs.
     sorted: Vec<u32>,
-    /// "Name <email>" after the mailmap.
+    /// Each author's name after the mailmap. Their email address (also after
+    /// the mailmap) only tells two people of one name apart: it is not kept,
+    /// so no evidence can carry it.
     pub(crate) authors: Vec<String>,
 }
 
@@ -137,7 +140,8 @@ impl Repository {
             let key = if email.trim().is_empty() { name.trim().to_lowercase() } else { email.trim().to_lowercase() };
             let next = u32::try_from(self.authors.len()).unwrap_or(u32::MAX);
             let author = *author_ids.entry(key).or_insert_with(|| {
-                self.authors.push(format!("{} <{}>", name.trim(), email.trim()));
+                let name = name.trim();
+                self.authors.push(if name.is_empty() { "(no name)".to_string() } else { name.to_string() });
                 next
             });
             let mut touches: Vec<u16> = Vec::new();
@@ -304,7 +308,7 @@ pub(crate) mod tests {
             ([1, 0].as_slice(), [0].as_slice())
         );
         assert_eq!(r.component_names(), ["shop:api/", "shop:web/"]);
-        assert_eq!(r.authors, ["Ann <ann@example.com>", "Bob <bob@example.com>"]);
+        assert_eq!(r.authors, ["Ann", "Bob"], "names only, never email addresses");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::load::catalogue::Catalogue;
 use crate::load::config::{Config, InputConfig, MeasureConfig, CONFIG_FILE};
 use crate::load::exports::time::Zone;
 use crate::load::exports::{self, Deployment, Input, Reading, Table};
+use crate::load::file::read_regular_text;
 use crate::load::git::{self, Located, Repository};
 use crate::load::project::{outside_root, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
 use crate::Error;
@@ -29,18 +30,24 @@ impl Settings {
     /// Reads `boardpack.toml` and `content/catalogue.toml` (else the built-in catalogue).
     pub(crate) fn load(root: &Path) -> Result<Settings, Error> {
         let path = root.join(CONFIG_FILE);
-        let source = std::fs::read_to_string(&path).map_err(|e| {
-            Error::Content(vec![Diagnostic::error(
+        if !path.exists() {
+            return Err(Error::Content(vec![Diagnostic::error(
                 CONFIG_FILE,
-                format!("cannot read {CONFIG_FILE} in {}: {e}", root.display()),
+                format!("no {CONFIG_FILE} in {}", root.display()),
             )
-            .help("run boardpack in a report project, or pass --root DIR")])
-        })?;
+            .help("run boardpack in a report project, or pass --root DIR")]));
+        }
+        let source = read_regular_text(&path, Path::new(CONFIG_FILE)).map_err(|d| Error::Content(vec![*d]))?;
         let config = Config::parse(&source, Path::new(CONFIG_FILE)).map_err(Error::Content)?;
-        let catalogue_path = root.join(CONTENT_DIR).join(CATALOGUE_FILE);
-        let catalogue = if catalogue_path.is_file() {
-            let text = std::fs::read_to_string(&catalogue_path).map_err(|e| Error::io(&catalogue_path, e))?;
-            Catalogue::parse(&text, &Path::new(CONTENT_DIR).join(CATALOGUE_FILE)).map_err(Error::Content)?
+        let catalogue_rel = Path::new(CONTENT_DIR).join(CATALOGUE_FILE);
+        let catalogue_path = root.join(&catalogue_rel);
+        let catalogue = if catalogue_path.exists() {
+            let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+            if let Some(d) = outside_root(&canonical_root, &catalogue_path, &catalogue_rel) {
+                return Err(Error::Content(vec![d]));
+            }
+            let text = read_regular_text(&catalogue_path, &catalogue_rel).map_err(|d| Error::Content(vec![*d]))?;
+            Catalogue::parse(&text, &catalogue_rel).map_err(Error::Content)?
         } else {
             Catalogue::builtin()
         };
@@ -200,8 +207,9 @@ pub(crate) fn locate_deployments(
             ),
             Located::Ambiguous => format!("`{sha}` is the start of more than one commit's SHA"),
         };
-        let text =
-            text.get_or_insert_with(|| std::fs::read_to_string(root.join(&deployments.file)).unwrap_or_default());
+        let text = text.get_or_insert_with(|| {
+            read_regular_text(&root.join(&deployments.file), &deployments.file).unwrap_or_default()
+        });
         let column = deployments.headers.get("sha").cloned().unwrap_or_else(|| "sha".into());
         problems.push(
             Diagnostic::error(&deployments.file, format!("column `{column}`: {problem}"))
@@ -234,5 +242,11 @@ pub(crate) fn existing_values(
         problems.push(d);
         return Ok(None);
     }
-    std::fs::read_to_string(&path).map(Some).map_err(|e| Error::io(&path, e))
+    match read_regular_text(&path, rel) {
+        Ok(text) => Ok(Some(text)),
+        Err(d) => {
+            problems.push(*d);
+            Ok(None)
+        }
+    }
 }

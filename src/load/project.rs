@@ -163,7 +163,8 @@ pub(crate) fn load(root: &Path) -> Loaded {
         Some(c) => reader.months(c),
         None => Vec::new(),
     };
-    let Reader { root, diagnostics, fonts, .. } = reader;
+    let Reader { root, mut diagnostics, fonts, .. } = reader;
+    diagnostics.extend(crate::load::staging::interrupted(&root));
     let fonts = fonts.unwrap_or_else(FontSet::embedded);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let project = match (config, catalogue, failed) {

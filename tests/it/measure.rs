@@ -243,8 +243,40 @@ fn lead_time_and_key_person_concentration_from_a_real_git_repository_with_a_mail
         )
     );
     let evidence = read(&root.join("content/2026-10/evidence/key-person-concentration.csv"));
-    assert!(evidence.contains("shop,shop:api/,5,2,Ann Smith <ann@work.example>,3,60,yes,../shop (HEAD)"), "{evidence}");
+    assert!(evidence.contains("shop,shop:api/,5,2,Ann Smith,3,60,yes,../shop (HEAD)"), "{evidence}");
     assert!(evidence.contains("shop,shop:web/,4,2,"), "{evidence}");
+    // People are named, never by email address: in content/, on the site and in the pack.
+    let no_email = |what: &str, text: &str| assert!(!text.contains('@'), "an email address in {what}:\n{text}");
+    for (path, bytes) in tree(&root.join("content")) {
+        no_email(&path, &String::from_utf8_lossy(&bytes));
+    }
+    let out = tempfile::tempdir().unwrap();
+    fs::write(root.join("content/2026-10/summary.md"), "October.\n").unwrap();
+    build(&root, &out.path().join("site"));
+    for (path, bytes) in tree(&out.path().join("site")).into_iter().filter(|(p, _)| p.contains("evidence")) {
+        no_email(&path, &String::from_utf8_lossy(&bytes));
+    }
+    let o = boardpack(&["pack", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zip = fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "zip"));
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip.unwrap()).unwrap()).unwrap();
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("evidence/key-person-concentration.csv").unwrap(), &mut csv)
+        .unwrap();
+    assert!(csv.contains(",Ann Smith,3,60,yes,"), "{csv}");
+    no_email("the pack", &csv);
+    // Or by initials, when boardpack.toml says so.
+    let config = read(&root.join("boardpack.toml"))
+        .replace("[[measure.repository]]", "[measure]\npeople = \"initials\"\n\n[[measure.repository]]");
+    fs::write(root.join("boardpack.toml"), config).unwrap();
+    let o = measure(&root, &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let evidence = read(&root.join("content/2026-10/evidence/key-person-concentration.csv"));
+    assert!(evidence.contains("shop,shop:api/,5,2,AS,3,60,yes,../shop (HEAD)"), "{evidence}");
     let lead = read(&root.join("content/2026-10/evidence/lead-time.csv"));
     assert_eq!(lead.lines().count(), 5, "{lead}");
     assert!(
@@ -434,4 +466,249 @@ fn a_branch_that_git_would_read_as_an_option_is_refused_at_its_line() {
     let o = measure(&root, &["2026-10"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(read(&root.join("content/2026-10/evidence/key-person-concentration.csv")).contains("../shop (main)"));
+}
+
+/// Runs `measure 2026-10` on `root`, stopped at step `stop` of writing its
+/// files (test builds end the process there, as `kill -9` would).
+fn measure_stopped(root: &Path, stop: usize) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(["measure", "2026-10", "--root", root.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("BOARDPACK_TEST_MEASURE_STOP", stop.to_string())
+        .output()
+        .expect("run boardpack")
+}
+
+/// The files under `content/` boardpack left half-written: an earlier
+/// version's `.boardpack-XXXXXX`, or anything hidden.
+fn leftovers(root: &Path) -> Vec<String> {
+    tree(&root.join("content")).into_keys().filter(|p| p.split('/').any(|part| part.starts_with('.'))).collect()
+}
+
+#[test]
+fn a_run_stopped_at_any_step_of_writing_leaves_the_old_set_or_the_next_run_finishes_it() {
+    // What a run that is never stopped writes, and what was there before.
+    let reference = project("basic");
+    let old = tree(&reference.path().join("content"));
+    let o = measure(reference.path(), &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let new = tree(&reference.path().join("content"));
+    let written = new.iter().filter(|(path, bytes)| old.get(*path) != Some(*bytes)).count();
+    assert_eq!(written, 9, "8 evidence files and kpis.toml");
+
+    let mut stops = 0;
+    for stop in 1.. {
+        let dir = project("basic");
+        // What an earlier version, stopped while writing, left.
+        fs::write(dir.path().join("content/2026-10/.boardpack-Xy12ab"), "half a file").unwrap();
+        let o = measure_stopped(dir.path(), stop);
+        if o.status.success() {
+            break;
+        }
+        stops += 1;
+        assert_eq!(o.status.code(), Some(137), "stopped at step {stop}: {}", stderr(&o));
+        assert_eq!(leftovers(dir.path()), Vec::<String>::new(), "step {stop}: no temporary file in content/");
+        let planned = dir.path().join(".boardpack/measure/plan").exists();
+        let now = tree(&dir.path().join("content"));
+        if !planned {
+            // Before the plan is written, nothing in content/ has changed; after it is removed, all has.
+            assert!(now == old || now == new, "stopped at step {stop}, without a plan: the old set or the new one");
+        }
+        for (path, bytes) in &now {
+            assert!(
+                old.get(path) == Some(bytes) || new.get(path) == Some(bytes),
+                "step {stop}: {path} is neither old nor new"
+            );
+        }
+
+        // The next run finishes the set (or, before the plan, discards it) and writes its own.
+        let o = measure(dir.path(), &["2026-10"]);
+        assert!(o.status.success(), "after step {stop}: {}", stderr(&o));
+        let unfinished = planned && now != new;
+        assert_eq!(stderr(&o).contains("had not finished writing its files"), unfinished, "{}", stderr(&o));
+        assert_eq!(tree(&dir.path().join("content")), new, "after step {stop}: the new set, whole");
+        assert!(!dir.path().join(".boardpack/measure").exists(), "after step {stop}: nothing staged is left");
+    }
+    // 9 files staged, the plan, 9 moved into place, the plan removed.
+    assert_eq!(stops, 20, "every step was tried");
+}
+
+#[test]
+fn check_and_build_refuse_a_set_half_in_place_until_measure_finishes_it() {
+    let dir = project("basic");
+    // Stopped after the plan and two files moved into place: evidence and kpis.toml disagree.
+    let o = measure_stopped(dir.path(), 12);
+    assert_eq!(o.status.code(), Some(137), "{}", stderr(&o));
+    let root = dir.path().to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for args in [vec!["check", "--root", root], vec!["build", "--root", root, "--output", out.path().to_str().unwrap()]]
+    {
+        let o = boardpack(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("`boardpack measure` was stopped while writing its files"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("run boardpack measure again"), "{}", stderr(&o));
+    }
+    assert!(!out.path().join("index.html").exists(), "nothing was published");
+    let o = measure(dir.path(), &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    build(dir.path(), out.path());
+}
+
+#[test]
+fn a_file_edited_after_an_interrupted_run_is_kept_and_said() {
+    let dir = project("basic");
+    // Stopped after the plan and the first file moved into place.
+    let o = measure_stopped(dir.path(), 11);
+    assert_eq!(o.status.code(), Some(137), "{}", stderr(&o));
+    let kpis = dir.path().join("content/2026-10/kpis.toml");
+    fs::write(&kpis, "lead-time = 2.9\n").unwrap();
+    let o = measure(dir.path(), &["2026-10"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("this file was edited after an interrupted `boardpack measure`"), "{err}");
+    assert!(err.contains("content/2026-10/kpis.toml"), "{err}");
+    assert_eq!(read(&kpis), "lead-time = 2.9\n", "the author's edit is kept");
+    // Discarding the interrupted run's files, as the message says, lets measure run.
+    fs::remove_dir_all(dir.path().join(".boardpack/measure")).unwrap();
+    let o = measure(dir.path(), &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&kpis).starts_with("lead-time = 2.9\n"), "{}", read(&kpis));
+}
+
+/// A project with a month of a large team's exports: thousands of rows, so
+/// writing the evidence takes long enough to be interrupted.
+fn large_project(items: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("content/2026-10")).unwrap();
+    fs::create_dir_all(dir.path().join("data/2026-10")).unwrap();
+    fs::write(dir.path().join("boardpack.toml"), "title = \"T\"\norganisation = \"Large Co\"\n").unwrap();
+    let mut work = String::from(
+        "id,type,created_at,started_at,finished_at,sprint,sprint_end,quarter,due,outcome,effort,found_in\n",
+    );
+    let mut deployments = String::from("id,deployed_at,service,first_commit_at,kind\n");
+    for i in 0..items {
+        let (day, hour, minute) = (1 + i % 28, i % 24, i % 60);
+        let kind = if i % 2 == 0 { "bug" } else { "story" };
+        let found = if i % 4 == 0 { "production" } else { "staging" };
+        work += &format!(
+            "W-{i},{kind},2026-10-{day:02} 00:00,2026-10-{day:02} {hour:02}:{minute:02},2026-10-{:02} 12:00,S{},2026-10-{:02},2026-Q4,2026-10-{:02},Outcome {},{},{found}\n",
+            (day + 2).min(31),
+            i % 4,
+            7 * (i % 4 + 1),
+            (day + 1).min(31),
+            i % 7,
+            i % 8
+        );
+        if i % 4 == 0 {
+            let kind = ["planned", "fix", "rollback", "planned"][i / 4 % 4];
+            deployments += &format!(
+                "d{i},2026-10-{day:02} {hour:02}:{minute:02},svc-{},2026-09-{:02} 10:00,{kind}\n",
+                i % 9,
+                1 + i % 28
+            );
+        }
+    }
+    fs::write(dir.path().join("data/2026-10/work-items.csv"), work).unwrap();
+    fs::write(dir.path().join("data/2026-10/deployments.csv"), deployments).unwrap();
+    dir
+}
+
+/// Starts `measure 2026-10` on `root` and waits until it begins writing
+/// files (its evidence folder or its staging folder appears), or ends.
+fn measure_until_it_writes(root: &Path) -> (std::process::Child, std::time::Instant) {
+    let child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(["measure", "2026-10", "--root", root.to_str().unwrap()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut child = child;
+    while started.elapsed() < std::time::Duration::from_secs(120) {
+        let writing = root.join("content/2026-10/evidence").exists() || root.join(".boardpack/measure").exists();
+        if writing || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    (child, std::time::Instant::now())
+}
+
+#[test]
+fn kill_9_while_writing_then_the_next_run_leaves_a_whole_set_and_no_leftovers() {
+    // How long writing takes, from its first file to the end of the run.
+    let reference = large_project(10_000);
+    let (mut child, writing) = measure_until_it_writes(reference.path());
+    assert!(child.wait().unwrap().success());
+    let write_time = writing.elapsed();
+    let new = tree(&reference.path().join("content"));
+    assert!(new.values().map(Vec::len).sum::<usize>() > 2_000_000, "megabytes of evidence to write");
+
+    // Killed at times spread over the writing, each then measured again.
+    let trials = 8;
+    for trial in 0..trials {
+        let dir = large_project(10_000);
+        let (mut child, _) = measure_until_it_writes(dir.path());
+        std::thread::sleep(write_time.mul_f64(trial as f64 / trials as f64));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        assert_eq!(leftovers(dir.path()), Vec::<String>::new(), "trial {trial}: a temporary file in content/");
+        let o = measure(dir.path(), &["2026-10"]);
+        assert!(o.status.success(), "trial {trial}: {}", stderr(&o));
+        assert!(tree(&dir.path().join("content")) == new, "trial {trial}: the whole new set");
+        assert!(!dir.path().join(".boardpack/measure").exists(), "trial {trial}: nothing staged is left");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn one_run_at_a_time() {
+    let dir = project("basic");
+    fs::create_dir_all(dir.path().join(".boardpack")).unwrap();
+    let held = fs::File::create(dir.path().join(".boardpack/measure.lock")).unwrap();
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let o = measure(dir.path(), &["2026-10"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("another `boardpack measure` is writing this project's files"), "{}", stderr(&o));
+    assert!(!dir.path().join("content/2026-10/evidence").exists());
+    drop(held);
+    let o = measure(dir.path(), &["2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_given_as_an_input_is_refused_not_waited_on() {
+    for input in [
+        "data/2026-10/deployments.csv",
+        "data/2026-10/work-items.csv",
+        "content/2026-10/kpis.toml",
+        "content/catalogue.toml",
+        "boardpack.toml",
+    ] {
+        let dir = project("basic");
+        let path = dir.path().join(input);
+        let _ = fs::remove_file(&path);
+        let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo runs");
+        assert!(made.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+            .args(["measure", "2026-10", "--root", dir.path().to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if child.try_wait().unwrap().is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("measure waited on the named pipe {input}");
+        }
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{input}: {err}");
+        assert!(err.contains(&format!("--> {input}")) && err.contains("is a named pipe, not a file"), "{input}: {err}");
+        assert!(!dir.path().join("content/2026-10/evidence").exists(), "{input}: nothing was written");
+    }
 }

@@ -10,7 +10,7 @@ use crate::load::exports::time::Instant;
 use crate::load::exports::{Deployment, Incident, Kind};
 
 use super::{
-    median, month_deployments, num, percent, plural, yes, Computed, Data, Evidence, Outcome, Period, DAY, HOUR,
+    leaving_out, median, month_deployments, num, percent, plural, yes, Computed, Data, Outcome, Period, DAY, HOUR,
 };
 
 /// Lead time for changes: for every change (a non-merge commit) a production
@@ -85,14 +85,12 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
         });
     }
     rows.sort_by(|a, b| (a.0, a.1, a.2, &a.3).cmp(&(b.0, b.1, b.2, &b.3)));
-    let mut measured = format!(
+    let measured = format!(
         "median of {} deployed in {}",
         plural(days.len(), "change", "changes"),
         plural(contributing, "deployment", "deployments")
     );
-    if unknown > 0 {
-        measured += &format!("; {} without commit information left out", plural(unknown, "deployment", "deployments"));
-    }
+    let measured = leaving_out(measured, unknown, "deployment", "deployments", "commit information");
     let mut notes = Vec::new();
     if baseline > 0 {
         notes.push(format!(
@@ -102,12 +100,8 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
             if baseline == 1 { "is" } else { "are each" },
         ));
     }
-    Ok(Computed {
-        value: round(median(&mut days), 2),
-        measured,
-        evidence: Evidence { header: Method::LeadTime.columns(), rows: rows.into_iter().map(|r| r.4).collect() },
-        notes,
-    })
+    Ok(Computed::new(Method::LeadTime, round(median(&mut days), 2), measured, rows.into_iter().map(|r| r.4).collect())
+        .noting(notes))
 }
 
 /// Does `reference` name deployment `d` (its id, or its SHA, 7+ characters)?
@@ -222,15 +216,16 @@ pub(crate) fn change_failure_rate(data: &Data, p: &Period) -> Outcome {
         ]);
     }
     let failed = why.len();
-    Ok(Computed {
-        value: percent(failed as f64, deployments.len() as f64),
-        measured: format!(
+    Ok(Computed::new(
+        Method::ChangeFailureRate,
+        percent(failed as f64, deployments.len() as f64),
+        format!(
             "{failed} of {} led to a rollback, hotfix or incident",
             plural(deployments.len(), "production deployment", "production deployments")
         ),
-        evidence: Evidence { header: Method::ChangeFailureRate.columns(), rows },
-        notes,
-    })
+        rows,
+    )
+    .noting(notes))
 }
 
 /// Time to restore service: every incident restored this month (so one that
@@ -267,12 +262,7 @@ pub(crate) fn time_to_restore(data: &Data, p: &Period) -> Outcome {
     if open > 0 {
         measured += &format!("; {} still open at the month's end", plural(open, "incident", "incidents"));
     }
-    Ok(Computed {
-        value: round(median(&mut hours), 2),
-        measured,
-        evidence: Evidence { header: Method::TimeToRestore.columns(), rows },
-        notes: Vec::new(),
-    })
+    Ok(Computed::new(Method::TimeToRestore, round(median(&mut hours), 2), measured, rows))
 }
 
 /// Rework ratio: the production deployments of the month that were unplanned
@@ -300,15 +290,15 @@ pub(crate) fn rework_ratio(data: &Data, p: &Period) -> Outcome {
             ]
         })
         .collect();
-    Ok(Computed {
-        value: percent(unplanned as f64, deployments.len() as f64),
-        measured: format!(
+    Ok(Computed::new(
+        Method::ReworkRatio,
+        percent(unplanned as f64, deployments.len() as f64),
+        format!(
             "{unplanned} of {} were unplanned fixes or rollbacks",
             plural(deployments.len(), "production deployment", "production deployments")
         ),
-        evidence: Evidence { header: Method::ReworkRatio.columns(), rows },
-        notes: Vec::new(),
-    })
+        rows,
+    ))
 }
 
 #[cfg(test)]

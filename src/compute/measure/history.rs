@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 
 use crate::base::method::Method;
+use crate::load::config::People;
 use crate::load::exports::time::Instant;
 use crate::load::exports::Deployment;
 use crate::load::git::Repository;
 
-use super::{num, percent, plural, yes, Computed, Data, Evidence, Outcome, Period};
+use super::{num, percent, plural, yes, Computed, Data, Outcome, Period};
 
 /// Per component of `repo`: the non-merge commits whose committer date lies
 /// in `[from, to)` and that touch it, counted by author.
@@ -41,6 +42,19 @@ pub(crate) fn ownership(repo: &Repository, from: Instant, to: Instant) -> Vec<Ow
             Ownership { repository: repo.name.clone(), component, changes, authors: by_author.len(), top }
         })
         .collect()
+}
+
+/// A person as evidence names them: their name, or its initials (`Ann
+/// Smith`, `Jean-Luc Picard` → `AS`, `JLP`).
+fn shown(name: &str, people: People) -> String {
+    match people {
+        People::Names => name.to_string(),
+        People::Initials => name
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter_map(|part| part.chars().find(|c| c.is_alphanumeric()))
+            .flat_map(char::to_uppercase)
+            .collect(),
+    }
 }
 
 /// Who authored a component's recent changes.
@@ -157,6 +171,7 @@ pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
                 untouched += 1;
             }
             let (top, top_changes) = o.top.clone().unwrap_or_default();
+            let top = shown(&top, data.people);
             let share = if o.changes == 0 { 0.0 } else { top_changes as f64 / o.changes as f64 * 100.0 };
             rows.push(vec![
                 o.repository.clone(),
@@ -179,12 +194,7 @@ pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
     if untouched > 0 {
         measured += &format!("; {} unchanged", plural(untouched, "component", "components"));
     }
-    Ok(Computed {
-        value: percent(concentrated as f64, total as f64),
-        measured,
-        evidence: Evidence { header: Method::KeyPersonConcentration.columns(), rows },
-        notes: Vec::new(),
-    })
+    Ok(Computed::new(Method::KeyPersonConcentration, percent(concentrated as f64, total as f64), measured, rows))
 }
 
 #[cfg(test)]
@@ -207,7 +217,7 @@ mod tests {
         assert_eq!(own[0].component, "shop:api/");
         assert_eq!((own[0].changes, own[0].authors), (2, 2), "the merge is not a change");
         assert!(!own[0].concentrated(), "1 of 2 is not more than half");
-        assert_eq!(own[1].top, Some(("Bob <bob@example.com>".to_string(), 1)));
+        assert_eq!(own[1].top, Some(("Bob".to_string(), 1)));
         assert!(own[1].concentrated());
         // The window excludes the first commit.
         assert_eq!(ownership(&r, 150, 1000)[0].changes, 1);
@@ -236,7 +246,18 @@ mod tests {
             c.measured,
             "1 of 3 components with one author of more than half of the changes in the 90 days to 31 October 2026; 1 component unchanged"
         );
-        assert_eq!(c.evidence.rows[0][..8], ["shop", "shop:api/", "4", "2", "Ann <ann@example.com>", "3", "75", "yes"]);
+        assert_eq!(c.evidence.rows[0][..8], ["shop", "shop:api/", "4", "2", "Ann", "3", "75", "yes"]);
         assert_eq!(c.evidence.rows[2][2], "0");
+        d.people = People::Initials;
+        assert_eq!(ok(key_person_concentration(&d, &october())).evidence.rows[0][4], "A");
+    }
+
+    #[test]
+    fn initials_take_the_first_letter_of_each_part_of_a_name() {
+        for (name, initials) in [("Ann Smith", "AS"), ("Jean-Luc Picard", "JLP"), ("ann", "A"), ("Łukasz  Żak", "ŁŻ")]
+        {
+            assert_eq!(shown(name, People::Initials), initials, "{name}");
+            assert_eq!(shown(name, People::Names), name);
+        }
     }
 }

@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use crate::base::locale::round;
 use crate::base::method::Method;
 use crate::base::period::Month;
+use crate::load::config::People;
 use crate::load::exports::time::{Instant, Zone};
 use crate::load::exports::{Deployment, Incident, Table, WorkItem};
 use crate::load::git::Repository;
@@ -85,6 +86,8 @@ pub(crate) struct Data {
     pub(crate) repositories: Vec<Repository>,
     /// The commits each deployment of the month brought (from the repositories).
     pub(crate) brought: Brought,
+    /// How evidence names people.
+    pub(crate) people: People,
 }
 
 /// The rows behind a number, one per input row (or component) that made it.
@@ -104,6 +107,28 @@ pub(crate) struct Computed {
     pub(crate) evidence: Evidence,
     /// Things the author should know (a reference that matches nothing, …).
     pub(crate) notes: Vec<String>,
+}
+
+impl Computed {
+    /// `method`'s value, how it was computed, and the evidence rows behind it
+    /// (in the method's columns).
+    pub(super) fn new(method: Method, value: f64, measured: String, rows: Vec<Vec<String>>) -> Computed {
+        Computed { value, measured, evidence: Evidence { header: method.columns(), rows }, notes: Vec::new() }
+    }
+
+    /// With things the author should know.
+    pub(super) fn noting(self, notes: Vec<String>) -> Computed {
+        Computed { notes, ..self }
+    }
+}
+
+/// `measured`, then "; 3 items without a start time left out" when `n` were.
+pub(super) fn leaving_out(measured: String, n: usize, one: &str, many: &str, without: &str) -> String {
+    if n == 0 {
+        measured
+    } else {
+        format!("{measured}; {} without {without} left out", plural(n, one, many))
+    }
 }
 
 /// A value, or why there is none.

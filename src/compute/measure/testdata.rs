@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{Computed, Data, Export, Outcome, Period};
 use crate::base::period::Month;
 use crate::compute::measure::history::Brought;
-use crate::load::config::InputConfig;
+use crate::load::config::{InputConfig, People};
 use crate::load::exports::time::Zone;
 use crate::load::exports::{self as input, Input, Reading};
 
@@ -71,6 +71,7 @@ pub(super) fn data(deployments: &str, incidents: &str, work_items: &str) -> Data
         work_items: Export::Read(w),
         repositories: Vec::new(),
         brought: Brought::default(),
+        people: People::Names,
     }
 }
 

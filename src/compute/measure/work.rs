@@ -9,7 +9,7 @@ use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Quarter, WorkItem};
 
-use super::{median, num, percent, plural, source, yes, Computed, Data, Evidence, Outcome, Period, DAY};
+use super::{leaving_out, median, num, percent, plural, source, yes, Computed, Data, Outcome, Period, DAY};
 
 /// Delivery predictability: the sprints that ended this month (by `sprint_end`,
 /// or when a sprint has none, its last finished item); per sprint the share of
@@ -98,12 +98,7 @@ pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
             format!("; {estimated} sprints have no `sprint_end` and are dated by their last finished item")
         };
     }
-    Ok(Computed {
-        value,
-        measured,
-        evidence: Evidence { header: Method::DeliveryPredictability.columns(), rows },
-        notes: Vec::new(),
-    })
+    Ok(Computed::new(Method::DeliveryPredictability, value, measured, rows))
 }
 
 /// Cycle time: every work item finished this month, finished − started in
@@ -140,16 +135,9 @@ pub(crate) fn cycle_time(data: &Data, p: &Period) -> Outcome {
             source(t, &i.lines),
         ]);
     }
-    let mut measured = format!("median of {} finished", plural(days.len(), "work item", "work items"));
-    if unstarted > 0 {
-        measured += &format!("; {} without a start time left out", plural(unstarted, "item", "items"));
-    }
-    Ok(Computed {
-        value: round(median(&mut days), 2),
-        measured,
-        evidence: Evidence { header: Method::CycleTime.columns(), rows },
-        notes: Vec::new(),
-    })
+    let measured = format!("median of {} finished", plural(days.len(), "work item", "work items"));
+    let measured = leaving_out(measured, unstarted, "item", "items", "a start time");
+    Ok(Computed::new(Method::CycleTime, round(median(&mut days), 2), measured, rows))
 }
 
 /// Defect escape rate: the bugs logged (`created_at`) this month, and the
@@ -182,17 +170,9 @@ pub(crate) fn defect_escape_rate(data: &Data, p: &Period) -> Outcome {
             ]
         })
         .collect();
-    let mut measured =
-        format!("{escaped} of {} logged were found in production", plural(bugs.len(), "defect", "defects"));
-    if unclassified > 0 {
-        measured += &format!("; {} without `found_in` left out", plural(unclassified, "defect", "defects"));
-    }
-    Ok(Computed {
-        value: percent(escaped as f64, bugs.len() as f64),
-        measured,
-        evidence: Evidence { header: Method::DefectEscapeRate.columns(), rows },
-        notes: Vec::new(),
-    })
+    let measured = format!("{escaped} of {} logged were found in production", plural(bugs.len(), "defect", "defects"));
+    let measured = leaving_out(measured, unclassified, "defect", "defects", "`found_in`");
+    Ok(Computed::new(Method::DefectEscapeRate, percent(escaped as f64, bugs.len() as f64), measured, rows))
 }
 
 /// Work tied to a business outcome: of the effort (`effort`, or one per item
@@ -234,20 +214,13 @@ pub(crate) fn business_outcome_share(data: &Data, p: &Period) -> Outcome {
             ]
         })
         .collect();
-    let mut measured = if by_effort {
+    let measured = if by_effort {
         format!("{} of {} points of effort finished served a named outcome", num(with), num(total))
     } else {
         format!("{} of {} finished served a named outcome", num(with), plural(items.len(), "work item", "work items"))
     };
-    if unestimated > 0 {
-        measured += &format!("; {} without effort left out", plural(unestimated, "item", "items"));
-    }
-    Ok(Computed {
-        value: percent(with, total),
-        measured,
-        evidence: Evidence { header: Method::BusinessOutcomeShare.columns(), rows },
-        notes: Vec::new(),
-    })
+    let measured = leaving_out(measured, unestimated, "item", "items", "effort");
+    Ok(Computed::new(Method::BusinessOutcomeShare, percent(with, total), measured, rows))
 }
 
 /// Roadmap accuracy: the items committed to the quarter holding this month
@@ -295,16 +268,16 @@ pub(crate) fn roadmap_accuracy(data: &Data, p: &Period) -> Outcome {
             ]
         })
         .collect();
-    Ok(Computed {
-        value: percent(done as f64, due.len() as f64),
-        measured: format!(
+    Ok(Computed::new(
+        Method::RoadmapAccuracy,
+        percent(done as f64, due.len() as f64),
+        format!(
             "{done} of {} of {quarter} due by {} delivered",
             plural(due.len(), "roadmap item", "roadmap items"),
             p.zone.long_day_before(p.end)
         ),
-        evidence: Evidence { header: Method::RoadmapAccuracy.columns(), rows },
-        notes: Vec::new(),
-    })
+        rows,
+    ))
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
 use crate::load::config::InputConfig;
+use crate::load::file::read_regular_text;
 
 use columns::{Columns, SHOWN_PER_COLUMN};
 use mapping::{file_zone, Mapping};
@@ -135,25 +136,10 @@ pub(crate) fn read(
     rel: &Path,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Raw> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Diagnostic::error(rel, format!("cannot read this file: {e}")));
-            return None;
-        }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
-            let lossy = String::from_utf8_lossy(&bytes).into_owned();
-            problems.push(
-                Diagnostic::error(rel, "this file is not valid UTF-8 text")
-                    .at_line(&lossy, line)
-                    .help("export or save the file as UTF-8 CSV"),
-            );
+    let text = match read_regular_text(path, rel) {
+        Ok(text) => text,
+        Err(d) => {
+            problems.push(*d);
             return None;
         }
     };

@@ -89,6 +89,24 @@ impl RowReader<'_> {
     fn at(&mut self, s: &Sheetless<'_>, r: &csv::StringRecord, line: usize, field: &'static str) -> Option<Instant> {
         self.when(s, r, line, field).map(|w| w.at)
     }
+
+    /// [`RowReader::at`] for the field a row cannot do without: an empty cell
+    /// is a problem too, said with `missing` and `help`.
+    fn required_at(
+        &mut self,
+        s: &Sheetless<'_>,
+        r: &csv::StringRecord,
+        line: usize,
+        field: &'static str,
+        missing: &str,
+        help: &str,
+    ) -> Option<Instant> {
+        if s.columns.get(r, field).is_none() {
+            self.problems.cell(field, line, missing.to_string(), help);
+            return None;
+        }
+        self.at(s, r, line, field)
+    }
 }
 
 fn deployment_rows(s: &Sheetless<'_>, rr: &mut RowReader<'_>) -> Vec<Deployment> {
@@ -97,15 +115,14 @@ fn deployment_rows(s: &Sheetless<'_>, rr: &mut RowReader<'_>) -> Vec<Deployment>
     let mut out = Vec::with_capacity(s.records.len());
     for (line, r) in s.records {
         let line = *line;
-        let at = rr.at(s, r, line, "deployed_at");
-        if at.is_none() && s.columns.get(r, "deployed_at").is_none() {
-            rr.problems.cell(
-                "deployed_at",
-                line,
-                "this deployment has no time".into(),
-                "every deployment needs the time it reached its environment",
-            );
-        }
+        let at = rr.required_at(
+            s,
+            r,
+            line,
+            "deployed_at",
+            "this deployment has no time",
+            "every deployment needs the time it reached its environment",
+        );
         let production = !has_env
             || rr.text(s, r, "environment").is_some_and(|e| rr.production.iter().any(|p| p.eq_ignore_ascii_case(&e)));
         let succeeded = if has_status { status(rr, s, r, line) } else { true };
@@ -186,15 +203,14 @@ fn incident_rows(s: &Sheetless<'_>, rr: &mut RowReader<'_>) -> Vec<Incident> {
     let mut out = Vec::with_capacity(s.records.len());
     for (line, r) in s.records {
         let line = *line;
-        let detected = rr.at(s, r, line, "detected_at");
-        if detected.is_none() && s.columns.get(r, "detected_at").is_none() {
-            rr.problems.cell(
-                "detected_at",
-                line,
-                "this incident has no detection time".into(),
-                "every incident needs the time it was detected (the alert or first report)",
-            );
-        }
+        let detected = rr.required_at(
+            s,
+            r,
+            line,
+            "detected_at",
+            "this incident has no detection time",
+            "every incident needs the time it was detected (the alert or first report)",
+        );
         let restored = rr.at(s, r, line, "restored_at");
         let Some(detected) = detected else { continue };
         if restored.is_some_and(|r| r < detected) {
