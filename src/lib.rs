@@ -21,11 +21,12 @@
 //!    sibling renderers: the HTML pages, the PDF (Typst templates fed the month
 //!    as data) and the single-file report; charts, commentary Markdown and data
 //!    files. Pure: what it makes leaves through a `Destination`.
-//! 5. **[`write`]** — the site swapped in atomically, packs zipped, and the
-//!    project cache. Writes the disk, and only under the output folder or the
+//! 5. **[`write`]** — the site swapped in atomically, packs zipped, the
+//!    project cache, and an encrypted site's files sealed on their way to the
+//!    disk. Writes the disk, and only under the output folder or the
 //!    project's `.boardpack/`.
 //! 6. **[`commands`]** — `build`, `check`, `pack`, `seal`, `verify`, `serve`,
-//!    `init`, `new`, `schema` and `measure`: orchestration over the stages.
+//!    `init`, `new`, `schema`, `measure` and `key`: orchestration over the stages.
 //!    `measure` computes a month's values from exported data before the rest.
 
 mod base;
