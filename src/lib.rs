@@ -25,11 +25,12 @@
 //!    as data) and the single-file report; charts, commentary Markdown and data
 //!    files. Pure: what it makes leaves through a `Destination`.
 //! 5. **[`write`]** — the site swapped in atomically, packs zipped, the
-//!    project cache, and what `measure` computed. Writes the disk, and only
-//!    under the output folder, the project's `.boardpack/`, or (for `measure`)
-//!    the month's `kpis.toml` and `evidence/`.
+//!    project cache, what `measure` computed, and an encrypted site's files
+//!    sealed on their way to the disk. Writes the disk, and only under the
+//!    output folder, the project's `.boardpack/`, or (for `measure`) the
+//!    month's `kpis.toml` and `evidence/`.
 //! 6. **[`commands`]** — `build`, `check`, `pack`, `seal`, `verify`, `serve`,
-//!    `init`, `new`, `schema` and `measure`: orchestration over the stages.
+//!    `init`, `new`, `schema`, `measure` and `key`: orchestration over the stages.
 //!    `measure` computes a month's values from exported data before the rest.
 
 mod base;

@@ -90,7 +90,7 @@ pub(crate) struct PublishConfig {
     #[serde(default)]
     pub(crate) index: bool,
     /// The salt `BOARDPACK_PASSPHRASE` is stretched with (PBKDF2-HMAC-SHA256,
-    /// 600,000 iterations): 16 to 128 characters, as `boardpack key new
+    /// 600,000 iterations): 16 to 128 ASCII characters, as `boardpack key new
     /// --passphrase` prints. Not secret; a new one makes a new key.
     #[serde(default)]
     #[schemars(length(min = 16, max = 128))]
@@ -98,17 +98,18 @@ pub(crate) struct PublishConfig {
 }
 
 impl PublishConfig {
-    /// The salt's shortest and longest lengths, in characters.
+    /// The salt's shortest and longest lengths, in (ASCII) characters.
     pub(crate) const SALT_CHARS: std::ops::RangeInclusive<usize> = 16..=128;
 
     /// What is wrong with `[publish]` in `file`, at its line.
     pub(crate) fn check(&self, source: &str, file: &Path) -> Vec<Diagnostic> {
         let Some(salt) = &self.salt else { return Vec::new() };
-        if Self::SALT_CHARS.contains(&salt.chars().count()) && !salt.chars().any(char::is_control) {
+        // ASCII, so the salt fits the encrypted files' header (at most 255 bytes) whole.
+        if Self::SALT_CHARS.contains(&salt.len()) && salt.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
             return Vec::new();
         }
         vec![at_key(
-            Diagnostic::error(file, "`[publish] salt` must be 16 to 128 characters, without control characters"),
+            Diagnostic::error(file, "`[publish] salt` must be 16 to 128 ASCII letters, digits or signs"),
             source,
             "salt",
         )
@@ -420,7 +421,7 @@ mod tests {
         assert!(Config::parse(ok, Path::new("b")).unwrap().publish.encrypt);
         let short = "title = \"T\"\norganisation = \"O\"\n[publish]\nencrypt = true\nsalt = \"abc\"\n";
         let errs = Config::parse(short, Path::new("b")).unwrap_err();
-        assert!(errs[0].message.contains("16 to 128"), "{}", errs[0]);
+        assert!(errs[0].message.contains("16 to 128 ASCII"), "{}", errs[0]);
         assert_eq!(errs[0].location.as_ref().unwrap().line, 5);
         let typo = "title = \"T\"\norganisation = \"O\"\n[publish]\nencrypted = true\n";
         assert!(Config::parse(typo, Path::new("b")).unwrap_err()[0].message.contains("encrypted"));

@@ -8,10 +8,25 @@
 //!
 //! The format: a 4-byte big-endian count, then for each entry a 4-byte
 //! length and the path (UTF-8, relative to the site root), a 4-byte length
-//! and the bytes. The first entry is the file itself.
+//! and the bytes. The first entry is the file itself. The whole is deflated
+//! (raw DEFLATE, RFC 1951; the browser's `DecompressionStream("deflate-raw")`
+//! inflates it): every page carries the site's stylesheet, and deflated, an
+//! encrypted site is about the size of the plain one instead of twice it.
 
-/// A bundle of `entries`, each a path in the site and its bytes.
+use std::io::Write as _;
+
+/// A bundle of `entries`, each a path in the site and its bytes, deflated.
 pub(crate) fn pack(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let raw = join(entries);
+    let mut deflate =
+        flate2::write::DeflateEncoder::new(Vec::with_capacity(raw.len() / 3), flate2::Compression::fast());
+    // Writing into a Vec cannot fail.
+    let _ = deflate.write_all(&raw);
+    deflate.finish().unwrap_or_default()
+}
+
+/// The entries one after another, as described above.
+fn join(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let size = entries.iter().map(|(p, b)| 8 + p.len() + b.len()).sum::<usize>() + 4;
     let mut out = Vec::with_capacity(size);
     // A page and its files are far below 4 GB each.
@@ -27,7 +42,11 @@ pub(crate) fn pack(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// The entries of a bundle, or `None` when it is not one.
 #[cfg(test)]
-pub(crate) fn unpack(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+pub(crate) fn unpack(deflated: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut bytes).ok()?;
+    let bytes = bytes.as_slice();
     let mut at = 0;
     let mut take = |n: usize| -> Option<&[u8]> {
         let part = bytes.get(at..at + n)?;
@@ -159,5 +178,7 @@ mod tests {
             assert_eq!((*p, *b), (q.as_str(), c.as_slice()));
         }
         assert!(unpack(&packed[..packed.len() - 1]).is_none());
+        let css = vec![b'a'; 20_000];
+        assert!(pack(&[("index.html", b"<p>"), ("s.css", &css)]).len() < 1_000, "deflated");
     }
 }

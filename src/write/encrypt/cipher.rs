@@ -133,7 +133,7 @@ impl SiteKey {
             Source::Passphrase { salt } => {
                 header_tail.push(1);
                 header_tail.extend(ITERATIONS.to_be_bytes());
-                // The salt is at most 128 characters of 4 bytes (checked when loaded): it fits.
+                // The salt is at most 128 ASCII characters (checked when loaded): it fits.
                 header_tail.push(salt.len().min(255) as u8);
                 header_tail.extend(&salt.as_bytes()[..salt.len().min(255)]);
             }
@@ -290,10 +290,10 @@ mod tests {
         assert_ne!(a, key.seal(Kind::Bundle, "a.csv", b"same"), "the kind is bound");
     }
 
-    /// RFC 7914's PBKDF2-HMAC-SHA256 test vector (c = 1 has no use here, so the
-    /// key made from a passphrase is checked against the browser's by the
-    /// Chromium check); here: a short passphrase is refused, the salt is in
-    /// the header, and the same passphrase and salt make the same key.
+    /// A short passphrase is refused, the salt and iterations are in the
+    /// header, and the same passphrase and salt make the same key. (That it is
+    /// the key WebCrypto makes from them is checked in Chromium,
+    /// tests/browser/encrypt.mjs, which opens a site sealed here.)
     #[test]
     fn a_passphrase_key_carries_its_salt_and_iterations() {
         assert!(matches!(SiteKey::from_passphrase("too short", "saltsaltsaltsalt"), Err(KeyError::ShortPassphrase)));

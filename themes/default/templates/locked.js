@@ -73,9 +73,11 @@
     }
   };
 
-  // A page's bundle: the page, then the files it shows, by site path.
-  const entries = (kind, bytes, path) => {
-    if (kind === 0) return [[path, bytes]];
+  // A page's bundle, deflated: the page, then the files it shows, by site path.
+  const entries = async (kind, sealed, path) => {
+    if (kind === 0) return [[path, sealed]];
+    const inflated = new Blob([sealed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    const bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out = [];
     let at = 4;
@@ -162,7 +164,7 @@
       const { kind, bytes } = await open(k, own, here);
       key = k;
       keep(remember);
-      await display(entries(kind, bytes, here));
+      await display(await entries(kind, bytes, here));
       return true;
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
@@ -258,7 +260,7 @@
   });
 
   const start = async () => {
-    if (!window.isSecureContext || !window.crypto || !crypto.subtle || !ownHeader) {
+    if (!window.isSecureContext || !window.crypto || !crypto.subtle || !window.DecompressionStream || !ownHeader) {
       return say(ownHeader ? 'bp-unsupported' : 'bp-altered');
     }
     const fragment = location.hash.slice(1).split('&');
