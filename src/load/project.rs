@@ -234,7 +234,8 @@ impl Reader {
     /// check of its own, which would resolve each part of its path again.
     fn read_found(&mut self, path: &Path) -> Option<String> {
         let rel = self.rel(path);
-        match fs::read(path) {
+        // Never a plain read: a named pipe left in content/ would hang it.
+        match crate::load::file::read_regular(path, &rel) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
                     if let Some(fonts) = &self.fonts {
@@ -256,8 +257,8 @@ impl Reader {
                     None
                 }
             },
-            Err(e) => {
-                self.diagnostics.push(Diagnostic::error(&rel, format!("cannot read this file: {e}")));
+            Err(d) => {
+                self.diagnostics.push(*d);
                 None
             }
         }

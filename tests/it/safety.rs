@@ -339,3 +339,30 @@ fn refuses_every_folder_the_project_reads_even_with_force() {
     assert_eq!(fs::read_to_string(root.join("exports/jira/issues.csv")).unwrap(), "key\n");
     assert!(root.join(".boardpack/cache/months").is_file(), "the cache is intact");
 }
+
+/// A named pipe where commentary belongs is an error, not a build that
+/// waits forever for a writer.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_content_is_an_error_not_a_hang() {
+    let project = minimal();
+    let pipe = project.path().join("content/2026-10/summary.md");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status().unwrap();
+    assert!(made.success());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        .args(["check", "--root", project.path().to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("check hung on a named pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("this is a named pipe, not a file"));
+}
