@@ -255,17 +255,6 @@ encrypt = true
 # `check --strict` and `boardpack seal` refuse.
 # explain = "red"
 
-[publish]
-# Encrypt every file of the site, under the key in BOARDPACK_KEY (`boardpack
-# key new` makes one, and prints the link to give the board); or a key made
-# from BOARDPACK_PASSPHRASE and a salt (`boardpack key new --passphrase`).
-# `build` stops when no key is set: it never publishes the site in clear.
-# encrypt = false
-# salt = "…"
-# Let search engines index the site. Off: every page says noindex, and
-# robots.txt disallows all.
-# index = false
-
 # [measure]
 # Where `boardpack measure` finds exported data and git history, to compute
 # the month's values with the evidence behind them (FORMAT.md, "Measuring").
