@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::parallel::pool;
+use crate::commands::key::{site_key, unencrypted_company};
 use crate::commands::schema;
 use crate::compute::audit;
 use crate::compute::report::Report;
@@ -114,7 +115,7 @@ fn build_report(
         return Err(Error::Content(warnings));
     }
     let project = publish_report(project, options.drafts)?;
-    let key = crate::commands::key::site_key(&project.config.publish, crate::load::config::CONFIG_FILE)?;
+    let key = site_key(&project.config.publish, crate::load::config::CONFIG_FILE)?;
     let output = options.output.clone().unwrap_or_else(|| project.root.join(&project.config.output_dir));
     check_target(&options.root, &output, options.force)?;
     let cache = Cache::open(&project.root);
@@ -166,7 +167,7 @@ fn build_portfolio(mut opened: crate::load::portfolio::Opened, options: &BuildOp
     let crate::load::portfolio::Opened { root, slugs, diagnostics: mut warnings, .. } = opened;
     let words = Words::new(&portfolio);
     warnings.extend(words.overview());
-    let key = crate::commands::key::site_key(&portfolio.config.publish, crate::load::portfolio::PORTFOLIO_FILE)?;
+    let key = site_key(&portfolio.config.publish, crate::load::portfolio::PORTFOLIO_FILE)?;
     let publish = portfolio.config.publish.clone();
     let output = options.output.clone().unwrap_or_else(|| root.join(&portfolio.config.output_dir));
     check_target(&options.root, &output, options.force)?;
@@ -186,11 +187,7 @@ fn build_portfolio(mut opened: crate::load::portfolio::Opened, options: &BuildOp
             return Ok(Streamed { found, ..Streamed::default() });
         };
         found.extend(words.company(&company));
-        found.extend(crate::commands::key::unencrypted_company(
-            &company.slug,
-            &company.project.config.publish,
-            &publish,
-        ));
+        found.extend(unencrypted_company(&company.slug, &company.project.config.publish, &publish));
         if found.iter().any(Diagnostic::is_error) {
             failed.store(true, Ordering::Relaxed);
         }
