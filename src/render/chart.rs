@@ -246,7 +246,7 @@ fn draw_full<'s>(
         let (_, axis_y) = chart.backend_coord(&(x_range.start, lo));
         let len = w.values.len();
         let style = label_font().pos(Pos::new(HPos::Center, VPos::Top));
-        for i in (0..len).filter(|i| (len - 1 - i) % step == 0) {
+        for i in (0..len).filter(|i| (len - 1 - i).is_multiple_of(step)) {
             let (x, _) = chart.backend_coord(&(i as f64, lo));
             root.draw(&PathElement::new(vec![(x, axis_y + 1), (x, axis_y + 6)], MUTED.stroke_width(1)))?;
             root.draw(&Text::new(lang.month_short(w.month_at(i)), (x, axis_y + 11), style.clone()))?;
