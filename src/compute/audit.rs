@@ -295,13 +295,15 @@ impl Sealed<'_> {
             }
             let r = self.report.reading(k, m);
             let pack = self.month.sent.as_ref().and_then(|p| p.kpis.get(&kpi.id));
-            let accountability = self.project.catalogue.accountability(&kpi.accountability).map(|a| a.name.as_str());
+            let accountability = self.project.catalogue.accountability(&kpi.accountability);
             let what = format!("kpi = \"{}\"", kpi.id);
             let mut differ = |file: &Path, message: String, undo: &str| {
                 found.push(Diagnostic::error(file, message).help(self.ways_out(undo, &what)));
             };
             let named = sent.name.as_deref().or(pack.map(|p| p.name.as_str()));
-            if let Some(was) = named.filter(|was| *was != kpi.name) {
+            // A name the catalogue gives in another language is a translation
+            // (a built-in name gained a French form), not a rename.
+            if let Some(was) = named.filter(|was| !kpi.names.every().any(|n| n == *was)) {
                 differ(
                     &catalogue_file,
                     format!(
@@ -314,8 +316,8 @@ impl Sealed<'_> {
                 );
             }
             if let (Some(was), Some(now)) = (sent.accountability.as_deref(), accountability) {
-                if was != now {
-                    differ(&catalogue_file, format!("accountability `{}` was shown to the board in {} as “{was}”; the catalogue now names it “{now}”", kpi.accountability, m.long_name()), "undo the rename in the catalogue");
+                if !now.names.every().any(|n| n == was) {
+                    differ(&catalogue_file, format!("accountability `{}` was shown to the board in {} as “{was}”; the catalogue now names it “{}”", kpi.accountability, m.long_name(), now.name), "undo the rename in the catalogue");
                 }
             }
             let entry = self.month.values.get(&kpi.id);

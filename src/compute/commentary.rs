@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
+use crate::load::catalogue::Kpi;
 use crate::load::project::MonthContent;
 
 /// The Markdown extensions commentary may use, shared by the HTML and the PDF.
@@ -31,20 +32,65 @@ pub(crate) struct Mentioned {
     pub(crate) summary: bool,
 }
 
-pub(crate) fn mentioned(content: &MonthContent, accountability: &str, id: &str, name: &str) -> Mentioned {
+pub(crate) fn mentioned(content: &MonthContent, kpi: &Kpi) -> Mentioned {
+    let says = |md: &String| names(md, kpi);
     Mentioned {
-        commentary: content.commentary.get(accountability).is_some_and(|md| names(md, id, name)),
-        summary: content.summary.as_ref().is_some_and(|md| names(md, id, name)),
+        commentary: content.commentary.get(&kpi.accountability).is_some_and(says),
+        summary: content.summary.as_ref().is_some_and(says),
     }
 }
 
-/// Whether commentary names a KPI: by its name, its id, or its id as words
-/// ("lead time" for `lead-time`); case, and hyphens against spaces
-/// ("change-failure rate"), do not matter.
-pub(crate) fn names(markdown: &str, id: &str, name: &str) -> bool {
-    let words = |s: &str| s.to_lowercase().replace('-', " ");
-    let text = words(markdown);
-    text.contains(&words(id)) || text.contains(&words(name))
+/// Whether commentary names a KPI by any of [`Kpi::every_name`]: its id as
+/// words, its names and short names in every language. Case, punctuation and
+/// Markdown emphasis do not matter, nor where a line breaks: "change-failure
+/// rate", "**Change failure**⏎rate" and "fail-⏎ure" (a word hyphenated across
+/// lines) all name the change failure rate. A name matches from the start of
+/// a word, so "lead times" names lead time.
+pub(crate) fn names(markdown: &str, kpi: &Kpi) -> bool {
+    // A hyphen that ends a line may split one word or join two: read both ways.
+    let joined = words(&rejoin_hyphenated(markdown));
+    let spaced = words(markdown);
+    let needles = kpi.every_name().map(|n| words(&n).trim_end().to_string()).filter(|n| !n.is_empty());
+    needles.into_iter().any(|n| joined.contains(&n) || spaced.contains(&n))
+}
+
+/// Text as a run of lower-case words, each preceded by one space (and the
+/// whole followed by one), so a name matches only from a word's start.
+fn words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for word in text.split(|c: char| !c.is_alphanumeric() && c != '\u{ad}').filter(|w| !w.is_empty()) {
+        out.push(' ');
+        out.extend(word.chars().filter(|c| *c != '\u{ad}').flat_map(char::to_lowercase));
+    }
+    out.push(' ');
+    out
+}
+
+/// `text` with every hyphen that ends a line joined to the next line's
+/// first word ("fail-⏎  ure" → "failure"), across a Markdown quote marker.
+fn rejoin_hyphenated(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_end();
+        match trimmed.strip_suffix('-').filter(|_| lines.peek().is_some()) {
+            Some(head) => {
+                out.push_str(head);
+                if let Some(next) = lines.next() {
+                    let next = next.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+                    // The joined line may itself end in a hyphen: read it again.
+                    let mut rest = String::from(next);
+                    rest.push('\n');
+                    out.push_str(&rejoin_hyphenated(&rest));
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// How many quote markers (`>`) a line keeps before it is parsed: past
@@ -105,14 +151,41 @@ pub(crate) fn too_deep(md: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn kpi(id: &str) -> Kpi {
+        let k = crate::load::catalogue::Catalogue::builtin().kpi(id).cloned();
+        k.expect("a built-in KPI")
+    }
+
     #[test]
     fn commentary_names_a_kpi_by_name_id_or_words_whatever_the_hyphens() {
-        let (id, name) = ("change-failure-rate", "Change failure rate");
-        assert!(names("Change-failure rate hit 22.4%.", id, name));
-        assert!(names("The CHANGE FAILURE RATE rose.", id, name));
-        assert!(names("see change-failure-rate", id, name));
-        assert!(!names("Failures rose.", id, name));
-        assert!(!names("The change rate rose.", id, name));
+        let cfr = kpi("change-failure-rate");
+        assert!(names("Change-failure rate hit 22.4%.", &cfr));
+        assert!(names("The CHANGE FAILURE RATE rose.", &cfr));
+        assert!(names("see change-failure-rate", &cfr));
+        assert!(!names("Failures rose.", &cfr));
+        assert!(!names("The change rate rose.", &cfr));
+    }
+
+    #[test]
+    fn a_name_broken_across_lines_emphasis_or_hyphenation_still_names_the_kpi() {
+        let cfr = kpi("change-failure-rate");
+        assert!(names("Our change failure\nrate 7.9% came from one release.", &cfr));
+        assert!(names("Our change failure\r\nrate 7.9%", &cfr), "a Windows line break");
+        assert!(names("> our **change failure**\n> rate rose", &cfr), "quoted, with emphasis");
+        assert!(names("the change fail-\nure rate rose", &cfr), "a word hyphenated across lines");
+        assert!(names("the change-\nfailure rate rose", &cfr), "a line broken after a real hyphen");
+        assert!(names("the change fail\u{ad}ure rate", &cfr), "a soft hyphen");
+        assert!(names("CFR rose to 7.9%", &cfr), "its short name");
+        assert!(!names("interchange failure rates", &cfr), "a name starts a word");
+        assert!(names("Lead times were long.", &kpi("lead-time")), "a plural still names it");
+    }
+
+    #[test]
+    fn a_name_in_any_language_of_the_catalogue_names_the_kpi() {
+        let lead = kpi("lead-time");
+        let french = lead.names.in_language("fr").to_string();
+        assert_ne!(french, lead.names.in_language("en"), "the built-in catalogue names it in French");
+        assert!(names(&format!("Le {} a baissé.", french.to_lowercase()), &lead));
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) 
             continue;
         }
         let kpi = r.kpi;
-        let said = mentioned(content, &kpi.accountability, &kpi.id, &kpi.name);
+        let said = mentioned(content, kpi);
         if said.commentary || said.summary {
             continue;
         }

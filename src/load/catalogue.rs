@@ -32,7 +32,7 @@ use crate::load::toml_file::{is_slug, toml_error};
 
 mod model;
 
-pub(crate) use model::{format_number, Accountability, Catalogue, Dated, Kpi, Lifetime, Medium, Thresholds};
+pub(crate) use model::{format_number, Accountability, Catalogue, Dated, Kpi, Lifetime, Localized, Medium, Thresholds};
 
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
 pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
@@ -49,7 +49,15 @@ impl Catalogue {
 
     /// Parses and checks a catalogue; every problem found is returned, not just the first.
     pub(crate) fn parse(source: &str, file: &Path) -> Result<Catalogue, Vec<Diagnostic>> {
-        let raw: RawCatalogue = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
+        let raw: RawCatalogue = toml::from_str(source).map_err(|e| {
+            let d = toml_error(file, source, &e);
+            // `name = "…"` then `name.fr = "…"`: TOML cannot have both forms.
+            vec![if e.message().contains("cannot extend value of type string with a dotted key") {
+                d.help("to give a name or question per language, write every language as its own line: name.en = \"…\", name.fr = \"…\" (no plain name = \"…\" beside them)")
+            } else {
+                d
+            }]
+        })?;
         let mut ctx = Ctx { source, file, problems: Vec::new() };
         let accountabilities = check_accountabilities(&raw.accountability, &mut ctx);
         let known: Vec<&str> = accountabilities.iter().map(|a| a.id.as_str()).collect();
@@ -89,10 +97,14 @@ struct RawAccountability {
     /// Lower-case letters, digits and dashes: it becomes a web address.
     #[schemars(with = "String", pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     id: Spanned<String>,
-    /// Shown as the accountability's heading.
-    name: String,
-    /// The question the board asks of this accountability.
-    question: String,
+    /// Shown as the accountability's heading: one text, or one per language
+    /// (`name.en = "…"`, `name.fr = "…"`).
+    #[schemars(with = "RawText")]
+    name: Spanned<RawText>,
+    /// The question the board asks of this accountability: one text, or one
+    /// per language.
+    #[schemars(with = "RawText")]
+    question: Spanned<RawText>,
     /// The first month it is reported (YYYY-MM); earlier months leave it out.
     #[schemars(with = "Option<String>", pattern(r"^[0-9]{4}-[0-9]{2}$"))]
     since: Option<Spanned<String>>,
@@ -111,8 +123,14 @@ struct RawKpi {
     /// The id of the [[accountability]] this KPI measures.
     #[schemars(with = "String")]
     accountability: Spanned<String>,
-    /// Shown on the scorecard and the KPI's section.
-    name: String,
+    /// Shown on the scorecard and the KPI's section: one text, or one per
+    /// language (`name.en = "…"`, `name.fr = "…"`).
+    #[schemars(with = "RawText")]
+    name: Spanned<RawText>,
+    /// A shorter name commentary may use ("CFR"): naming it explains the KPI
+    /// as its name does. One text, or one per language.
+    #[schemars(with = "Option<RawText>")]
+    short: Option<Spanned<RawText>>,
     /// Free text; "%" means a percentage written 0 to 100.
     #[schemars(with = "String")]
     unit: Spanned<String>,
@@ -150,6 +168,18 @@ struct RawKpi {
     /// The lowest value that makes sense (default 0 for %, days, hours and counts).
     #[schemars(with = "Option<f64>")]
     min: Option<Spanned<f64>>,
+}
+
+/// A text in every language, or one per language subtag: `name = "Cycle time"`,
+/// or `name.en = "Cycle time"` with `name.fr = "Temps de cycle"`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged, expecting = "a text in quotes, or one per language such as name.en = \"…\" and name.fr = \"…\"")]
+enum RawText {
+    /// The same text whatever the report's language.
+    One(String),
+    /// Per language subtag (`en`, `fr`, `de`…); `en` is required: it is shown
+    /// when the report's language has no entry.
+    PerLanguage(BTreeMap<String, String>),
 }
 
 /// A dated change of a KPI's thresholds.
@@ -207,6 +237,34 @@ impl Ctx<'_> {
             return false;
         }
         true
+    }
+
+    /// A text per language, checked: language subtags as keys, and an `en`
+    /// entry for every other language.
+    fn text(&mut self, text: &Spanned<RawText>, key: &str) -> Localized {
+        let by_language = match text.get_ref() {
+            RawText::One(s) => return Localized::new(s.clone(), BTreeMap::new()),
+            RawText::PerLanguage(m) => m,
+        };
+        for language in by_language.keys() {
+            if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+                self.error_at(
+                    text,
+                    format!("`{key}.{language}` does not name a language"),
+                    format!("use the language's two-letter code, as in the report's locale: {key}.fr for fr-FR, {key}.de for de-DE"),
+                );
+            }
+        }
+        let Some(english) = by_language.get("en") else {
+            self.error_at(
+                text,
+                format!("`{key}` has no `en` entry"),
+                format!("add {key}.en = \"…\": it is shown when the report's language has none of its own"),
+            );
+            return Localized::default();
+        };
+        let rest = by_language.iter().filter(|(l, _)| *l != "en").map(|(l, t)| (l.clone(), t.clone())).collect();
+        Localized::new(english.clone(), rest)
     }
 
     fn month(&mut self, text: &Spanned<String>, key: &str) -> Option<Month> {
@@ -313,10 +371,13 @@ fn check_accountabilities(raw: &[RawAccountability], ctx: &mut Ctx<'_>) -> Vec<A
     for a in raw {
         if ctx.id(&a.id, "accountability", &mut seen) {
             let lifetime = ctx.lifetime(&a.since, &a.until);
+            let (names, questions) = (ctx.text(&a.name, "name"), ctx.text(&a.question, "question"));
             out.push(Accountability {
                 id: a.id.get_ref().clone(),
-                name: a.name.clone(),
-                question: a.question.clone(),
+                name: names.in_language("en").to_string(),
+                question: questions.in_language("en").to_string(),
+                names,
+                questions,
                 lifetime,
             });
         }
@@ -374,6 +435,8 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> V
                 None
             }
         };
+        let names = ctx.text(&k.name, "name");
+        let short = k.short.as_ref().map(|s| ctx.text(s, "short"));
         let unit = k.unit.get_ref().trim();
         let percentage = unit == "%";
         let mut thresholds =
@@ -447,7 +510,9 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> V
                 kpis.push(Kpi {
                     id: k.id.get_ref().clone(),
                     accountability: acc.clone(),
-                    name: k.name.clone(),
+                    name: names.in_language("en").to_string(),
+                    names,
+                    short,
                     unit: unit.to_string(),
                     better,
                     thresholds,

@@ -158,7 +158,9 @@ pub(crate) fn load(root: &Path) -> Loaded {
     let fonts = reader.fonts(system_fonts);
     reader.glyphs_of_config(&fonts);
     reader.fonts = Some(fonts);
-    let catalogue = reader.catalogue();
+    // Names and questions in the report's language, before anything reads them.
+    let language = config.as_ref().map_or("en", |c| c.language.language());
+    let catalogue = reader.catalogue().map(|c| c.in_language(language));
     let months = match &catalogue {
         Some(c) => reader.months(c),
         None => Vec::new(),

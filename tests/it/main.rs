@@ -22,3 +22,4 @@ mod safety;
 mod sealed_as_sent;
 mod serve_security;
 mod verify_attacks;
+mod words;

@@ -5,6 +5,8 @@
 //! Only [`super`] makes one, from the TOML once every check has passed, so
 //! nothing here needs to check again.
 
+use std::collections::BTreeMap;
+
 use crate::base::i18n::Lang;
 use crate::base::locale::round;
 use crate::base::period::Month;
@@ -25,12 +27,46 @@ impl Lifetime {
     }
 }
 
+/// A text the catalogue may give in several languages (`name.fr = "…"`), so
+/// a French board reads French names while the report's other languages
+/// keep theirs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Localized {
+    /// The text for a language the catalogue gives none for: the plain
+    /// string, or the `en` entry.
+    default: String,
+    /// Per language subtag (`fr`), as written.
+    by_language: BTreeMap<String, String>,
+}
+
+impl Localized {
+    /// `default` for every language, plus the given per-language texts.
+    pub(crate) fn new(default: String, by_language: BTreeMap<String, String>) -> Localized {
+        Localized { default, by_language }
+    }
+
+    /// The text a report in `language` (a subtag such as `fr`) shows.
+    pub(crate) fn in_language(&self, language: &str) -> &str {
+        self.by_language.get(language).unwrap_or(&self.default)
+    }
+
+    /// Every form, in every language: what the author may call it.
+    pub(crate) fn every(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.default.as_str()).chain(self.by_language.values().map(String::as_str))
+    }
+}
+
 /// One of the outcomes the CTO answers for, phrased as a question a board asks.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Accountability {
     pub(crate) id: String,
+    /// In the report's language ([`Catalogue::in_language`]).
     pub(crate) name: String,
+    /// In the report's language.
     pub(crate) question: String,
+    /// The name in every language the catalogue gives.
+    pub(crate) names: Localized,
+    pub(crate) questions: Localized,
     pub(crate) lifetime: Lifetime,
 }
 
@@ -62,7 +98,12 @@ pub(crate) struct Dated {
 pub(crate) struct Kpi {
     pub(crate) id: String,
     pub(crate) accountability: String,
+    /// In the report's language ([`Catalogue::in_language`]).
     pub(crate) name: String,
+    /// The name in every language the catalogue gives.
+    pub(crate) names: Localized,
+    /// Shorter names commentary may use ("CFR"), in every language given.
+    pub(crate) short: Option<Localized>,
     /// Free text; `%` means a percentage from 0 to 100.
     pub(crate) unit: String,
     pub(crate) better: Better,
@@ -103,6 +144,13 @@ impl Medium {
 }
 
 impl Kpi {
+    /// Every name the author may call the KPI in commentary: its id as words
+    /// ("lead time"), its names and short names in every language.
+    pub(crate) fn every_name(&self) -> impl Iterator<Item = String> + '_ {
+        let written = self.names.every().chain(self.short.iter().flat_map(Localized::every));
+        std::iter::once(self.id.replace('-', " ")).chain(written.map(str::to_string))
+    }
+
     pub(crate) fn is_percentage(&self) -> bool {
         self.unit.trim() == "%"
     }
@@ -146,6 +194,20 @@ pub(crate) struct Catalogue {
 }
 
 impl Catalogue {
+    /// The catalogue as a report in `language` (a subtag such as `fr`) reads
+    /// it: every name and question in that language where the catalogue gives
+    /// one.
+    pub(crate) fn in_language(mut self, language: &str) -> Catalogue {
+        for a in &mut self.accountabilities {
+            a.name = a.names.in_language(language).to_string();
+            a.question = a.questions.in_language(language).to_string();
+        }
+        for k in &mut self.kpis {
+            k.name = k.names.in_language(language).to_string();
+        }
+        self
+    }
+
     pub(crate) fn kpi(&self, id: &str) -> Option<&Kpi> {
         self.kpis.iter().find(|k| k.id == id)
     }

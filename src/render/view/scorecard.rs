@@ -11,7 +11,7 @@ use crate::base::status::{Status, Trend};
 use crate::compute::audit::Correction;
 use crate::compute::commentary::mentioned;
 use crate::compute::report::{Report, StatusCounts, SPARKLINE_MONTHS};
-use crate::load::catalogue::Medium;
+use crate::load::catalogue::{Catalogue, Medium};
 use crate::load::project::{MonthContent, SUMMARY_STEM};
 use crate::load::record::Corrected;
 use crate::render::{chart, markdown};
@@ -192,7 +192,7 @@ pub(super) fn month_view(
         id: month.to_string(),
         name: shared.lang.month(month),
         summary: summary.and_then(|md| written(markdown::to_html(md, raw))),
-        attention: attention(&accountabilities, content),
+        attention: attention(&accountabilities, content, catalogue),
         accountabilities,
         tally: tally(shared.lang, &counts),
         counts,
@@ -246,7 +246,7 @@ fn restatement_view(report: &Report<'_>, lang: &Lang, c: &Correction) -> Restate
 
 /// The red and amber KPIs, red first: what the board will ask about, each
 /// with its explanation (its note, or commentary that names it).
-fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) -> Vec<Attention> {
+fn attention(accountabilities: &[AccountabilityView], content: &MonthContent, catalogue: &Catalogue) -> Vec<Attention> {
     let mut flagged: Vec<(&AccountabilityView, &Tile)> = accountabilities
         .iter()
         .flat_map(|a| a.tiles.iter().map(move |t| (a, t)))
@@ -255,7 +255,7 @@ fn attention(accountabilities: &[AccountabilityView], content: &MonthContent) ->
     flagged.sort_by_key(|(_, t)| t.status != Status::Red.as_str());
     flagged
         .into_iter()
-        .map(|(a, t)| (a, t, mentioned(content, &a.id, &t.id, &t.name)))
+        .filter_map(|(a, t)| catalogue.kpi(&t.id).map(|k| (a, t, mentioned(content, k))))
         .map(|(a, t, said)| Attention {
             id: t.id.clone(),
             accountability: a.id.clone(),

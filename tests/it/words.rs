@@ -1,0 +1,163 @@
+//! Words the board reads: they must be true of what the author wrote, and in
+//! the report's language.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::*;
+
+/// Markdown rewrapped at `width` columns, as an editor's "reflow" leaves it:
+/// headings and table rows are kept whole, and no new line starts with a
+/// character that would begin a new block.
+fn rewrap(md: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in md.lines() {
+        if line.starts_with('#') || line.starts_with('|') || line.len() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let mut current = String::new();
+        for word in line.split(' ') {
+            let opens_block = word.starts_with(['-', '*', '+', '#', '>', '|', '='])
+                || word.ends_with('.') && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit());
+            if !current.is_empty() && current.len() + 1 + word.len() > width && !opens_block {
+                out.push_str(&current);
+                out.push('\n');
+                current.clear();
+            } else if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
+}
+
+/// What `check` and the scorecards say is unexplained, per month.
+fn unexplained(root: &Path) -> (Vec<String>, usize) {
+    let o = boardpack(&["check", "--root", root.to_str().unwrap()]);
+    let warnings = stderr(&o).lines().filter(|l| l.contains("nothing explains it")).map(str::to_string).collect();
+    let out = tempfile::tempdir().unwrap();
+    build(root, out.path());
+    let mut pages = 0;
+    for entry in fs::read_dir(out.path()).unwrap() {
+        let page = entry.unwrap().path().join("index.html");
+        if page.is_file() {
+            pages += read(&page).matches("No explanation was written.").count();
+        }
+    }
+    (warnings, pages)
+}
+
+#[test]
+fn the_demo_rewrapped_at_40_columns_is_explained_as_before() {
+    let project = copy_project(&repo());
+    let before = unexplained(project.path());
+    let mut broken = 0;
+    for month in fs::read_dir(project.path().join("content")).unwrap() {
+        let month = month.unwrap().path();
+        if !month.is_dir() || month.join("sealed.toml").exists() {
+            continue;
+        }
+        for file in fs::read_dir(&month).unwrap() {
+            let file = file.unwrap().path();
+            if file.extension().is_some_and(|e| e == "md") {
+                let text = read(&file);
+                let wrapped = rewrap(&text, 40);
+                broken += usize::from(wrapped != text);
+                fs::write(&file, wrapped).unwrap();
+            }
+        }
+    }
+    assert!(broken > 10, "the rewrap changed {broken} files: too few to prove anything");
+    assert_eq!(unexplained(project.path()), before, "rewrapping the commentary changed what reads as explained");
+}
+
+/// A project `init` made for `2026-10` in `locale`, its month filled in.
+fn init_in(locale: &str) -> tempfile::TempDir {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("acme");
+    let o = boardpack(&["init", dir.to_str().unwrap(), "--month", "2026-10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    crate::publish::make_public(&dir);
+    let config = dir.join("boardpack.toml");
+    fs::write(&config, format!("locale = \"{locale}\"\n{}", read(&config))).unwrap();
+    let values = "lead-time = 3.5\ndelivery-predictability = 74\ncycle-time = 4.2\nkey-person-concentration = 30\nchange-failure-rate = 18\ntime-to-restore = 5\ndefect-escape-rate = 8\nrework-ratio = 9\nbusiness-outcome-share = 66\nroadmap-accuracy = 70\n";
+    fs::write(dir.join("content/2026-10/kpis.toml"), values).unwrap();
+    parent
+}
+
+#[test]
+fn a_french_board_reads_the_built_in_names_and_questions_in_french() {
+    let parent = init_in("fr-FR");
+    let out = tempfile::tempdir().unwrap();
+    build(&parent.path().join("acme"), out.path());
+    let page = read(&out.path().join("2026-10/index.html"));
+    for french in [
+        "Délai de mise en production",
+        "Taux d’échec des changements",
+        "Livraison logicielle",
+        "Fiabilité opérationnelle",
+    ] {
+        assert!(page.contains(french), "the French scorecard lacks “{french}”");
+    }
+    for english in ["Lead time for changes", "Change failure rate", "Software delivery", "Operational reliability"] {
+        assert!(!page.contains(english), "the French scorecard still reads “{english}”");
+    }
+    let accountability = read(&out.path().join("2026-10/operational-reliability/index.html"));
+    assert!(accountability.contains("en combien de temps est-il rétabli"), "the question is in French");
+    // The commentary naming the KPI in French explains it.
+    let dir = parent.path().join("acme");
+    fs::write(
+        dir.join("content/2026-10/operational-reliability.md"),
+        "Le taux d’échec des\nchangements vient d’une seule mise en production.\n",
+    )
+    .unwrap();
+    let o = boardpack(&["check", "--root", dir.to_str().unwrap()]);
+    assert!(!stderr(&o).contains("Taux d’échec des changements is off target"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_catalogue_names_a_kpi_per_language_and_says_where_a_name_is_wrong() {
+    let parent = init_in("de-DE");
+    let dir = parent.path().join("acme");
+    let catalogue = dir.join("content/catalogue.toml");
+    let text = read(&catalogue);
+    let custom = text.replace("name.de = \"Zykluszeit\"\n", "name.de = \"Bearbeitungszeit\"\n");
+    assert_ne!(custom, text, "init writes the built-in German name of cycle time");
+    fs::write(&catalogue, &custom).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(&dir, out.path());
+    assert!(read(&out.path().join("2026-10/index.html")).contains("Bearbeitungszeit"));
+
+    // No `en` entry: a report in another language would have no name to show.
+    fs::write(&catalogue, custom.replace("name.en = \"Cycle time\"\n", "")).unwrap();
+    let o = boardpack(&["check", "--root", dir.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("`name` has no `en` entry"), "{err}");
+    assert!(err.contains("content/catalogue.toml:"), "the error names the file and line: {err}");
+    assert!(err.contains("name.en = "), "and says what to add: {err}");
+
+    // A key that is not a language.
+    fs::write(&catalogue, custom.replace("name.de = \"Bearbeitungszeit\"\n", "name.German = \"Bearbeitungszeit\"\n"))
+        .unwrap();
+    let err = stderr(&boardpack(&["check", "--root", dir.to_str().unwrap()]));
+    assert!(err.contains("`name.German` does not name a language"), "{err}");
+
+    // One name, and then a translation added below it: TOML refuses the pair.
+    fs::write(
+        &catalogue,
+        custom.replace(
+            "name.en = \"Cycle time\"\nname.de = \"Bearbeitungszeit\"\n",
+            "name = \"Cycle time\"\nname.de = \"Bearbeitungszeit\"\n",
+        ),
+    )
+    .unwrap();
+    let err = stderr(&boardpack(&["check", "--root", dir.to_str().unwrap()]));
+    assert!(err.contains("content/catalogue.toml:"), "{err}");
+    assert!(err.contains("name.en"), "the help shows the per-language form: {err}");
+}
