@@ -160,6 +160,48 @@ async function checkSite(browser, site, tag) {
   if (outside.length) fail(`${tag}: requests outside the output folder:\n    ${[...new Set(outside)].join('\n    ')}`);
   else pass(`${tag}: ${html.length} pages loaded, 0 requests outside the output folder`);
 
+  // The first screen (1280 × 900) shows what needs the board's attention,
+  // whatever the summary's length.
+  {
+    const first = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await open(first, site, pages.scorecard, outside);
+    const r = await page.evaluate(() => {
+      const list = document.querySelector('.attention');
+      if (!list) return null;
+      const box = list.querySelector('h2').getBoundingClientRect();
+      const item = list.querySelector('li')?.getBoundingClientRect();
+      return { heading: box.bottom, item: item ? item.bottom : box.bottom };
+    });
+    if (r === null) pass(`${tag}: no KPI needs the board's attention on the latest scorecard`);
+    else if (r.item > 900) fail(`${tag}: at 1280 × 900 the attention list starts below the first screen (its first entry ends at ${Math.round(r.item)} px)`);
+    else pass(`${tag}: at 1280 × 900 the attention list's heading and first entry are on the first screen (${Math.round(r.item)} px)`);
+    await first.close();
+  }
+
+  // The summary's columns split no bullet, and no heading ends a column
+  // apart from what follows it. A list item or paragraph split across
+  // columns has boxes at two different left edges.
+  {
+    const page = await open(context, site, pages.scorecard, outside);
+    const split = await page.evaluate(() => {
+      const prose = document.querySelector('.summary .prose');
+      if (!prose) return [];
+      const lefts = (el) => [...new Set([...el.getClientRects()].map((r) => Math.round(r.left)))];
+      const found = [];
+      for (const li of prose.querySelectorAll('li')) {
+        if (lefts(li).length > 1) found.push(`the bullet "${li.textContent.trim().slice(0, 40)}…" is split across columns`);
+      }
+      for (const h of prose.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+        const next = h.nextElementSibling;
+        if (next && lefts(next)[0] !== lefts(h)[0]) found.push(`the heading "${h.textContent.trim()}" ends a column; what follows it starts the next`);
+      }
+      return found;
+    });
+    if (split.length) fail(`${tag}: in the summary's columns ${split.join('; ')}`);
+    else pass(`${tag}: the summary's columns split no bullet and strand no heading`);
+    await page.close();
+  }
+
   // Print: the scorecard on one page.
   const tmp = mkdtempSync(join(tmpdir(), 'boardpack-print-'));
   {
