@@ -311,6 +311,11 @@ fn init(dir: &Path, month: Option<Month>, host: Host) -> Result<(), Error> {
         made.files.len(),
         month.long_name()
     );
+    eprintln!(
+        "every page names the organisation \"{}\", from the folder's name; if that is not its name, change `organisation` in {}",
+        made.organisation,
+        dir.join("boardpack.toml").display()
+    );
     let when = if host == Host::Folder { "to publish" } else { "before the first push" };
     eprintln!("\n{when} ({}, encrypted):", host.title());
     for (command, why) in host.before_first_push(&made.site) {

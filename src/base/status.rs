@@ -149,7 +149,10 @@ pub(crate) struct Change {
 /// Change from `previous` to `current`; `None` when either is missing.
 pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better, decimals: u8) -> Option<Change> {
     let (c, p) = (current?, previous?);
-    let delta = round(c - p, decimals.saturating_add(3));
+    // Two values far apart at the ends of f64's range have no finite
+    // difference: not comparable, rather than "−inf pts, worsening".
+    let delta = Some(c - p).filter(|d| d.is_finite())?;
+    let delta = round(delta, decimals.saturating_add(3));
     let shown = round(delta, decimals);
     let trend = if shown == 0.0 {
         Trend::Flat
@@ -164,6 +167,13 @@ pub(crate) fn change(current: Option<f64>, previous: Option<f64>, better: Better
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_too_large_for_a_number_is_not_comparable() {
+        assert_eq!(change(Some(-1.7e308), Some(1.7e308), Better::Lower, 1), None);
+        assert_eq!(change(Some(f64::MAX), Some(-f64::MAX), Better::Higher, 0), None);
+        assert!(change(Some(1e15), Some(-1e15), Better::Higher, 0).is_some());
+    }
 
     #[test]
     fn lower_is_better_edges() {

@@ -30,6 +30,10 @@ pub struct Initialised {
     /// Its name on the host (a Cloudflare Pages project, a Static Web App),
     /// from its folder's name.
     pub site: String,
+    /// The organisation named on every page, guessed from the folder's name
+    /// ("northwind-board" → "Northwind Board"): the author must see the
+    /// guess, to correct it before the board does.
+    pub organisation: String,
 }
 
 /// Creates a ready-to-build project in `dir` (which must be empty or absent),
@@ -80,7 +84,7 @@ pub fn init(dir: &Path, month: Option<Month>, host: Host) -> Result<Initialised,
     for (name, text) in schema::report(&catalogue) {
         files.push((format!("{SCHEMA_DIR}/{name}"), text));
     }
-    Ok(Initialised { month, files: write_new(dir, &files)?, site })
+    Ok(Initialised { month, files: write_new(dir, &files)?, site, organisation })
 }
 
 /// Creates the folder for `month` (default: the month after the latest), with a

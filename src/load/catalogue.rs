@@ -37,6 +37,11 @@ pub(crate) use model::{format_number, Accountability, Catalogue, Dated, Kpi, Lif
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
 pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
 
+/// The largest size of a value or threshold boardpack accepts: past it, f64
+/// no longer holds every integer, a change between two values may not be a
+/// number, and no KPI is measured that large (a misplaced exponent is).
+pub(crate) const MAX_MAGNITUDE: f64 = 1e15;
+
 /// Keys of a month's `kpis.toml` that are not KPI ids.
 pub(crate) const RESERVED_IDS: [&str; 1] = ["draft"];
 
@@ -332,6 +337,13 @@ impl Ctx<'_> {
                     n,
                     format!("`{name}` must be a finite number"),
                     "nan and inf are valid TOML but not a threshold; write a number such as 5 or 12.5",
+                );
+                ok = false;
+            } else if v.abs() > MAX_MAGNITUDE {
+                self.error_at(
+                    n,
+                    format!("`{name}` is {v:e}, too large to be a threshold"),
+                    "check the number for a misplaced decimal point or exponent; thresholds up to 1e15 are accepted",
                 );
                 ok = false;
             } else if percentage && !(0.0..=100.0).contains(&v) {

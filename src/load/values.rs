@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
 use crate::base::period::Month;
-use crate::load::catalogue::{Catalogue, Kpi, RESERVED_IDS};
+use crate::load::catalogue::{Catalogue, Kpi, MAX_MAGNITUDE, RESERVED_IDS};
 use crate::load::toml_file::toml_error;
 
 /// The key that marks a month as not ready to publish.
@@ -280,6 +280,14 @@ impl Parser<'_> {
             );
             return None;
         };
+        if n.abs() > MAX_MAGNITUDE {
+            self.error(
+                at.span(),
+                format!("the value of `{id}` is {n:e}, too large to be a measurement"),
+                "check the number for a misplaced decimal point or exponent; values up to a thousand million million (1e15) are accepted",
+            );
+            return None;
+        }
         if kpi.is_percentage() && !(0.0..=100.0).contains(&n) {
             self.error(
                 at.span(),

@@ -30,6 +30,12 @@ fn init_build_new_build_round_trip() {
         assert!(dir.join(f).is_file(), "init did not write {f}");
     }
     assert!(read(&dir.join("boardpack.toml")).contains("organisation = \"Acme Corp\""));
+    let said = stderr(&o);
+    assert!(
+        said.contains("organisation \"Acme Corp\", from the folder's name")
+            && said.contains("change `organisation` in"),
+        "init says which organisation it guessed, and where to change it: {said}"
+    );
     let ignored = read(&dir.join(".gitignore"));
     for pattern in ["/public/", "/dist/", "/.boardpack/", ".boardpack-staging-*", ".boardpack-old-*"] {
         assert!(ignored.lines().any(|l| l == pattern), ".gitignore lacks {pattern}:\n{ignored}");
