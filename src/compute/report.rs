@@ -68,6 +68,14 @@ impl Reading<'_> {
     }
 }
 
+/// A KPI's value in the same month a year before, and the change since.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct YearBefore {
+    pub(crate) month: Month,
+    pub(crate) value: f64,
+    pub(crate) change: Change,
+}
+
 /// A window of history ending at a report month.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Window<'a> {
@@ -178,6 +186,20 @@ impl<'p> Report<'p> {
             in_force: &s.in_force[start..end],
             restated: &s.restated[start..end],
         }
+    }
+
+    /// KPI `k` in `month` against the same month a year before, for boards
+    /// that read seasonality: that month's value and the change from it.
+    /// `None` when either month has no value, or the KPI was not part of the
+    /// report a year before.
+    pub(crate) fn year_before(&self, k: usize, month: Month) -> Option<YearBefore> {
+        let i = self.offset(month);
+        let j = i.checked_sub(12)?;
+        let s = &self.series[k];
+        let value = s.values[j].filter(|_| s.in_force[j])?;
+        let kpi = &self.project.catalogue.kpis[k];
+        let change = change(s.values[i], Some(value), kpi.better, kpi.decimals)?;
+        Some(YearBefore { month: self.first.plus(j), value, change })
     }
 
     /// The catalogue indexes of the KPIs part of `month`'s report.
@@ -359,6 +381,24 @@ mod tests {
         assert_eq!((c.delta, c.trend), (-1.0, Trend::Improving));
         assert_eq!(reading.compared_with.unwrap().to_string(), "2026-01");
         assert_eq!(r.reading(0, "2026-02".parse().unwrap()).status, Status::None);
+    }
+
+    #[test]
+    fn a_month_is_compared_with_the_same_month_a_year_before_when_both_have_values() {
+        let p = project(vec![
+            month("2025-03", Some(5.0)),
+            month("2025-04", None),
+            month("2026-02", Some(9.0)),
+            month("2026-03", Some(3.5)),
+            month("2026-04", Some(2.0)),
+        ]);
+        let r = Report::new(&p);
+        let y = r.year_before(0, "2026-03".parse().unwrap()).expect("March 2025 has a value");
+        assert_eq!((y.month.to_string(), y.value), ("2025-03".to_string(), 5.0));
+        assert_eq!((y.change.delta, y.change.trend), (-1.5, Trend::Improving));
+        assert_eq!(r.year_before(0, "2026-04".parse().unwrap()), None, "April 2025 has no value");
+        assert_eq!(r.year_before(0, "2026-02".parse().unwrap()), None, "February 2025 is before the first month");
+        assert_eq!(r.year_before(0, "2025-03".parse().unwrap()), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use tera::Context;
 use super::overview::Overview;
 use super::typst::{compile, Job, Sources, TypstError};
 use super::view::{
-    AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile,
+    AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile, YearView,
 };
 use super::Destination;
 use crate::base::i18n::Lang;
@@ -248,6 +248,7 @@ struct TileData<'a> {
     spark: String,
     last_value: Option<&'a str>,
     last_month: Option<&'a str>,
+    year: Option<&'a YearView>,
 }
 
 impl<'a> TileData<'a> {
@@ -270,6 +271,7 @@ impl<'a> TileData<'a> {
             spark: spark_path(t),
             last_value: t.last_value.as_deref(),
             last_month: t.last_month.as_deref(),
+            year: t.year.as_ref(),
         }
     }
 }

@@ -22,7 +22,7 @@ pub(crate) use accountability::{ChartView, NoteView, Provenance, RowView, Rows};
 pub(crate) use archive::{archive_rows, ArchiveRow};
 pub(crate) use catalogue::{catalogue_view, CatalogueAccountability};
 use scorecard::month_view;
-pub(crate) use scorecard::{AccountabilityView, Attention, MonthView, RestatementView, Tile};
+pub(crate) use scorecard::{AccountabilityView, Attention, MonthView, RestatementView, Tile, YearView};
 
 use super::pages::RowHtml;
 use crate::base::i18n::Lang;

@@ -529,12 +529,16 @@ fn each_kpis_table_shares_a_page_with_its_chart() {
         let mut tables = 0;
         for (i, page) in text.split('\u{c}').enumerate() {
             let lines: Vec<&str> = page.lines().map(str::trim).collect();
-            let headers =
-                lines.iter().filter(|l| l.split_whitespace().eq(["Month", "Value", "Status", "Note"])).count();
+            let headers = lines
+                .iter()
+                .filter(|l| l.split_whitespace().eq(["Month", "Value", "Status", "On", "a", "year", "before", "Note"]))
+                .count();
             let charts = lines.iter().filter(|l| l.contains(", red beyond ") || l.contains("no target, ")).count();
             // Month rows count from the page's first table header: page 1's
             // list of corrections also starts with a month.
-            let first_table = lines.iter().position(|l| l.split_whitespace().eq(["Month", "Value", "Status", "Note"]));
+            let first_table = lines.iter().position(|l| {
+                l.split_whitespace().eq(["Month", "Value", "Status", "On", "a", "year", "before", "Note"])
+            });
             let rows = lines[first_table.unwrap_or(lines.len())..]
                 .iter()
                 .filter(|l| {

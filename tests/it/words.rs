@@ -161,3 +161,35 @@ fn a_catalogue_names_a_kpi_per_language_and_says_where_a_name_is_wrong() {
     assert!(err.contains("content/catalogue.toml:"), "{err}");
     assert!(err.contains("name.en"), "the help shows the per-language form: {err}");
 }
+
+#[test]
+fn a_month_shows_the_same_month_a_year_before_where_there_is_one() {
+    let out = cold_build(&repo());
+    let october = read(&out.path().join("2026-10/index.html"));
+    let lead = text_of(tile(&october, "lead-time"));
+    assert!(lead.contains("−1.0 days on a year before (October 2025: 3.4 days) improving"), "{lead}");
+    let cycle = text_of(tile(&october, "cycle-time"));
+    assert!(cycle.contains("+3.2 days on a year before (October 2025: 3.9 days) worsening"), "{cycle}");
+    // The first year has nothing a year before it.
+    let first = read(&out.path().join("2025-10/index.html"));
+    assert!(!first.contains("on a year before ("), "October 2025 has no October 2024 to compare");
+    // The KPI's table: each month beside the same month a year before.
+    let page = text_of(&read(&out.path().join("2026-10/software-delivery/index.html")));
+    assert!(page.contains("On a year before"), "the table has the column");
+    assert!(page.contains("−1.0 days (October 2025: 3.4 days)"), "October 2026's row compares with October 2025");
+}
+
+/// HTML as a reader sees it: the text without tags, spaces as typed.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    as_seen(out)
+}

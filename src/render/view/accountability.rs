@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::catalogue::KpiTexts;
-use super::{Shared, Tile};
+use super::{Shared, Tile, YearView};
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::base::status::Status;
@@ -73,6 +73,8 @@ pub(crate) struct RowView {
     pub(crate) note: Option<String>,
     /// The month whose report restated this value.
     pub(crate) restated: Option<String>,
+    /// The change on the same month a year before, where both have values.
+    pub(crate) year: Option<YearView>,
 }
 
 /// Each KPI's row for each month, made once per report: a month's table shows
@@ -114,6 +116,7 @@ pub(super) fn chart_view(
                     status_label: lang.get("status.not_tracked").to_string(),
                     note: None,
                     restated: None,
+                    year: None,
                 };
             }
             let row = || {
@@ -125,6 +128,7 @@ pub(super) fn chart_view(
                     status_label: lang.get(reading.status_key()).to_string(),
                     note: reading.note.map(str::to_string),
                     restated: reading.restated.map(|m| lang.month(m)),
+                    year: report.year_before(k, m).map(|y| YearView::new(lang, kpi, y)),
                 }
             };
             match shared.rows {

@@ -7,11 +7,11 @@ use serde::Serialize;
 use super::{kpi_indexes, tally, written, MonthLink, Shared, Tally};
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
-use crate::base::status::{Status, Trend};
+use crate::base::status::{Change, Status, Trend};
 use crate::compute::audit::Correction;
 use crate::compute::commentary::mentioned;
-use crate::compute::report::{Report, StatusCounts, SPARKLINE_MONTHS};
-use crate::load::catalogue::{Catalogue, Medium};
+use crate::compute::report::{Report, StatusCounts, YearBefore, SPARKLINE_MONTHS};
+use crate::load::catalogue::{Catalogue, Kpi, Medium};
 use crate::load::project::{MonthContent, SUMMARY_STEM};
 use crate::load::record::Corrected;
 use crate::render::{chart, markdown};
@@ -41,6 +41,42 @@ pub(crate) struct Tile {
     /// With no value this month: the latest earlier value, and its month.
     pub(crate) last_value: Option<String>,
     pub(crate) last_month: Option<String>,
+    /// The same month a year before, where it has a value.
+    pub(crate) year: Option<YearView>,
+}
+
+/// A tile's comparison with the same month a year before: "↓ −0.7 days on
+/// October 2025 (3.1 days)".
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct YearView {
+    pub(crate) month: String,
+    pub(crate) value: String,
+    pub(crate) delta: String,
+    pub(crate) arrow: &'static str,
+    pub(crate) trend: &'static str,
+    pub(crate) trend_word: String,
+}
+
+impl YearView {
+    pub(crate) fn new(lang: &Lang, kpi: &Kpi, y: YearBefore) -> YearView {
+        YearView {
+            month: lang.month(y.month),
+            value: kpi.show(lang, y.value, Medium::Page),
+            delta: kpi.show_change(lang, y.change.delta, Medium::Page),
+            arrow: arrow(Some(y.change)),
+            trend: y.change.trend.as_str(),
+            trend_word: lang.get(y.change.trend.key()).to_string(),
+        }
+    }
+}
+
+/// Which way a number moved (not whether that is good: the trend says that).
+fn arrow(change: Option<Change>) -> &'static str {
+    match change {
+        Some(c) if c.trend != Trend::Flat && c.delta > 0.0 => "↑",
+        Some(c) if c.trend != Trend::Flat => "↓",
+        _ => "→",
+    }
 }
 
 /// An accountability's part of a month: its tiles and commentary.
@@ -135,11 +171,7 @@ fn tile(shared: &Shared<'_>, k: usize, month: Month) -> Result<Tile, Error> {
         status: r.status.as_str(),
         status_label: lang.get(r.status_key()).to_string(),
         delta: r.change.map(|c| kpi.show_change(lang, c.delta, Medium::Page)),
-        arrow: match r.change.map(|c| c.trend) {
-            Some(Trend::Flat) | None => "→",
-            Some(_) if r.change.is_some_and(|c| c.delta > 0.0) => "↑",
-            Some(_) => "↓",
-        },
+        arrow: arrow(r.change),
         trend: r.change.map(|c| c.trend.as_str()),
         trend_word: r.change.map(|c| lang.get(c.trend.key()).to_string()),
         compared_with: r.compared_with.map(|m| lang.month(m)),
@@ -147,6 +179,7 @@ fn tile(shared: &Shared<'_>, k: usize, month: Month) -> Result<Tile, Error> {
         sparkline: spark,
         last_value: last.and_then(|m| report.reading(k, m).value).map(value),
         last_month: last.map(|m| lang.month(m)),
+        year: report.year_before(k, month).map(|y| YearView::new(lang, kpi, y)),
     })
 }
 
