@@ -15,6 +15,7 @@
 
 pub(crate) mod dora;
 pub(crate) mod history;
+pub(crate) mod said;
 pub(crate) mod work;
 
 #[cfg(test)]
