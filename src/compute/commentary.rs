@@ -51,7 +51,16 @@ pub(crate) fn names(markdown: &str, kpi: &Kpi) -> bool {
     let joined = words(&rejoin_hyphenated(markdown));
     let spaced = words(markdown);
     let needles = kpi.every_name().map(|n| words(&n).trim_end().to_string()).filter(|n| !n.is_empty());
-    needles.into_iter().any(|n| joined.contains(&n) || spaced.contains(&n))
+    needles.into_iter().any(|n| {
+        // Scripts written without spaces between words (Chinese, Japanese,
+        // Thai…) have no word start to match from: a name is found anywhere.
+        // A line break there does not part words either.
+        if n.chars().nth(1).is_some_and(|c| c > '\u{52f}') {
+            let compact = |s: &str| s.replace(' ', "");
+            return compact(&spaced).contains(&compact(&n));
+        }
+        joined.contains(&n) || spaced.contains(&n)
+    })
 }
 
 /// Text as a run of lower-case words, each preceded by one space (and the
@@ -178,6 +187,15 @@ mod tests {
         assert!(names("CFR rose to 7.9%", &cfr), "its short name");
         assert!(!names("interchange failure rates", &cfr), "a name starts a word");
         assert!(names("Lead times were long.", &kpi("lead-time")), "a plural still names it");
+    }
+
+    #[test]
+    fn a_name_in_a_script_without_spaces_is_found_within_a_sentence() {
+        let mut cfr = kpi("change-failure-rate");
+        cfr.names = crate::load::catalogue::Localized::new("変更失敗率".into(), Default::default());
+        assert!(names("先月の変更失敗率は7.9%でした。", &cfr));
+        assert!(names("先月の変更失敗\n率は7.9%でした。", &cfr), "across a line break");
+        assert!(!names("先月の障害は一件でした。", &cfr));
     }
 
     #[test]
