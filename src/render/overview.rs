@@ -75,14 +75,16 @@ pub(crate) fn overview_of<'a>(portfolio: &'a Portfolio, lang: &Lang, month: Mont
     overview(portfolio, lang, &reports, &columns(portfolio), month, &upto)
 }
 
-/// KPI ids across companies, in the order they first appear.
+/// KPI ids across companies, in the order they first appear, named in the
+/// overview's language (each company's pages keep their own).
 fn columns(portfolio: &Portfolio) -> Vec<Column> {
+    let language = portfolio.config.language.language();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for c in &portfolio.companies {
         for k in &c.project.catalogue.kpis {
             if seen.insert(k.id.clone()) {
-                out.push(Column { id: k.id.clone(), name: k.name.clone() });
+                out.push(Column { id: k.id.clone(), name: k.names.in_language(language).to_string() });
             }
         }
     }

@@ -193,3 +193,32 @@ fn text_of(html: &str) -> String {
     }
     as_seen(out)
 }
+
+/// The portfolio overview names each KPI in its own language, while each
+/// company's pages keep theirs.
+#[test]
+fn a_portfolio_overview_names_kpis_in_its_own_language() {
+    let portfolio = copy_project(&repo().join("examples/portfolio"));
+    let config = portfolio.path().join("portfolio.toml");
+    fs::write(&config, format!("locale = \"fr-FR\"\n{}", read(&config))).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(portfolio.path(), out.path());
+    let overview = read(&out.path().join("index.html"));
+    assert!(overview.contains("Délai de mise en production"), "the French overview names lead time in French");
+    assert!(!overview.contains("Lead time for changes"));
+    let company = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.join("index.html").is_file() && p.join("kpis").is_dir());
+    let company = company.expect("a company's site in the portfolio's output");
+    let latest = fs::read_dir(&company)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("index.html").is_file() && p.file_name().unwrap().to_string_lossy().starts_with("20"))
+        .max()
+        .unwrap();
+    assert!(
+        read(&latest.join("index.html")).contains("Lead time for changes"),
+        "a company in English keeps English names"
+    );
+}

@@ -135,18 +135,33 @@ mod tests {
     #[test]
     fn a_sentence_reads_in_the_report_language_and_agrees_with_its_counts() {
         let said = Said::of("time_to_restore", 34).leaving("still_open", 1);
-        assert_eq!(said.in_language(Lang::english()), "median of 34 incidents restored; 1 incident still open at the month's end");
-        assert_eq!(said.in_language(&lang("fr-FR")), "médiane de 34 incidents résolus\u{a0}; 1 incident encore ouvert à la fin du mois");
+        assert_eq!(
+            said.in_language(Lang::english()),
+            "median of 34 incidents restored; 1 incident still open at the month's end"
+        );
+        assert_eq!(
+            said.in_language(&lang("fr-FR")),
+            "médiane de 34 incidents résolus\u{a0}; 1 incident encore ouvert à la fin du mois"
+        );
         let one = Said::of("time_to_restore", 1).leaving("still_open", 2);
-        assert_eq!(one.in_language(Lang::english()), "median of 1 incident restored; 2 incidents still open at the month's end");
-        assert_eq!(one.in_language(&lang("fr-FR")), "médiane de 1 incident résolu\u{a0}; 2 incidents encore ouverts à la fin du mois");
+        assert_eq!(
+            one.in_language(Lang::english()),
+            "median of 1 incident restored; 2 incidents still open at the month's end"
+        );
+        assert_eq!(
+            one.in_language(&lang("fr-FR")),
+            "médiane de 1 incident résolu\u{a0}; 2 incidents encore ouverts à la fin du mois"
+        );
     }
 
     #[test]
     fn what_was_left_out_names_no_field() {
         let said = Said::of("defect_escape_rate", 2).count("defects", "defects", 3).leaving("no_stage", 1);
         let en = said.in_language(Lang::english());
-        assert_eq!(en, "2 of 3 defects logged were found in production; 1 defect not saying where it was found left out");
+        assert_eq!(
+            en,
+            "2 of 3 defects logged were found in production; 1 defect not saying where it was found left out"
+        );
         assert!(!en.contains('`'), "no field name reaches the board");
         let de = said.in_language(&lang("de-DE"));
         assert!(de.starts_with("2 von 3 erfassten Fehlern wurden in der Produktion gefunden"), "{de}");
@@ -157,7 +172,10 @@ mod tests {
     #[test]
     fn numbers_are_written_the_locale_way_with_the_decimals_they_need() {
         let said = Said::new("outcome_by_effort").number("with", 529.5).number("total", 1725.0);
-        assert_eq!(said.in_language(Lang::english()), "529.5 of 1,725 points of effort finished served a named outcome");
+        assert_eq!(
+            said.in_language(Lang::english()),
+            "529.5 of 1,725 points of effort finished served a named outcome"
+        );
         assert!(said.in_language(&lang("de-DE")).starts_with("529,5 von 1.725 "));
     }
 }
