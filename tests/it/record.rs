@@ -109,7 +109,7 @@ fn kpis_and_accountabilities_added_later_leave_earlier_months_alone() {
     assert!(!data(out.path(), "2026-01")["kpis"].as_array().unwrap().iter().any(|k| k["id"] == "attrition"));
     // Later months' tables say the earlier months were not tracked, not "no data".
     let people = read(&out.path().join("2026-04/people/index.html"));
-    assert!(people.contains("<th scope=\"row\">January 2026</th><td class=\"num\">—</td><td><span class=\"dot dot-none\" aria-hidden=\"true\"></span>Not tracked</td>"), "{people}");
+    assert!(people.contains("<th scope=\"row\">January 2026</th><td class=\"num\">—</td><td class=\"status\"><span class=\"dot dot-none\" aria-hidden=\"true\"></span>Not tracked</td>"), "{people}");
     // check does not ask for values of KPIs not tracked yet.
     let o = run(project.path(), &["check"]);
     assert!(!stderr(&o).contains("no value for attrition in 2025-12"), "{}", stderr(&o));
