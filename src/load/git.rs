@@ -312,10 +312,10 @@ fn inside(prefix: &str) -> bool {
 const NO_FILE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
 
 /// `git` in `dir`, reading no configuration but the repository's own, with
-/// every setting that shapes `log`'s output fixed here: renames are not
-/// detected (`--no-renames` where it is run: a file moved out of a component
-/// changes it, and the file moved in changes the other), the root commit's
-/// files are listed (`--root`), names are UTF-8, and the mailmap is the
+/// every setting that shapes `log`'s output fixed: renames are not detected
+/// (`--no-renames`, given to `log` in [`Repository::load`]: a file moved out
+/// of a component changes it, and the one moved in changes the other), the
+/// root commit's files are listed, names are UTF-8, and the mailmap is the
 /// repository's `.mailmap` alone (`mailmap.file` emptied; a bare
 /// repository's is read from HEAD, git's default). Environment variables
 /// that would point git at another repository, object store or
