@@ -498,7 +498,8 @@ fn measure(options: &boardpack::measure::MeasureOptions) -> Result<(), Error> {
     use boardpack::measure::Status;
     let summary = boardpack::measure::measure(options)?;
     print_all(&summary.warnings);
-    let width = summary.kpis.iter().map(|k| k.id.len()).max().unwrap_or(0);
+    let width =
+        summary.kpis.iter().map(|k| k.id.len()).chain(summary.unmeasured.iter().map(String::len)).max().unwrap_or(0);
     let (mut written, mut left) = (0, 0);
     eprintln!("measured {} into {}:", summary.month.long_name(), summary.values_file.display());
     for k in &summary.kpis {
@@ -518,9 +519,14 @@ fn measure(options: &boardpack::measure::MeasureOptions) -> Result<(), Error> {
         };
         eprintln!("  {:width$}  {line}", k.id);
     }
+    for id in &summary.unmeasured {
+        left += 1;
+        eprintln!("  {id:width$}  no value yet: boardpack has no method for it, so type it in by hand");
+    }
+    let evidence =
+        if written > 0 { format!(" (evidence in {})", summary.evidence_dir.display()) } else { String::new() };
     eprintln!(
-        "{written} computed (evidence in {}), {left} left for you{}",
-        summary.evidence_dir.display(),
+        "{written} computed{evidence}, {left} left for you{}",
         if summary.changed { "" } else { "; kpis.toml was already up to date" }
     );
     Ok(())

@@ -86,6 +86,9 @@ pub struct MeasureSummary {
     pub changed: bool,
     /// In catalogue order.
     pub kpis: Vec<KpiResult>,
+    /// The catalogue's KPIs of the month that boardpack has no method for and
+    /// that have no value in `kpis.toml` yet: the author's to fill in.
+    pub unmeasured: Vec<String>,
     /// Problems found that did not stop the run.
     pub warnings: Vec<Diagnostic>,
 }
@@ -106,6 +109,13 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
     let root = &options.root;
     let settings = Settings::load(root)?;
     let kpis = methods(&settings.catalogue);
+    let no_method: Vec<String> = settings
+        .catalogue
+        .kpis
+        .iter()
+        .filter(|k| !kpis.iter().any(|(id, _)| *id == k.id))
+        .map(|k| k.id.clone())
+        .collect();
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     let mc = settings.measure();
     let mut problems: Vec<Diagnostic> = Vec::new();
@@ -172,10 +182,21 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
     let before = existing.clone().unwrap_or(header);
     let (after, results, mut files) = edit(&before, &values_rel, outcomes, options.overwrite)?;
     let changed = existing.as_deref() != Some(after.as_str());
+    let in_force = |id: &String| settings.catalogue.kpis.iter().any(|k| k.id == *id && k.in_force(month));
+    let valued = after.parse::<toml::Table>().unwrap_or_default();
+    let unmeasured = no_method.into_iter().filter(|id| in_force(id) && !valued.contains_key(id)).collect();
     files.push((values_rel.clone(), after.into_bytes()));
     set::write(root, &files, &lock)?;
     let evidence_dir = values_rel.with_file_name(EVIDENCE_DIR);
-    Ok(MeasureSummary { month, values_file: values_rel, evidence_dir, changed, kpis: results, warnings: problems })
+    Ok(MeasureSummary {
+        month,
+        values_file: values_rel,
+        evidence_dir,
+        changed,
+        kpis: results,
+        unmeasured,
+        warnings: problems,
+    })
 }
 
 /// Warnings for what [`set::recover`] did, if anything.

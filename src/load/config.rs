@@ -319,7 +319,8 @@ pub(crate) struct RepositoryConfig {
     /// The critical components in this repository, as path prefixes
     /// (`services/billing/`). None: the whole repository is one component.
     #[serde(default)]
-    pub(crate) components: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub(crate) components: Vec<Spanned<String>>,
 }
 
 /// The checks `boardpack.toml` and `portfolio.toml` share: required text is

@@ -135,54 +135,77 @@ impl Exports<'_> {
     }
 }
 
-/// Reads every `[[measure.repository]]`, in parallel (one git process each).
+/// A repository read, with the error to report if it is a shallow clone.
+type Read = (Repository, Option<Diagnostic>);
+
+/// Reads every `[[measure.repository]]`, in parallel (its git processes each).
 pub(crate) fn repositories(
     root: &Path,
     measure: &MeasureConfig,
     source: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Repository> {
-    let loaded: Vec<Result<Repository, Box<Diagnostic>>> = measure
+    // A shallow clone is read (its error said, and a SHA beyond its cut named
+    // as such), so the run stops with every problem at once.
+    let loaded: Vec<Result<Read, Vec<Diagnostic>>> = measure
         .repositories
         .par_iter()
         .map(|r| {
             if let Some(branch) = r.branch.as_ref().filter(|b| b.get_ref().starts_with('-')) {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        CONFIG_FILE,
-                        format!("branch `{}` starts with `-`, so git would read it as an option", branch.get_ref()),
-                    )
-                    .at(source, branch.span())
-                    .help("name a branch (main, release/2026) or a commit; no branch name starts with `-`"),
-                ));
+                return Err(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("branch `{}` starts with `-`, so git would read it as an option", branch.get_ref()),
+                )
+                .at(source, branch.span())
+                .help("name a branch (main, release/2026) or a commit; no branch name starts with `-`")]);
             }
             let dir = git::resolve(root, r.path.get_ref());
             let at = |d: Diagnostic| d.at(source, r.path.span());
             if !dir.exists() {
-                return Err(Box::new(at(Diagnostic::error(
+                return Err(vec![at(Diagnostic::error(
                     CONFIG_FILE,
                     format!("the repository `{}` does not exist", r.path.get_ref()),
                 ))
-                .help("paths in [[measure.repository]] are relative to the project root; clone the repository there or fix the path")));
+                .help("paths in [[measure.repository]] are relative to the project root; clone the repository there or fix the path")]);
             }
             let branch = r.branch.as_ref().map(|b| b.get_ref().as_str());
-            Repository::load(&dir, r.path.get_ref(), r.name.as_deref(), branch, &r.components)
-                .map_err(|e| Box::new(at(Diagnostic::error(CONFIG_FILE, e)).help("check the path and the `branch` setting")))
-        })
-        .collect();
+            let components: Vec<String> = r.components.iter().map(|c| c.get_ref().clone()).collect();
+            let repo = Repository::load(&dir, r.path.get_ref(), r.name.as_deref(), branch, &components).map_err(|failures| {
+                failures
+                    .into_iter()
+                    .map(|f| {
+                        let span = f.component.and_then(|i| r.components.get(i)).map_or(r.path.span(), |c| c.span());
+                        Diagnostic::error(CONFIG_FILE, f.message).at(source, span).help(f.help)
+                    })
+                    .collect::<Vec<_>>()
+            })?;
+            let shallow = repo.shallow.as_ref().map(|cut| {
+                at(Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("{} is a shallow clone: its history stops at {cut}, so the changes before are missing and every count would be too low", r.path.get_ref()),
+                ))
+                .help(format!("fetch its whole history: git -C {} fetch --unshallow (or clone it without --depth)", r.path.get_ref()))
+            });
+            Ok((repo, shallow))
+        })        .collect();
     let mut repositories = Vec::new();
     for r in loaded {
         match r {
-            Ok(repo) => repositories.push(repo),
-            Err(d) => problems.push(*d),
+            Ok((repo, shallow)) => {
+                repositories.push(repo);
+                problems.extend(shallow);
+            }
+            Err(d) => problems.extend(d),
         }
     }
     repositories
 }
 
 /// Each counted deployment's commit in the repositories, as (deployment,
-/// repository, commit) indexes; a SHA found nowhere, or in more than one
-/// commit, is an error at its row.
+/// repository, commit) indexes. A SHA is looked for in every branch, tag and
+/// remote-tracking branch (a hotfix deployed from its own branch before the
+/// merge). One found nowhere is a warning at its row, and the deployment
+/// brings no commit; one that starts more than one commit's SHA is an error.
 pub(crate) fn locate_deployments(
     root: &Path,
     repositories: &[Repository],
@@ -194,28 +217,47 @@ pub(crate) fn locate_deployments(
         return located;
     }
     let mut text: Option<String> = None;
+    let listed = repositories.iter().map(|r| format!("{} {}", r.name, r.branch)).collect::<Vec<_>>().join(", ");
+    let shallow: Vec<String> = repositories
+        .iter()
+        .filter_map(|r| r.shallow.as_ref().map(|cut| format!("{} is a shallow clone cut at {cut}", r.path)))
+        .collect();
     for (i, d) in deployments.rows.iter().enumerate() {
         let (Some(sha), true) = (&d.sha, d.counts()) else { continue };
-        let problem = match git::locate(repositories, sha) {
+        let full = sha.len() >= 40;
+        let diagnostic = match git::locate(repositories, sha) {
             Located::At { repo, commit } => {
                 located.push((i, repo, commit));
                 continue;
             }
-            Located::Missing => format!(
-                "commit `{sha}` is not in the history of any listed repository ({})",
-                repositories.iter().map(|r| format!("{} {}", r.name, r.branch)).collect::<Vec<_>>().join(", ")
-            ),
-            Located::Ambiguous => format!("`{sha}` is the start of more than one commit's SHA"),
+            Located::Missing => {
+                let mut message = format!(
+                    "commit `{sha}` is in no branch or tag of any listed repository ({listed}); this deployment's changes are left out of lead time"
+                );
+                if !shallow.is_empty() {
+                    message += &format!(" ({}: an older commit is not there)", shallow.join("; "));
+                }
+                let mut help = "list the repository this service is built from in [[measure.repository]], or fetch the branch it was deployed from (git fetch)".to_string();
+                if !full {
+                    help += "; check the SHA against `git log`";
+                }
+                Diagnostic::warning(&deployments.file, message).help(help)
+            }
+            Located::Ambiguous => {
+                Diagnostic::error(&deployments.file, format!("`{sha}` is the start of more than one commit's SHA"))
+                    .help("write more of the SHA (the full 40 characters name one commit)")
+            }
         };
         let text = text.get_or_insert_with(|| {
             read_regular_text(&root.join(&deployments.file), &deployments.file).unwrap_or_default()
         });
         let column = deployments.headers.get("sha").cloned().unwrap_or_else(|| "sha".into());
+        let Diagnostic { message, .. } = &diagnostic;
+        let message = format!("column `{column}`: {message}");
         problems.push(
-            Diagnostic::error(&deployments.file, format!("column `{column}`: {problem}"))
+            Diagnostic { message, ..diagnostic }
                 .at_line(text, d.line)
-                .label(format!("in column `{column}` of this row"))
-                .help("list the repository this service is built from in [[measure.repository]] (with the branch it deploys from), or write the full SHA"),
+                .label(format!("in column `{column}` of this row")),
         );
     }
     located

@@ -12,6 +12,7 @@ mod diagnostics;
 mod encrypt;
 mod locale;
 mod measure;
+mod measure_trust;
 mod modes;
 mod output;
 mod pack;

@@ -32,11 +32,15 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
     let mut days = Vec::new();
     let mut contributing = 0;
     let mut unknown = 0;
-    let mut baseline = 0;
+    let mut baseline = Vec::new();
     for (i, d) in &deployments {
         let changes: Vec<(String, Instant)> = if git && d.sha.is_some() {
+            if data.brought.unlocated.contains(i) {
+                unknown += 1;
+                continue;
+            }
             if data.brought.without_baseline.contains(i) {
-                baseline += 1;
+                baseline.push(*d);
             }
             by_deployment.get(i).map(|v| v.iter().map(|(s, at)| (s.to_string(), *at)).collect()).unwrap_or_default()
         } else if let Some(first) = d.first_commit_at {
@@ -74,7 +78,7 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
         } else if !git && !t.has("first_commit_at") {
             "deployments name their commits (`sha`) but boardpack.toml lists no [[measure.repository]] to read them in"
                 .to_string()
-        } else if baseline == deployments.len() {
+        } else if baseline.len() == deployments.len() {
             format!(
                 "each production deployment of {} is the first of its service in {}, so which commits it brought is unknown: include the previous deployment in the export",
                 p.name(),
@@ -91,15 +95,17 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
         plural(contributing, "deployment", "deployments")
     );
     let measured = leaving_out(measured, unknown, "deployment", "deployments", "commit information");
-    let mut notes = Vec::new();
-    if baseline > 0 {
-        notes.push(format!(
-            "{} of {} the first of its service in {}: its commits are not counted (include the deployment before it in the export)",
-            plural(baseline, "deployment", "deployments"),
-            p.name(),
-            if baseline == 1 { "is" } else { "are each" },
-        ));
-    }
+    let notes = baseline
+        .iter()
+        .map(|d| {
+            let service = if d.service.is_empty() { String::new() } else { format!(" `{}`", d.service) };
+            format!(
+                "deployment {} ({}) is the first of its service{service} in the export, so which commits it brought is unknown and they are not counted: include the deployment before it in the export",
+                d.label(),
+                t.source(d.line)
+            )
+        })
+        .collect();
     Ok(Computed::new(Method::LeadTime, round(median(&mut days), 2), measured, rows.into_iter().map(|r| r.4).collect())
         .noting(notes))
 }
@@ -442,6 +448,9 @@ mod tests {
         d.brought = history::brought(&d.repositories, &table.rows, &later, october().start, october().end);
         let c = ok(lead_time(&d, &october()));
         assert_eq!(c.measured, "median of 4 changes deployed in 3 deployments");
-        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+        assert_eq!(
+            c.notes,
+            ["deployment d1 (x.csv:3) is the first of its service in the export, so which commits it brought is unknown and they are not counted: include the deployment before it in the export"]
+        );
     }
 }

@@ -19,7 +19,7 @@ pub(crate) fn ownership(repo: &Repository, from: Instant, to: Instant) -> Vec<Ow
     let names = repo.component_names();
     let mut counts: Vec<HashMap<u32, usize>> = vec![HashMap::new(); names.len()];
     for c in &repo.commits {
-        if c.parents.len() > 1 || c.commit_time < from || c.commit_time >= to {
+        if !c.on_branch || c.parents.len() > 1 || c.commit_time < from || c.commit_time >= to {
             continue;
         }
         for t in &c.touches {
@@ -91,6 +91,9 @@ pub(crate) struct Brought {
     /// Deployments in the period that are the first of their service and
     /// repository in the file: nothing earlier says which commits were new.
     pub(crate) without_baseline: Vec<usize>,
+    /// Deployments in the period whose SHA is in no repository (warned at
+    /// their line when read): which commits they brought is unknown.
+    pub(crate) unlocated: Vec<usize>,
 }
 
 /// The commits each deployment in `[from, to)` brought: the non-merge commits
@@ -113,6 +116,13 @@ pub(crate) fn brought(
     let mut keys: Vec<(&str, usize)> = chains.keys().copied().collect();
     keys.sort_unstable();
     let mut out = Brought::default();
+    let found: std::collections::HashSet<usize> = located.iter().map(|(d, _, _)| *d).collect();
+    out.unlocated = (0..deployments.len())
+        .filter(|d| {
+            let d2 = &deployments[*d];
+            d2.counts() && d2.sha.is_some() && (from..to).contains(&d2.at) && !found.contains(d)
+        })
+        .collect();
     for key in keys {
         let mut chain = chains.remove(&key).unwrap_or_default();
         chain.sort_by_key(|(d, _)| (deployments[*d].at, deployments[*d].line));
@@ -151,14 +161,14 @@ pub(crate) fn brought(
 }
 
 /// Key-person concentration: for each listed component, the non-merge commits
-/// touching it whose committer date falls in the 90 days before the month's
-/// end; concentrated when one author (after the mailmap) wrote more than half
+/// on the branch touching it whose committer date falls in the 90 calendar
+/// days (in the report's zone) before the month's end; concentrated when one author (after the mailmap) wrote more than half
 /// of them. Concentrated components as a share of all listed components.
 pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
     if data.repositories.is_empty() {
         return Err("boardpack.toml lists no [[measure.repository]] with the components to check".into());
     }
-    let from = p.end - 90 * 86_400;
+    let from = p.zone.days_before(p.end, 90);
     let mut rows = Vec::new();
     let (mut total, mut concentrated, mut untouched) = (0, 0, 0);
     for repo in &data.repositories {
@@ -201,6 +211,7 @@ pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
 mod tests {
     use super::*;
     use crate::compute::measure::testdata::{data, october, ok};
+    use crate::load::exports::time::Zone;
     use crate::load::git::tests::repo;
 
     #[test]
@@ -250,6 +261,28 @@ mod tests {
         assert_eq!(c.evidence.rows[2][2], "0");
         d.people = People::Initials;
         assert_eq!(ok(key_person_concentration(&d, &october())).evidence.rows[0][4], "A");
+    }
+
+    #[test]
+    fn the_ninety_days_are_calendar_days_in_the_report_s_zone() {
+        // March 2024 in Los Angeles: the window opens at midnight on 2
+        // January (PST). Bob's change at 23:30 on 1 January is 89 days and
+        // 23.5 hours of clock time before the month's end (the clocks went
+        // forward on 10 March) but not in the 90 days: api/ is Ann's alone.
+        let la = Zone::parse("America/Los_Angeles").unwrap();
+        let p = Period::new(crate::base::period::Month::new(2024, 3).unwrap(), la.clone());
+        let from = la.days_before(p.end, 90);
+        assert!(p.end - (from - 1_800) < 90 * 86_400, "inside 90 × 24 hours");
+        let lines = [
+            format!("0000003 0000002 | Ann | {} | api/a.rs", from + 86_400),
+            format!("0000002 0000001 | Ann | {} | api/b.rs", from),
+            format!("0000001 | Bob | {} | api/c.rs", from - 1_800),
+        ];
+        let mut d = data("deployed_at\n", "detected_at\n", "id\n");
+        d.repositories = vec![repo(&["api/"], &lines.iter().map(String::as_str).collect::<Vec<_>>())];
+        let c = ok(key_person_concentration(&d, &p));
+        assert_eq!(c.evidence.rows[0][2..4], ["2", "1"]);
+        assert_eq!(c.value, 100.0);
     }
 
     #[test]

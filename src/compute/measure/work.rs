@@ -14,16 +14,22 @@ use super::{leaving_out, median, num, percent, plural, source, yes, Computed, Da
 /// Delivery predictability: the sprints that ended this month (by `sprint_end`,
 /// or when a sprint has none, its last finished item); per sprint the share of
 /// its committed items (rows naming it) delivered in it (`delivered`, or
-/// finished by its end); the month's average of those shares.
+/// finished by its end); the month's average of those shares. An item carried
+/// over was committed to each sprint it was in and not delivered in any it
+/// was carried out of; only the sprint it ended in can count it delivered.
 pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
     let t = data.work_items.table()?;
     if !t.has("sprint") {
         return Err(t.lacks("sprint"));
     }
-    let mut sprints: BTreeMap<&str, Vec<&WorkItem>> = BTreeMap::new();
+    // Sprint → its items, each with whether it was carried out of the sprint.
+    let mut sprints: BTreeMap<&str, Vec<(&WorkItem, bool)>> = BTreeMap::new();
     for item in &t.rows {
+        for s in &item.carried_from {
+            sprints.entry(s.as_str()).or_default().push((item, true));
+        }
         if let Some(s) = &item.sprint {
-            sprints.entry(s.as_str()).or_default().push(item);
+            sprints.entry(s.as_str()).or_default().push((item, false));
         }
     }
     struct Sprint<'a> {
@@ -35,11 +41,13 @@ pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
     let mut ended = Vec::new();
     let mut estimated = 0;
     for (name, items) in sprints {
-        let given = items.iter().filter_map(|i| i.sprint_end).max_by_key(|w| w.at);
+        // An item's `sprint_end` and finish belong to the sprint it ended in.
+        let ending = || items.iter().filter(|(_, carried)| !carried).map(|(i, _)| i);
+        let given = ending().filter_map(|i| i.sprint_end).max_by_key(|w| w.at);
         let (end, deadline) = match given {
             Some(w) if w.date_only => (w.at, p.zone.next_day_start(w.at)),
             Some(w) => (w.at, w.at + 1),
-            None => match items.iter().filter_map(|i| i.finished).max() {
+            None => match ending().filter_map(|i| i.finished).max() {
                 Some(last) => {
                     if p.holds(last) {
                         estimated += 1;
@@ -54,7 +62,9 @@ pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
         }
         let items = items
             .into_iter()
-            .map(|i| (i, i.delivered.unwrap_or_else(|| i.finished.is_some_and(|f| f < deadline))))
+            .map(|(i, carried)| {
+                (i, !carried && i.delivered.unwrap_or_else(|| i.finished.is_some_and(|f| f < deadline)))
+            })
             .collect();
         ended.push(Sprint { name, end, deadline, items });
     }
@@ -320,6 +330,43 @@ mod tests {
         assert_eq!(c.measured, "average of 2 sprints ending in October 2026: 4 of 7 committed items delivered");
         assert_eq!(c.evidence.rows.len(), 7);
         assert_eq!(c.evidence.rows[0][..3], ["S20", "2026-10-09T23:59:59Z", "50"]);
+    }
+
+    #[test]
+    fn a_carried_over_item_is_not_delivered_in_the_sprints_it_left() {
+        // Jira repeats `Sprint`: 20 items done in S42 (by the 5th), 5 carried
+        // from S42 into S43 and done there on the 20th, 20 more done in S43.
+        // S42 delivered 20 of 25 (80%), S43 25 of 25: 90%, 45 of 50.
+        let mut work = String::from("id,finished_at,sprint,sprint\n");
+        for n in 0..20 {
+            work += &format!("A-{n},2026-10-05,Sprint 42,\n");
+            work += &format!("C-{n},2026-10-18,Sprint 43,\n");
+        }
+        for n in 0..5 {
+            work += &format!("B-{n},2026-10-20,Sprint 42,Sprint 43\n");
+        }
+        let c = ok(delivery_predictability(&data("deployed_at\n", "detected_at\n", &work), &october()));
+        assert_eq!(c.value, 90.0);
+        assert!(
+            c.measured.starts_with("average of 2 sprints ending in October 2026: 45 of 50 committed items"),
+            "{}",
+            c.measured
+        );
+        let b0: Vec<_> =
+            c.evidence.rows.iter().filter(|r| r[3] == "B-0").map(|r| (r[0].as_str(), r[4].as_str())).collect();
+        assert_eq!(b0, [("Sprint 42", "no"), ("Sprint 43", "yes")]);
+        // The same history written as one row per sprint (an export of each
+        // cycle an issue was in, the item's fields repeated): the same answer.
+        let mut rows = String::from("id,finished_at,sprint\n");
+        for line in work.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            rows += &format!("{},{},{}\n", cells[0], cells[1], cells[2]);
+            if !cells[3].is_empty() {
+                rows += &format!("{},{},{}\n", cells[0], cells[1], cells[3]);
+            }
+        }
+        let c = ok(delivery_predictability(&data("deployed_at\n", "detected_at\n", &rows), &october()));
+        assert_eq!((c.value, c.evidence.rows.len()), (90.0, 50));
     }
 
     #[test]

@@ -76,6 +76,17 @@ impl Columns {
         self.index.get(field)?.iter().rev().filter_map(|&i| record.get(i)).map(str::trim).find(|s| !s.is_empty())
     }
 
+    /// Every non-empty cell of the field, in column order: Jira repeats
+    /// `Sprint` once per sprint an item was in, oldest first.
+    pub(super) fn all<'r>(&self, record: &'r csv::StringRecord, field: &str) -> Vec<&'r str> {
+        self.index
+            .get(field)
+            .map(|columns| {
+                columns.iter().filter_map(|&i| record.get(i)).map(str::trim).filter(|s| !s.is_empty()).collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// All non-empty cells of the field joined, for label-like fields.
     pub(super) fn joined(&self, record: &csv::StringRecord, field: &str) -> Option<String> {
         let cells: Vec<&str> = self

@@ -146,6 +146,37 @@ pub(crate) fn read(
     from_text(reading, mapping, text, rel, problems)
 }
 
+/// The line a record starts on, as an editor numbers it. Counted from the
+/// record's byte offset: the csv crate's own line count (and its offset,
+/// corrected here) is one short in a CRLF file (Excel's, Windows tools', Python's), so every location and
+/// evidence `source` would point at the row above.
+struct Lines<'a> {
+    body: &'a [u8],
+    /// Bytes counted so far, and the line the next byte is on.
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// Records come in file order, so each byte is counted once.
+    fn of(&mut self, position: Option<&csv::Position>) -> usize {
+        let Some(p) = position else { return 0 };
+        let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(self.body.len());
+        // In a CRLF file the csv crate places a record at the `\n` ending the
+        // one before: the line breaks there belong to that record.
+        while self.body.get(byte).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            byte += 1;
+        }
+        if byte < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += self.body[self.at..byte].iter().filter(|b| **b == b'\n').count();
+        self.at = byte;
+        self.line
+    }
+}
+
 /// Reads an export's CSV text (see [`read`]).
 pub(crate) fn from_text(
     reading: &Reading<'_>,
@@ -166,12 +197,13 @@ pub(crate) fn from_text(
     };
     let columns = Columns::resolve(reading, mapping, &header, rel, problems);
     let width = header.len();
+    let mut lines = Lines { body: body.as_bytes(), at: 0, line: 1 };
     let mut records = Vec::new();
     let mut malformed = 0;
     for result in reader.records() {
         match result {
             Ok(record) => {
-                let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = lines.of(record.position());
                 if record.len() > width {
                     malformed += 1;
                     if malformed <= SHOWN_PER_COLUMN {
@@ -189,7 +221,7 @@ pub(crate) fn from_text(
                 records.push((line, record));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = lines.of(e.position());
                 problems.push(
                     Diagnostic::error(rel, format!("this row cannot be read as CSV: {e}"))
                         .at_line(&text, line)
@@ -214,4 +246,55 @@ pub(crate) fn from_text(
         production: reading.production.to_vec(),
         input: reading.input,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deployments and problems read from `text`.
+    fn deployments(text: &str) -> (Table<Deployment>, Vec<Diagnostic>) {
+        let config = InputConfig::default();
+        let zone = Zone::utc();
+        let production = vec!["production".to_string()];
+        let reading = Reading {
+            input: Input::Deployments,
+            config: &config,
+            zone: &zone,
+            production: &production,
+            config_source: "",
+        };
+        let mut problems = Vec::new();
+        let raw = from_text(&reading, None, text.to_string(), Path::new("d.csv"), &mut problems).unwrap();
+        (typed::deployments(raw, &mut problems), problems)
+    }
+
+    #[test]
+    fn lines_are_the_editor_s_in_lf_crlf_and_around_a_quoted_line_break() {
+        let lf = "id,deployed_at,service\nd1,2026-10-01T00:00:00Z,api\nd2,2026-10-02T00:00:00Z,api\nd3,2026-10-03T00:00:00Z,api\nd4,2026-10-32T00:00:00Z,api\n";
+        for (name, text) in [
+            ("LF", lf.to_string()),
+            ("CRLF", lf.replace('\n', "\r\n")),
+            ("BOM+CRLF", format!("\u{feff}{}", lf.replace('\n', "\r\n"))),
+        ] {
+            let (t, problems) = deployments(&text);
+            assert_eq!(t.rows.iter().map(|d| d.line).collect::<Vec<_>>(), [2, 3, 4], "{name}");
+            assert_eq!(t.source(t.rows[0].line).to_string(), "d.csv:2", "{name}: the first row is not the header");
+            assert_eq!(problems.len(), 1, "{name}: {problems:?}");
+            let at = problems[0].location.as_ref().unwrap();
+            assert_eq!((at.line, at.source_line.as_str()), (5, "d4,2026-10-32T00:00:00Z,api"), "{name}");
+            // The caret is under the bad cell: column 4, its 20 characters.
+            assert_eq!((at.column, at.width), (4, 20), "{name}");
+        }
+        // A quoted cell holding a line break: the row after it is on line 4.
+        for nl in ["\n", "\r\n"] {
+            let text = format!(
+                "id,deployed_at,service{nl}d1,2026-10-01T00:00:00Z,\"api{nl}and web\"{nl}d2,2026-10-32T00:00:00Z,api{nl}"
+            );
+            let (t, problems) = deployments(&text);
+            assert_eq!(t.rows[0].line, 2);
+            let at = problems[0].location.as_ref().unwrap();
+            assert_eq!((at.line, at.source_line.as_str()), (4, "d2,2026-10-32T00:00:00Z,api"), "{nl:?}");
+        }
+    }
 }

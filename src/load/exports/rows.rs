@@ -137,7 +137,12 @@ pub(crate) struct WorkItem {
     pub(crate) created: Option<Instant>,
     pub(crate) started: Option<Instant>,
     pub(crate) finished: Option<Instant>,
+    /// The sprint it ended in (its last): `sprint_end` and `delivered` are this sprint's.
     pub(crate) sprint: Option<String>,
+    /// The sprints it was carried out of, oldest first: it was committed to
+    /// the first and not delivered in any of them (Jira repeats `Sprint`;
+    /// an item on several rows may name a sprint on each).
+    pub(crate) carried_from: Vec<String>,
     pub(crate) sprint_end: Option<When>,
     pub(crate) delivered: Option<bool>,
     pub(crate) quarter: Option<Quarter>,

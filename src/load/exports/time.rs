@@ -103,6 +103,17 @@ impl Zone {
         next.ok().and_then(|dt| self.instant(dt).ok()).unwrap_or(t + 86_400)
     }
 
+    /// The start of the day `days` calendar days before the day holding `t`,
+    /// in this zone: across a change of clock, 90 days back from midnight is
+    /// midnight, not 90 × 24 hours (an hour off).
+    pub(crate) fn days_before(&self, t: Instant, days: i32) -> Instant {
+        let date = self.civil(t).date();
+        date.checked_sub(jiff::Span::new().days(days))
+            .ok()
+            .and_then(|d| self.instant(d.to_datetime(jiff::civil::Time::midnight())).ok())
+            .unwrap_or(t - i64::from(days) * 86_400)
+    }
+
     fn civil(&self, t: Instant) -> DateTime {
         let ts = Timestamp::from_second(t).unwrap_or(Timestamp::UNIX_EPOCH);
         self.tz.to_datetime(ts)
@@ -393,5 +404,18 @@ mod tests {
         assert_eq!(zone.long_day_before(end), "1 November 2026");
         assert_eq!(Zone::utc().long_day_before(end), "31 October 2026");
         assert_eq!(Zone::utc().next_day_start(start + 5), start + 86_400);
+    }
+
+    #[test]
+    fn ninety_days_back_is_ninety_calendar_days_across_a_clock_change() {
+        // 90 days before 1 April 2024 in Los Angeles is midnight on 2 January,
+        // Pacific Standard Time; the clocks went forward on 10 March, so 90 ×
+        // 24 hours would land at 23:00 on 1 January.
+        let la = Zone::parse("America/Los_Angeles").unwrap();
+        let (_, end) = la.month_bounds(Month::new(2024, 3).unwrap());
+        let from = la.days_before(end, 90);
+        assert_eq!(la.format(from), "2024-01-02T00:00:00-08:00");
+        assert_eq!(end - from, 90 * 86_400 - 3_600);
+        assert_eq!(Zone::utc().days_before(end, 90), end - 90 * 86_400 - 7 * 3_600);
     }
 }

@@ -312,6 +312,12 @@ fn work_item_rows(s: &Sheetless<'_>, rr: &mut RowReader<'_>) -> Vec<WorkItem> {
         let found_in = s.columns.joined(r, "found_in");
         let found_in_production =
             found_in.as_deref().map(|f| tokens(f).any(|w| PRODUCTION_WORDS.contains(&w.as_str())));
+        let mut sprints: Vec<String> = Vec::new();
+        for name in s.columns.all(r, "sprint") {
+            sprints.retain(|s| s != name);
+            sprints.push(name.to_string());
+        }
+        let sprint = sprints.pop();
         let row = WorkItem {
             lines: vec![line],
             id: id.clone(),
@@ -319,7 +325,8 @@ fn work_item_rows(s: &Sheetless<'_>, rr: &mut RowReader<'_>) -> Vec<WorkItem> {
             created,
             started,
             finished,
-            sprint: rr.text(s, r, "sprint"),
+            sprint,
+            carried_from: sprints,
             sprint_end,
             delivered,
             quarter,
@@ -371,6 +378,21 @@ fn merge(item: &mut WorkItem, row: WorkItem) {
         (a, b) => a.or(b),
     };
     item.bug |= row.bug;
+    // A later row in another sprint: the item was carried out of the earlier
+    // ones, and that row's sprint end and delivery are the ones that count.
+    if let Some(last) = &row.sprint {
+        if item.sprint.as_ref() != Some(last) {
+            item.sprint_end = None;
+            item.delivered = None;
+        }
+        let earlier: Vec<String> =
+            item.carried_from.drain(..).chain(item.sprint.take()).chain(row.carried_from.iter().cloned()).collect();
+        for s in earlier {
+            if s != *last && !item.carried_from.contains(&s) {
+                item.carried_from.push(s);
+            }
+        }
+    }
     macro_rules! latest {
         ($($f:ident),*) => { $( if row.$f.is_some() { item.$f = row.$f; } )* };
     }

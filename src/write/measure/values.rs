@@ -55,7 +55,14 @@ pub(crate) fn apply(
     updates: &[Update<'_>],
     overwrite: bool,
 ) -> Result<(String, Vec<Applied>), TomlProblem> {
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| (e.message().to_string(), e.span()))?;
+    let parse = |text: &str| -> Result<DocumentMut, TomlProblem> {
+        text.parse().map_err(|e: toml_edit::TomlError| (e.message().to_string(), e.span()))
+    };
+    let mut doc = parse(text)?;
+    let stubbed = replace_stubs(text, &doc, updates);
+    if let Some(text) = &stubbed {
+        doc = parse(text)?;
+    }
     let mut applied = Vec::with_capacity(updates.len());
     for u in updates {
         let root = doc.as_table_mut();
@@ -102,6 +109,44 @@ pub(crate) fn apply(
         applied.push(what);
     }
     Ok((doc.to_string(), applied))
+}
+
+/// `# lead-time =   # September 2026: 0.9 days`, the commented line `init`
+/// and `new-month` leave for a KPI to fill in, when it is `id`'s.
+fn is_stub(line: &str, id: &str) -> bool {
+    let Some(rest) = line.trim_start().strip_prefix('#') else { return false };
+    let Some(rest) = rest.trim_start().strip_prefix(id) else { return false };
+    let Some(rest) = rest.trim_start().strip_prefix('=') else { return false };
+    let rest = rest.trim();
+    rest.is_empty() || rest.starts_with('#')
+}
+
+/// The text with each computed KPI that has no line yet written in place of
+/// its stub, so the value sits where the author expects it (under its
+/// accountability) and the stub does not linger below it. A stub after a
+/// `[table]` header is only removed: a key written there would belong to
+/// the table. `None` when there is no stub to replace.
+fn replace_stubs(text: &str, doc: &DocumentMut, updates: &[Update<'_>]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut in_table = false;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('[') {
+            in_table = true;
+        }
+        let stub = updates.iter().find(|u| !doc.contains_key(u.id) && is_stub(line, u.id));
+        match stub {
+            Some(u) => {
+                changed = true;
+                if !in_table {
+                    let ending = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
+                    out.push_str(&format!("{} = {}{ending}", toml_edit::Key::new(u.id), inline(u, None)));
+                }
+            }
+            None => out.push_str(line),
+        }
+    }
+    changed.then_some(out)
 }
 
 /// `{ value = …, measured = "…", rows = … }`, then the old table's other keys (its `note`).
@@ -180,6 +225,30 @@ mod tests {
         let (again, _) = apply(
             &text,
             &[up("lead-time", 2.4, "median of 41 changes", 41), up("cycle-time", 7.1, "median of 37", 37)],
+            false,
+        )
+        .unwrap();
+        assert_eq!(again, text);
+    }
+
+    #[test]
+    fn a_computed_value_takes_the_place_of_its_stub() {
+        let month = "# KPIs.\n#   lead-time = { value = 3.1, note = \"…\" }\ndraft = true\n\n# Delivery\n# lead-time =   # September 2026: 0.9 days\n# cycle-time =   # lower is better\n\n[x]\n# rework-ratio =\n";
+        let (text, applied) = apply(
+            month,
+            &[up("lead-time", 2.4, "median of 41 changes", 41), up("rework-ratio", 12.5, "8 of 64", 64)],
+            false,
+        )
+        .unwrap();
+        assert_eq!(applied, [Applied::Replaced, Applied::Added]);
+        assert_eq!(
+            text,
+            "# KPIs.\n#   lead-time = { value = 3.1, note = \"…\" }\ndraft = true\n\n# Delivery\nlead-time = { value = 2.4, measured = \"median of 41 changes\", rows = 41 }\nrework-ratio = { value = 12.5, measured = \"8 of 64\", rows = 64 }\n# cycle-time =   # lower is better\n\n[x]\n"
+        );
+        // Measuring again changes nothing.
+        let (again, _) = apply(
+            &text,
+            &[up("lead-time", 2.4, "median of 41 changes", 41), up("rework-ratio", 12.5, "8 of 64", 64)],
             false,
         )
         .unwrap();
