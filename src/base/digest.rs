@@ -40,8 +40,16 @@ fn is_hex256(text: &str) -> bool {
 macro_rules! digest {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub(crate) struct $name(String);
+
+        /// As its text, quoted: what a `String` showed, so the keys of
+        /// inputs that hold one (a seal's) are what they were before it had a type.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
 
         impl $name {
             /// One as written (64 lower-case hex digits); `None` for any other text.
@@ -159,6 +167,7 @@ mod tests {
             assert_eq!(Sha256::parse(bad), None, "{bad}");
             assert!(bad.parse::<PdfKey>().is_err());
         }
+        assert_eq!(format!("{d:?}"), format!("{:?}", d.to_string()), "month keys hash a seal's Debug");
         let e = toml::from_str::<std::collections::BTreeMap<String, Sha256>>("a = \"ab\"").unwrap_err();
         assert!(e.to_string().contains("64 lower-case hex digits"), "{e}");
     }
