@@ -162,7 +162,10 @@ mod tests {
     fn a_digest_reads_back_only_as_written() {
         let d = Sha256::of(b"board");
         assert_eq!(Sha256::parse(&d.to_string()), Some(d.clone()));
-        assert_eq!(toml::from_str::<std::collections::BTreeMap<String, Sha256>>(&format!("a = \"{d}\"")).unwrap()["a"], d);
+        assert_eq!(
+            toml::from_str::<std::collections::BTreeMap<String, Sha256>>(&format!("a = \"{d}\"")).unwrap()["a"],
+            d
+        );
         for bad in ["", "ab", &d.as_str().to_uppercase(), &format!("{d}0"), &format!("{}g", &d.as_str()[1..]), "../x"] {
             assert_eq!(Sha256::parse(bad), None, "{bad}");
             assert!(bad.parse::<PdfKey>().is_err());

@@ -456,7 +456,9 @@ impl Sealed<'_> {
         }
         if let Some((month, digest)) = self.seal.previous.as_deref().and_then(|p| p.split_once(' ')) {
             let before = self.project.months.iter().find(|c| c.month.to_string() == month);
-            if before.and_then(|c| c.seal_sha256.as_ref().filter(|_| c.seal.is_some())).map(|d| d.as_str()) != Some(digest) {
+            if before.and_then(|c| c.seal_sha256.as_ref().filter(|_| c.seal.is_some())).map(|d| d.as_str())
+                != Some(digest)
+            {
                 let problem = match before {
                     None => format!("content/{month}/ is gone"),
                     Some(c) if c.seal.is_none() => format!("content/{month}/sealed.toml is gone"),

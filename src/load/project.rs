@@ -601,7 +601,8 @@ impl Reader {
         match (&month.seal, &month.sealed_pack) {
             (Some(seal), Some(pack)) => match record::read_sent_pack(pack, seal) {
                 Ok(sent) => {
-                    let changed = month.files().any(|(name, md)| seal.files.get(&name) != Some(&Sha256::of(md.as_bytes())));
+                    let changed =
+                        month.files().any(|(name, md)| seal.files.get(&name) != Some(&Sha256::of(md.as_bytes())));
                     if changed {
                         month.sent_commentary = sent.commentary.clone();
                     }

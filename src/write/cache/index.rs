@@ -196,7 +196,8 @@ mod tests {
         // In an index, only the well-formed paragraphs are found.
         let other = month(&["index.html"]).to_paragraph(&key("10"), &ours).unwrap();
         let (a, dd) = (key("0a"), key("0d"));
-        let index = Index::read(format!("{a} ../../x 1\n {d} index.html\n{text}{other}{dd} - 1\n {d} a.html\n0a0a - 1 {dd}\n"));
+        let index =
+            Index::read(format!("{a} ../../x 1\n {d} index.html\n{text}{other}{dd} - 1\n {d} a.html\n0a0a - 1 {dd}\n"));
         let mut found: Vec<&MonthKey> = index.months.keys().collect();
         found.sort();
         assert_eq!(found, [&key("0e"), &key("10")]);

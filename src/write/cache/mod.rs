@@ -462,7 +462,7 @@ mod tests {
         // Typeset again, it is kept again.
         Cache::open(root.path()).put(&pdf_key("01"), b"%PDF-1.7 one");
         assert_eq!(Cache::open(root.path()).get(&pdf_key("01")).as_deref(), Some(&b"%PDF-1.7 one"[..]));
-            }
+    }
 
     /// The file's inode: the same number for two paths means one file, linked.
     #[cfg(unix)]
@@ -565,7 +565,13 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let first = Cache::open(root.path());
         keep_month(&first, &out.path().join("03"), &month_key("0c"), None, &[("index.html", b"<p>March</p>")]);
-        keep_month(&first, &out.path().join("01"), &month_key("0a"), Some(&pdf_key("0f")), &[("index.html", b"<p>January</p>")]);
+        keep_month(
+            &first,
+            &out.path().join("01"),
+            &month_key("0a"),
+            Some(&pdf_key("0f")),
+            &[("index.html", b"<p>January</p>")],
+        );
         first.prune();
         let index = root.path().join(CACHE_DIR).join(MONTHS_INDEX);
         let before = std::fs::read_to_string(&index).unwrap();

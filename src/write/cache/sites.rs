@@ -99,7 +99,10 @@ mod tests {
         let forged = text.replacen("2026-09", "2026-08", 1);
         assert_eq!(SiteRecord::parse("site1", &forged, &ours), None, "edited by hand");
         // Well tagged but not what a build writes: not a month, not a digest.
-        for line in [format!("2026-13 {} - {}\n", "ab".repeat(32), "cd".repeat(32)), format!("2026-09 ab - {}\n", "cd".repeat(32))] {
+        for line in [
+            format!("2026-13 {} - {}\n", "ab".repeat(32), "cd".repeat(32)),
+            format!("2026-09 ab - {}\n", "cd".repeat(32)),
+        ] {
             let tag = ours.tag(TAG_KIND, &format!("site1\n{line}"));
             assert_eq!(SiteRecord::parse("site1", &format!("{line}tag {tag}\n"), &ours), None, "{line}");
         }

@@ -69,7 +69,9 @@ impl Trust {
     /// Whether `tag`, as written, is the tag of `text` as a `what` (compared
     /// in constant time).
     pub(crate) fn verify(&self, what: &str, text: &str, tag: &str) -> bool {
-        Tag::parse(tag).and_then(|t| blake3::Hash::from_hex(t.as_str()).ok()).is_some_and(|t| t == self.hash(what, text))
+        Tag::parse(tag)
+            .and_then(|t| blake3::Hash::from_hex(t.as_str()).ok())
+            .is_some_and(|t| t == self.hash(what, text))
     }
 
     fn hash(&self, what: &str, text: &str) -> blake3::Hash {
