@@ -401,6 +401,47 @@ mod tests {
         assert!(e.message.contains("for 2026-10, not 2026-09"), "{e}");
     }
 
+    /// A pack made of these entries, and a seal of it and of `pdf`.
+    fn sealed(entries: &[(&str, &[u8])], pdf: &[u8]) -> (tempfile::TempDir, std::path::PathBuf, Seal) {
+        use std::io::Write as _;
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        let zip = writer.finish().unwrap().into_inner();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SEALED_PACK);
+        std::fs::write(&path, &zip).unwrap();
+        let text = format!(
+            "month = \"2026-10\"\nboardpack = \"0.1.0\"\npack_sha256 = \"{}\"\npdf_sha256 = \"{}\"\n",
+            Sha256::of(&zip),
+            Sha256::of(pdf)
+        );
+        let seal = Seal::parse(&text, Path::new(SEALED_FILE), "2026-10".parse().unwrap()).unwrap();
+        (dir, path, seal)
+    }
+
+    /// The documents the site shows for a sealed month are the ones the load
+    /// read and checked; a pack without its report as sent is refused there.
+    #[test]
+    fn a_sealed_pack_is_read_once_with_its_documents() {
+        let (_dir, path, seal) =
+            sealed(&[(PDF_NAME, b"%PDF sent"), (HTML_NAME, b"<html lang=\"en-GB\">")], b"%PDF sent");
+        let sent = read_sent_pack(&path, &seal).unwrap();
+        let documents = sent.documents.unwrap();
+        assert_eq!(
+            (documents.pdf.as_slice(), documents.html.as_slice()),
+            (&b"%PDF sent"[..], &b"<html lang=\"en-GB\">"[..])
+        );
+        assert_eq!(documents.zip, std::fs::read(&path).unwrap());
+        assert_eq!(sent.lang.as_deref(), Some("en-GB"));
+        let (_dir, path, seal) = sealed(&[(PDF_NAME, b"%PDF sent")], b"%PDF sent");
+        assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "it holds no board-report.html, the report as sent");
+        let (_dir, path, seal) = sealed(&[(PDF_NAME, b"%PDF sent"), (HTML_NAME, b"")], b"%PDF other");
+        assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "its PDF is not the one that was sealed");
+    }
+
     #[test]
     fn restatements_need_one_target_and_a_reason() {
         let ok = "[[restatement]]\nmonth = \"2026-08\"\nkpi = \"lead-time\"\nreason = \"Tracker migration\"\n";
