@@ -67,7 +67,7 @@ pub(crate) trait Destination: Sync {
     }
     /// The PDF made from Typst inputs with this key: one an earlier build
     /// kept, if it is intact, or else the one `typeset` makes, kept for later builds.
-    fn pdf(&self, key: &PdfKey, typeset: Typeset<'_>) -> Result<Vec<u8>, Error>;
+    fn pdf(&self, key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error>;
     /// Takes the files of the month folder `folder` from the previous build,
     /// or from any earlier one that kept them, when they were made from
     /// inputs with this key; then returns the record of the month.
@@ -84,7 +84,7 @@ pub(crate) trait Destination: Sync {
 }
 
 /// Typesets a PDF, for [`Destination::pdf`] to call when it has none kept.
-pub(crate) type Typeset<'a> = Box<dyn FnOnce() -> Result<Vec<u8>, Error> + 'a>;
+pub(crate) type MakePdf<'a> = Box<dyn FnOnce() -> Result<Vec<u8>, Error> + 'a>;
 
 /// A site rendered into memory, making everything anew (a preview, a dry run).
 #[derive(Default)]
@@ -102,7 +102,7 @@ impl Collect {
 }
 
 impl Destination for Collect {
-    fn pdf(&self, _key: &PdfKey, typeset: Typeset<'_>) -> Result<Vec<u8>, Error> {
+    fn pdf(&self, _key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error> {
         typeset()
     }
     fn reuse(&self, _folder: Month, _key: &MonthKey) -> Result<Option<MonthRecord>, Error> {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::base::digest::{Blake3, MonthKey, PdfKey};
 use crate::base::period::Month;
-use crate::render::{Destination, MonthRecord, SiteFile, Typeset};
+use crate::render::{Destination, MakePdf, MonthRecord, SiteFile};
 use crate::write::cache::{Cache, CachedMonth, RecordedMonth, SiteRecord};
 use crate::write::output::Staging;
 use crate::Error;
@@ -143,7 +143,7 @@ impl<'a> ToStaging<'a> {
 }
 
 impl Destination for ToStaging<'_> {
-    fn pdf(&self, key: &PdfKey, typeset: Typeset<'_>) -> Result<Vec<u8>, Error> {
+    fn pdf(&self, key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error> {
         if let Some(bytes) = self.cache.get(key) {
             return Ok(bytes);
         }

@@ -30,7 +30,7 @@ use crate::base::period::Month;
 use crate::load::theme::Theme;
 use crate::render::lock::Shell;
 use crate::render::view::SiteView;
-use crate::render::{Destination, MonthRecord, SiteFile, Typeset};
+use crate::render::{Destination, MakePdf, MonthRecord, SiteFile};
 use crate::Error;
 
 /// The one file an encrypted site keeps in clear.
@@ -134,7 +134,7 @@ impl Destination for Encrypting<'_> {
         Ok(())
     }
 
-    fn pdf(&self, key: &PdfKey, typeset: Typeset<'_>) -> Result<Vec<u8>, Error> {
+    fn pdf(&self, key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error> {
         self.inner.pdf(key, typeset)
     }
 
