@@ -92,12 +92,16 @@ fn pack_report(project: &Project, options: &PackOptions) -> Result<PackSummary, 
 }
 
 /// Writes month `index`'s pack to `path`: for a sealed month, the pack as it
-/// was sent; otherwise a new one. Returns its entries and bytes.
+/// was sent (read and checked against its seal by the load, which fails on a
+/// sealed month without it); otherwise a new one. Returns its entries and bytes.
 fn write_pack(project: &Project, theme: &Theme, index: usize, path: &Path) -> Result<(usize, usize), Error> {
     let content = &project.months[index];
-    let zip = match (&content.seal, &content.sealed_pack) {
-        (Some(seal), Some(sealed)) => crate::load::record::read_sent(sealed, seal)?.zip,
-        _ => pack_month(project, theme, index)?.0,
+    let zip = match (&content.seal, content.sent.as_ref().and_then(|s| s.documents.as_ref())) {
+        (Some(_), Some(sent)) => sent.zip.clone(),
+        (Some(_), None) => {
+            return Err(Error::Internal(format!("the sealed board pack of {} was not loaded", content.month)))
+        }
+        (None, _) => pack_month(project, theme, index)?.0,
     };
     let entries = crate::load::record::pack_entries(&zip).map(|e| e.len()).unwrap_or(0);
     archive::write_atomically(path, &zip)?;

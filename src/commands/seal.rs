@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
-use crate::base::digest::sha256;
+use crate::base::digest::Sha256;
 use crate::base::i18n::Lang;
 use crate::base::parallel::pool;
 use crate::base::period::Month;
@@ -150,8 +150,8 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
     Seal {
         month: month.to_string(),
         boardpack: env!("CARGO_PKG_VERSION").to_string(),
-        pack_sha256: sha256(zip),
-        pdf_sha256: sha256(pdf),
+        pack_sha256: Sha256::of(zip),
+        pdf_sha256: Sha256::of(pdf),
         kpis,
         files: content.hashes(),
         restatements,
@@ -193,7 +193,7 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
         )));
     }
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-    let digest = sha256(&bytes);
+    let digest = Sha256::of(&bytes);
     let Loaded { workspace, .. } = Workspace::load(root)?;
     let projects: Vec<(Option<String>, &Project)> = match &workspace {
         Workspace::Report(p) => vec![(None, p)],

@@ -9,8 +9,8 @@ use crate::load::theme::Theme;
 use crate::render::{render_site, Collect, Destination, Documents, MonthRecord, Progress, SiteFile};
 use crate::Error;
 
-/// Renders a report's site into `dest`, and records its months for the next
-/// build; returns those records (each month's folder and key), in month order.
+/// Renders a report's site into `dest`; returns each month's record (its
+/// folder and key, as `dest` gave it), in month order, for the next build.
 pub(crate) fn site(
     project: &Project,
     theme: &Theme,
@@ -19,10 +19,7 @@ pub(crate) fn site(
     progress: Option<Progress>,
     base_url: Option<&str>,
 ) -> Result<Vec<MonthRecord>, Error> {
-    let report = Report::new(project);
-    let records = render_site(&report, theme, documents, dest, progress, base_url)?;
-    dest.record(&records);
-    Ok(records)
+    render_site(&Report::new(project), theme, documents, dest, progress, base_url)
 }
 
 /// One company's whole site, into `dest` (which puts it under `SLUG/`).

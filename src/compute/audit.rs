@@ -441,7 +441,7 @@ impl Sealed<'_> {
             names.dedup();
             for name in names {
                 let id = name.trim_end_matches(".csv");
-                let now = self.month.evidence.get(id).map(|b| crate::base::digest::sha256(b));
+                let now = self.month.evidence.get(id).map(|b| crate::base::digest::Sha256::of(b));
                 if pack.entries.get(&format!("evidence/{name}")) != now.as_ref()
                     && !self.corrected(&Corrected::Kpi(id.to_string()))
                 {
@@ -458,7 +458,9 @@ impl Sealed<'_> {
         }
         if let Some((month, digest)) = self.seal.previous.as_deref().and_then(|p| p.split_once(' ')) {
             let before = self.project.months.iter().find(|c| c.month.to_string() == month);
-            if before.and_then(|c| c.seal_sha256.as_deref().filter(|_| c.seal.is_some())) != Some(digest) {
+            if before.and_then(|c| c.seal_sha256.as_ref().filter(|_| c.seal.is_some())).map(|d| d.as_str())
+                != Some(digest)
+            {
                 let problem = match before {
                     None => format!("content/{month}/ is gone"),
                     Some(c) if c.seal.is_none() => format!("content/{month}/sealed.toml is gone"),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::base::digest::sha256;
+use crate::base::digest::Sha256;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
 use crate::base::period::Month;
@@ -53,7 +53,7 @@ pub(crate) struct MonthContent {
     /// What the sealed pack holds, read and checked against the seal.
     pub(crate) sent: Option<SentPack>,
     /// SHA-256 of the month's `sealed.toml` as written: what the next seal's chain names.
-    pub(crate) seal_sha256: Option<String>,
+    pub(crate) seal_sha256: Option<Sha256>,
     /// Corrections to sealed months this month announces.
     pub(crate) restatements: Vec<Restatement>,
     /// The text of `restatements.toml`, when the month has one.
@@ -78,11 +78,11 @@ impl MonthContent {
     /// SHA-256 of each commentary file and of `restatements.toml`, by file
     /// name: what a seal records. Worked out when a seal or the audit of a
     /// sealed month asks, not for every month loaded.
-    pub(crate) fn hashes(&self) -> BTreeMap<String, String> {
-        let mut hashes: BTreeMap<String, String> =
-            self.files().map(|(name, text)| (name, sha256(text.as_bytes()))).collect();
+    pub(crate) fn hashes(&self) -> BTreeMap<String, Sha256> {
+        let mut hashes: BTreeMap<String, Sha256> =
+            self.files().map(|(name, text)| (name, Sha256::of(text.as_bytes()))).collect();
         if let Some(text) = &self.restatements_text {
-            hashes.insert(RESTATEMENTS_FILE.to_string(), sha256(text.as_bytes()));
+            hashes.insert(RESTATEMENTS_FILE.to_string(), Sha256::of(text.as_bytes()));
         }
         hashes
     }
@@ -110,15 +110,19 @@ impl Project {
         self
     }
 
-    /// The project without its commentary, evidence and fonts: what a
-    /// portfolio's overview needs of a company once its site is written, so a
-    /// build holds every company's figures but only the companies in flight whole.
+    /// The project without its commentary, evidence, documents as sent and
+    /// fonts: what a portfolio's overview needs of a company once its site is
+    /// written, so a build holds every company's figures but only the
+    /// companies in flight whole.
     pub(crate) fn figures_only(mut self) -> Project {
         for m in &mut self.months {
             m.summary = None;
             m.commentary = BTreeMap::new();
             m.sent_commentary = BTreeMap::new();
             m.evidence = BTreeMap::new();
+            if let Some(sent) = &mut m.sent {
+                sent.documents = None;
+            }
             m.restatements_text = None;
             for entry in m.values.values_mut() {
                 entry.source_line = String::new();
@@ -475,7 +479,7 @@ impl Reader {
             }
             SEALED_FILE => {
                 if let Some(text) = self.read_found(path) {
-                    month.seal_sha256 = Some(sha256(text.as_bytes()));
+                    month.seal_sha256 = Some(Sha256::of(text.as_bytes()));
                     match Seal::parse(&text, &rel, month.month) {
                         Ok(seal) => month.seal = Some(seal),
                         Err(d) => self.diagnostics.push(*d),
@@ -599,7 +603,8 @@ impl Reader {
         match (&month.seal, &month.sealed_pack) {
             (Some(seal), Some(pack)) => match record::read_sent_pack(pack, seal) {
                 Ok(sent) => {
-                    let changed = month.files().any(|(name, md)| seal.files.get(&name) != Some(&sha256(md.as_bytes())));
+                    let changed =
+                        month.files().any(|(name, md)| seal.files.get(&name) != Some(&Sha256::of(md.as_bytes())));
                     if changed {
                         month.sent_commentary = sent.commentary.clone();
                     }

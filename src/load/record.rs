@@ -12,9 +12,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::base::diagnostic::Diagnostic;
+use crate::base::digest::Sha256;
 use crate::base::period::Month;
 use crate::load::toml_file::toml_error;
-use crate::Error;
 
 /// A sealed month's record file, in the month's folder.
 pub(crate) const SEALED_FILE: &str = "sealed.toml";
@@ -36,15 +36,15 @@ pub(crate) struct Seal {
     /// The boardpack version that sealed it.
     pub(crate) boardpack: String,
     /// SHA-256 of `board-pack.zip`.
-    pub(crate) pack_sha256: String,
+    pub(crate) pack_sha256: Sha256,
     /// SHA-256 of the PDF inside it.
-    pub(crate) pdf_sha256: String,
+    pub(crate) pdf_sha256: Sha256,
     /// Each KPI as shown, by id.
     #[serde(default)]
     pub(crate) kpis: BTreeMap<String, SealedKpi>,
     /// SHA-256 of each commentary file (and `restatements.toml`), by file name.
     #[serde(default)]
-    pub(crate) files: BTreeMap<String, String>,
+    pub(crate) files: BTreeMap<String, Sha256>,
     /// The corrections this month announced, as they stood when it was sealed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) restatements: Vec<SealedRestatement>,
@@ -225,7 +225,9 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
     }
 }
 
-/// A sealed month's documents, exactly as sent.
+/// A sealed month's documents, exactly as sent: what its folder of the site
+/// holds in place of documents made again.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Sent {
     pub(crate) pdf: Vec<u8>,
     pub(crate) html: Vec<u8>,
@@ -233,45 +235,24 @@ pub(crate) struct Sent {
     pub(crate) zip: Vec<u8>,
 }
 
-/// A sealed month's board pack, checked against its seal: the zip's and its
-/// PDF's SHA-256 must be the ones recorded.
-pub(crate) fn read_sent(path: &Path, seal: &Seal) -> Result<Sent, Error> {
-    let zip = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let tampered = |what: &str| Error::Refused {
-        what: format!("{}: {what} is not what was sealed", path.display()),
-        help: "restore it from git: it is the board pack the board received".into(),
-    };
-    if crate::base::digest::sha256(&zip) != seal.pack_sha256 {
-        return Err(tampered("the board pack"));
-    }
-    let entries = pack_entries(&zip).map_err(|e| Error::Refused {
-        what: format!("{}: cannot read the sealed board pack: {e}", path.display()),
-        help: "restore it from git: it is the board pack the board received".into(),
-    })?;
-    let take = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
-    let (Some(pdf), Some(html)) = (take(PDF_NAME), take(HTML_NAME)) else {
-        return Err(tampered("its content"));
-    };
-    if crate::base::digest::sha256(&pdf) != seal.pdf_sha256 {
-        return Err(tampered("the PDF inside"));
-    }
-    Ok(Sent { pdf, html, zip })
-}
-
 /// What a sealed board pack holds, as far as the audit compares it with the
-/// month: each KPI as its data file recorded it, the report's language, and
-/// the SHA-256 of every entry. Read and checked against the seal by every
-/// load of the project, so `check` and every build (cold or warm) refuse a
-/// pack that is not what was sealed.
+/// month — each KPI as its data file recorded it, the report's language, and
+/// the SHA-256 of every entry — and the documents the site shows for the
+/// month. Read and checked against the seal by every load of the project, so
+/// `check` and every build (cold or warm) refuse a pack that is not what was
+/// sealed, and the site shows the documents that were checked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct SentPack {
     pub(crate) kpis: BTreeMap<String, SentKpi>,
     /// The `lang` of its single-file report.
     pub(crate) lang: Option<String>,
     /// SHA-256 of each entry, by name.
-    pub(crate) entries: BTreeMap<String, String>,
+    pub(crate) entries: BTreeMap<String, Sha256>,
     /// The commentary as sent, by file name (`summary.md`, `ACCOUNTABILITY.md`).
     pub(crate) commentary: BTreeMap<String, String>,
+    /// The documents as sent; `None` once the month's site is written
+    /// (`Project::figures_only`).
+    pub(crate) documents: Option<Sent>,
 }
 
 /// One KPI of the sealed month as the pack's `data/kpis.json` holds it.
@@ -286,17 +267,20 @@ pub(crate) struct SentKpi {
 /// SHA-256 must be the ones recorded. The error says what is wrong.
 pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, String> {
     let zip = std::fs::read(path).map_err(|e| e.to_string())?;
-    if crate::base::digest::sha256(&zip) != seal.pack_sha256 {
+    if Sha256::of(&zip) != seal.pack_sha256 {
         return Err("it is not the board pack that was sealed (its SHA-256 differs from sealed.toml's)".into());
     }
     let entries = pack_entries(&zip)?;
-    let digest = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| crate::base::digest::sha256(b));
-    if digest(PDF_NAME).as_deref() != Some(seal.pdf_sha256.as_str()) {
+    let entry = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
+    let Some(pdf) = entry(PDF_NAME).filter(|pdf| Sha256::of(pdf) == seal.pdf_sha256) else {
         return Err("its PDF is not the one that was sealed".into());
-    }
+    };
+    let Some(html) = entry(HTML_NAME) else {
+        return Err(format!("it holds no {HTML_NAME}, the report as sent"));
+    };
     let mut sent = SentPack::default();
     for (name, bytes) in &entries {
-        sent.entries.insert(name.clone(), crate::base::digest::sha256(bytes));
+        sent.entries.insert(name.clone(), Sha256::of(bytes));
         if let Some(file) = name.strip_prefix("commentary/") {
             sent.commentary.insert(file.to_string(), String::from_utf8_lossy(bytes).into_owned());
         }
@@ -309,6 +293,7 @@ pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, Strin
             sent.kpis = sent_kpis(bytes, &seal.month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
         }
     }
+    sent.documents = Some(Sent { pdf, html, zip });
     Ok(sent)
 }
 
@@ -400,10 +385,10 @@ mod tests {
         let seal = Seal {
             month: "2026-10".into(),
             boardpack: "0.1.0".into(),
-            pack_sha256: "ab".into(),
-            pdf_sha256: "cd".into(),
+            pack_sha256: Sha256::of(b"pack"),
+            pdf_sha256: Sha256::of(b"pdf"),
             kpis,
-            files: BTreeMap::from([("summary.md".to_string(), "ef".to_string())]),
+            files: BTreeMap::from([("summary.md".to_string(), Sha256::of(b"summary"))]),
             restatements: vec![],
             locale: Some("en-GB".into()),
             previous: Some(format!("2026-09 {}", "12".repeat(32))),
@@ -414,6 +399,47 @@ mod tests {
         assert_eq!(Seal::parse(&text, Path::new("sealed.toml"), month).unwrap(), seal);
         let e = Seal::parse(&text, Path::new("sealed.toml"), "2026-09".parse().unwrap()).unwrap_err();
         assert!(e.message.contains("for 2026-10, not 2026-09"), "{e}");
+    }
+
+    /// A pack made of these entries, and a seal of it and of `pdf`.
+    fn sealed(entries: &[(&str, &[u8])], pdf: &[u8]) -> (tempfile::TempDir, std::path::PathBuf, Seal) {
+        use std::io::Write as _;
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        let zip = writer.finish().unwrap().into_inner();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SEALED_PACK);
+        std::fs::write(&path, &zip).unwrap();
+        let text = format!(
+            "month = \"2026-10\"\nboardpack = \"0.1.0\"\npack_sha256 = \"{}\"\npdf_sha256 = \"{}\"\n",
+            Sha256::of(&zip),
+            Sha256::of(pdf)
+        );
+        let seal = Seal::parse(&text, Path::new(SEALED_FILE), "2026-10".parse().unwrap()).unwrap();
+        (dir, path, seal)
+    }
+
+    /// The documents the site shows for a sealed month are the ones the load
+    /// read and checked; a pack without its report as sent is refused there.
+    #[test]
+    fn a_sealed_pack_is_read_once_with_its_documents() {
+        let (_dir, path, seal) =
+            sealed(&[(PDF_NAME, b"%PDF sent"), (HTML_NAME, b"<html lang=\"en-GB\">")], b"%PDF sent");
+        let sent = read_sent_pack(&path, &seal).unwrap();
+        let documents = sent.documents.unwrap();
+        assert_eq!(
+            (documents.pdf.as_slice(), documents.html.as_slice()),
+            (&b"%PDF sent"[..], &b"<html lang=\"en-GB\">"[..])
+        );
+        assert_eq!(documents.zip, std::fs::read(&path).unwrap());
+        assert_eq!(sent.lang.as_deref(), Some("en-GB"));
+        let (_dir, path, seal) = sealed(&[(PDF_NAME, b"%PDF sent")], b"%PDF sent");
+        assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "it holds no board-report.html, the report as sent");
+        let (_dir, path, seal) = sealed(&[(PDF_NAME, b"%PDF sent"), (HTML_NAME, b"")], b"%PDF other");
+        assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "its PDF is not the one that was sealed");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::view::{
     AccountabilityView, CatalogueAccountability, ChartView, MonthBundle, MonthView, RowView, SiteView, Tile, YearView,
 };
 use super::Destination;
+use crate::base::digest::PdfKey;
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::compute::report::Report;
@@ -52,7 +53,7 @@ pub(crate) struct ReportInput<'a> {
 /// A PDF and the key of its inputs (what [`Destination::pdf`] is asked for).
 pub(crate) struct Pdf {
     pub(crate) bytes: Vec<u8>,
-    pub(crate) key: String,
+    pub(crate) key: PdfKey,
 }
 
 /// The month's PDF: from `earlier` when its inputs are unchanged, else typeset.
@@ -110,18 +111,19 @@ struct Typeset<'a> {
     fonts: &'a FontSet,
 }
 
-/// Typesets a document, unless `earlier` has the PDF of these exact inputs;
-/// gives it to `earlier` to keep otherwise.
+/// Typesets a document, unless `earlier` has the PDF of these exact inputs
+/// (and then keeps it there).
 fn typeset(job: Typeset<'_>, earlier: &dyn Destination) -> Result<Pdf, Error> {
     let Typeset { theme, main, files, month, ident, what, fonts } = job;
     let key = key(theme, main, &files, month, &ident, fonts);
-    if let Some(bytes) = earlier.pdf(&key) {
-        return Ok(Pdf { bytes, key });
-    }
-    let sources = Sources::new(&theme.typst);
-    let bytes = compile(Job { sources: &sources, main, files, month, ident, fonts })
-        .map_err(|e| typst_error(theme, main, what, e))?;
-    earlier.store_pdf(&key, &bytes);
+    let bytes = earlier.pdf(
+        &key,
+        Box::new(|| {
+            let sources = Sources::new(&theme.typst);
+            compile(Job { sources: &sources, main, files, month, ident, fonts })
+                .map_err(|e| typst_error(theme, main, what, e))
+        }),
+    )?;
     Ok(Pdf { bytes, key })
 }
 
@@ -138,7 +140,7 @@ fn typst_error(theme: &Theme, main: &str, what: &str, e: TypstError) -> Error {
 /// boardpack (a new version may lay out the same inputs differently). Fonts
 /// beyond the embedded ones count by their fingerprint; with none, the key is
 /// what it was before projects could bring fonts.
-fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str, fonts: &FontSet) -> String {
+fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ident: &str, fonts: &FontSet) -> PdfKey {
     let mut key = super::key::Key::new();
     for text in [env!("CARGO_PKG_VERSION"), ident, &month.to_string(), main] {
         key.text(text);
@@ -152,7 +154,7 @@ fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ide
     if !fonts.fingerprint().is_empty() {
         key.text("fonts").text(fonts.fingerprint());
     }
-    key.hex()
+    PdfKey::from_bytes(key.finish())
 }
 
 fn to_json(data: &impl Serialize) -> Result<Vec<u8>, Error> {

@@ -9,7 +9,7 @@
 use sha2::{Digest, Sha256};
 
 use super::Documents;
-use crate::base::digest::hex;
+use crate::base::digest::MonthKey;
 use crate::base::period::Month;
 use crate::compute::audit::Correction;
 use crate::load::portfolio::Portfolio;
@@ -35,13 +35,8 @@ impl Key {
         self.part(text.as_bytes())
     }
 
-    fn finish(self) -> [u8; 32] {
+    pub(super) fn finish(self) -> [u8; 32] {
         self.0.finalize().into()
-    }
-
-    /// The digest, in hex.
-    pub(super) fn hex(self) -> String {
-        hex(&self.finish())
     }
 }
 
@@ -52,7 +47,7 @@ pub(super) fn months(
     documents: Documents,
     base_url: Option<&str>,
     corrections: &[Correction],
-) -> Vec<String> {
+) -> Vec<MonthKey> {
     let mut global = Key::new();
     global
         .text(env!("CARGO_PKG_VERSION"))
@@ -76,14 +71,14 @@ pub(super) fn months(
             for c in corrections.iter().filter(|c| c.month == content.month || c.announced == content.month) {
                 key.text(&format!("{c:?}"));
             }
-            hex(&key.finish())
+            MonthKey::from_bytes(key.finish())
         })
         .collect()
 }
 
 /// Each company's months and their keys ([`months`]), by slug: what a
 /// portfolio build learns as it writes the companies' sites.
-pub(crate) type CompanyKeys = std::collections::BTreeMap<String, Vec<(Month, String)>>;
+pub(crate) type CompanyKeys = std::collections::BTreeMap<String, Vec<(Month, MonthKey)>>;
 
 /// The key of each of the portfolio's `months` overview pages, in order, or
 /// `None` when a company's keys are missing. An overview month shows the
@@ -95,7 +90,7 @@ pub(crate) fn overview(
     theme: &Theme,
     months: &[Month],
     companies: &CompanyKeys,
-) -> Option<Vec<String>> {
+) -> Option<Vec<MonthKey>> {
     let mut global = Key::new();
     global.text(env!("CARGO_PKG_VERSION")).text(&format!("{:?}", portfolio.config)).part(&theme.fingerprint());
     let mut keyed = Vec::new();
@@ -118,7 +113,7 @@ pub(crate) fn overview(
                 key.text(upto.map_or("", |(_, k)| k.as_str()));
                 key.text(if upto.is_some_and(|(m, _)| *m == month) { "reported" } else { "" });
             }
-            key.hex()
+            MonthKey::from_bytes(key.finish())
         })
         .collect();
     Some(keys)

@@ -23,11 +23,12 @@ pub(crate) mod view;
 
 use rayon::prelude::*;
 
+use crate::base::digest::{MonthKey, PdfKey, Stamp};
 use crate::base::i18n::Lang;
+use crate::base::period::Month;
 use crate::compute::audit::{corrections, Correction};
 use crate::compute::report::{Reading, Report};
 use crate::load::project::{MonthContent, EVIDENCE_DIR};
-use crate::load::record::Sent;
 use crate::load::theme::Theme;
 use crate::Error;
 use view::{archive_rows, catalogue_view, month_bundle, CatalogueAccountability, Shared, SiteView};
@@ -52,45 +53,38 @@ pub type Progress = fn(usize, usize);
 
 /// Where a rendered site goes, and what it may take from before instead of
 /// making it again: PDFs typeset by an earlier build (by the key of their
-/// inputs, [`document::Pdf::key`] — typesetting is most of a build's time), a
-/// sealed month's documents as sent, and the files of months whose inputs have
-/// not changed since an earlier build. A build writes each month's files as
-/// soon as they are made, so memory holds only the months in flight; a
-/// preview collects them ([`Collect`]).
+/// inputs, [`document::Pdf::key`] — typesetting is most of a build's time),
+/// and the files of months whose inputs have not changed since an earlier
+/// build. A build writes each month's files as soon as they are made, so
+/// memory holds only the months in flight; a preview collects them
+/// ([`Collect`]). Rendering returns each month's record as the destination
+/// gave it, which a build keeps for the next one.
 pub(crate) trait Destination: Sync {
     /// Told, before any file of a site, the theme and identity it is
     /// rendered with: an encrypted site makes its pages' shell from them.
     fn begin(&self, _theme: &Theme, _site: &SiteView<'_>) -> Result<(), Error> {
         Ok(())
     }
-    /// The PDF made from inputs with this key, if one is known and intact.
-    fn pdf(&self, key: &str) -> Option<Vec<u8>>;
-    /// Keeps a PDF just typeset, for later builds.
-    fn store_pdf(&self, key: &str, bytes: &[u8]);
-    /// The documents the board received for a sealed month; `None` for a month not sealed.
-    fn sent(&self, content: &MonthContent) -> Result<Option<Sent>, Error>;
+    /// The PDF made from Typst inputs with this key: one an earlier build
+    /// kept, if it is intact, or else the one `typeset` makes, kept for later builds.
+    fn pdf(&self, key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error>;
     /// Takes the files of the month folder `folder` from the previous build,
     /// or from any earlier one that kept them, when they were made from
     /// inputs with this key; then returns the record of the month.
-    fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error>;
+    fn reuse(&self, folder: Month, key: &MonthKey) -> Result<Option<MonthRecord>, Error>;
     /// Receives rendered files.
     fn write(&self, files: Vec<SiteFile>) -> Result<(), Error>;
-    /// Receives every file of the month folder `folder`, made from inputs
-    /// with the key `month_key` (its PDF's key is `pdf`), so that a later
-    /// build may take the folder whole ([`Destination::reuse`]).
-    fn write_month(
-        &self,
-        _month_key: &str,
-        _folder: &str,
-        _pdf: Option<&str>,
-        files: Vec<SiteFile>,
-    ) -> Result<(), Error> {
-        self.write(files)
+    /// Receives every file of the month folder `month.folder`, made from
+    /// inputs with the key `month.key`, so that a later build may take the
+    /// folder whole ([`Destination::reuse`]); returns the month's record.
+    fn write_month(&self, month: MonthRecord, files: Vec<SiteFile>) -> Result<MonthRecord, Error> {
+        self.write(files)?;
+        Ok(month)
     }
-    /// Told every month of the site once all are written, so the next build
-    /// into the same place knows what it may reuse.
-    fn record(&self, _months: &[MonthRecord]) {}
 }
+
+/// Typesets a PDF, for [`Destination::pdf`] to call when it has none kept.
+pub(crate) type MakePdf<'a> = Box<dyn FnOnce() -> Result<Vec<u8>, Error> + 'a>;
 
 /// A site rendered into memory, making everything anew (a preview, a dry run).
 #[derive(Default)]
@@ -108,14 +102,10 @@ impl Collect {
 }
 
 impl Destination for Collect {
-    fn pdf(&self, _key: &str) -> Option<Vec<u8>> {
-        None
+    fn pdf(&self, _key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error> {
+        typeset()
     }
-    fn store_pdf(&self, _key: &str, _bytes: &[u8]) {}
-    fn sent(&self, _content: &MonthContent) -> Result<Option<Sent>, Error> {
-        Ok(None)
-    }
-    fn reuse(&self, _folder: &str, _key: &str) -> Result<Option<MonthRecord>, Error> {
+    fn reuse(&self, _folder: Month, _key: &MonthKey) -> Result<Option<MonthRecord>, Error> {
         Ok(None)
     }
     fn write(&self, files: Vec<SiteFile>) -> Result<(), Error> {
@@ -128,13 +118,13 @@ impl Destination for Collect {
 /// its PDF's key when it typeset or reused one (for the next build).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MonthRecord {
-    pub(crate) folder: String,
-    pub(crate) key: String,
-    pub(crate) pdf: Option<String>,
+    pub(crate) folder: Month,
+    pub(crate) key: MonthKey,
+    pub(crate) pdf: Option<PdfKey>,
     /// The stamp of the folder's files, when it is already known (a folder
     /// taken from the previous output); `None` for a folder just written,
     /// which the destination stamps when it records the build.
-    pub(crate) stamp: Option<String>,
+    pub(crate) stamp: Option<Stamp>,
 }
 
 /// Values made once per report and shared by the months that render in
@@ -177,7 +167,7 @@ struct Parts<'a> {
     documents: Documents,
     dest: &'a dyn Destination,
     /// The key of each month's inputs, in month order.
-    keys: Vec<String>,
+    keys: Vec<MonthKey>,
     rows: view::Rows,
     rows_html: pages::RowHtml<'a>,
 }
@@ -250,9 +240,9 @@ fn render_month(
 ) -> Result<MonthRecord, Error> {
     let report = parts.report;
     let dest = parts.dest;
-    let folder = content.month.to_string();
+    let folder = content.month;
     let key = parts.keys[index].clone();
-    let reused = dest.reuse(&folder, &key)?;
+    let reused = dest.reuse(folder, &key)?;
     if let (Some(record), false) = (&reused, latest) {
         return Ok(record.clone());
     }
@@ -291,10 +281,10 @@ fn render_month(
     }
     if parts.documents == Documents::Include {
         let (pdf_path, html_path) = (format!("{id}/{}", document::PDF_NAME), format!("{id}/{}", document::HTML_NAME));
-        if let Some(sent) = dest.sent(content)? {
-            files.push(SiteFile { path: pdf_path, bytes: sent.pdf });
-            files.push(SiteFile { path: html_path, bytes: sent.html });
-            files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip });
+        if let Some(sent) = content.sent.as_ref().and_then(|s| s.documents.as_ref()) {
+            files.push(SiteFile { path: pdf_path, bytes: sent.pdf.clone() });
+            files.push(SiteFile { path: html_path, bytes: sent.html.clone() });
+            files.push(SiteFile { path: format!("{id}/{}", document::PACK_NAME), bytes: sent.zip.clone() });
         } else {
             let input = document::ReportInput {
                 report: shown,
@@ -311,6 +301,5 @@ fn render_month(
             files.push(SiteFile { path: html_path, bytes: html });
         }
     }
-    dest.write_month(&record.key, &record.folder, record.pdf.as_deref(), files)?;
-    Ok(record)
+    dest.write_month(record, files)
 }

@@ -108,14 +108,14 @@ pub(crate) fn overview_files(
 /// of a large portfolio is large, and there is one per month). With the keys
 /// of the companies' months, a month's page whose inputs are unchanged since
 /// an earlier build is taken from it ([`Destination::reuse`]), and every
-/// month is recorded and kept for the next build.
+/// month's record is returned, for the next build.
 pub(crate) fn write_overview(
     portfolio: &Portfolio,
     theme: &Theme,
     from: Option<Month>,
     dest: &dyn Destination,
     companies: Option<&CompanyKeys>,
-) -> Result<(), Error> {
+) -> Result<Option<Vec<MonthRecord>>, Error> {
     let lang = super::lang(theme, &portfolio.config.language)?;
     let lang = &lang;
     let months = portfolio.months();
@@ -133,7 +133,7 @@ pub(crate) fn write_overview(
             let folder = month.to_string();
             let key = keys.as_ref().map(|k| k[i].clone());
             if let Some(key) = &key {
-                if let Some(record) = dest.reuse(&folder, key)? {
+                if let Some(record) = dest.reuse(month, key)? {
                     return Ok(Some(record));
                 }
             }
@@ -141,8 +141,7 @@ pub(crate) fn write_overview(
             let page = vec![page(theme, lang, &view, &format!("{folder}/index.html"), "../")?];
             match key {
                 Some(key) => {
-                    dest.write_month(&key, &folder, None, page)?;
-                    Ok(Some(MonthRecord { folder, key, pdf: None, stamp: None }))
+                    dest.write_month(MonthRecord { folder: month, key, pdf: None, stamp: None }, page).map(Some)
                 }
                 None => dest.write(page).map(|()| None),
             }
@@ -155,10 +154,7 @@ pub(crate) fn write_overview(
     let mut files: Vec<SiteFile> = statics(theme).collect();
     files.extend(super::pages::robots(portfolio.config.publish.index));
     dest.write(files)?;
-    if keys.is_some() {
-        dest.record(&records.into_iter().flatten().collect::<Vec<_>>());
-    }
-    Ok(())
+    Ok(keys.map(|_| records.into_iter().flatten().collect()))
 }
 
 fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {

@@ -5,21 +5,21 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::base::digest::sha256;
+use crate::base::digest::Sha256;
 
 /// The entry's name inside the pack.
 pub(crate) const MANIFEST_NAME: &str = "MANIFEST.txt";
 
-/// Each entry's SHA-256 (lower-case hex), by name.
+/// Each entry's SHA-256, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Manifest {
-    pub(crate) entries: BTreeMap<String, String>,
+    pub(crate) entries: BTreeMap<String, Sha256>,
 }
 
 impl Manifest {
     /// The manifest of these entries.
     pub(crate) fn of(entries: &[(String, Vec<u8>)]) -> Manifest {
-        Manifest { entries: entries.iter().map(|(name, bytes)| (name.clone(), sha256(bytes))).collect() }
+        Manifest { entries: entries.iter().map(|(name, bytes)| (name.clone(), Sha256::of(bytes))).collect() }
     }
 
     /// One line per file, `SHA-256  name` (two spaces), in name order, with no
@@ -55,12 +55,12 @@ impl Manifest {
             let bad = || format!("line {} of {MANIFEST_NAME} is not `SHA-256  name`", i + 1);
             let (hash, name) = line.split_once(' ').ok_or_else(bad)?;
             let name = name.strip_prefix(' ').or_else(|| name.strip_prefix('*')).ok_or_else(bad)?;
-            let valid = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && !name.is_empty();
-            if !valid {
+            // `sha256sum` writes lower case, and reads either.
+            let Some(hash) = Sha256::parse(&hash.to_ascii_lowercase()).filter(|_| !name.is_empty()) else {
                 return Err(bad());
-            }
+            };
             let name = if escaped { unescape(name) } else { name.to_string() };
-            entries.insert(name, hash.to_ascii_lowercase());
+            entries.insert(name, hash);
         }
         Ok(Manifest { entries })
     }
@@ -73,7 +73,7 @@ impl Manifest {
         for (name, bytes) in files.clone() {
             match self.entries.get(name) {
                 None => problems.push(format!("{name} is not in its {MANIFEST_NAME} (added after packing)")),
-                Some(hash) if *hash != sha256(bytes) => {
+                Some(hash) if *hash != Sha256::of(bytes) => {
                     problems.push(format!("{name} does not match its {MANIFEST_NAME} (changed after packing)"))
                 }
                 Some(_) => {}

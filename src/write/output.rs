@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::Digest;
 
+use crate::base::digest::Stamp;
 use crate::render::SiteFile;
 use crate::write::swap::{
     check_replaceable, clear_leftovers, entries, exchange, move_aside, name_of, not_writable, swap_in, Deletable,
@@ -184,12 +185,12 @@ impl Staging {
     /// [`stamp`] is `expected`): as hard links (no bytes copied; a copy where
     /// links are not possible). The folder is read once, for the check and the
     /// links both. `None` when it changed since, and nothing is linked.
-    pub(crate) fn link_unchanged(&self, from: &Path, rel: &str, expected: &str) -> Result<Option<Linked>, Error> {
+    pub(crate) fn link_unchanged(&self, from: &Path, rel: &str, expected: &Stamp) -> Result<Option<Linked>, Error> {
         if let Some(moved) = self.take_spare(rel, expected)? {
             return Ok(Some(moved));
         }
         let Some(listing) = Listing::of(from) else { return Ok(None) };
-        if listing.stamp != expected {
+        if listing.stamp != *expected {
             return Ok(None);
         }
         let base = safe_join(self.dir.path(), rel)?;
@@ -209,7 +210,7 @@ impl Staging {
 
     /// Moves the folder at `rel` of the spare into the staging folder, if it
     /// is exactly as stamped (`expected`) and holds only files and folders.
-    fn take_spare(&self, rel: &str, expected: &str) -> Result<Option<Linked>, Error> {
+    fn take_spare(&self, rel: &str, expected: &Stamp) -> Result<Option<Linked>, Error> {
         let Some(claimed) = self.spare.as_ref().and_then(|s| s.claimed.as_deref()) else { return Ok(None) };
         let from = safe_join(claimed, rel)?;
         // Only real folders are moved: a link on the way could lead out of the spare.
@@ -217,7 +218,7 @@ impl Staging {
         if !Path::new(rel).ancestors().filter(|a| !a.as_os_str().is_empty()).all(real) {
             return Ok(None);
         }
-        let Some(listing) = Listing::of(&from).filter(|l| l.stamp == expected && !l.foreign) else {
+        let Some(listing) = Listing::of(&from).filter(|l| l.stamp == *expected && !l.foreign) else {
             return Ok(None);
         };
         let to = safe_join(self.dir.path(), rel)?;
@@ -231,7 +232,7 @@ impl Staging {
     }
 
     /// The [`stamp`] of a folder of the staging folder.
-    pub(crate) fn stamp(&self, rel: &str) -> Option<String> {
+    pub(crate) fn stamp(&self, rel: &str) -> Option<Stamp> {
         stamp(&safe_join(self.dir.path(), rel).ok()?)
     }
 
@@ -271,13 +272,13 @@ pub(crate) struct Linked {
     /// The paths, relative to the staging folder.
     pub(crate) paths: Vec<String>,
     /// The [`stamp`] of the folder as it is now in the staging folder.
-    pub(crate) stamp: Option<String>,
+    pub(crate) stamp: Option<Stamp>,
 }
 
 /// A digest of every file under `dir` — its path, size and modification time —
 /// so that a later build can tell cheaply (without reading the files) that a
 /// folder of its previous output is still exactly as that build wrote it.
-pub(crate) fn stamp(dir: &Path) -> Option<String> {
+pub(crate) fn stamp(dir: &Path) -> Option<Stamp> {
     Listing::of(dir).map(|l| l.stamp)
 }
 
@@ -286,7 +287,7 @@ pub(crate) fn stamp(dir: &Path) -> Option<String> {
 struct Listing {
     folders: Vec<PathBuf>,
     files: Vec<PathBuf>,
-    stamp: String,
+    stamp: Stamp,
     /// Whether it holds anything but files and folders (a link), which the stamp leaves out.
     foreign: bool,
 }
@@ -299,10 +300,12 @@ impl Listing {
 
     /// `None` if the folder, or anything in it, cannot be read.
     fn of(dir: &Path) -> Option<Listing> {
-        let mut listing = Listing { folders: Vec::new(), files: Vec::new(), stamp: String::new(), foreign: false };
+        // The stamp is set once the walk has hashed every file.
+        let stamp = Stamp::from_bytes([0; 32]);
+        let mut listing = Listing { folders: Vec::new(), files: Vec::new(), stamp, foreign: false };
         let mut h = sha2::Sha256::new();
         listing.walk(dir, &mut h)?;
-        listing.stamp = crate::base::digest::hex(&h.finalize());
+        listing.stamp = Stamp::from_bytes(h.finalize().into());
         Some(listing)
     }
 
@@ -457,7 +460,7 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(listing.stamp, crate::base::digest::sha256(lines.as_bytes()));
+        assert_eq!(listing.stamp.as_str(), crate::base::digest::sha256(lines.as_bytes()));
 
         std::os::unix::fs::symlink(dir.path(), month.join("b/link")).unwrap();
         let linked = Listing::of(&month).unwrap();
@@ -551,7 +554,7 @@ mod tests {
         let staging = Staging::new(&out, Some(home.clone())).unwrap();
         let moved = staging.link_unchanged(&out.join("nowhere"), "2026-10", &expected).unwrap().unwrap();
         assert_eq!(moved.paths, ["2026-10/index.html"]);
-        assert_eq!(moved.stamp.as_deref(), Some(expected.as_str()));
+        assert_eq!(moved.stamp, Some(expected));
         assert_eq!(fs::read(staging.dir.path().join("2026-10/index.html")).unwrap(), b"october");
         assert!(!home.exists(), "the spare was claimed by this build");
     }

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::load::project::MonthContent;
-use crate::load::record::{read_sent, Sent};
-use crate::render::{Destination, MonthRecord, SiteFile};
+use crate::base::digest::{Blake3, MonthKey, PdfKey};
+use crate::base::period::Month;
+use crate::render::{Destination, MakePdf, MonthRecord, SiteFile};
 use crate::write::cache::{Cache, CachedMonth, RecordedMonth, SiteRecord};
 use crate::write::output::Staging;
 use crate::Error;
@@ -88,27 +88,22 @@ impl<'a> ToStaging<'a> {
     /// The month folder `folder` from the previous output, if it was made
     /// from inputs with this key and is exactly as that build wrote it (a file
     /// changed or added since — its size or time differs — is not trusted).
-    fn take_previous(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
-        let (Some(previous), Some(recorded)) = (&self.previous, self.months.months.get(folder)) else {
+    fn take_previous(&self, folder: Month, key: &MonthKey) -> Result<Option<MonthRecord>, Error> {
+        let (Some(previous), Some(recorded)) = (&self.previous, self.months.months.get(&folder)) else {
             return Ok(None);
         };
         let RecordedMonth { key: was, pdf, stamp } = recorded;
         if was != key {
             return Ok(None);
         }
-        let path = self.path(folder);
-        let Some(linked) = self.staging.link_unchanged(&previous.join(folder), &path, stamp)? else {
+        let path = self.path(&folder.to_string());
+        let Some(linked) = self.staging.link_unchanged(&previous.join(folder.to_string()), &path, stamp)? else {
             return Ok(None);
         };
-        self.cache.keep(key, pdf.as_deref());
+        self.cache.keep(key, pdf.as_ref());
         self.note(linked.paths.into_iter());
         self.reused.fetch_add(1, Ordering::Relaxed);
-        Ok(Some(MonthRecord {
-            folder: folder.to_string(),
-            key: key.to_string(),
-            pdf: pdf.clone(),
-            stamp: linked.stamp,
-        }))
+        Ok(Some(MonthRecord { folder, key: key.clone(), pdf: pdf.clone(), stamp: linked.stamp }))
     }
 
     /// Writes rendered files into the staging folder, their paths made the
@@ -128,41 +123,36 @@ impl<'a> ToStaging<'a> {
         pages.sort();
         pages
     }
-}
 
-impl Destination for ToStaging<'_> {
     /// Records each month's folder, the keys of its inputs and PDF, and the
-    /// [`crate::write::output::stamp`] of its files as written: the next build into
-    /// the same output reuses a month whose key is unchanged, if its folder is
-    /// still as written. The record is kept in the cache, not the output,
-    /// whose bytes depend only on the report.
-    fn record(&self, months: &[MonthRecord]) {
+    /// [`crate::write::output::stamp`] of its files as written (once every
+    /// month is: linking a kept file into another month changes its change
+    /// time): the next build into the same output reuses a month whose key
+    /// is unchanged, if its folder is still as written. The record is kept
+    /// in the cache, not the output, whose bytes depend only on the report.
+    pub(crate) fn record(&self, months: &[MonthRecord]) {
         let months = months
             .iter()
             .filter_map(|r| {
-                let stamp = r.stamp.clone().or_else(|| self.staging.stamp(&self.path(&r.folder)))?;
-                Some((r.folder.clone(), RecordedMonth { key: r.key.clone(), pdf: r.pdf.clone(), stamp }))
+                let stamp = r.stamp.clone().or_else(|| self.staging.stamp(&self.path(&r.folder.to_string())))?;
+                Some((r.folder, RecordedMonth { key: r.key.clone(), pdf: r.pdf.clone(), stamp }))
             })
             .collect();
         self.cache.put_months(&self.site, &SiteRecord { months });
     }
+}
 
-    fn pdf(&self, key: &str) -> Option<Vec<u8>> {
-        self.cache.get(key)
+impl Destination for ToStaging<'_> {
+    fn pdf(&self, key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error> {
+        if let Some(bytes) = self.cache.get(key) {
+            return Ok(bytes);
+        }
+        let bytes = typeset()?;
+        self.cache.put(key, &bytes);
+        Ok(bytes)
     }
 
-    fn store_pdf(&self, key: &str, bytes: &[u8]) {
-        self.cache.put(key, bytes);
-    }
-
-    fn sent(&self, content: &MonthContent) -> Result<Option<Sent>, Error> {
-        let (Some(seal), Some(path)) = (&content.seal, &content.sealed_pack) else {
-            return Ok(None);
-        };
-        read_sent(path, seal).map(Some)
-    }
-
-    fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
+    fn reuse(&self, folder: Month, key: &MonthKey) -> Result<Option<MonthRecord>, Error> {
         if let Some(record) = self.take_previous(folder, key)? {
             return Ok(Some(record));
         }
@@ -172,39 +162,33 @@ impl Destination for ToStaging<'_> {
         if self.staging.link_in(&files).is_err() {
             // A kept file gone since it was checked (another build pruned
             // it): none of the month's files stay, and the month is rendered.
-            self.staging.remove(&self.path(folder))?;
+            self.staging.remove(&self.path(&folder.to_string()))?;
             return Ok(None);
         }
         self.note(files.into_iter().map(|(path, _)| path));
         self.cached.fetch_add(1, Ordering::Relaxed);
-        Ok(Some(MonthRecord { folder: folder.to_string(), key: key.to_string(), pdf: kept.pdf, stamp: None }))
+        Ok(Some(MonthRecord { folder, key: key.clone(), pdf: kept.pdf, stamp: None }))
     }
 
-    fn write_month(
-        &self,
-        month_key: &str,
-        folder: &str,
-        pdf: Option<&str>,
-        mut files: Vec<SiteFile>,
-    ) -> Result<(), Error> {
-        let prefix = format!("{folder}/");
+    fn write_month(&self, month: MonthRecord, mut files: Vec<SiteFile>) -> Result<MonthRecord, Error> {
+        let prefix = format!("{}/", month.folder);
         let rel: Option<Vec<String>> = files.iter().map(|f| f.path.strip_prefix(&prefix).map(str::to_string)).collect();
         self.stage(&mut files)?;
         // Kept in the cache for builds into other folders: every file, or the month is not kept.
-        let Some(rel) = rel else { return Ok(()) };
-        let kept: Option<Vec<(String, String)>> = files
+        let Some(rel) = rel else { return Ok(month) };
+        let kept: Option<Vec<(Blake3, String)>> = files
             .par_iter()
             .zip(rel)
             .map(|(f, rel)| {
-                let digest = crate::base::digest::blake3(&f.bytes);
+                let digest = Blake3::of(&f.bytes);
                 let written = self.staging.path_of(&f.path).ok()?;
                 self.cache.keep_file(&digest, &written, &f.bytes).then_some((digest, rel))
             })
             .collect();
         if let Some(files) = kept {
-            self.cache.put_month(month_key, CachedMonth { pdf: pdf.map(str::to_string), files });
+            self.cache.put_month(&month.key, CachedMonth { pdf: month.pdf.clone(), files });
         }
-        Ok(())
+        Ok(month)
     }
 
     fn write(&self, mut files: Vec<SiteFile>) -> Result<(), Error> {

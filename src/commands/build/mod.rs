@@ -120,7 +120,8 @@ fn build_report(
     let base_url = project.config.base_url.as_deref();
     let plain = ToStaging::new(&staging, None, &cache, &output);
     let dest = Encrypting::new(&plain, key.as_ref(), None);
-    pool().install(|| site(&project, &theme, Documents::Include, &dest, options.progress, base_url))?;
+    let records = pool().install(|| site(&project, &theme, Documents::Include, &dest, options.progress, base_url))?;
+    plain.record(&records);
     if let Some(base_url) = base_url {
         dest.write(vec![sitemap(base_url, plain.pages().iter().map(String::as_str))])?;
     }

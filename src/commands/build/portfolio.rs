@@ -29,8 +29,8 @@ use crate::Error;
 struct Streamed {
     /// Its figures, for the overview (`None`: left out, or the build failed).
     company: Option<Company>,
-    /// Its months' keys, which the overview's are made of.
-    keys: Vec<(crate::base::period::Month, String)>,
+    /// Its months' keys (as its destination recorded them), which the overview's are made of.
+    keys: Vec<(crate::base::period::Month, crate::base::digest::MonthKey)>,
     /// What loading and checking it found.
     found: Vec<Diagnostic>,
     /// Its pages, for the sitemap.
@@ -96,6 +96,7 @@ pub(crate) fn build_portfolio(
         let dest = Encrypting::new(&plain, key.as_ref(), Some(&company.slug));
         let records = company_site(&company, &theme, documents, &dest, base_url)
             .inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+        plain.record(&records);
         let keys = company.project.months.iter().map(|m| m.month).zip(records.into_iter().map(|r| r.key)).collect();
         let months = company.project.months.len();
         progress.add(months);
@@ -142,7 +143,9 @@ pub(crate) fn build_portfolio(
     }
     let plain = ToStaging::new(&staging, None, &cache, &output);
     let dest = Encrypting::new(&plain, key.as_ref(), None);
-    pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys)))?;
+    if let Some(records) = pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys)))? {
+        plain.record(&records);
+    }
     if let Some(base_url) = base_url {
         let overview = plain.pages();
         let companies = pages.iter().flatten().map(String::as_str);

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::base::digest::{Blake3, MonthKey, PdfKey, Tag};
 use crate::write::cache::trust::Trust;
 
 /// What an index paragraph's tag is for.
@@ -24,8 +25,8 @@ pub(super) enum Paragraph {
 /// and each file's digest and path in the folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CachedMonth {
-    pub(crate) pdf: Option<String>,
-    pub(crate) files: Vec<(String, String)>,
+    pub(crate) pdf: Option<PdfKey>,
+    pub(crate) files: Vec<(Blake3, String)>,
 }
 
 /// The index of months as the last build left it: its text, and where each
@@ -36,18 +37,18 @@ pub(crate) struct CachedMonth {
 #[derive(Debug, Default)]
 pub(super) struct Index {
     text: String,
-    pub(super) months: std::collections::HashMap<String, std::ops::Range<usize>>,
+    pub(super) months: std::collections::HashMap<MonthKey, std::ops::Range<usize>>,
 }
 
 impl Index {
     /// The index's paragraphs: a month's line, `KEY PDF FILES TAG` (`-` for
     /// no PDF; FILES the number of files; TAG the paragraph's tag, see
     /// [`Trust`]), then one line for each file of its folder, indented by one
-    /// space: `DIGEST PATH`. A month line that is not two digests, a number
-    /// and a tag names nothing.
+    /// space: `DIGEST PATH`. A month line that is not a month's key, a PDF's
+    /// key or `-`, a number and a tag names nothing.
     pub(super) fn read(text: String) -> Index {
         let mut months = std::collections::HashMap::new();
-        let mut start: Option<(String, usize)> = None;
+        let mut start: Option<(MonthKey, usize)> = None;
         let mut at = 0;
         for line in text.split_inclusive('\n') {
             if !line.starts_with(' ') {
@@ -56,12 +57,11 @@ impl Index {
                 }
                 let mut parts = line.trim_end_matches('\n').split(' ');
                 let (key, pdf, count) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
-                let well_formed = is_digest(key)
-                    && (pdf == "-" || is_digest(pdf))
+                let well_formed = (pdf == "-" || PdfKey::parse(pdf).is_some())
                     && count.is_some_and(|n| n.parse::<usize>().is_ok())
-                    && parts.next().is_some_and(is_digest)
+                    && parts.next().is_some_and(|tag| Tag::parse(tag).is_some())
                     && parts.next().is_none();
-                start = well_formed.then(|| (key.to_string(), at));
+                start = MonthKey::parse(key).filter(|_| well_formed).map(|key| (key, at));
             }
             at += line.len();
         }
@@ -72,7 +72,7 @@ impl Index {
     }
 
     /// A month's paragraph, and where it is in the text.
-    pub(super) fn paragraph(&self, month_key: &str) -> Option<(Paragraph, &str)> {
+    pub(super) fn paragraph(&self, month_key: &MonthKey) -> Option<(Paragraph, &str)> {
         let range = self.months.get(month_key)?;
         Some((Paragraph::Kept(range.clone()), self.text.get(range.clone())?))
     }
@@ -116,12 +116,15 @@ impl CachedMonth {
         }
         let mut head = untagged.split(' ').skip(1);
         let (pdf, count) = (head.next()?, head.next()?.parse::<usize>().ok()?);
-        let pdf = (pdf != "-").then(|| pdf.to_string());
+        let pdf = match pdf {
+            "-" => None,
+            key => Some(PdfKey::parse(key)?),
+        };
         let files = rest
             .lines()
             .map(|line| {
                 let (digest, path) = line.strip_prefix(' ')?.split_once(' ')?;
-                (is_digest(digest) && is_folder_path(path)).then(|| (digest.to_string(), path.to_string()))
+                Some((Blake3::parse(digest)?, path.to_string())).filter(|_| is_folder_path(path))
             })
             .collect::<Option<Vec<_>>>()?;
         let paths: BTreeSet<&str> = files.iter().map(|(_, p)| p.as_str()).collect();
@@ -130,26 +133,22 @@ impl CachedMonth {
 
     /// The month's paragraph of the index under `month_key`, tagged (see
     /// [`Index::read`]); `None` when it would not read back (a path the
-    /// index cannot hold, a key that is not a digest).
-    pub(super) fn to_paragraph(&self, month_key: &str, trust: &Trust) -> Option<String> {
+    /// index cannot hold).
+    pub(super) fn to_paragraph(&self, month_key: &MonthKey, trust: &Trust) -> Option<String> {
         let mut rest = String::new();
         for (digest, path) in &self.files {
             rest.push(' ');
-            rest.push_str(digest);
+            rest.push_str(digest.as_str());
             rest.push(' ');
             rest.push_str(path);
             rest.push('\n');
         }
-        let untagged = format!("{month_key} {} {}", self.pdf.as_deref().unwrap_or("-"), self.files.len());
+        let pdf = self.pdf.as_ref().map_or("-", PdfKey::as_str);
+        let untagged = format!("{month_key} {pdf} {}", self.files.len());
         let tag = trust.tag(TAG_KIND, &format!("{untagged}\n{rest}"));
         let text = format!("{untagged} {tag}\n{rest}");
-        (is_digest(month_key) && CachedMonth::parse(&text, trust).as_ref() == Some(self)).then_some(text)
+        (CachedMonth::parse(&text, trust).as_ref() == Some(self)).then_some(text)
     }
-}
-
-/// Whether `key` is a hex digest, the only names the cache gives its files.
-pub(super) fn is_digest(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Whether `path` can name a file of a month's folder: relative, no step up,
@@ -164,36 +163,44 @@ pub(super) fn is_folder_path(path: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A month's key made of one byte, written 32 times.
+    fn key(byte: &str) -> MonthKey {
+        MonthKey::parse(&byte.repeat(32)).unwrap()
+    }
+
     #[test]
     fn a_paragraph_reads_back_only_whole_well_formed_and_tagged_by_this_project() {
         let ours = Trust::derived(b"ours");
-        let d = "0d".repeat(32);
+        let d = Blake3::of(b"page");
         let month = |files: &[&str]| CachedMonth {
             pdf: None,
             files: files.iter().map(|p| (d.clone(), p.to_string())).collect(),
         };
         let whole = month(&["index.html", "charts/a.svg"]);
-        let text = whole.to_paragraph("0a0e", &ours).unwrap();
+        let text = whole.to_paragraph(&key("0e"), &ours).unwrap();
         assert_eq!(CachedMonth::parse(&text, &ours), Some(whole.clone()), "what is written reads back");
         assert_eq!(CachedMonth::parse(&text, &Trust::derived(b"theirs")), None, "another project's secret");
         // What no build writes: a path out, no files, a path twice.
-        assert_eq!(month(&["../escape.html"]).to_paragraph("0a0b", &ours), None);
-        assert_eq!(month(&[]).to_paragraph("0a0f", &ours), None);
-        assert_eq!(month(&["index.html", "index.html"]).to_paragraph("0a11", &ours), None);
-        assert_eq!(whole.to_paragraph("not-a-key", &ours), None);
-        // Cut short, a file swapped for another digest, a line added: not read.
+        assert_eq!(month(&["../escape.html"]).to_paragraph(&key("0b"), &ours), None);
+        assert_eq!(month(&[]).to_paragraph(&key("0f"), &ours), None);
+        assert_eq!(month(&["index.html", "index.html"]).to_paragraph(&key("11"), &ours), None);
+        // Cut short, a file swapped for another digest, a line added, a digest
+        // in capitals: not read.
         let cut = &text[..text.len() - 3];
-        let swapped = text.replacen(&d, &"0e".repeat(32), 1);
+        let swapped = text.replacen(d.as_str(), Blake3::of(b"other").as_str(), 1);
         let added = format!("{text} {d} evil.html\n");
-        for forged in [cut, swapped.as_str(), added.as_str()] {
+        let capitals = text.replacen(d.as_str(), &d.as_str().to_uppercase(), 1);
+        for forged in [cut, swapped.as_str(), added.as_str(), capitals.as_str()] {
             assert_eq!(CachedMonth::parse(forged, &ours), None, "{forged}");
         }
         // In an index, only the well-formed paragraphs are found.
-        let other = month(&["index.html"]).to_paragraph("0a10", &ours).unwrap();
-        let index = Index::read(format!("0a0a ../../x 1\n {d} index.html\n{text}{other}0a0d - 1\n {d} a.html\n"));
-        let mut found: Vec<&String> = index.months.keys().collect();
+        let other = month(&["index.html"]).to_paragraph(&key("10"), &ours).unwrap();
+        let (a, dd) = (key("0a"), key("0d"));
+        let index =
+            Index::read(format!("{a} ../../x 1\n {d} index.html\n{text}{other}{dd} - 1\n {d} a.html\n0a0a - 1 {dd}\n"));
+        let mut found: Vec<&MonthKey> = index.months.keys().collect();
         found.sort();
-        assert_eq!(found, ["0a0e", "0a10"]);
-        assert_eq!(index.paragraph("0a0e").unwrap().1, text);
+        assert_eq!(found, [&key("0e"), &key("10")]);
+        assert_eq!(index.paragraph(&key("0e")).unwrap().1, text);
     }
 }

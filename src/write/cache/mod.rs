@@ -42,9 +42,9 @@ mod index;
 mod sites;
 pub(crate) mod trust;
 
-use crate::base::digest::{blake3, sha256};
+use crate::base::digest::{sha256, Blake3, MonthKey, PdfKey};
 pub(crate) use index::CachedMonth;
-use index::{is_digest, Index, Paragraph};
+use index::{Index, Paragraph};
 pub(crate) use sites::{RecordedMonth, SiteRecord};
 use trust::Trust;
 
@@ -80,9 +80,9 @@ pub(crate) struct Cache {
     index: PathBuf,
     sites: PathBuf,
     spares: PathBuf,
-    /// The keys and digests of the PDFs this build used (found or stored),
-    /// kept by [`Cache::prune`] with the files of the months in the next index.
-    used: Mutex<BTreeSet<String>>,
+    /// The PDFs this build used (found or stored), kept by [`Cache::prune`]
+    /// with the files of the months in the next index.
+    used: Mutex<Used>,
     pdfs_taken: AtomicUsize,
     /// Whether `files/` exists or was made, asked once per build, and
     /// whether a build that kept files in it stopped before pruning.
@@ -90,7 +90,7 @@ pub(crate) struct Cache {
     /// The index of months as the last build left it, read when first asked.
     months: OnceLock<Index>,
     /// The paragraphs of the index this build used or made, by month key: the next index.
-    months_used: Mutex<BTreeMap<String, Paragraph>>,
+    months_used: Mutex<BTreeMap<MonthKey, Paragraph>>,
     /// The key every entry's tag is checked against ([`trust`]).
     trust: Trust,
     /// Whether the cache's folders are real folders: one that is a link may
@@ -102,7 +102,7 @@ pub(crate) struct Cache {
 /// each file's path in the folder and where the cache keeps it.
 #[derive(Debug)]
 pub(crate) struct KeptMonth {
-    pub(crate) pdf: Option<String>,
+    pub(crate) pdf: Option<PdfKey>,
     pub(crate) files: Vec<(String, PathBuf)>,
 }
 
@@ -131,29 +131,32 @@ impl Cache {
         }
     }
 
-    /// Where the digest of the PDF typeset from inputs with this key is
-    /// kept; `None` for a key that is not a digest.
-    fn pointer(&self, key: &str) -> Option<PathBuf> {
-        (self.sound && is_digest(key)).then(|| self.pdf.join(format!("{key}{SUM}")))
+    /// Where the digest of the PDF typeset from inputs with this key is kept.
+    fn pointer(&self, key: &PdfKey) -> Option<PathBuf> {
+        self.sound.then(|| self.pdf.join(format!("{key}{SUM}")))
     }
 
-    /// Where the file with this digest is kept; `None` for a name that is not a digest.
-    fn file(&self, digest: &str) -> Option<PathBuf> {
-        (self.sound && is_digest(digest)).then(|| self.files.join(digest))
+    /// Where the file with this digest is kept.
+    fn file(&self, digest: &Blake3) -> Option<PathBuf> {
+        self.sound.then(|| self.files.join(digest.as_str()))
     }
 
-    fn mark<'k>(&self, keys: impl IntoIterator<Item = &'k str>) {
+    /// Keeps a PDF (its key and its file) through [`Cache::prune`].
+    fn mark(&self, pdf: Option<(&PdfKey, &Blake3)>) {
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        used.extend(keys.into_iter().map(str::to_string));
+        if let Some((key, digest)) = pdf {
+            used.pdfs.insert(key.clone());
+            used.files.insert(digest.clone());
+        }
     }
 
     /// The kept file with this digest, if its bytes still hash to it. One
     /// that does not is removed: it is never used, and the next build that
     /// makes those bytes keeps them again.
-    fn intact(&self, digest: &str) -> Option<(PathBuf, Vec<u8>)> {
+    fn intact(&self, digest: &Blake3) -> Option<(PathBuf, Vec<u8>)> {
         let path = self.file(digest)?;
         match read_regular(&path) {
-            Ok(bytes) if blake3(&bytes) == digest => Some((path, bytes)),
+            Ok(bytes) if Blake3::of(&bytes) == *digest => Some((path, bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             _ => {
                 // Damaged, or not a readable file at all (a folder, a broken link).
@@ -164,14 +167,15 @@ impl Cache {
     }
 
     /// The PDF made from Typst inputs with this key, if it is cached and intact.
-    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
+    pub(crate) fn get(&self, key: &PdfKey) -> Option<Vec<u8>> {
         let pointer = String::from_utf8(read_regular(&self.pointer(key)?).ok()?).ok()?;
         let (digest, tag) = pointer.trim().split_once(' ')?;
         if !self.trust.verify(PDF_TAG, &format!("{key} {digest}"), tag) {
             return None;
         }
-        let (_, bytes) = self.intact(digest)?;
-        self.mark([key, digest]);
+        let digest = Blake3::parse(digest)?;
+        let (_, bytes) = self.intact(&digest)?;
+        self.mark(Some((key, &digest)));
         self.pdfs_taken.fetch_add(1, Ordering::Relaxed);
         Some(bytes)
     }
@@ -185,19 +189,19 @@ impl Cache {
     /// place cannot damage what typesetting, the dearest thing to redo, made.
     /// Linking the published file instead would save a second copy (about
     /// 0.8 GB at 100 companies × 36 months) and lose that.
-    pub(crate) fn put(&self, key: &str, bytes: &[u8]) {
+    pub(crate) fn put(&self, key: &PdfKey, bytes: &[u8]) {
         let Some(pointer) = self.pointer(key) else { return };
-        let digest = blake3(bytes);
+        let digest = Blake3::of(bytes);
         let tag = self.trust.tag(PDF_TAG, &format!("{key} {digest}"));
         let kept = self.keep_bytes(&digest, bytes)
             && crate::write::archive::write_atomically(&pointer, format!("{digest} {tag}").as_bytes()).is_ok();
         if kept {
-            self.mark([key, digest.as_str()]);
+            self.mark(Some((key, &digest)));
         }
     }
 
     /// Keeps `bytes` under their digest, unless a file is kept there already.
-    fn keep_bytes(&self, digest: &str, bytes: &[u8]) -> bool {
+    fn keep_bytes(&self, digest: &Blake3, bytes: &[u8]) -> bool {
         let Some(path) = self.file(digest).filter(|_| self.files_dir()) else { return false };
         path.exists() || crate::write::archive::write_atomically(&path, bytes).is_ok()
     }
@@ -220,7 +224,7 @@ impl Cache {
     /// this digest) by linking it in, or by writing the bytes where a link
     /// cannot be made (the cache on another disk). A file already kept under
     /// the digest is left as it is: it is checked when it is used.
-    pub(crate) fn keep_file(&self, digest: &str, written: &Path, bytes: &[u8]) -> bool {
+    pub(crate) fn keep_file(&self, digest: &Blake3, written: &Path, bytes: &[u8]) -> bool {
         let Some(path) = self.file(digest).filter(|_| self.files_dir()) else { return false };
         match std::fs::hard_link(written, &path) {
             Ok(()) => true,
@@ -239,7 +243,7 @@ impl Cache {
     /// The files of the folder of the month whose inputs have the key
     /// `month_key`, as (path in the folder, kept file), if an earlier build
     /// kept them all and every one is intact; and the month's PDF key.
-    pub(crate) fn month(&self, month_key: &str) -> Option<KeptMonth> {
+    pub(crate) fn month(&self, month_key: &MonthKey) -> Option<KeptMonth> {
         let (paragraph, text) = self.months_index().paragraph(month_key)?;
         let entry = CachedMonth::parse(text, &self.trust)?;
         let mut files = Vec::with_capacity(entry.files.len());
@@ -247,32 +251,40 @@ impl Cache {
             let (kept, _) = self.intact(&digest)?;
             files.push((path, kept));
         }
-        self.use_month(month_key, entry.pdf.as_deref(), paragraph);
+        self.use_month(month_key, entry.pdf.as_ref(), paragraph);
         Some(KeptMonth { pdf: entry.pdf, files })
     }
 
     /// Records that the month with key `month_key` is made of these files,
     /// every one kept ([`Cache::keep_file`]), for later builds.
-    pub(crate) fn put_month(&self, month_key: &str, month: CachedMonth) {
+    pub(crate) fn put_month(&self, month_key: &MonthKey, month: CachedMonth) {
         if let Some(text) = month.to_paragraph(month_key, &self.trust) {
-            self.use_month(month_key, month.pdf.as_deref(), Paragraph::Made(text));
+            self.use_month(month_key, month.pdf.as_ref(), Paragraph::Made(text));
         }
     }
 
     /// Keeps a month's paragraph of the index, and so its files, through
-    /// [`Cache::prune`] and in the next index, with its PDF.
-    fn use_month(&self, month_key: &str, pdf: Option<&str>, paragraph: Paragraph) {
-        self.mark(pdf);
-        self.months_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.to_string(), paragraph);
+    /// [`Cache::prune`] and in the next index, with its PDF's pointer (the
+    /// PDF itself is one of the month's files).
+    fn use_month(&self, month_key: &MonthKey, pdf: Option<&PdfKey>, paragraph: Paragraph) {
+        self.keep_pointer(pdf);
+        self.months_used.lock().unwrap_or_else(|p| p.into_inner()).insert(month_key.clone(), paragraph);
+    }
+
+    /// Keeps the pointer of the PDF with the key `pdf` through [`Cache::prune`].
+    fn keep_pointer(&self, pdf: Option<&PdfKey>) {
+        if let Some(key) = pdf {
+            self.used.lock().unwrap_or_else(|p| p.into_inner()).pdfs.insert(key.clone());
+        }
     }
 
     /// Keeps the PDF with the key `pdf` and the month's files (by the month's
     /// key) through [`Cache::prune`] without reading them: they are in a
     /// month the build took from the previous output.
-    pub(crate) fn keep(&self, month_key: &str, pdf: Option<&str>) {
+    pub(crate) fn keep(&self, month_key: &MonthKey, pdf: Option<&PdfKey>) {
         match self.months_index().paragraph(month_key) {
             Some((kept, _)) => self.use_month(month_key, pdf, kept),
-            None => self.mark(pdf),
+            None => self.keep_pointer(pdf),
         }
     }
 
@@ -311,8 +323,9 @@ impl Cache {
         let used = self.used.lock().unwrap_or_else(|p| p.into_inner());
         for entry in std::fs::read_dir(&self.pdf).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let old = OLD_IN_PDF_DIR.iter().any(|s| name.strip_suffix(s).is_some_and(is_digest));
-            if old || name.strip_suffix(SUM).is_some_and(|k| is_digest(k) && !used.contains(k)) {
+            let old = OLD_IN_PDF_DIR.iter().any(|s| name.strip_suffix(s).and_then(PdfKey::parse).is_some());
+            let unused = name.strip_suffix(SUM).and_then(PdfKey::parse).is_some_and(|k| !used.pdfs.contains(&k));
+            if old || unused {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -330,13 +343,13 @@ impl Cache {
         };
         let all_kept = !stopped && !before.months.is_empty() && before.months.keys().all(|k| months.contains_key(k));
         if !all_kept {
-            let mut kept: std::collections::HashSet<&str> = used.iter().map(String::as_str).collect();
+            let mut kept: std::collections::HashSet<&str> = used.files.iter().map(Blake3::as_str).collect();
             for text in months.values().map(|p| before.text_of(p)) {
                 kept.extend(text.lines().filter_map(|l| l.strip_prefix(' ')?.split(' ').next()));
             }
             for entry in std::fs::read_dir(&self.files).into_iter().flatten().flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if is_digest(&name) && !kept.contains(name.as_str()) {
+                if Blake3::parse(&name).is_some() && !kept.contains(name.as_str()) {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -352,6 +365,13 @@ impl Cache {
 
 /// What a PDF pointer's tag is for.
 const PDF_TAG: &str = "pdf";
+
+/// What a build used of the cache's PDFs: the pointers by key, and the files.
+#[derive(Debug, Default)]
+struct Used {
+    pdfs: BTreeSet<PdfKey>,
+    files: BTreeSet<Blake3>,
+}
 
 /// Whether every folder from the project root down to the cache is a real
 /// folder or not there yet (never a link, which could lead anywhere), and so
@@ -414,27 +434,34 @@ pub(crate) fn site_id(output: &Path, prefix: Option<&str>) -> String {
 mod tests {
     use super::*;
 
+    /// A PDF's key made of one byte, written 32 times.
+    fn pdf_key(byte: &str) -> PdfKey {
+        PdfKey::parse(&byte.repeat(32)).unwrap()
+    }
+
+    /// A month's key made of one byte, written 32 times.
+    fn month_key(byte: &str) -> MonthKey {
+        MonthKey::parse(&byte.repeat(32)).unwrap()
+    }
+
     #[test]
     fn a_pdf_is_reused_only_when_its_bytes_are_as_recorded() {
         let root = tempfile::tempdir().unwrap();
         let cache = Cache::open(root.path());
-        assert_eq!(cache.get("0123abcd"), None, "nothing cached yet");
-        cache.put("0123abcd", b"%PDF-1.7 one");
+        assert_eq!(cache.get(&pdf_key("01")), None, "nothing cached yet");
+        cache.put(&pdf_key("01"), b"%PDF-1.7 one");
         let again = Cache::open(root.path());
-        assert_eq!(again.get("0123abcd").as_deref(), Some(&b"%PDF-1.7 one"[..]));
-        assert_eq!(again.get("ffff"), None);
+        assert_eq!(again.get(&pdf_key("01")).as_deref(), Some(&b"%PDF-1.7 one"[..]));
+        assert_eq!(again.get(&pdf_key("ff")), None);
         assert_eq!(again.pdfs_taken(), 1);
         // Tampered with: not trusted, and removed.
-        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"%PDF-1.7 one"));
+        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(Blake3::of(b"%PDF-1.7 one").as_str());
         std::fs::write(&kept, b"%PDF-1.7 two").unwrap();
-        assert_eq!(Cache::open(root.path()).get("0123abcd"), None);
+        assert_eq!(Cache::open(root.path()).get(&pdf_key("01")), None);
         assert!(!kept.exists(), "a damaged entry is removed");
         // Typeset again, it is kept again.
-        Cache::open(root.path()).put("0123abcd", b"%PDF-1.7 one");
-        assert_eq!(Cache::open(root.path()).get("0123abcd").as_deref(), Some(&b"%PDF-1.7 one"[..]));
-        // A key that is not a digest never names a file.
-        cache.put("../../escape", b"x");
-        assert!(!root.path().join("escape.blake3").exists() && !root.path().join(".boardpack/escape.blake3").exists());
+        Cache::open(root.path()).put(&pdf_key("01"), b"%PDF-1.7 one");
+        assert_eq!(Cache::open(root.path()).get(&pdf_key("01")).as_deref(), Some(&b"%PDF-1.7 one"[..]));
     }
 
     /// The file's inode: the same number for two paths means one file, linked.
@@ -444,24 +471,24 @@ mod tests {
     }
 
     /// A month's files as a build keeps them: written into the output, then kept.
-    fn keep_month(cache: &Cache, out: &Path, key: &str, pdf: Option<&str>, files: &[(&str, &[u8])]) {
+    fn keep_month(cache: &Cache, out: &Path, key: &MonthKey, pdf: Option<&PdfKey>, files: &[(&str, &[u8])]) {
         let mut kept = Vec::new();
         for (path, bytes) in files {
             let written = out.join(path);
             std::fs::create_dir_all(written.parent().unwrap()).unwrap();
             std::fs::write(&written, bytes).unwrap();
-            let digest = blake3(bytes);
+            let digest = Blake3::of(bytes);
             assert!(cache.keep_file(&digest, &written, bytes));
             kept.push((digest, path.to_string()));
         }
-        cache.put_month(key, CachedMonth { pdf: pdf.map(str::to_string), files: kept });
+        cache.put_month(key, CachedMonth { pdf: pdf.cloned(), files: kept });
     }
 
     #[test]
     fn a_months_folder_is_taken_only_when_every_file_is_intact() {
         let root = tempfile::tempdir().unwrap();
         let out = tempfile::tempdir().unwrap();
-        let (month, pdf) = ("0a0a", "0b0b");
+        let (month, pdf) = (&month_key("0a"), &pdf_key("0b"));
         let files: [(&str, &[u8]); 3] =
             [("index.html", b"<p>scorecard</p>"), ("charts/a.svg", b"<svg/>"), ("board-report.pdf", b"%PDF report")];
         let first = Cache::open(root.path());
@@ -471,11 +498,11 @@ mod tests {
 
         let KeptMonth { pdf: found_pdf, files: found } =
             Cache::open(root.path()).month(month).expect("kept by the last build");
-        assert_eq!(found_pdf.as_deref(), Some(pdf));
+        assert_eq!(found_pdf.as_ref(), Some(pdf));
         let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["index.html", "charts/a.svg", "board-report.pdf"]);
         assert_eq!(std::fs::read(&found[1].1).unwrap(), b"<svg/>");
-        assert!(Cache::open(root.path()).month("0c0c").is_none(), "another month's key");
+        assert!(Cache::open(root.path()).month(&month_key("0c")).is_none(), "another month's key");
 
         // The kept files are the written ones, linked: nothing copied.
         #[cfg(unix)]
@@ -510,22 +537,22 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let files: [(&str, &[u8]); 1] = [("index.html", b"<p>one</p>")];
         let first = Cache::open(root.path());
-        keep_month(&first, out.path(), "0a0a", None, &files);
+        keep_month(&first, out.path(), &month_key("0a"), None, &files);
         first.prune();
         // A build keeps a file, then stops (no prune).
         let stopped = Cache::open(root.path());
         let orphan = out.path().join("orphan.html");
         std::fs::write(&orphan, b"<p>orphan</p>").unwrap();
-        assert!(stopped.keep_file(&blake3(b"<p>orphan</p>"), &orphan, b"<p>orphan</p>"));
+        assert!(stopped.keep_file(&Blake3::of(b"<p>orphan</p>"), &orphan, b"<p>orphan</p>"));
         drop(stopped);
-        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"<p>orphan</p>"));
+        let kept = root.path().join(CACHE_DIR).join(FILES_DIR).join(Blake3::of(b"<p>orphan</p>").as_str());
         assert!(kept.exists());
         // The next build takes every month of the index, and still finds the orphan.
         let next = Cache::open(root.path());
-        assert!(next.month("0a0a").is_some());
+        assert!(next.month(&month_key("0a")).is_some());
         next.prune();
         assert!(!kept.exists(), "the stopped build's file is removed");
-        assert!(Cache::open(root.path()).month("0a0a").is_some());
+        assert!(Cache::open(root.path()).month(&month_key("0a")).is_some());
         assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(ADDING).exists());
     }
 
@@ -537,32 +564,39 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let out = tempfile::tempdir().unwrap();
         let first = Cache::open(root.path());
-        keep_month(&first, &out.path().join("03"), "0c0c", None, &[("index.html", b"<p>March</p>")]);
-        keep_month(&first, &out.path().join("01"), "0a0a", Some("0f0f"), &[("index.html", b"<p>January</p>")]);
+        keep_month(&first, &out.path().join("03"), &month_key("0c"), None, &[("index.html", b"<p>March</p>")]);
+        keep_month(
+            &first,
+            &out.path().join("01"),
+            &month_key("0a"),
+            Some(&pdf_key("0f")),
+            &[("index.html", b"<p>January</p>")],
+        );
         first.prune();
         let index = root.path().join(CACHE_DIR).join(MONTHS_INDEX);
         let before = std::fs::read_to_string(&index).unwrap();
-        assert!(before.starts_with("0a0a 0f0f 1 ") && before.contains("\n0c0c - 1 "), "{before}");
+        let (a, c, f) = (month_key("0a"), month_key("0c"), pdf_key("0f"));
+        assert!(before.starts_with(&format!("{a} {f} 1 ")) && before.contains(&format!("\n{c} - 1 ")), "{before}");
 
         // January and March taken from the output, February made, an old month gone.
         let second = Cache::open(root.path());
-        second.keep("0a0a", Some("0f0f"));
-        second.keep("0c0c", None);
-        second.keep("0d0d", None);
-        keep_month(&second, &out.path().join("02"), "0b0b", None, &[("index.html", b"<p>February</p>")]);
+        second.keep(&month_key("0a"), Some(&pdf_key("0f")));
+        second.keep(&month_key("0c"), None);
+        second.keep(&month_key("0d"), None);
+        keep_month(&second, &out.path().join("02"), &month_key("0b"), None, &[("index.html", b"<p>February</p>")]);
         second.prune();
         let after = std::fs::read_to_string(&index).unwrap();
-        let keys: Vec<&str> = after.lines().filter(|l| !l.starts_with(' ')).map(|l| &l[..4]).collect();
-        assert_eq!(keys, ["0a0a", "0b0b", "0c0c"], "{after}");
-        assert!(after.contains(&before[..before.find("0c0c").unwrap()]), "January's paragraph is as it was");
+        let keys: Vec<&str> = after.lines().filter(|l| !l.starts_with(' ')).map(|l| &l[..2]).collect();
+        assert_eq!(keys, ["0a", "0b", "0c"], "{after}");
+        assert!(after.contains(&before[..before.find(c.as_str()).unwrap()]), "January's paragraph is as it was");
         let third = Cache::open(root.path());
-        assert!(["0a0a", "0b0b", "0c0c"].iter().all(|k| third.month(k).is_some()));
+        assert!([&month_key("0a"), &month_key("0b"), &month_key("0c")].iter().all(|k| third.month(k).is_some()));
 
         // Nothing changed: the index is not written again (a new one would be a new file).
         #[cfg(unix)]
         let was = inode(&index);
         let fourth = Cache::open(root.path());
-        for k in ["0a0a", "0b0b", "0c0c"] {
+        for k in [&month_key("0a"), &month_key("0b"), &month_key("0c")] {
             fourth.keep(k, None);
         }
         fourth.prune();
@@ -575,14 +609,14 @@ mod tests {
     fn pruning_keeps_only_what_the_build_used() {
         let root = tempfile::tempdir().unwrap();
         let first = Cache::open(root.path());
-        first.put("aa", b"one");
-        first.put("bb", b"two");
+        first.put(&pdf_key("aa"), b"one");
+        first.put(&pdf_key("bb"), b"two");
         let second = Cache::open(root.path());
-        assert!(second.get("aa").is_some());
+        assert!(second.get(&pdf_key("aa")).is_some());
         second.prune();
         let third = Cache::open(root.path());
-        assert!(third.get("aa").is_some() && third.get("bb").is_none());
-        assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(blake3(b"two")).exists());
+        assert!(third.get(&pdf_key("aa")).is_some() && third.get(&pdf_key("bb")).is_none());
+        assert!(!root.path().join(CACHE_DIR).join(FILES_DIR).join(Blake3::of(b"two").as_str()).exists());
     }
 
     #[test]
@@ -594,13 +628,14 @@ mod tests {
         std::fs::create_dir_all(&pdf_dir).unwrap();
         // Entries as builds before kept them: PDFs under their key with a sum
         // beside them, single-file reports and their index.
-        std::fs::write(pdf_dir.join("aa.pdf"), b"one").unwrap();
-        std::fs::write(pdf_dir.join("aa.sha256"), sha256(b"one")).unwrap();
-        std::fs::write(cache_dir.join("html").join(format!("{}.html", blake3(b"r"))), b"r").unwrap();
+        let aa = pdf_key("aa");
+        std::fs::write(pdf_dir.join(format!("{aa}.pdf")), b"one").unwrap();
+        std::fs::write(pdf_dir.join(format!("{aa}.sha256")), sha256(b"one")).unwrap();
+        std::fs::write(cache_dir.join("html").join(format!("{}.html", Blake3::of(b"r"))), b"r").unwrap();
         std::fs::write(cache_dir.join("documents"), "0a 0b 0c\n").unwrap();
         let cache = Cache::open(root.path());
-        assert_eq!(cache.get("aa"), None, "an old entry is not this cache's");
-        cache.put("aa", b"one");
+        assert_eq!(cache.get(&aa), None, "an old entry is not this cache's");
+        cache.put(&aa, b"one");
         cache.prune();
         let names: BTreeSet<String> = std::fs::read_dir(&cache_dir)
             .unwrap()
@@ -608,7 +643,7 @@ mod tests {
             .collect();
         assert_eq!(names, BTreeSet::from(["files".into(), "pdf".into()]));
         let in_pdf: Vec<_> = std::fs::read_dir(&pdf_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(in_pdf, ["aa.blake3"]);
-        assert_eq!(Cache::open(root.path()).get("aa").as_deref(), Some(&b"one"[..]));
+        assert_eq!(in_pdf, [format!("{aa}.blake3").as_str()]);
+        assert_eq!(Cache::open(root.path()).get(&aa).as_deref(), Some(&b"one"[..]));
     }
 }

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::write::cache::index::is_digest;
+use crate::base::digest::{MonthKey, PdfKey, Stamp};
+use crate::base::period::Month;
 use crate::write::cache::trust::Trust;
 
 /// What a site record's tag is for.
@@ -15,17 +16,17 @@ const TAG_KIND: &str = "site";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RecordedMonth {
     /// The key of the inputs it was made from.
-    pub(crate) key: String,
+    pub(crate) key: MonthKey,
     /// Its PDF's key, if it has a PDF.
-    pub(crate) pdf: Option<String>,
+    pub(crate) pdf: Option<PdfKey>,
     /// The stamp of its files as written (`output::stamp`).
-    pub(crate) stamp: String,
+    pub(crate) stamp: Stamp,
 }
 
 /// A site's months, by folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SiteRecord {
-    pub(crate) months: BTreeMap<String, RecordedMonth>,
+    pub(crate) months: BTreeMap<Month, RecordedMonth>,
 }
 
 impl SiteRecord {
@@ -35,7 +36,8 @@ impl SiteRecord {
     pub(crate) fn to_text(&self, site: &str, trust: &Trust) -> String {
         let mut text = String::new();
         for (folder, m) in &self.months {
-            text.push_str(&format!("{folder} {} {} {}\n", m.key, m.pdf.as_deref().unwrap_or("-"), m.stamp));
+            let pdf = m.pdf.as_ref().map_or("-", PdfKey::as_str);
+            text.push_str(&format!("{folder} {} {pdf} {}\n", m.key, m.stamp));
         }
         let tag = trust.tag(TAG_KIND, &format!("{site}\n{text}"));
         format!("{text}tag {tag}\n")
@@ -57,12 +59,15 @@ impl SiteRecord {
         for line in lines.lines() {
             let mut parts = line.split(' ');
             let (folder, key, pdf, stamp) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-            let digests = is_digest(key) && is_digest(stamp) && (pdf == "-" || is_digest(pdf));
-            if !digests || folder.is_empty() || parts.next().is_some() {
+            if parts.next().is_some() {
                 return None;
             }
-            let pdf = (pdf != "-").then(|| pdf.to_string());
-            months.insert(folder.to_string(), RecordedMonth { key: key.into(), pdf, stamp: stamp.into() });
+            let pdf = match pdf {
+                "-" => None,
+                pdf => Some(PdfKey::parse(pdf)?),
+            };
+            let month = RecordedMonth { key: MonthKey::parse(key)?, pdf, stamp: Stamp::parse(stamp)? };
+            months.insert(folder.parse().ok()?, month);
         }
         Some(SiteRecord { months })
     }
@@ -81,18 +86,26 @@ mod tests {
         let ours = trust(&"a".repeat(64));
         let mut record = SiteRecord::default();
         let month = |pdf: Option<&str>| RecordedMonth {
-            key: "ab".repeat(32),
-            pdf: pdf.map(String::from),
-            stamp: "cd".repeat(32),
+            key: MonthKey::parse(&"ab".repeat(32)).unwrap(),
+            pdf: pdf.map(|p| PdfKey::parse(p).unwrap()),
+            stamp: Stamp::parse(&"cd".repeat(32)).unwrap(),
         };
-        record.months.insert("2026-09".into(), month(None));
-        record.months.insert("2026-10".into(), month(Some(&"ef".repeat(32))));
+        record.months.insert("2026-09".parse().unwrap(), month(None));
+        record.months.insert("2026-10".parse().unwrap(), month(Some(&"ef".repeat(32))));
         let text = record.to_text("site1", &ours);
         assert_eq!(SiteRecord::parse("site1", &text, &ours), Some(record.clone()), "round trip");
         assert_eq!(SiteRecord::parse("site2", &text, &ours), None, "another site's record");
         assert_eq!(SiteRecord::parse("site1", &text, &trust(&"b".repeat(64))), None, "another secret");
         let forged = text.replacen("2026-09", "2026-08", 1);
         assert_eq!(SiteRecord::parse("site1", &forged, &ours), None, "edited by hand");
+        // Well tagged but not what a build writes: not a month, not a digest.
+        for line in [
+            format!("2026-13 {} - {}\n", "ab".repeat(32), "cd".repeat(32)),
+            format!("2026-09 ab - {}\n", "cd".repeat(32)),
+        ] {
+            let tag = ours.tag(TAG_KIND, &format!("site1\n{line}"));
+            assert_eq!(SiteRecord::parse("site1", &format!("{line}tag {tag}\n"), &ours), None, "{line}");
+        }
         let empty = SiteRecord::default().to_text("site1", &ours);
         assert_eq!(SiteRecord::parse("site1", &empty, &ours), Some(SiteRecord::default()));
     }

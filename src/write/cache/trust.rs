@@ -13,6 +13,8 @@
 
 use std::path::Path;
 
+use crate::base::digest::Tag;
+
 /// The environment variable that gives the cache secret directly.
 pub(crate) const CACHE_KEY_VAR: &str = "BOARDPACK_CACHE_KEY";
 /// The encrypted site's key, from which the cache secret is derived when set.
@@ -60,13 +62,16 @@ impl Trust {
 
     /// The tag of `text` as an entry of kind `what` (`month`, `pdf`, `site`):
     /// the kind is part of what is tagged, so no entry can stand for another kind.
-    pub(crate) fn tag(&self, what: &str, text: &str) -> String {
-        self.hash(what, text).to_hex().to_string()
+    pub(crate) fn tag(&self, what: &str, text: &str) -> Tag {
+        Tag::from_bytes(*self.hash(what, text).as_bytes())
     }
 
-    /// Whether `tag` is the tag of `text` as a `what` (compared in constant time).
+    /// Whether `tag`, as written, is the tag of `text` as a `what` (compared
+    /// in constant time).
     pub(crate) fn verify(&self, what: &str, text: &str, tag: &str) -> bool {
-        blake3::Hash::from_hex(tag).is_ok_and(|t| t == self.hash(what, text))
+        Tag::parse(tag)
+            .and_then(|t| blake3::Hash::from_hex(t.as_str()).ok())
+            .is_some_and(|t| t == self.hash(what, text))
     }
 
     fn hash(&self, what: &str, text: &str) -> blake3::Hash {
@@ -117,8 +122,9 @@ mod tests {
     fn a_tag_is_for_one_text_of_one_kind_under_one_secret() {
         let a = Trust::derived(b"one");
         let b = Trust::derived(b"two");
-        let tag = a.tag("month", "text");
+        let tag = a.tag("month", "text").to_string();
         assert!(a.verify("month", "text", &tag));
+        assert!(!a.verify("month", "text", &tag.to_uppercase()), "only as written");
         assert!(!a.verify("month", "text!", &tag), "another text");
         assert!(!a.verify("pdf", "text", &tag), "another kind");
         assert!(!b.verify("month", "text", &tag), "another secret");

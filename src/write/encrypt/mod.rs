@@ -25,12 +25,12 @@ use rayon::prelude::*;
 use cipher::Kind;
 pub(crate) use cipher::SiteKey;
 
-use crate::load::project::MonthContent;
-use crate::load::record::Sent;
+use crate::base::digest::{MonthKey, PdfKey};
+use crate::base::period::Month;
 use crate::load::theme::Theme;
 use crate::render::lock::Shell;
 use crate::render::view::SiteView;
-use crate::render::{Destination, MonthRecord, SiteFile};
+use crate::render::{Destination, MakePdf, MonthRecord, SiteFile};
 use crate::Error;
 
 /// The one file an encrypted site keeps in clear.
@@ -63,9 +63,9 @@ impl<'a> Encrypting<'a> {
 
     /// The key of a month's encrypted folder: its inputs' key, the site key's
     /// fingerprint and the site's place in the output.
-    fn fold(&self, key: &str, site_key: &SiteKey) -> String {
+    fn fold(&self, key: &MonthKey, site_key: &SiteKey) -> MonthKey {
         let text = format!("boardpack encrypted v1\n{key}\n{}\n{}", site_key.fingerprint(), self.prefix.unwrap_or(""));
-        crate::base::digest::sha256(text.as_bytes())
+        MonthKey::from_bytes(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).into())
     }
 
     /// `files`, sealed. Pages are bundled with the files they show, found
@@ -134,22 +134,16 @@ impl Destination for Encrypting<'_> {
         Ok(())
     }
 
-    fn pdf(&self, key: &str) -> Option<Vec<u8>> {
-        self.inner.pdf(key)
+    fn pdf(&self, key: &PdfKey, typeset: MakePdf<'_>) -> Result<Vec<u8>, Error> {
+        self.inner.pdf(key, typeset)
     }
 
-    fn store_pdf(&self, key: &str, bytes: &[u8]) {
-        self.inner.store_pdf(key, bytes)
-    }
-
-    fn sent(&self, content: &MonthContent) -> Result<Option<Sent>, Error> {
-        self.inner.sent(content)
-    }
-
-    fn reuse(&self, folder: &str, key: &str) -> Result<Option<MonthRecord>, Error> {
-        let Some(site_key) = self.key else { return self.inner.reuse(folder, key) };
-        let record = self.inner.reuse(folder, &self.fold(key, site_key))?;
-        Ok(record.map(|r| MonthRecord { key: key.to_string(), ..r }))
+    /// The month as the inner destination has it, under the folded key.
+    fn reuse(&self, folder: Month, key: &MonthKey) -> Result<Option<MonthRecord>, Error> {
+        match self.key {
+            Some(site_key) => self.inner.reuse(folder, &self.fold(key, site_key)),
+            None => self.inner.reuse(folder, key),
+        }
     }
 
     fn write(&self, files: Vec<SiteFile>) -> Result<(), Error> {
@@ -159,21 +153,14 @@ impl Destination for Encrypting<'_> {
         }
     }
 
-    fn write_month(&self, month_key: &str, folder: &str, pdf: Option<&str>, files: Vec<SiteFile>) -> Result<(), Error> {
-        match self.key {
-            Some(key) => self.inner.write_month(&self.fold(month_key, key), folder, pdf, self.seal(key, files)?),
-            None => self.inner.write_month(month_key, folder, pdf, files),
-        }
-    }
-
-    fn record(&self, months: &[MonthRecord]) {
+    /// The month sealed, passed on under the folded key.
+    fn write_month(&self, month: MonthRecord, files: Vec<SiteFile>) -> Result<MonthRecord, Error> {
         match self.key {
             Some(key) => {
-                let folded: Vec<MonthRecord> =
-                    months.iter().map(|r| MonthRecord { key: self.fold(&r.key, key), ..r.clone() }).collect();
-                self.inner.record(&folded)
+                let folded = MonthRecord { key: self.fold(&month.key, key), ..month };
+                self.inner.write_month(folded, self.seal(key, files)?)
             }
-            None => self.inner.record(months),
+            None => self.inner.write_month(month, files),
         }
     }
 }
@@ -241,9 +228,24 @@ mod tests {
         let other = SiteKey::from_key("HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo").unwrap();
         let (a, b) = (begun(&inner, &key, None), begun(&inner, &key, Some("acme")));
         let c = begun(&inner, &other, None);
-        let folded = [a.fold("k", &key), b.fold("k", &key), c.fold("k", &other)];
-        assert!(folded[0] != "k" && folded[0] != folded[1] && folded[0] != folded[2] && folded[1] != folded[2]);
-        assert_eq!(a.fold("k", &key), folded[0]);
+        let k = MonthKey::from_bytes([7; 32]);
+        let folded = [a.fold(&k, &key), b.fold(&k, &key), c.fold(&k, &other)];
+        assert!(folded[0] != k && folded[0] != folded[1] && folded[0] != folded[2] && folded[1] != folded[2]);
+        assert_eq!(a.fold(&k, &key), folded[0]);
+    }
+
+    /// The record a month is kept under is the destination's: an encrypted
+    /// month's names its folded key, which the next build's reuse asks for.
+    #[test]
+    fn a_month_is_recorded_under_the_key_it_is_kept_by() {
+        let (inner, key) = (Collect::default(), key());
+        let k = MonthKey::from_bytes([7; 32]);
+        let month = MonthRecord { folder: "2026-10".parse().unwrap(), key: k.clone(), pdf: None, stamp: None };
+        let files = || vec![SiteFile { path: "2026-10/data.csv".into(), bytes: b"1".to_vec() }];
+        let sealed = begun(&inner, &key, None);
+        assert_eq!(sealed.write_month(month.clone(), files()).unwrap().key, sealed.fold(&k, &key));
+        let plain = Encrypting::new(&inner, None, None);
+        assert_eq!(plain.write_month(month, files()).unwrap().key, k);
     }
 
     #[test]
