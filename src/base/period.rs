@@ -89,6 +89,17 @@ impl Month {
         index(self).saturating_sub(index(earlier))
     }
 
+    /// How many days the month has (February 29 in leap years).
+    pub fn days(self) -> u8 {
+        let y = u32::from(self.year());
+        match self.number() {
+            2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
     /// "October 2026": how a board reads a month.
     pub fn long_name(self) -> String {
         format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)

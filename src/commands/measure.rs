@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
+use crate::base::i18n::Lang;
 use crate::base::method::Method;
 use crate::base::period::Month;
 use crate::compute::measure::history::{self, Brought};
@@ -20,6 +21,7 @@ use crate::load::catalogue::Catalogue;
 use crate::load::exports::{self, Input};
 use crate::load::measuring::{self, Exports, Settings};
 use crate::load::project::EVIDENCE_DIR;
+use crate::load::theme::Theme;
 use crate::write::measure::{evidence, set, values};
 use crate::Error;
 
@@ -180,7 +182,9 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         settings.config.organisation
     );
     let before = existing.clone().unwrap_or(header);
-    let (after, results, mut files) = edit(&before, &values_rel, outcomes, options.overwrite)?;
+    let theme = Theme::load(root, settings.config.theme.as_deref()).map_err(Error::Content)?;
+    let lang = crate::render::lang(&theme, &settings.config.language)?;
+    let (after, results, mut files) = edit(&before, &values_rel, outcomes, options.overwrite, &lang)?;
     let changed = existing.as_deref() != Some(after.as_str());
     let in_force = |id: &String| settings.catalogue.kpis.iter().any(|k| k.id == *id && k.in_force(month));
     let valued = after.parse::<toml::Table>().unwrap_or_default();
@@ -232,16 +236,17 @@ fn edit(
     values_rel: &Path,
     outcomes: Vec<(String, Method, Outcome)>,
     overwrite: bool,
+    lang: &Lang,
 ) -> Result<(String, Vec<KpiResult>, EvidenceFiles), Error> {
+    // How each value was made, in the words the board reads.
+    let said: Vec<Option<String>> =
+        outcomes.iter().map(|(_, _, o)| o.as_ref().ok().map(|c| c.measured.in_language(lang))).collect();
     let updates: Vec<values::Update<'_>> = outcomes
         .iter()
-        .filter_map(|(id, _, o)| {
-            o.as_ref().ok().map(|c| values::Update {
-                id,
-                value: c.value,
-                measured: &c.measured,
-                rows: c.evidence.rows.len(),
-            })
+        .zip(&said)
+        .filter_map(|((id, _, o), said)| {
+            let (c, measured) = (o.as_ref().ok()?, said.as_deref()?);
+            Some(values::Update { id, value: c.value, measured, rows: c.evidence.rows.len() })
         })
         .collect();
     let (after, applied) = values::apply(before, &updates, overwrite).map_err(|(message, span)| {
@@ -255,17 +260,18 @@ fn edit(
     let mut results = Vec::new();
     let mut files = Vec::new();
     let mut applied = applied.into_iter();
-    for (id, method, outcome) in outcomes {
+    for ((id, method, outcome), said) in outcomes.into_iter().zip(said) {
         let status = match outcome {
             Err(reason) => Status::NotComputed { reason },
             Ok(c) => match applied.next() {
-                Some(values::Applied::Kept) => Status::Kept { value: c.value, measured: c.measured },
+                Some(values::Applied::Kept) => Status::Kept { value: c.value, measured: said.unwrap_or_default() },
                 _ => {
                     let rel = values_rel.with_file_name(EVIDENCE_DIR).join(format!("{id}.csv"));
                     let bytes = evidence::csv(&c.evidence)
                         .map_err(|e| Error::Internal(format!("cannot write the evidence for {id}: {e}")))?;
                     files.push((rel.clone(), bytes));
-                    Status::Written { value: c.value, measured: c.measured, rows: c.evidence.rows.len(), evidence: rel }
+                    let measured = said.unwrap_or_default();
+                    Status::Written { value: c.value, measured, rows: c.evidence.rows.len(), evidence: rel }
                 }
             },
         };

@@ -65,7 +65,7 @@ fn measures_every_kpi_it_has_data_for_and_keeps_hand_entered_lines() {
         (
             "defect-escape-rate",
             66.7,
-            "2 of 3 defects logged were found in production; 1 defect without `found_in` left out",
+            "2 of 3 defects logged were found in production; 1 defect not saying where it was found left out",
         ),
         ("rework-ratio", 40.0, "2 of 5 production deployments were unplanned fixes or rollbacks"),
         ("business-outcome-share", 78.9, "15 of 19 points of effort finished served a named outcome"),
@@ -330,7 +330,7 @@ fn the_demo_measures_its_last_three_months_from_its_own_data() {
 }
 
 /// A project reading the given samples from examples/measure/ with their mappings.
-fn with_samples(samples: &[(&str, &str, &str)]) -> tempfile::TempDir {
+pub(crate) fn with_samples(samples: &[(&str, &str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut config = String::from("title = \"T\"\norganisation = \"Larkspur Freight\"\n");
     fs::create_dir_all(dir.path().join("exports")).unwrap();
@@ -343,7 +343,7 @@ fn with_samples(samples: &[(&str, &str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-fn measured(dir: &Path) -> (String, String) {
+pub(crate) fn measured(dir: &Path) -> (String, String) {
     let o = measure(dir, &["2026-10"]);
     assert!(o.status.success(), "{}", stderr(&o));
     (read(&dir.join("content/2026-10/kpis.toml")), stderr(&o))
@@ -383,7 +383,7 @@ fn every_ready_made_mapping_reads_its_sample() {
         entry(&kpis, "delivery-predictability"),
         (
             56.7,
-            Some("average of 2 sprints ending in October 2026: 5 of 8 committed items delivered; 2 sprints have no `sprint_end` and are dated by their last finished item".into())
+            Some("average of 2 sprints ending in October 2026: 5 of 8 committed items delivered; 2 sprints without an end date, dated by their last finished item".into())
         )
     );
     assert!(err.contains("exports/jira-issues.csv has no `started_at` column"), "{err}");
@@ -397,7 +397,7 @@ fn every_ready_made_mapping_reads_its_sample() {
     let (kpis, _) = measured(dir.path());
     assert_eq!(
         entry(&kpis, "rework-ratio"),
-        (33.3, Some("1 of 3 production deployments were unplanned fixes or rollbacks".into()))
+        (33.3, Some("1 of 3 production deployments was an unplanned fix or rollback".into()))
     );
     assert_eq!(entry(&kpis, "change-failure-rate").0, 0.0);
     // createdAt to impactEndDate: 0.75 h, 2.5 h, 0.33 h.

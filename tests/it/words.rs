@@ -222,3 +222,40 @@ fn a_portfolio_overview_names_kpis_in_its_own_language() {
         "a company in English keeps English names"
     );
 }
+
+/// `measure` writes how it made each value in the report's language, and in
+/// words for the board: the export's field names stay in its own messages.
+#[test]
+fn measure_says_how_it_made_a_value_in_the_report_language_without_field_names() {
+    use crate::measure::{entry, measured, with_samples};
+    let dir = with_samples(&[
+        ("deployments", "github", "github-deployments.csv"),
+        ("incidents", "pagerduty", "pagerduty-incidents.csv"),
+        ("work_items", "jira", "jira-issues.csv"),
+    ]);
+    let config = dir.path().join("boardpack.toml");
+    fs::write(&config, format!("locale = \"fr-FR\"\n{}", read(&config))).unwrap();
+    let (kpis, err) = measured(dir.path());
+    // (read as a reader sees it: no-break spaces as spaces)
+    let said = |id: &str| entry(&kpis, id).1.unwrap_or_default();
+    assert_eq!(said("time-to-restore"), "médiane de 4 incidents résolus ; 1 incident encore ouvert à la fin du mois");
+    assert_eq!(
+        said("delivery-predictability"),
+        "moyenne de 2 sprints terminés en octobre 2026 : 5 sur 8 éléments engagés livrés ; 2 sprints sans date de fin, datés par leur dernier élément terminé"
+    );
+    for id in ["change-failure-rate", "defect-escape-rate", "rework-ratio", "business-outcome-share"] {
+        let s = said(id);
+        assert!(!s.contains('`') && !s.contains("_end") && !s.contains("found_in"), "{id}: {s}");
+    }
+    // The terminal keeps the field names a fix needs.
+    assert!(err.contains("`started_at`"), "{err}");
+    // And the PDF reads the French words.
+    let out = tempfile::tempdir().unwrap();
+    build(dir.path(), out.path());
+    let pdf = out.path().join("2026-10/board-report.pdf");
+    let text = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().unwrap();
+    let text =
+        as_seen(String::from_utf8_lossy(&text.stdout).into_owned()).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("médiane de 4 incidents résolus"), "{text}");
+    assert!(!text.contains("sprint_end") && !text.contains("found_in"), "no field name in the PDF");
+}

@@ -9,9 +9,8 @@ use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Deployment, Incident, Kind};
 
-use super::{
-    leaving_out, median, month_deployments, num, percent, plural, yes, Computed, Data, Outcome, Period, DAY, HOUR,
-};
+use super::said::Said;
+use super::{median, month_deployments, num, percent, yes, Computed, Data, Outcome, Period, DAY, HOUR};
 
 /// Lead time for changes: for every change (a non-merge commit) a production
 /// deployment of the month brought, deploy time − its author time, in days;
@@ -89,12 +88,9 @@ pub(crate) fn lead_time(data: &Data, p: &Period) -> Outcome {
         });
     }
     rows.sort_by(|a, b| (a.0, a.1, a.2, &a.3).cmp(&(b.0, b.1, b.2, &b.3)));
-    let measured = format!(
-        "median of {} deployed in {}",
-        plural(days.len(), "change", "changes"),
-        plural(contributing, "deployment", "deployments")
-    );
-    let measured = leaving_out(measured, unknown, "deployment", "deployments", "commit information");
+    let measured = Said::of("lead_time", days.len())
+        .count("deployments", "deployments", contributing)
+        .leaving("no_commit", unknown);
     let notes = baseline
         .iter()
         .map(|d| {
@@ -225,10 +221,7 @@ pub(crate) fn change_failure_rate(data: &Data, p: &Period) -> Outcome {
     Ok(Computed::new(
         Method::ChangeFailureRate,
         percent(failed as f64, deployments.len() as f64),
-        format!(
-            "{failed} of {} led to a rollback, hotfix or incident",
-            plural(deployments.len(), "production deployment", "production deployments")
-        ),
+        Said::of("change_failure_rate", failed).count("deployments", "production_deployments", deployments.len()),
         rows,
     )
     .noting(notes))
@@ -264,10 +257,7 @@ pub(crate) fn time_to_restore(data: &Data, p: &Period) -> Outcome {
             t.source(i.line).to_string(),
         ]);
     }
-    let mut measured = format!("median of {} restored", plural(hours.len(), "incident", "incidents"));
-    if open > 0 {
-        measured += &format!("; {} still open at the month's end", plural(open, "incident", "incidents"));
-    }
+    let measured = Said::of("time_to_restore", hours.len()).leaving("still_open", open);
     Ok(Computed::new(Method::TimeToRestore, round(median(&mut hours), 2), measured, rows))
 }
 
@@ -299,10 +289,7 @@ pub(crate) fn rework_ratio(data: &Data, p: &Period) -> Outcome {
     Ok(Computed::new(
         Method::ReworkRatio,
         percent(unplanned as f64, deployments.len() as f64),
-        format!(
-            "{unplanned} of {} were unplanned fixes or rollbacks",
-            plural(deployments.len(), "production deployment", "production deployments")
-        ),
+        Said::of("rework_ratio", unplanned).count("deployments", "production_deployments", deployments.len()),
         rows,
     ))
 }
@@ -323,7 +310,7 @@ mod tests {
         // sorted 0.5 1 2 2 4, median 2.
         let c = ok(lead_time(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 2.0);
-        assert_eq!(c.measured, "median of 5 changes deployed in 5 deployments");
+        assert_eq!(c.said(), "median of 5 changes deployed in 5 deployments");
         assert_eq!(c.evidence.rows.len(), 5);
         assert_eq!(
             c.evidence.rows[0],
@@ -338,7 +325,7 @@ mod tests {
         // 1 November) and named by INC-4. 3 / 5 = 60%.
         let c = ok(change_failure_rate(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 60.0);
-        assert_eq!(c.measured, "3 of 5 production deployments led to a rollback, hotfix or incident");
+        assert_eq!(c.said(), "3 of 5 production deployments led to a rollback, hotfix or incident");
         let why: Vec<&str> = c.evidence.rows.iter().map(|r| r[5].as_str()).collect();
         assert_eq!(
             why,
@@ -358,7 +345,7 @@ mod tests {
         // d4 (rollback) and d6 (fix) of the 5: 40%.
         let c = ok(rework_ratio(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 40.0);
-        assert_eq!(c.measured, "2 of 5 production deployments were unplanned fixes or rollbacks");
+        assert_eq!(c.said(), "2 of 5 production deployments were unplanned fixes or rollbacks");
     }
 
     #[test]
@@ -368,7 +355,7 @@ mod tests {
         // INC-3 is open. Median of 0.5, 1.5, 4 = 1.5 h.
         let c = ok(time_to_restore(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 1.5);
-        assert_eq!(c.measured, "median of 3 incidents restored; 2 incidents still open at the month's end");
+        assert_eq!(c.said(), "median of 3 incidents restored; 2 incidents still open at the month's end");
         assert_eq!(c.evidence.rows[0][0], "INC-0");
         assert_eq!(c.evidence.rows[0][5], "4");
     }
@@ -438,7 +425,7 @@ mod tests {
         d.repositories = vec![r];
         let c = ok(lead_time(&d, &october()));
         assert_eq!(c.value, 1.5);
-        assert_eq!(c.measured, "median of 6 changes deployed in 4 deployments");
+        assert_eq!(c.said(), "median of 6 changes deployed in 4 deployments");
         let shas: Vec<&str> = c.evidence.rows.iter().map(|r| r[3].as_str()).collect();
         assert_eq!(shas, ["aaaaaaa2", "aaaaaaa3", "aaaaaaa4", "aaaaaaa5", "aaaaaaa6", "aaaaaaa9"]);
         // Without the September deployment, d1 is the first of its service: its
@@ -447,7 +434,7 @@ mod tests {
         let later: Vec<(usize, usize, u32)> = located.iter().copied().filter(|(i, _, _)| *i != 0).collect();
         d.brought = history::brought(&d.repositories, &table.rows, &later, october().start, october().end);
         let c = ok(lead_time(&d, &october()));
-        assert_eq!(c.measured, "median of 4 changes deployed in 3 deployments");
+        assert_eq!(c.said(), "median of 4 changes deployed in 3 deployments");
         assert_eq!(
             c.notes,
             ["deployment d1 (x.csv:3) is the first of its service in the export, so which commits it brought is unknown and they are not counted: include the deployment before it in the export"]

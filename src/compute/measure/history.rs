@@ -11,7 +11,8 @@ use crate::load::exports::time::Instant;
 use crate::load::exports::Deployment;
 use crate::load::git::Repository;
 
-use super::{num, percent, plural, yes, Computed, Data, Outcome, Period};
+use super::said::Said;
+use super::{num, percent, yes, Computed, Data, Outcome, Period};
 
 /// Per component of `repo`: the non-merge commits whose committer date lies
 /// in `[from, to)` and that touch it, counted by author.
@@ -196,14 +197,11 @@ pub(crate) fn key_person_concentration(data: &Data, p: &Period) -> Outcome {
             ]);
         }
     }
-    let mut measured = format!(
-        "{concentrated} of {} with one author of more than half of the changes in the 90 days to {}",
-        plural(total, "component", "components"),
-        p.zone.long_day_before(p.end)
-    );
-    if untouched > 0 {
-        measured += &format!("; {} unchanged", plural(untouched, "component", "components"));
-    }
+    let measured = Said::new("key_person_concentration")
+        .number("concentrated", concentrated as f64)
+        .count("components", "components", total)
+        .last_day("day", p.month)
+        .leaving("unchanged", untouched);
     Ok(Computed::new(Method::KeyPersonConcentration, percent(concentrated as f64, total as f64), measured, rows))
 }
 
@@ -254,7 +252,7 @@ mod tests {
         let c = ok(key_person_concentration(&d, &october()));
         assert_eq!(c.value, 33.3);
         assert_eq!(
-            c.measured,
+            c.said(),
             "1 of 3 components with one author of more than half of the changes in the 90 days to 31 October 2026; 1 component unchanged"
         );
         assert_eq!(c.evidence.rows[0][..8], ["shop", "shop:api/", "4", "2", "Ann", "3", "75", "yes"]);

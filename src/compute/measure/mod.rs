@@ -31,6 +31,8 @@ use crate::load::exports::time::{Instant, Zone};
 use crate::load::exports::{Deployment, Incident, Table, WorkItem};
 use crate::load::git::Repository;
 
+use said::Said;
+
 use dora::{change_failure_rate, lead_time, rework_ratio, time_to_restore};
 use history::{key_person_concentration, Brought};
 use work::{business_outcome_share, cycle_time, defect_escape_rate, delivery_predictability, roadmap_accuracy};
@@ -103,8 +105,9 @@ pub(crate) struct Evidence {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Computed {
     pub(crate) value: f64,
-    /// One line: how it was computed.
-    pub(crate) measured: String,
+    /// One line: how it was computed, in words for the board (written in
+    /// the report's language by `measure`).
+    pub(crate) measured: Said,
     pub(crate) evidence: Evidence,
     /// Things the author should know (a reference that matches nothing, …).
     pub(crate) notes: Vec<String>,
@@ -113,22 +116,19 @@ pub(crate) struct Computed {
 impl Computed {
     /// `method`'s value, how it was computed, and the evidence rows behind it
     /// (in the method's columns).
-    pub(super) fn new(method: Method, value: f64, measured: String, rows: Vec<Vec<String>>) -> Computed {
+    pub(super) fn new(method: Method, value: f64, measured: Said, rows: Vec<Vec<String>>) -> Computed {
         Computed { value, measured, evidence: Evidence { header: method.columns(), rows }, notes: Vec::new() }
+    }
+
+    /// How it was computed, in English: what the tests read.
+    #[cfg(test)]
+    pub(super) fn said(&self) -> String {
+        self.measured.in_language(crate::base::i18n::Lang::english())
     }
 
     /// With things the author should know.
     pub(super) fn noting(self, notes: Vec<String>) -> Computed {
         Computed { notes, ..self }
-    }
-}
-
-/// `measured`, then "; 3 items without a start time left out" when `n` were.
-pub(super) fn leaving_out(measured: String, n: usize, one: &str, many: &str, without: &str) -> String {
-    if n == 0 {
-        measured
-    } else {
-        format!("{measured}; {} without {without} left out", plural(n, one, many))
     }
 }
 
@@ -176,10 +176,6 @@ pub(super) fn num(v: f64) -> String {
 
 pub(super) fn yes(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
-}
-
-pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub(super) const DAY: f64 = 86_400.0;

@@ -17,6 +17,8 @@ enum Part {
     Number(f64),
     /// A month in full ("October 2026").
     Month(Month),
+    /// A month's last day in full ("31 October 2026"): `measured.day`.
+    LastDay(Month),
     /// Text written as it is (a quarter's name from the export, "2026-Q4").
     Text(String),
 }
@@ -62,6 +64,12 @@ impl Said {
         self
     }
 
+    /// `{name}` as the last day of `m` in full ("31 October 2026").
+    pub(crate) fn last_day(mut self, name: &'static str, m: Month) -> Said {
+        self.parts.push((name, Part::LastDay(m)));
+        self
+    }
+
     /// `{name}` as text written as it is.
     pub(crate) fn text(mut self, name: &'static str, t: impl Into<String>) -> Said {
         self.parts.push((name, Part::Text(t.into())));
@@ -95,6 +103,10 @@ impl Said {
                     Part::Count(noun, n) => lang.count(&format!("measured.count.{noun}"), *n),
                     Part::Number(v) => lang.locale.number(*v, decimals(*v)),
                     Part::Month(m) => lang.month(*m),
+                    Part::LastDay(m) => {
+                        let day = lang.locale.number(f64::from(m.days()), 0);
+                        lang.fill("measured.day", &[("day", &day), ("month", &lang.month(*m))])
+                    }
                     Part::Text(t) => t.clone(),
                 };
                 (*name, text)

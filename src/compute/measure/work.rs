@@ -9,7 +9,8 @@ use crate::base::method::Method;
 use crate::load::exports::time::Instant;
 use crate::load::exports::{Quarter, WorkItem};
 
-use super::{leaving_out, median, num, percent, plural, source, yes, Computed, Data, Outcome, Period, DAY};
+use super::said::Said;
+use super::{median, num, percent, source, yes, Computed, Data, Outcome, Period, DAY};
 
 /// Delivery predictability: the sprints that ended this month (by `sprint_end`,
 /// or when a sprint has none, its last finished item); per sprint the share of
@@ -95,19 +96,11 @@ pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
         }
     }
     let value = round(shares.iter().sum::<f64>() / shares.len() as f64, 1);
-    let mut measured = format!(
-        "average of {} ending in {}: {delivered} of {} delivered",
-        plural(ended.len(), "sprint", "sprints"),
-        p.name(),
-        plural(committed, "committed item", "committed items"),
-    );
-    if estimated > 0 {
-        measured += &if estimated == 1 {
-            "; 1 sprint has no `sprint_end` and is dated by its last finished item".to_string()
-        } else {
-            format!("; {estimated} sprints have no `sprint_end` and are dated by their last finished item")
-        };
-    }
+    let measured = Said::of("delivery_predictability", ended.len())
+        .month("month", p.month)
+        .number("delivered", delivered as f64)
+        .count("committed", "committed_items", committed)
+        .leaving("no_sprint_end", estimated);
     Ok(Computed::new(Method::DeliveryPredictability, value, measured, rows))
 }
 
@@ -145,8 +138,7 @@ pub(crate) fn cycle_time(data: &Data, p: &Period) -> Outcome {
             source(t, &i.lines),
         ]);
     }
-    let measured = format!("median of {} finished", plural(days.len(), "work item", "work items"));
-    let measured = leaving_out(measured, unstarted, "item", "items", "a start time");
+    let measured = Said::of("cycle_time", days.len()).leaving("no_start", unstarted);
     Ok(Computed::new(Method::CycleTime, round(median(&mut days), 2), measured, rows))
 }
 
@@ -180,8 +172,9 @@ pub(crate) fn defect_escape_rate(data: &Data, p: &Period) -> Outcome {
             ]
         })
         .collect();
-    let measured = format!("{escaped} of {} logged were found in production", plural(bugs.len(), "defect", "defects"));
-    let measured = leaving_out(measured, unclassified, "defect", "defects", "`found_in`");
+    let measured = Said::of("defect_escape_rate", escaped)
+        .count("defects", "defects", bugs.len())
+        .leaving("no_stage", unclassified);
     Ok(Computed::new(Method::DefectEscapeRate, percent(escaped as f64, bugs.len() as f64), measured, rows))
 }
 
@@ -225,11 +218,11 @@ pub(crate) fn business_outcome_share(data: &Data, p: &Period) -> Outcome {
         })
         .collect();
     let measured = if by_effort {
-        format!("{} of {} points of effort finished served a named outcome", num(with), num(total))
+        Said::new("outcome_by_effort").number("with", with).number("total", total)
     } else {
-        format!("{} of {} finished served a named outcome", num(with), plural(items.len(), "work item", "work items"))
+        Said::new("outcome_by_items").number("with", with).count("items", "work_items", items.len())
     };
-    let measured = leaving_out(measured, unestimated, "item", "items", "effort");
+    let measured = measured.leaving("no_effort", unestimated);
     Ok(Computed::new(Method::BusinessOutcomeShare, percent(with, total), measured, rows))
 }
 
@@ -281,11 +274,11 @@ pub(crate) fn roadmap_accuracy(data: &Data, p: &Period) -> Outcome {
     Ok(Computed::new(
         Method::RoadmapAccuracy,
         percent(done as f64, due.len() as f64),
-        format!(
-            "{done} of {} of {quarter} due by {} delivered",
-            plural(due.len(), "roadmap item", "roadmap items"),
-            p.zone.long_day_before(p.end)
-        ),
+        Said::new("roadmap_accuracy")
+            .number("delivered", done as f64)
+            .count("items", "roadmap_items", due.len())
+            .text("quarter", quarter.to_string())
+            .last_day("day", p.month),
         rows,
     ))
 }
@@ -314,7 +307,7 @@ mod tests {
         // again 7 October, 35 d. W-7 has no start. Median of 7 values: 7.
         let c = ok(cycle_time(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 7.0);
-        assert_eq!(c.measured, "median of 7 work items finished; 1 item without a start time left out");
+        assert_eq!(c.said(), "median of 7 work items finished; 1 item without a start time left out");
         let w10 = c.evidence.rows.iter().find(|r| r[0] == "W-10").unwrap();
         assert_eq!((w10[4].as_str(), w10[5].as_str()), ("35", "x.csv:11,12"));
     }
@@ -327,7 +320,7 @@ mod tests {
         // 22nd: 2 of 3 = 66.67%. S18 ended in September. Average 58.33 → 58.3.
         let c = ok(delivery_predictability(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 58.3);
-        assert_eq!(c.measured, "average of 2 sprints ending in October 2026: 4 of 7 committed items delivered");
+        assert_eq!(c.said(), "average of 2 sprints ending in October 2026: 4 of 7 committed items delivered");
         assert_eq!(c.evidence.rows.len(), 7);
         assert_eq!(c.evidence.rows[0][..3], ["S20", "2026-10-09T23:59:59Z", "50"]);
     }
@@ -348,9 +341,9 @@ mod tests {
         let c = ok(delivery_predictability(&data("deployed_at\n", "detected_at\n", &work), &october()));
         assert_eq!(c.value, 90.0);
         assert!(
-            c.measured.starts_with("average of 2 sprints ending in October 2026: 45 of 50 committed items"),
+            c.said().starts_with("average of 2 sprints ending in October 2026: 45 of 50 committed items"),
             "{}",
-            c.measured
+            c.said()
         );
         let b0: Vec<_> =
             c.evidence.rows.iter().filter(|r| r[3] == "B-0").map(|r| (r[0].as_str(), r[4].as_str())).collect();
@@ -375,7 +368,10 @@ mod tests {
         // (production), W-9 (no found_in, left out): 2 of 3 = 66.7%.
         let c = ok(defect_escape_rate(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 66.7);
-        assert_eq!(c.measured, "2 of 3 defects logged were found in production; 1 defect without `found_in` left out");
+        assert_eq!(
+            c.said(),
+            "2 of 3 defects logged were found in production; 1 defect not saying where it was found left out"
+        );
     }
 
     #[test]
@@ -385,7 +381,7 @@ mod tests {
         // (Billing), W-11 2 (Growth). 15 of 19 = 78.9%.
         let c = ok(business_outcome_share(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 78.9);
-        assert_eq!(c.measured, "15 of 19 points of effort finished served a named outcome");
+        assert_eq!(c.said(), "15 of 19 points of effort finished served a named outcome");
     }
 
     #[test]
@@ -394,7 +390,7 @@ mod tests {
         // W-4 (20th, not done); W-6 is due at the quarter's end. 2 of 3 = 66.7%.
         let c = ok(roadmap_accuracy(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &october()));
         assert_eq!(c.value, 66.7);
-        assert_eq!(c.measured, "2 of 3 roadmap items of 2026-Q4 due by 31 October 2026 delivered");
+        assert_eq!(c.said(), "2 of 3 roadmap items of 2026-Q4 due by 31 October 2026 delivered");
         // In November nothing new is due before the quarter ends.
         let nov = Period::new(Month::new(2026, 11).unwrap(), Zone::utc());
         let c = ok(roadmap_accuracy(&data(DEPLOYMENTS, INCIDENTS, WORK_ITEMS), &nov));
