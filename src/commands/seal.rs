@@ -20,7 +20,7 @@ use crate::compute::report::Report;
 use crate::compute::rules::unexplained;
 use crate::load::catalogue::Medium;
 use crate::load::project::{Project, CONTENT_DIR};
-use crate::load::record::{self, Corrected, Seal, SealedKpi, SealedRestatement, SEALED_FILE, SEALED_PACK};
+use crate::load::record::{self, Corrected, Previous, Seal, SealedKpi, SealedRestatement, SEALED_FILE, SEALED_PACK};
 use crate::load::theme::Theme;
 use crate::load::workspace::{Loaded, Workspace};
 use crate::write::archive;
@@ -156,10 +156,10 @@ fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], p
         files: content.hashes(),
         restatements,
         locale: Some(project.config.language.tag().to_string()),
-        previous: project.months[..index]
-            .iter()
-            .rev()
-            .find_map(|m| Some(format!("{} {}", m.month, m.seal_sha256.as_ref().filter(|_| m.seal.is_some())?))),
+        previous: project.months[..index].iter().rev().find_map(|m| {
+            let sealed = m.seal_sha256.clone().filter(|_| m.seal.is_some())?;
+            Some(Previous { month: m.month, sealed })
+        }),
     }
 }
 

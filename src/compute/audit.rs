@@ -15,7 +15,7 @@ use crate::base::period::Month;
 use crate::compute::report::Report;
 use crate::load::catalogue::{Kpi, Medium, Thresholds};
 use crate::load::project::{MonthContent, Project, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
-use crate::load::record::{Corrected, Restatement, Seal, RESTATEMENTS_FILE};
+use crate::load::record::{Corrected, Previous, Restatement, Seal, RESTATEMENTS_FILE};
 
 /// A correction of a sealed month, as the board is told it.
 #[derive(Debug, Clone, PartialEq)]
@@ -456,11 +456,9 @@ impl Sealed<'_> {
                 }
             }
         }
-        if let Some((month, digest)) = self.seal.previous.as_deref().and_then(|p| p.split_once(' ')) {
-            let before = self.project.months.iter().find(|c| c.month.to_string() == month);
-            if before.and_then(|c| c.seal_sha256.as_ref().filter(|_| c.seal.is_some())).map(|d| d.as_str())
-                != Some(digest)
-            {
+        if let Some(Previous { month, sealed }) = &self.seal.previous {
+            let before = self.project.months.iter().find(|c| c.month == *month);
+            if before.and_then(|c| c.seal_sha256.as_ref().filter(|_| c.seal.is_some())) != Some(sealed) {
                 let problem = match before {
                     None => format!("content/{month}/ is gone"),
                     Some(c) if c.seal.is_none() => format!("content/{month}/sealed.toml is gone"),

@@ -55,7 +55,45 @@ pub(crate) struct Seal {
     /// The sealed month before this one, and the SHA-256 of its `sealed.toml`
     /// (`"2026-09 3f4c…"`): the chain that shows a sealed month was removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) previous: Option<String>,
+    pub(crate) previous: Option<Previous>,
+}
+
+/// The link of a seal to the sealed month before it: that month, and the
+/// SHA-256 of its `sealed.toml`, written `"2026-09 3f4c…"`. Typed, so a link
+/// edited into something else is an error at its line, never a chain check
+/// silently skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Previous {
+    pub(crate) month: Month,
+    pub(crate) sealed: Sha256,
+}
+
+impl std::fmt::Display for Previous {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.month, self.sealed)
+    }
+}
+
+impl std::str::FromStr for Previous {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Previous, String> {
+        let wrong = || format!("`previous` must be a month and a SHA-256 (\"2026-09 3f4c…\"), not \"{text}\"");
+        let (month, sealed) = text.split_once(' ').ok_or_else(wrong)?;
+        Ok(Previous { month: month.parse().map_err(|_| wrong())?, sealed: sealed.parse().map_err(|_| wrong())? })
+    }
+}
+
+impl serde::Serialize for Previous {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Previous {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Previous, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// One KPI as the board saw it.
@@ -391,7 +429,7 @@ mod tests {
             files: BTreeMap::from([("summary.md".to_string(), Sha256::of(b"summary"))]),
             restatements: vec![],
             locale: Some("en-GB".into()),
-            previous: Some(format!("2026-09 {}", "12".repeat(32))),
+            previous: Some(format!("2026-09 {}", "12".repeat(32)).parse().unwrap()),
         };
         let text = seal.to_toml("October 2026");
         assert!(text.starts_with("# October 2026 as the board received it"), "{text}");

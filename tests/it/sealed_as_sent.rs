@@ -154,6 +154,24 @@ fn a_sealed_month_removed_from_the_chain_is_caught() {
     refused(d.path(), &["October 2026 was sealed after 2026-09, which was sealed too; but content/2026-09/ is gone"]);
 }
 
+/// The link to the month before, edited into anything but a month and a
+/// digest, once skipped the chain check; now it is an error at its line.
+#[test]
+fn a_chain_link_edited_into_something_else_is_an_error_at_its_line() {
+    let d = demo();
+    let o = boardpack(&["seal", "2026-10", "--root", d.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    fs::remove_dir_all(d.path().join("content/2026-09")).unwrap();
+    let sealed = d.path().join("content/2026-10/sealed.toml");
+    let text = fs::read_to_string(&sealed).unwrap();
+    let line = text.lines().find(|l| l.starts_with("previous = ")).unwrap().to_string();
+    for forged in ["previous = \"gone\"", "previous = \"2026-09\"", "previous = \"2026-09 not-a-digest\""] {
+        fs::write(&sealed, text.replacen(&line, forged, 1)).unwrap();
+        let at = text.lines().position(|l| l == line).unwrap() + 1;
+        refused(d.path(), &["`previous` must be a month and a SHA-256", &format!("content/2026-10/sealed.toml:{at}")]);
+    }
+}
+
 #[test]
 fn an_edit_to_how_a_sealed_value_was_measured_is_caught() {
     let d = demo();
