@@ -20,7 +20,8 @@ use crate::compute::measure::{self as methods, Data, Export, Outcome, Period};
 use crate::load::catalogue::Catalogue;
 use crate::load::exports::{self, Input};
 use crate::load::measuring::{self, Exports, Settings};
-use crate::load::project::EVIDENCE_DIR;
+use crate::load::project::{CONTENT_DIR, EVIDENCE_DIR};
+use crate::load::record::SEALED_FILE;
 use crate::load::theme::Theme;
 use crate::write::measure::{evidence, set, values};
 use crate::Error;
@@ -129,6 +130,7 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
     // Read everything, collecting every problem.
     let zone = settings.zone(&mut problems);
     let month = options.month.or_else(|| measuring::latest_month(root)).unwrap_or_else(|| zone.current_month());
+    refuse_sealed(root, month)?;
     let production = settings.production();
     let reader = Exports {
         root,
@@ -200,6 +202,23 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         kpis: results,
         unmeasured,
         warnings: problems,
+    })
+}
+
+/// A sealed month holds what the board received: measuring it again would
+/// rewrite its values and evidence, so `measure` refuses before reading
+/// anything, and says how a correction is made instead.
+fn refuse_sealed(root: &Path, month: Month) -> Result<(), Error> {
+    let sealed = Path::new(CONTENT_DIR).join(month.to_string()).join(SEALED_FILE);
+    if !root.join(&sealed).exists() {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        what: format!("{} is sealed ({}): the board received its numbers as they are", month.long_name(), sealed.display()),
+        help: format!(
+            "to report a later month, start it with `boardpack new` and measure that; to correct a value of {}, add a restatement to the month you are reporting (FORMAT.md, \"Restatements\")",
+            month.long_name()
+        ),
     })
 }
 

@@ -313,6 +313,15 @@ fn lead_time_and_key_person_concentration_from_a_real_git_repository_with_a_mail
 fn the_demo_measures_its_last_three_months_from_its_own_data() {
     let dir = copy_project(&repo());
     copy_dir(&repo().join("data"), &dir.path().join("data"));
+    // A sealed month is refused: the board received its numbers.
+    let o = measure(dir.path(), &["2026-08"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("August 2026 is sealed (content/2026-08/sealed.toml)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("add a restatement"), "{}", stderr(&o));
+    // Unsealed (in this copy only), the sealed months measure to what was sent.
+    for month in ["2026-08", "2026-09"] {
+        fs::remove_file(dir.path().join(format!("content/{month}/sealed.toml"))).unwrap();
+    }
     let before = tree(&dir.path().join("content"));
     for month in ["2026-08", "2026-09", "2026-10"] {
         let o = measure(dir.path(), &[month]);
