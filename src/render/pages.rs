@@ -63,7 +63,7 @@ pub(crate) struct RowHtml<'a> {
     theme: &'a Theme,
     /// `site` and `w`, to which each row is added as `r`.
     ctx: std::sync::Mutex<Context>,
-    done: super::Memo<RowView, String>,
+    done: super::Memo<(RowView, bool), String>,
 }
 
 impl<'a> RowHtml<'a> {
@@ -71,12 +71,14 @@ impl<'a> RowHtml<'a> {
         RowHtml { theme, ctx: std::sync::Mutex::new(context(site)), done: Default::default() }
     }
 
-    /// The HTML of `row`, a row of KPI `kpi`'s table (named in a template error).
+    /// The HTML of `row`, a row of KPI `kpi`'s table (named in a template error),
+    /// with a cell for the year before when the table has that column (`years`).
     /// Whitespace around it is trimmed: the table's template places it.
-    pub(crate) fn get(&self, kpi: &str, row: &RowView) -> Result<String, Error> {
-        self.done.get_or(row, || {
+    pub(crate) fn get(&self, kpi: &str, row: &RowView, years: bool) -> Result<String, Error> {
+        self.done.get_or(&(row.clone(), years), || {
             let mut ctx = self.ctx.lock().unwrap_or_else(|p| p.into_inner());
             ctx.insert("r", row);
+            ctx.insert("years", &years);
             let html = self.theme.tera.render(ROW_TEMPLATE, &ctx).map_err(|e| {
                 let message = error_chain(&e);
                 Error::Template {

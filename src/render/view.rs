@@ -223,7 +223,7 @@ mod tests {
             // Each row's HTML is its own row's, rendered afresh.
             for c in bundle.charts.iter().flatten() {
                 for (row, html) in c.rows.iter().zip(&c.rows_html) {
-                    assert_eq!(&RowHtml::new(&theme, &site).get(&c.tile.id, row).unwrap(), html);
+                    assert_eq!(&RowHtml::new(&theme, &site).get(&c.tile.id, row, c.years).unwrap(), html);
                 }
             }
             assert_eq!(made_alone, tables(bundle), "{}", content.month);

@@ -518,6 +518,12 @@ fn page_one_holds_every_kpi_and_the_whole_attention_list() {
 /// rows (twelve, or as many months as the report has).
 #[test]
 fn each_kpis_table_shares_a_page_with_its_chart() {
+    // A table has the year-before column only where a month in it has one.
+    let is_table_header = |l: &str| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        words == ["Month", "Value", "Status", "Note"]
+            || words == ["Month", "Value", "Status", "On", "a", "year", "before", "Note"]
+    };
     const MONTHS: &str = "January February March April May June July August September October November December";
     for root in [repo(), repo().join("tests/fixtures/scorecard-8x3")] {
         let out = tempfile::tempdir().unwrap();
@@ -529,16 +535,11 @@ fn each_kpis_table_shares_a_page_with_its_chart() {
         let mut tables = 0;
         for (i, page) in text.split('\u{c}').enumerate() {
             let lines: Vec<&str> = page.lines().map(str::trim).collect();
-            let headers = lines
-                .iter()
-                .filter(|l| l.split_whitespace().eq(["Month", "Value", "Status", "On", "a", "year", "before", "Note"]))
-                .count();
+            let headers = lines.iter().filter(|l| is_table_header(l)).count();
             let charts = lines.iter().filter(|l| l.contains(", red beyond ") || l.contains("no target, ")).count();
             // Month rows count from the page's first table header: page 1's
             // list of corrections also starts with a month.
-            let first_table = lines.iter().position(|l| {
-                l.split_whitespace().eq(["Month", "Value", "Status", "On", "a", "year", "before", "Note"])
-            });
+            let first_table = lines.iter().position(|l| is_table_header(l));
             let rows = lines[first_table.unwrap_or(lines.len())..]
                 .iter()
                 .filter(|l| {

@@ -177,6 +177,9 @@ fn a_month_shows_the_same_month_a_year_before_where_there_is_one() {
     let page = text_of(&read(&out.path().join("2026-10/software-delivery/index.html")));
     assert!(page.contains("On a year before"), "the table has the column");
     assert!(page.contains("−1.0 days (October 2025: 3.4 days)"), "October 2026's row compares with October 2025");
+    // A table with no month a year before has no empty column for it.
+    let first_year = read(&out.path().join("2025-10/software-delivery/index.html"));
+    assert!(!first_year.contains("On a year before") && !first_year.contains("class=\"year\""));
 }
 
 /// HTML as a reader sees it: the text without tags, spaces as typed.

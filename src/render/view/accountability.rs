@@ -28,6 +28,9 @@ pub(crate) struct ChartView {
     pub(crate) rows: Vec<RowView>,
     /// Each of `rows` as the theme's `row.html` renders it.
     pub(crate) rows_html: Vec<String>,
+    /// Whether the table has its column for the same month a year before:
+    /// some row has one (a report's first year has none).
+    pub(crate) years: bool,
     /// Whether the chart shows a value restated after it was sent.
     pub(crate) restated: bool,
     #[serde(flatten)]
@@ -140,7 +143,9 @@ pub(super) fn chart_view(
             }
         })
         .collect::<Vec<RowView>>();
-    let rows_html = rows.iter().map(|r| shared.rows_html.get(&kpi.id, r)).collect::<Result<_, Error>>()?;
+    // The year-before column only where some month of the table has one.
+    let years = rows.iter().any(|r| r.year.is_some());
+    let rows_html = rows.iter().map(|r| shared.rows_html.get(&kpi.id, r, years)).collect::<Result<_, Error>>()?;
     Ok(ChartView {
         tile,
         chart,
@@ -149,6 +154,7 @@ pub(super) fn chart_view(
         notes,
         rows,
         rows_html,
+        years,
         restated: window.restated.iter().any(Option::is_some),
         provenance,
     })
