@@ -133,7 +133,10 @@ pub(crate) fn values(catalogue: &Catalogue) -> Value {
                 Some(t) => format!("target {}", k.show(Lang::english(), t.target, Medium::Text)),
                 None => "no target".to_string(),
             };
-            e["description"] = json!(format!("{} ({}, {} is better, {target})", k.name, k.unit, k.better.as_str()));
+            // The catalogue's own name, whatever the report's language: the
+            // schema is the author's, and must not go stale when `locale` changes.
+            let name = k.names.neutral();
+            e["description"] = json!(format!("{name} ({}, {} is better, {target})", k.unit, k.better.as_str()));
             if let Some(min) = k.min {
                 e["oneOf"][0]["minimum"] = json!(min);
                 e["oneOf"][1]["properties"]["value"]["minimum"] = json!(min);

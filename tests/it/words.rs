@@ -107,6 +107,9 @@ fn a_french_board_reads_the_built_in_names_and_questions_in_french() {
     for english in ["Lead time for changes", "Change failure rate", "Software delivery", "Operational reliability"] {
         assert!(!page.contains(english), "the French scorecard still reads “{english}”");
     }
+    // Setting the locale leaves the editor schemas `init` wrote as they are.
+    let o = boardpack(&["check", "--root", parent.path().join("acme").to_str().unwrap()]);
+    assert!(!stderr(&o).contains("out of date"), "{}", stderr(&o));
     let accountability = read(&out.path().join("2026-10/operational-reliability/index.html"));
     assert!(accountability.contains("en combien de temps est-il rétabli"), "the question is in French");
     // The commentary naming the KPI in French explains it.

@@ -50,6 +50,13 @@ impl Localized {
         self.by_language.get(language).unwrap_or(&self.default)
     }
 
+    /// The text for no language in particular (the plain string, or the
+    /// `en` entry): for the author's own files, which must not change with
+    /// the report's `locale`.
+    pub(crate) fn neutral(&self) -> &str {
+        &self.default
+    }
+
     /// Every form, in every language: what the author may call it.
     pub(crate) fn every(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.default.as_str()).chain(self.by_language.values().map(String::as_str))
