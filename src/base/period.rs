@@ -89,15 +89,12 @@ impl Month {
         index(self).saturating_sub(index(earlier))
     }
 
-    /// How many days the month has (February 29 in leap years).
+    /// How many days the month has (February 29 in leap years), by jiff's calendar.
     pub fn days(self) -> u8 {
-        let y = u32::from(self.year());
-        match self.number() {
-            2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        }
+        // A Month's year is 1..=9999 and its month 1..=12, which jiff's civil
+        // dates all cover; 31 is never reached but keeps this total.
+        let (y, m) = (i16::try_from(self.year()).unwrap_or(i16::MAX), i8::try_from(self.number()).unwrap_or(1));
+        jiff::civil::Date::new(y, m, 1).map_or(31, |d| u8::try_from(d.days_in_month()).unwrap_or(31))
     }
 
     /// "October 2026": how a board reads a month.
@@ -143,6 +140,12 @@ impl FromStr for Month {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_knows_its_days_leap_years_included() {
+        let days = |y, m| Month::new(y, m).unwrap().days();
+        assert_eq!((days(2024, 2), days(2100, 2), days(2000, 2), days(2026, 4), days(2026, 10)), (29, 28, 29, 30, 31));
+    }
 
     #[test]
     fn parses_and_prints_round_trip() {

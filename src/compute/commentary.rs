@@ -79,25 +79,17 @@ fn words(text: &str) -> String {
 /// first word ("fail-⏎  ure" → "failure"), across a Markdown quote marker.
 fn rejoin_hyphenated(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        let trimmed = line.trim_end();
-        match trimmed.strip_suffix('-').filter(|_| lines.peek().is_some()) {
-            Some(head) => {
-                out.push_str(head);
-                if let Some(next) = lines.next() {
-                    let next = next.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
-                    // The joined line may itself end in a hyphen: read it again.
-                    let mut rest = String::from(next);
-                    rest.push('\n');
-                    out.push_str(&rejoin_hyphenated(&rest));
-                }
-            }
+    let mut joining = false;
+    for line in text.lines() {
+        let line = if joining { line.trim_start_matches(|c: char| c == '>' || c.is_whitespace()) } else { line };
+        match line.trim_end().strip_suffix('-') {
+            Some(head) => out.push_str(head),
             None => {
                 out.push_str(line);
                 out.push('\n');
             }
         }
+        joining = line.trim_end().ends_with('-');
     }
     out
 }

@@ -386,8 +386,8 @@ fn check_accountabilities(raw: &[RawAccountability], ctx: &mut Ctx<'_>) -> Vec<A
             let (names, questions) = (ctx.text(&a.name, "name"), ctx.text(&a.question, "question"));
             out.push(Accountability {
                 id: a.id.get_ref().clone(),
-                name: names.in_language("en").to_string(),
-                question: questions.in_language("en").to_string(),
+                name: names.neutral().to_string(),
+                question: questions.neutral().to_string(),
                 names,
                 questions,
                 lifetime,
@@ -522,7 +522,7 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> V
                 kpis.push(Kpi {
                     id: k.id.get_ref().clone(),
                     accountability: acc.clone(),
-                    name: names.in_language("en").to_string(),
+                    name: names.neutral().to_string(),
                     names,
                     short,
                     unit: unit.to_string(),

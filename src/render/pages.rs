@@ -63,7 +63,8 @@ pub(crate) struct RowHtml<'a> {
     theme: &'a Theme,
     /// `site` and `w`, to which each row is added as `r`.
     ctx: std::sync::Mutex<Context>,
-    done: super::Memo<(RowView, bool), String>,
+    /// Rows made, for tables without and with the year-before column.
+    done: [super::Memo<RowView, String>; 2],
 }
 
 impl<'a> RowHtml<'a> {
@@ -75,7 +76,7 @@ impl<'a> RowHtml<'a> {
     /// with a cell for the year before when the table has that column (`years`).
     /// Whitespace around it is trimmed: the table's template places it.
     pub(crate) fn get(&self, kpi: &str, row: &RowView, years: bool) -> Result<String, Error> {
-        self.done.get_or(&(row.clone(), years), || {
+        self.done[usize::from(years)].get_or(row, || {
             let mut ctx = self.ctx.lock().unwrap_or_else(|p| p.into_inner());
             ctx.insert("r", row);
             ctx.insert("years", &years);
