@@ -19,7 +19,7 @@ pub(crate) mod said;
 pub(crate) mod work;
 
 #[cfg(test)]
-mod testdata;
+pub(super) mod testdata;
 
 use std::path::PathBuf;
 

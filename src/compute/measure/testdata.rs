@@ -10,7 +10,7 @@ use crate::load::config::{InputConfig, People};
 use crate::load::exports::time::Zone;
 use crate::load::exports::{self as input, Input, Reading};
 
-pub(super) const DEPLOYMENTS: &str = "\
+pub(crate) const DEPLOYMENTS: &str = "\
 id,deployed_at,service,environment,status,first_commit_at,kind,incident,fixes
 d0,2026-09-29T10:00:00Z,api,production,success,2026-09-28T10:00:00Z,planned,,
 d1,2026-10-01T12:00:00Z,api,production,success,2026-09-30T12:00:00Z,planned,,
@@ -23,7 +23,7 @@ d7,2026-10-31T23:00:00Z,web,production,success,2026-10-29T23:00:00Z,planned,,
 d8,2026-11-01T01:00:00Z,web,production,success,2026-10-31T01:00:00Z,rollback,,
 ";
 
-pub(super) const INCIDENTS: &str = "\
+pub(crate) const INCIDENTS: &str = "\
 id,detected_at,restored_at,service,severity,caused_by
 INC-0,2026-09-30T22:00:00Z,2026-10-01T02:00:00Z,api,P2,
 INC-1,2026-10-05T07:00:00Z,2026-10-05T08:30:00Z,web,P1,d3
@@ -32,7 +32,7 @@ INC-3,2026-10-31T20:00:00Z,,web,P2,
 INC-4,2026-10-31T23:00:00Z,2026-11-01T03:00:00Z,web,P2,d7
 ";
 
-pub(super) const WORK_ITEMS: &str = "\
+pub(crate) const WORK_ITEMS: &str = "\
 id,type,created_at,started_at,finished_at,sprint,sprint_end,delivered,quarter,due,outcome,effort,found_in
 W-1,story,2026-09-20,2026-10-01,2026-10-04,S20,2026-10-09,,2026-Q4,2026-10-15,Checkout,5,
 W-2,bug,2026-10-02,2026-10-02,2026-10-03,S20,2026-10-09,,,,none,1,production
@@ -59,7 +59,7 @@ fn raw(input: Input, text: &str) -> input::Raw {
     raw
 }
 
-pub(super) fn data(deployments: &str, incidents: &str, work_items: &str) -> Data {
+pub(crate) fn data(deployments: &str, incidents: &str, work_items: &str) -> Data {
     let mut problems = Vec::new();
     let d = input::deployments(raw(Input::Deployments, deployments), &mut problems);
     let i = input::incidents(raw(Input::Incidents, incidents), &mut problems);
@@ -75,10 +75,10 @@ pub(super) fn data(deployments: &str, incidents: &str, work_items: &str) -> Data
     }
 }
 
-pub(super) fn october() -> Period {
+pub(crate) fn october() -> Period {
     Period::new(Month::new(2026, 10).unwrap(), Zone::utc())
 }
 
-pub(super) fn ok(o: Outcome) -> Computed {
+pub(crate) fn ok(o: Outcome) -> Computed {
     o.unwrap_or_else(|e| panic!("not computed: {e}"))
 }
