@@ -1,0 +1,212 @@
+//! Quarter values: each KPI's value for a quarter, made from its three months
+//! by the catalogue's rule ([`QuarterRule`]), judged by the thresholds in force
+//! in the quarter's last month, and said how it was made.
+//!
+//! A value typed (or measured) in the quarter's own `kpis.toml` wins. Else
+//! `recompute` pools the rows behind the months' measured values, so the
+//! quarter's median lead time is the median of all its changes, not a mean of
+//! three medians; `last`, `mean`, `sum` and `worst` work on the monthly values.
+//! A month with no value is said, never filled in: a sum with a month missing
+//! has no value at all, as any figure would understate it.
+//!
+//! Pure, like the rest of compute: reads the loaded project only.
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::method::Method;
+use crate::base::period::{Month, Quarter};
+use crate::base::status::{change, status, Change, Status};
+use crate::compute::measure::said::Said;
+use crate::compute::recompute::recompute;
+use crate::compute::report::Report;
+use crate::load::catalogue::{Kpi, QuarterRule, Thresholds};
+use crate::load::project::QuarterContent;
+
+/// How many quarters a quarter chart shows, ending at the report's quarter.
+pub(crate) const CHART_QUARTERS: usize = 8;
+
+/// One month of a quarter as a KPI's row shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MonthCell {
+    pub(crate) month: Month,
+    pub(crate) value: Option<f64>,
+    pub(crate) status: Status,
+}
+
+/// A KPI's value for a quarter, and how it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QuarterValue {
+    pub(crate) value: Option<f64>,
+    /// How it was made, in words the board reads (rendered in the report's language).
+    pub(crate) made: Said,
+    /// A note typed for the quarter (`id = { note = "…" }`), when there is one.
+    pub(crate) note: Option<String>,
+    /// The rows it is made from, when it was recomputed or measured.
+    pub(crate) rows: Option<u64>,
+}
+
+/// What the board sees for one KPI in one quarter.
+#[derive(Debug, Clone)]
+pub(crate) struct QuarterReading<'a> {
+    pub(crate) kpi: &'a Kpi,
+    pub(crate) quarter: Quarter,
+    pub(crate) value: QuarterValue,
+    /// In force in the quarter's last month.
+    pub(crate) thresholds: Option<Thresholds>,
+    pub(crate) status: Status,
+    /// Its three months, in order.
+    pub(crate) months: [MonthCell; 3],
+    /// The change on the quarter before, and on the same quarter a year before.
+    pub(crate) previous: Option<(Quarter, f64, Change)>,
+    pub(crate) year_before: Option<(Quarter, f64, Change)>,
+}
+
+impl QuarterReading<'_> {
+    /// As [`crate::compute::report::Reading::status_key`]: a note without a
+    /// value reads "not measured".
+    pub(crate) fn status_key(&self) -> &'static str {
+        if self.value.value.is_none() && self.value.note.is_some() {
+            "status.not_measured"
+        } else {
+            self.status.key()
+        }
+    }
+}
+
+impl<'p> Report<'p> {
+    /// The quarter folder of `q`, when there is one.
+    pub(crate) fn quarter_content(&self, q: Quarter) -> Option<&'p QuarterContent> {
+        self.project.quarters.iter().find(|c| c.quarter == q)
+    }
+
+    /// The KPIs part of quarter `q`'s report: those in force in its last
+    /// month, whose thresholds judge it.
+    pub(crate) fn kpis_in_quarter(&self, q: Quarter) -> impl Iterator<Item = usize> + '_ {
+        self.kpis_in(q.last())
+    }
+
+    /// Whether `month` lies within the report's calendar.
+    fn covers(&self, month: Month) -> bool {
+        month >= self.first && self.series.first().is_some_and(|s| self.offset(month) < s.values.len())
+    }
+
+    /// KPI `k`'s value in `month`, when the month is reported.
+    fn month_value(&self, k: usize, month: Month) -> Option<f64> {
+        self.covers(month).then(|| self.series[k].values[self.offset(month)]).flatten()
+    }
+
+    /// KPI `k`'s value for quarter `q`, and how it was made. An evidence file
+    /// that cannot be read is an error at its line.
+    pub(crate) fn quarter_value(&self, k: usize, q: Quarter) -> Result<QuarterValue, Diagnostic> {
+        let kpi = &self.project.catalogue.kpis[k];
+        if let Some(entry) = self.quarter_content(q).and_then(|c| c.files.values.get(&kpi.id)) {
+            let made = match &entry.measured {
+                Some(text) => Said::new("quarter_measured").text("how", text.clone()),
+                None => Said::new("quarter_typed"),
+            };
+            return Ok(QuarterValue { value: entry.value, made, note: entry.note.clone(), rows: entry.rows });
+        }
+        let values: Vec<(Month, Option<f64>)> = q.months().map(|m| (m, self.month_value(k, m))).to_vec();
+        let missing: Vec<Month> = values.iter().filter(|(_, v)| v.is_none()).map(|(m, _)| *m).collect();
+        let present: Vec<(Month, f64)> = values.iter().filter_map(|(m, v)| Some((*m, (*v)?))).collect();
+        let said_missing = |said: Said| match missing.as_slice() {
+            [] => said,
+            months => said.then(Said::of("quarter_missing", months.len()).months("months", months)),
+        };
+        let rule = kpi.quarter;
+        if rule == QuarterRule::Recompute {
+            if let Some(v) = self.recomputed(k, &present)? {
+                return Ok(QuarterValue { made: said_missing(v.made), ..v });
+            }
+        }
+        let (value, made) = match rule {
+            QuarterRule::Last => {
+                let last = values[2];
+                (last.1, Said::new("quarter_last").month("month", last.0))
+            }
+            QuarterRule::Sum if !missing.is_empty() => (None, Said::of("quarter_sum", present.len())),
+            QuarterRule::Sum => (Some(present.iter().map(|(_, v)| v).sum()), Said::of("quarter_sum", present.len())),
+            QuarterRule::Worst => {
+                match present.iter().copied().reduce(|a, b| if kpi.better.is_better(b.1, a.1) { a } else { b }) {
+                    Some((m, v)) => (Some(v), Said::of("quarter_worst", present.len()).month("month", m)),
+                    None => (None, Said::of("quarter_mean", 0)),
+                }
+            }
+            // The mean; also what `recompute` falls back to when no month has rows.
+            QuarterRule::Mean | QuarterRule::Recompute => {
+                let mean =
+                    (!present.is_empty()).then(|| present.iter().map(|(_, v)| v).sum::<f64>() / present.len() as f64);
+                let said = Said::of("quarter_mean", present.len());
+                let said = if rule == QuarterRule::Recompute && !present.is_empty() {
+                    said.then(Said::new("quarter_no_rows"))
+                } else {
+                    said
+                };
+                (mean, said)
+            }
+        };
+        let made = if rule == QuarterRule::Last { made } else { said_missing(made) };
+        let made = if rule == QuarterRule::Last && value.is_none() {
+            made.then(Said::new("quarter_last_missing"))
+        } else {
+            made
+        };
+        Ok(QuarterValue { value, made, note: None, rows: None })
+    }
+
+    /// The quarter value pooled from the rows of every month that has a value,
+    /// when each of them was measured (has its evidence); `None` when a month
+    /// was typed by hand, as its rows are not there to pool.
+    fn recomputed(&self, k: usize, present: &[(Month, f64)]) -> Result<Option<QuarterValue>, Diagnostic> {
+        let kpi = &self.project.catalogue.kpis[k];
+        let Some(method) = Method::named(kpi.measure.as_deref().unwrap_or(&kpi.id)) else {
+            return Ok(None);
+        };
+        let mut evidence = Vec::new();
+        for (m, _) in present {
+            let content = self.project.months.iter().find(|c| c.month == *m);
+            match content.and_then(|c| c.evidence.get(&kpi.id)) {
+                Some(bytes) => evidence.push((*m, bytes.as_slice())),
+                None => return Ok(None),
+            }
+        }
+        if evidence.is_empty() {
+            return Ok(None);
+        }
+        Ok(recompute(method, &kpi.id, &evidence)?.map(|r| QuarterValue {
+            value: Some(r.value),
+            made: r.said,
+            note: None,
+            rows: u64::try_from(r.rows).ok(),
+        }))
+    }
+
+    /// What the board sees for KPI `k` in quarter `q`.
+    pub(crate) fn quarter_reading(&self, k: usize, q: Quarter) -> Result<QuarterReading<'_>, Diagnostic> {
+        let kpi = &self.project.catalogue.kpis[k];
+        let value = self.quarter_value(k, q)?;
+        let thresholds = kpi.thresholds_at(q.last());
+        let status = status(value.value, kpi.better, thresholds.map(Thresholds::pair));
+        let months = q.months().map(|m| match self.covers(m) {
+            true => {
+                let r = self.reading(k, m);
+                MonthCell { month: m, value: r.value, status: r.status }
+            }
+            false => MonthCell { month: m, value: None, status: Status::None },
+        });
+        let against = |other: Quarter| -> Result<Option<(Quarter, f64, Change)>, Diagnostic> {
+            let was = self.quarter_value(k, other)?.value;
+            Ok(was.and_then(|w| Some((other, w, change(value.value, Some(w), kpi.better, kpi.decimals)?))))
+        };
+        let previous = against(q.previous())?;
+        let year_before = against(q.year_before())?;
+        Ok(QuarterReading { kpi, quarter: q, value, thresholds, status, months, previous, year_before })
+    }
+
+    /// Every quarter with at least one reported month, from the first to the last.
+    pub(crate) fn quarters_reported(&self) -> Vec<Quarter> {
+        let start = self.project.config.report.fiscal_year_start;
+        let mut quarters: Vec<Quarter> = self.project.months.iter().map(|m| Quarter::of(m.month, start)).collect();
+        quarters.dedup();
+        quarters
+    }
+}
