@@ -210,3 +210,79 @@ impl<'p> Report<'p> {
         quarters
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::i18n::Lang;
+    use crate::compute::report::tests::{month, project};
+
+    fn q(s: &str) -> Quarter {
+        Quarter::parse(s, 1).unwrap()
+    }
+
+    fn made(v: &QuarterValue) -> String {
+        v.made.in_language(Lang::english())
+    }
+
+    #[test]
+    fn each_rule_makes_the_quarter_from_its_months_and_says_how() {
+        // Lead time is the first KPI of the built-in catalogue; better lower.
+        let mut p = project(vec![month("2026-07", Some(2.0)), month("2026-08", Some(9.0)), month("2026-09", Some(4.0))]);
+        let value = |p: &crate::load::project::Project| Report::new(p).quarter_value(0, q("2026-Q3")).unwrap();
+        p.catalogue.kpis[0].quarter = QuarterRule::Mean;
+        let v = value(&p);
+        assert_eq!((v.value, made(&v).as_str()), (Some(5.0), "mean of 3 months"));
+        p.catalogue.kpis[0].quarter = QuarterRule::Last;
+        let v = value(&p);
+        assert_eq!((v.value, made(&v).as_str()), (Some(4.0), "the value of September 2026, the quarter's last month"));
+        p.catalogue.kpis[0].quarter = QuarterRule::Sum;
+        assert_eq!(value(&p).value, Some(15.0));
+        p.catalogue.kpis[0].quarter = QuarterRule::Worst;
+        let v = value(&p);
+        assert_eq!((v.value, made(&v).as_str()), (Some(9.0), "worst of 3 months (August 2026)"));
+        // Measured without its rows kept: said, and the mean shown.
+        p.catalogue.kpis[0].quarter = QuarterRule::Recompute;
+        let v = value(&p);
+        assert_eq!(v.value, Some(5.0));
+        assert!(made(&v).ends_with("its rows could not be pooled"), "{}", made(&v));
+    }
+
+    #[test]
+    fn a_missing_month_is_said_and_never_filled_in() {
+        let mut p = project(vec![month("2026-07", Some(2.0)), month("2026-09", Some(4.0))]);
+        let value = |p: &crate::load::project::Project| Report::new(p).quarter_value(0, q("2026-Q3")).unwrap();
+        p.catalogue.kpis[0].quarter = QuarterRule::Mean;
+        let v = value(&p);
+        assert_eq!((v.value, made(&v).as_str()), (Some(3.0), "mean of 2 months; no value for August 2026"));
+        p.catalogue.kpis[0].quarter = QuarterRule::Sum;
+        assert_eq!(value(&p).value, None, "a sum without August would understate the quarter");
+        // The last month missing: no value, not August's or July's.
+        let mut p = project(vec![month("2026-07", Some(2.0)), month("2026-08", Some(3.0))]);
+        p.catalogue.kpis[0].quarter = QuarterRule::Last;
+        let v = value(&p);
+        assert_eq!(v.value, None);
+        assert!(made(&v).ends_with("that month has no value"), "{}", made(&v));
+    }
+
+    #[test]
+    fn a_quarter_is_judged_by_its_last_months_thresholds_and_compared_with_the_quarters_before() {
+        let months = ["2025-07", "2025-08", "2025-09", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"];
+        let values = [6.0, 6.0, 6.0, 5.0, 5.0, 5.0, 1.0, 1.0, 1.0];
+        let mut p = project(months.iter().zip(values).map(|(m, v)| month(m, Some(v))).collect());
+        p.catalogue.kpis[0].quarter = QuarterRule::Mean;
+        let r = Report::new(&p);
+        let reading = r.quarter_reading(0, q("2026-Q3")).unwrap();
+        assert_eq!(reading.value.value, Some(1.0));
+        assert_eq!(reading.status, Status::Green);
+        assert_eq!(reading.months.map(|c| c.value), [Some(1.0); 3]);
+        let (before, was, c) = reading.previous.unwrap();
+        assert_eq!((before.to_string(), was, c.delta), ("2026-Q2".to_string(), 5.0, -4.0));
+        let (year, was, _) = reading.year_before.unwrap();
+        assert_eq!((year.to_string(), was), ("2025-Q3".to_string(), 6.0));
+        assert_eq!(
+            r.quarters_reported().iter().map(|q| q.to_string()).collect::<Vec<_>>(),
+            ["2025-Q3", "2026-Q2", "2026-Q3"]
+        );
+    }
+}

@@ -344,7 +344,7 @@ impl Series {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::base::status::Trend;
     use crate::load::catalogue::Catalogue;
@@ -353,7 +353,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::PathBuf;
 
-    fn month(s: &str, lead: Option<f64>) -> MonthContent {
+    pub(crate) fn month(s: &str, lead: Option<f64>) -> MonthContent {
         let mut values = BTreeMap::new();
         if let Some(v) = lead {
             values.insert("lead-time".to_string(), Entry { value: Some(v), ..Entry::default() });
@@ -361,12 +361,13 @@ mod tests {
         MonthContent { month: s.parse().unwrap(), values, ..MonthContent::default() }
     }
 
-    fn project(months: Vec<MonthContent>) -> Project {
+    pub(crate) fn project(months: Vec<MonthContent>) -> Project {
         Project {
             root: PathBuf::from("."),
             config: Config::parse("title = \"T\"\norganisation = \"O\"\n", std::path::Path::new("b")).unwrap(),
             catalogue: Catalogue::builtin(),
             months,
+            quarters: Vec::new(),
             fonts: crate::load::fonts::FontSet::embedded(),
         }
     }
