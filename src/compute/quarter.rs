@@ -24,6 +24,70 @@ use crate::load::project::QuarterContent;
 /// How many quarters a quarter chart shows, ending at the report's quarter.
 pub(crate) const CHART_QUARTERS: usize = 8;
 
+/// Every KPI's value in every quarter with a reported month, made once: a
+/// quarter's page compares it with the quarter before and a year before, and
+/// charts eight, so each value is read many times and recomputing one parses
+/// three months of rows.
+#[derive(Debug, Clone)]
+pub(crate) struct QuarterTable {
+    /// Chronological: the quarters with at least one reported month, and
+    /// those with a folder of their own.
+    pub(crate) quarters: Vec<Quarter>,
+    /// By KPI (catalogue order), then by quarter (as `quarters`).
+    values: Vec<Vec<QuarterValue>>,
+}
+
+impl QuarterTable {
+    /// KPI `k`'s value in `q`, when `q` is one of the table's quarters.
+    pub(crate) fn value(&self, k: usize, q: Quarter) -> Option<&QuarterValue> {
+        let i = self.quarters.binary_search(&q).ok()?;
+        self.values.get(k)?.get(i)
+    }
+
+    /// What the board sees for KPI `k` in quarter `q`.
+    pub(crate) fn reading<'r>(&self, report: &'r Report<'_>, k: usize, q: Quarter) -> QuarterReading<'r> {
+        let kpi = &report.project.catalogue.kpis[k];
+        let value = self.value(k, q).cloned().unwrap_or_else(|| QuarterValue {
+            value: None,
+            made: Said::of("quarter_mean", 0),
+            note: None,
+            rows: None,
+        });
+        let thresholds = kpi.thresholds_at(q.last());
+        let status = status(value.value, kpi.better, thresholds.map(Thresholds::pair));
+        let months = q.months().map(|m| match report.covers(m) {
+            true => {
+                let r = report.reading(k, m);
+                MonthCell { month: m, value: r.value, status: r.status }
+            }
+            false => MonthCell { month: m, value: None, status: Status::None },
+        });
+        let against = |other: Quarter| {
+            let was = self.value(k, other)?.value?;
+            Some((other, was, change(value.value, Some(was), kpi.better, kpi.decimals)?))
+        };
+        let previous = against(q.previous());
+        let year_before = against(q.year_before());
+        QuarterReading { kpi, quarter: q, value, thresholds, status, months, previous, year_before }
+    }
+
+    /// Up to `len` quarters of KPI `k` ending at `q`, oldest first, from the
+    /// first quarter the KPI was part of: what a quarter chart draws.
+    pub(crate) fn history(&self, report: &Report<'_>, k: usize, q: Quarter, len: usize) -> Vec<(Quarter, Option<f64>)> {
+        let kpi = &report.project.catalogue.kpis[k];
+        let mut quarters = vec![q];
+        while quarters.len() < len {
+            let before = quarters[quarters.len() - 1].previous();
+            if self.quarters.first().is_none_or(|first| before < *first) || !kpi.in_force(before.last()) {
+                break;
+            }
+            quarters.push(before);
+        }
+        quarters.reverse();
+        quarters.into_iter().map(|q| (q, self.value(k, q).and_then(|v| v.value))).collect()
+    }
+}
+
 /// One month of a quarter as a KPI's row shows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct MonthCell {
@@ -84,8 +148,18 @@ impl<'p> Report<'p> {
         self.kpis_in(q.last())
     }
 
+    /// Every KPI's value in every quarter reported. An evidence file that
+    /// cannot be read is an error at its line.
+    pub(crate) fn quarter_table(&self) -> Result<QuarterTable, Diagnostic> {
+        let quarters = self.quarters_reported();
+        let values = (0..self.project.catalogue.kpis.len())
+            .map(|k| quarters.iter().map(|q| self.quarter_value(k, *q)).collect::<Result<Vec<_>, _>>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(QuarterTable { quarters, values })
+    }
+
     /// Whether `month` lies within the report's calendar.
-    fn covers(&self, month: Month) -> bool {
+    pub(crate) fn covers(&self, month: Month) -> bool {
         month >= self.first && self.series.first().is_some_and(|s| self.offset(month) < s.values.len())
     }
 
@@ -180,28 +254,6 @@ impl<'p> Report<'p> {
         }))
     }
 
-    /// What the board sees for KPI `k` in quarter `q`.
-    pub(crate) fn quarter_reading(&self, k: usize, q: Quarter) -> Result<QuarterReading<'_>, Diagnostic> {
-        let kpi = &self.project.catalogue.kpis[k];
-        let value = self.quarter_value(k, q)?;
-        let thresholds = kpi.thresholds_at(q.last());
-        let status = status(value.value, kpi.better, thresholds.map(Thresholds::pair));
-        let months = q.months().map(|m| match self.covers(m) {
-            true => {
-                let r = self.reading(k, m);
-                MonthCell { month: m, value: r.value, status: r.status }
-            }
-            false => MonthCell { month: m, value: None, status: Status::None },
-        });
-        let against = |other: Quarter| -> Result<Option<(Quarter, f64, Change)>, Diagnostic> {
-            let was = self.quarter_value(k, other)?.value;
-            Ok(was.and_then(|w| Some((other, w, change(value.value, Some(w), kpi.better, kpi.decimals)?))))
-        };
-        let previous = against(q.previous())?;
-        let year_before = against(q.year_before())?;
-        Ok(QuarterReading { kpi, quarter: q, value, thresholds, status, months, previous, year_before })
-    }
-
     /// Every quarter with at least one reported month, from the first to the last.
     pub(crate) fn quarters_reported(&self) -> Vec<Quarter> {
         let start = self.project.config.report.fiscal_year_start;
@@ -228,7 +280,8 @@ mod tests {
     #[test]
     fn each_rule_makes_the_quarter_from_its_months_and_says_how() {
         // Lead time is the first KPI of the built-in catalogue; better lower.
-        let mut p = project(vec![month("2026-07", Some(2.0)), month("2026-08", Some(9.0)), month("2026-09", Some(4.0))]);
+        let mut p =
+            project(vec![month("2026-07", Some(2.0)), month("2026-08", Some(9.0)), month("2026-09", Some(4.0))]);
         let value = |p: &crate::load::project::Project| Report::new(p).quarter_value(0, q("2026-Q3")).unwrap();
         p.catalogue.kpis[0].quarter = QuarterRule::Mean;
         let v = value(&p);
@@ -267,12 +320,14 @@ mod tests {
 
     #[test]
     fn a_quarter_is_judged_by_its_last_months_thresholds_and_compared_with_the_quarters_before() {
-        let months = ["2025-07", "2025-08", "2025-09", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"];
+        let months =
+            ["2025-07", "2025-08", "2025-09", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"];
         let values = [6.0, 6.0, 6.0, 5.0, 5.0, 5.0, 1.0, 1.0, 1.0];
         let mut p = project(months.iter().zip(values).map(|(m, v)| month(m, Some(v))).collect());
         p.catalogue.kpis[0].quarter = QuarterRule::Mean;
         let r = Report::new(&p);
-        let reading = r.quarter_reading(0, q("2026-Q3")).unwrap();
+        let table = r.quarter_table().unwrap();
+        let reading = table.reading(&r, 0, q("2026-Q3"));
         assert_eq!(reading.value.value, Some(1.0));
         assert_eq!(reading.status, Status::Green);
         assert_eq!(reading.months.map(|c| c.value), [Some(1.0); 3]);
@@ -284,5 +339,10 @@ mod tests {
             r.quarters_reported().iter().map(|q| q.to_string()).collect::<Vec<_>>(),
             ["2025-Q3", "2026-Q2", "2026-Q3"]
         );
+        // The chart stops at the first quarter reported, skipped quarters included as gaps.
+        let history = table.history(&r, 0, q("2026-Q3"), 8);
+        assert_eq!(history.len(), 5);
+        assert_eq!(history[0], (q("2025-Q3"), Some(6.0)));
+        assert_eq!(history[1], (q("2025-Q4"), None));
     }
 }

@@ -130,6 +130,19 @@ pub(crate) struct StatusCounts {
     pub(crate) neutral: usize,
 }
 
+impl StatusCounts {
+    /// Counts one more KPI in `status`.
+    pub(crate) fn add(&mut self, status: Status) {
+        match status {
+            Status::Green => self.green += 1,
+            Status::Amber => self.amber += 1,
+            Status::Red => self.red += 1,
+            Status::Neutral => self.neutral += 1,
+            Status::None => self.none += 1,
+        }
+    }
+}
+
 impl<'p> Report<'p> {
     pub(crate) fn new(project: &'p Project) -> Report<'p> {
         let first = project.months.first().map_or_else(Month::default, |m| m.month);
@@ -211,13 +224,7 @@ impl<'p> Report<'p> {
     pub(crate) fn counts(&self, month: Month) -> StatusCounts {
         let mut c = StatusCounts::default();
         for k in self.kpis_in(month) {
-            match self.reading(k, month).status {
-                Status::Green => c.green += 1,
-                Status::Amber => c.amber += 1,
-                Status::Red => c.red += 1,
-                Status::Neutral => c.neutral += 1,
-                Status::None => c.none += 1,
-            }
+            c.add(self.reading(k, month).status);
         }
         c
     }

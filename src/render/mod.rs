@@ -18,6 +18,7 @@ pub(crate) mod lock;
 pub(crate) mod markdown;
 pub(crate) mod overview;
 pub(crate) mod pages;
+pub(crate) mod quarter;
 mod typst;
 pub(crate) mod view;
 

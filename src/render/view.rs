@@ -13,6 +13,7 @@
 mod accountability;
 mod archive;
 mod catalogue;
+pub(crate) mod quarter;
 mod scorecard;
 
 use serde::Serialize;
@@ -86,7 +87,7 @@ impl MonthLink {
 }
 
 /// A count of KPIs in one status, as the board reads it ("3 on target").
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug)]
 pub(crate) struct Tally {
     pub(crate) status: &'static str,
     pub(crate) count: usize,
