@@ -231,7 +231,9 @@ fn row(shared: &QuarterShared<'_>, r: &QuarterReading<'_>) -> QuarterRow {
         .months
         .iter()
         .filter(|c| matches!(c.status, Status::Red | Status::Amber))
-        .map(|c| format!("{} ({})", lang.month(c.month), lang.get(&format!("status.inline.{}", c.status.as_str()))))
+        .map(|c| {
+            format!("{} ({})", lang.month_short(c.month), lang.get(&format!("status.inline.{}", c.status.as_str())))
+        })
         .collect();
     QuarterRow {
         id: kpi.id.clone(),
