@@ -12,6 +12,7 @@
 //! Pure, like the rest of compute: reads the loaded project only.
 
 use crate::base::diagnostic::Diagnostic;
+use crate::base::locale::round;
 use crate::base::method::Method;
 use crate::base::period::{Month, Quarter};
 use crate::base::status::{change, status, Change, Status};
@@ -207,8 +208,12 @@ impl<'p> Report<'p> {
             }
             // The mean; also what `recompute` falls back to when no month has rows.
             QuarterRule::Mean | QuarterRule::Recompute => {
-                let mean =
-                    (!present.is_empty()).then(|| present.iter().map(|(_, v)| v).sum::<f64>() / present.len() as f64);
+                // Kept to two places beyond those shown: a mean of three
+                // one-decimal values is not written as 3.2666666666666666.
+                let mean = (!present.is_empty()).then(|| {
+                    let sum: f64 = present.iter().map(|(_, v)| v).sum();
+                    round(sum / present.len() as f64, kpi.decimals.saturating_add(2))
+                });
                 let said = Said::of("quarter_mean", present.len());
                 let said = if rule == QuarterRule::Recompute && !present.is_empty() {
                     said.then(Said::new("quarter_no_rows"))
