@@ -198,7 +198,7 @@ impl<'p> Report<'p> {
                 let last = values[2];
                 (last.1, Said::new("quarter_last").month("month", last.0))
             }
-            QuarterRule::Sum if !missing.is_empty() => (None, Said::of("quarter_sum", present.len())),
+            QuarterRule::Sum if !missing.is_empty() => (None, Said::new("quarter_no_sum")),
             QuarterRule::Sum => (Some(present.iter().map(|(_, v)| v).sum()), Said::of("quarter_sum", present.len())),
             QuarterRule::Worst => {
                 match present.iter().copied().reduce(|a, b| if kpi.better.is_better(b.1, a.1) { a } else { b }) {

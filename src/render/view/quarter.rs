@@ -298,7 +298,8 @@ pub(crate) fn quarter_bundle(shared: &QuarterShared<'_>, q: Quarter) -> Result<Q
     let attention = attention(&accountabilities, files, report);
     let has_previous = accountabilities.iter().flat_map(|a| &a.rows).any(|r| r.previous.is_some());
     let has_year = accountabilities.iter().flat_map(|a| &a.rows).any(|r| r.year.is_some());
-    let previous = shared.table.quarters.iter().rev().find(|p| **p < q).map(|p| QuarterLink::new(lang, *p));
+    // The quarter before that has a report of its own to link to.
+    let previous = project.quarters.iter().rev().find(|p| p.quarter < q).map(|p| QuarterLink::new(lang, p.quarter));
     let view = QuarterView {
         id: q.to_string(),
         name: lang.quarter(q),
