@@ -69,7 +69,7 @@ impl QuarterTable {
         };
         let previous = against(q.previous());
         let year_before = against(q.year_before());
-        QuarterReading { kpi, quarter: q, value, thresholds, status, months, previous, year_before }
+        QuarterReading { kpi, value, thresholds, status, months, previous, year_before }
     }
 
     /// Up to `len` quarters of KPI `k` ending at `q`, oldest first, from the
@@ -113,7 +113,6 @@ pub(crate) struct QuarterValue {
 #[derive(Debug, Clone)]
 pub(crate) struct QuarterReading<'a> {
     pub(crate) kpi: &'a Kpi,
-    pub(crate) quarter: Quarter,
     pub(crate) value: QuarterValue,
     /// In force in the quarter's last month.
     pub(crate) thresholds: Option<Thresholds>,
@@ -151,7 +150,7 @@ impl<'p> Report<'p> {
 
     /// Every KPI's value in every quarter reported. An evidence file that
     /// cannot be read is an error at its line.
-    pub(crate) fn quarter_table(&self) -> Result<QuarterTable, Diagnostic> {
+    pub(crate) fn quarter_table(&self) -> Result<QuarterTable, Box<Diagnostic>> {
         let quarters = self.quarters_reported();
         let values = (0..self.project.catalogue.kpis.len())
             .map(|k| quarters.iter().map(|q| self.quarter_value(k, *q)).collect::<Result<Vec<_>, _>>())
@@ -171,7 +170,7 @@ impl<'p> Report<'p> {
 
     /// KPI `k`'s value for quarter `q`, and how it was made. An evidence file
     /// that cannot be read is an error at its line.
-    pub(crate) fn quarter_value(&self, k: usize, q: Quarter) -> Result<QuarterValue, Diagnostic> {
+    pub(crate) fn quarter_value(&self, k: usize, q: Quarter) -> Result<QuarterValue, Box<Diagnostic>> {
         let kpi = &self.project.catalogue.kpis[k];
         if let Some(entry) = self.quarter_content(q).and_then(|c| c.files.values.get(&kpi.id)) {
             let made = match &entry.measured {
@@ -235,7 +234,7 @@ impl<'p> Report<'p> {
     /// The quarter value pooled from the rows of every month that has a value,
     /// when each of them was measured (has its evidence); `None` when a month
     /// was typed by hand, as its rows are not there to pool.
-    fn recomputed(&self, k: usize, present: &[(Month, f64)]) -> Result<Option<QuarterValue>, Diagnostic> {
+    fn recomputed(&self, k: usize, present: &[(Month, f64)]) -> Result<Option<QuarterValue>, Box<Diagnostic>> {
         let kpi = &self.project.catalogue.kpis[k];
         let Some(method) = Method::named(kpi.measure.as_deref().unwrap_or(&kpi.id)) else {
             return Ok(None);

@@ -453,7 +453,6 @@ impl Reader {
             }
         }
         close(current.take(), quarter.take());
-        drop(close);
         let now = current_month();
         for m in &mut months {
             self.finish(m, catalogue, now);

@@ -103,6 +103,7 @@ pub(crate) fn build_portfolio(
         let written = Written {
             files: plain.files(),
             months,
+            quarters: company.project.quarters.len(),
             reused: plain.months_reused(),
             months_cached: plain.months_cached(),
             pdfs_cached: 0,
@@ -129,6 +130,7 @@ pub(crate) fn build_portfolio(
                 pages.push(s.pages);
                 written.files += s.written.files;
                 written.months += s.written.months;
+                written.quarters += s.written.quarters;
                 written.reused += s.written.reused;
                 written.months_cached += s.written.months_cached;
             }
