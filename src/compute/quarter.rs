@@ -137,9 +137,10 @@ impl QuarterReading<'_> {
 }
 
 impl<'p> Report<'p> {
-    /// The quarter folder of `q`, when there is one.
+    /// The quarter folder of the months of `q`, when there is one: named for
+    /// the report's fiscal year, which a portfolio's quarters may not be.
     pub(crate) fn quarter_content(&self, q: Quarter) -> Option<&'p QuarterContent> {
-        self.project.quarters.iter().find(|c| c.quarter == q)
+        self.project.quarters.iter().find(|c| c.quarter.first() == q.first())
     }
 
     /// The KPIs part of quarter `q`'s report: those in force in its last
@@ -151,7 +152,14 @@ impl<'p> Report<'p> {
     /// Every KPI's value in every quarter reported. An evidence file that
     /// cannot be read is an error at its line.
     pub(crate) fn quarter_table(&self) -> Result<QuarterTable, Box<Diagnostic>> {
-        let quarters = self.quarters_reported();
+        self.quarter_table_by(self.project.config.report.fiscal_year_start)
+    }
+
+    /// [`Report::quarter_table`] with quarters of a fiscal year starting in
+    /// month `start`, which may not be the report's own: a portfolio compares
+    /// its companies by its own quarters.
+    pub(crate) fn quarter_table_by(&self, start: u8) -> Result<QuarterTable, Box<Diagnostic>> {
+        let quarters = self.quarters_reported_by(start);
         let values = (0..self.project.catalogue.kpis.len())
             .map(|k| quarters.iter().map(|q| self.quarter_value(k, *q)).collect::<Result<Vec<_>, _>>())
             .collect::<Result<Vec<_>, _>>()?;
@@ -258,10 +266,13 @@ impl<'p> Report<'p> {
         }))
     }
 
-    /// Every quarter with at least one reported month, from the first to the last.
-    pub(crate) fn quarters_reported(&self) -> Vec<Quarter> {
-        let start = self.project.config.report.fiscal_year_start;
+    /// Every quarter of a fiscal year starting in month `start` with at least
+    /// one reported month, or a folder of its own, chronological.
+    pub(crate) fn quarters_reported_by(&self, start: u8) -> Vec<Quarter> {
         let mut quarters: Vec<Quarter> = self.project.months.iter().map(|m| Quarter::of(m.month, start)).collect();
+        let folders = self.project.quarters.iter().map(|q| q.quarter);
+        quarters.extend(folders.filter(|q| q.fiscal_year_start() == start));
+        quarters.sort_unstable();
         quarters.dedup();
         quarters
     }
@@ -340,7 +351,7 @@ mod tests {
         let (year, was, _) = reading.year_before.unwrap();
         assert_eq!((year.to_string(), was), ("2025-Q3".to_string(), 6.0));
         assert_eq!(
-            r.quarters_reported().iter().map(|q| q.to_string()).collect::<Vec<_>>(),
+            r.quarters_reported_by(1).iter().map(|q| q.to_string()).collect::<Vec<_>>(),
             ["2025-Q3", "2026-Q2", "2026-Q3"]
         );
         // The chart stops at the first quarter reported, skipped quarters included as gaps.

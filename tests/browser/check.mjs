@@ -373,7 +373,10 @@ async function checkPortfolio(browser, site, tag) {
   const outside = [];
   for (const scheme of ['light', 'dark']) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: scheme });
-    for (const [name, rel] of Object.entries({ overview: 'index.html', month: `${month}/index.html` })) {
+    const views = { overview: 'index.html', month: `${month}/index.html` };
+    const quarter = latestQuarter(site);
+    if (quarter) views.quarter = `${quarter}/index.html`;
+    for (const [name, rel] of Object.entries(views)) {
       const page = await open(context, site, rel, outside);
       await axe(page, `${tag} ${name} (${scheme})`);
       if (scheme === 'light' && name === 'overview') await page.screenshot({ path: join(shots, `${tag}-overview-desktop.png`), fullPage: true });
