@@ -193,3 +193,22 @@ fn a_portfolio_compares_its_companies_quarter_by_quarter_as_each_shows_its_own()
     assert!(!out.join("2026-Q4").exists());
     assert_links_resolve(out);
 }
+
+#[test]
+fn a_red_quarter_kpi_that_nothing_in_the_quarter_explains_is_a_warning() {
+    let project = copy_project(&fixture());
+    let root = project.path().to_str().unwrap();
+    let explained = stderr(&boardpack(&["check", "--root", root]));
+    assert!(!explained.contains("quarter's commentary"), "{explained}");
+    // The uptime dip is explained in the quarter's summary and platform.md: without them, nothing says why.
+    fs::remove_file(project.path().join("content/FY2027-Q1/platform.md")).unwrap();
+    fs::write(project.path().join("content/FY2027-Q1/summary.md"), "The first quarter of the fiscal year.\n").unwrap();
+    let err = stderr(&boardpack(&["check", "--root", root]));
+    assert!(
+        err.contains("Uptime is off target in FY2027-Q1 (98.70%, target 99.90%) and nothing in the quarter's commentary explains it"),
+        "{err}"
+    );
+    assert!(err.contains("content/FY2027-Q1/platform.md"), "{err}");
+    // Incidents are red too, but the value typed for the quarter carries its note.
+    assert!(!err.contains("Incidents is off target in FY2027-Q1"), "{err}");
+}
