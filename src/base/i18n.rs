@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::locale::{currency_code, Locale, PluralCategory};
-use crate::base::period::Month;
+use crate::base::period::{Month, Quarter};
 
 /// The reference language: every key exists in its file, and a missing word
 /// in another language falls back to it.
@@ -383,6 +383,18 @@ impl Lang {
     /// A month in brief, never a two-digit year: "Oct 2026", "Okt. 2026".
     pub fn month_short(&self, m: Month) -> String {
         self.locale.month_short(m)
+    }
+
+    /// A quarter as the board names it: "Q3 2026", "T3 2026", or with a
+    /// fiscal year "Q1 FY2027" (`quarter.calendar`, `quarter.fiscal`).
+    pub fn quarter(&self, q: Quarter) -> String {
+        let key = if q.calendar() { "quarter.calendar" } else { "quarter.fiscal" };
+        self.fill(key, &[("n", &q.number().to_string()), ("year", &q.fiscal_year().to_string())])
+    }
+
+    /// A quarter's months: "July 2026 to September 2026".
+    pub fn quarter_span(&self, q: Quarter) -> String {
+        self.fill("quarter.span", &[("first", &self.month(q.first())), ("last", &self.month(q.last()))])
     }
 }
 

@@ -21,7 +21,7 @@ pub(crate) enum Better {
 
 impl Better {
     /// True when `a` is strictly better than `b` under this direction.
-    fn is_better(self, a: f64, b: f64) -> bool {
+    pub(crate) fn is_better(self, a: f64, b: f64) -> bool {
         match self {
             Better::Lower => a < b,
             Better::Higher => a > b,

@@ -130,6 +130,19 @@ pub(crate) struct StatusCounts {
     pub(crate) neutral: usize,
 }
 
+impl StatusCounts {
+    /// Counts one more KPI in `status`.
+    pub(crate) fn add(&mut self, status: Status) {
+        match status {
+            Status::Green => self.green += 1,
+            Status::Amber => self.amber += 1,
+            Status::Red => self.red += 1,
+            Status::Neutral => self.neutral += 1,
+            Status::None => self.none += 1,
+        }
+    }
+}
+
 impl<'p> Report<'p> {
     pub(crate) fn new(project: &'p Project) -> Report<'p> {
         let first = project.months.first().map_or_else(Month::default, |m| m.month);
@@ -211,13 +224,7 @@ impl<'p> Report<'p> {
     pub(crate) fn counts(&self, month: Month) -> StatusCounts {
         let mut c = StatusCounts::default();
         for k in self.kpis_in(month) {
-            match self.reading(k, month).status {
-                Status::Green => c.green += 1,
-                Status::Amber => c.amber += 1,
-                Status::Red => c.red += 1,
-                Status::Neutral => c.neutral += 1,
-                Status::None => c.none += 1,
-            }
+            c.add(self.reading(k, month).status);
         }
         c
     }
@@ -344,7 +351,7 @@ impl Series {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::base::status::Trend;
     use crate::load::catalogue::Catalogue;
@@ -353,7 +360,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::PathBuf;
 
-    fn month(s: &str, lead: Option<f64>) -> MonthContent {
+    pub(crate) fn month(s: &str, lead: Option<f64>) -> MonthContent {
         let mut values = BTreeMap::new();
         if let Some(v) = lead {
             values.insert("lead-time".to_string(), Entry { value: Some(v), ..Entry::default() });
@@ -361,12 +368,13 @@ mod tests {
         MonthContent { month: s.parse().unwrap(), values, ..MonthContent::default() }
     }
 
-    fn project(months: Vec<MonthContent>) -> Project {
+    pub(crate) fn project(months: Vec<MonthContent>) -> Project {
         Project {
             root: PathBuf::from("."),
             config: Config::parse("title = \"T\"\norganisation = \"O\"\n", std::path::Path::new("b")).unwrap(),
             catalogue: Catalogue::builtin(),
             months,
+            quarters: Vec::new(),
             fonts: crate::load::fonts::FontSet::embedded(),
         }
     }

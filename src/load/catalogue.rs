@@ -32,7 +32,9 @@ use crate::load::toml_file::{is_slug, toml_error};
 
 mod model;
 
-pub(crate) use model::{format_number, Accountability, Catalogue, Dated, Kpi, Lifetime, Localized, Medium, Thresholds};
+pub(crate) use model::{
+    format_number, Accountability, Catalogue, Dated, Kpi, Lifetime, Localized, Medium, QuarterRule, Thresholds,
+};
 
 /// The built-in catalogue, as TOML, so it can also be written out for editing.
 pub const BUILTIN_TOML: &str = include_str!("builtin-catalogue.toml");
@@ -173,6 +175,12 @@ struct RawKpi {
     /// The lowest value that makes sense (default 0 for %, days, hours and counts).
     #[schemars(with = "Option<f64>")]
     min: Option<Spanned<f64>>,
+    /// How the KPI's quarter value is made from its months: `recompute` (from
+    /// the rows behind the months' measured values; the default for a KPI
+    /// `boardpack measure` computes), `last`, `mean` (the default otherwise),
+    /// `sum` or `worst`. A value typed in the quarter's kpis.toml wins.
+    #[schemars(with = "Option<QuarterRule>")]
+    quarter: Option<Spanned<String>>,
 }
 
 /// A text in every language, or one per language subtag: `name = "Cycle time"`,
@@ -210,6 +218,41 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The KPI's quarter rule: as written, or by default `recompute` for a
+    /// KPI `measure` computes (`last` for key-person concentration, already a
+    /// 90-day window) and `mean` for one typed by hand.
+    fn quarter_rule(&mut self, written: &Option<Spanned<String>>, method: &str) -> QuarterRule {
+        let method = Method::named(method);
+        let default = match method {
+            Some(Method::KeyPersonConcentration) => QuarterRule::Last,
+            Some(_) => QuarterRule::Recompute,
+            None => QuarterRule::Mean,
+        };
+        let Some(written) = written else {
+            return default;
+        };
+        let names = QuarterRule::ALL.iter().map(|r| r.name());
+        match QuarterRule::ALL.iter().find(|r| r.name() == written.get_ref()) {
+            Some(QuarterRule::Recompute) if method.is_none() => {
+                self.error_at(
+                    written,
+                    "`recompute` needs the rows `boardpack measure` keeps, and this KPI has no method",
+                    "use `last`, `mean`, `sum` or `worst`, or name a method with `measure = \"…\"`",
+                );
+                default
+            }
+            Some(rule) => *rule,
+            None => {
+                let help = match did_you_mean(written.get_ref(), names.clone()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("use one of: {}", names.collect::<Vec<_>>().join(", ")),
+                };
+                self.error_at(written, format!("no quarter rule `{}`", written.get_ref()), help);
+                default
+            }
+        }
+    }
+
     fn error_at<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, help: impl Into<String>) {
         let d = Diagnostic::error(self.file, message).at(self.source, at.span()).help(help);
         self.problems.push(d);
@@ -505,6 +548,7 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> V
                 ctx.error_at(method, format!("`boardpack measure` has no method `{}`", method.get_ref()), help);
             }
         }
+        let quarter = ctx.quarter_rule(&k.quarter, k.measure.as_ref().map_or(k.id.get_ref(), |m| m.get_ref()));
         let min = match &k.min {
             Some(m) if !m.get_ref().is_finite() => {
                 ctx.error_at(
@@ -534,6 +578,7 @@ fn check_kpis(raw: &[RawKpi], accountabilities: &[&str], ctx: &mut Ctx<'_>) -> V
                     how_to_measure: k.how_to_measure.clone(),
                     measure: k.measure.as_ref().map(|m| m.get_ref().clone()),
                     min,
+                    quarter,
                 });
             }
         }

@@ -66,6 +66,68 @@ pub(crate) struct Config {
     /// `[publish]`: who may read the published site.
     #[serde(default)]
     pub(crate) publish: PublishConfig,
+    /// `[report]`: how the report's months group into quarters, and which the
+    /// site opens on.
+    #[serde(default)]
+    pub(crate) report: ReportConfig,
+}
+
+/// `[report]`: the report's calendar.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportConfig {
+    /// The month the fiscal year starts in, 1 (January, the default) to 12.
+    /// With 4, `FY2027-Q1` is April to June 2026: a fiscal year is named by
+    /// the calendar year it ends in.
+    #[serde(default = "january")]
+    #[schemars(range(min = 1, max = 12))]
+    pub(crate) fiscal_year_start: u8,
+    /// What the site's front page shows: the latest month's report
+    /// (`monthly`, the default) or the latest quarter's (`quarterly`), for
+    /// boards that meet once a quarter.
+    #[serde(default)]
+    pub(crate) cadence: Cadence,
+}
+
+impl Default for ReportConfig {
+    fn default() -> ReportConfig {
+        ReportConfig { fiscal_year_start: 1, cadence: Cadence::default() }
+    }
+}
+
+impl ReportConfig {
+    /// What `[report]` gets wrong that its types do not catch, at its line.
+    pub(crate) fn check(&self, source: &str, file: &Path) -> Option<Diagnostic> {
+        if (1..=12).contains(&self.fiscal_year_start) {
+            return None;
+        }
+        // The key's own line: not a comment that mentions it.
+        let key = "fiscal_year_start";
+        let at = source
+            .match_indices(key)
+            .find(|(i, _)| source[..*i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty()))
+            .map_or(0..0, |(i, _)| i..i + key.len());
+        Some(
+            Diagnostic::error(file, "`fiscal_year_start` must be a month number from 1 to 12")
+                .at(source, at)
+                .help("write the month the fiscal year starts in: 1 for January (the default), 4 for April"),
+        )
+    }
+}
+
+fn january() -> u8 {
+    1
+}
+
+/// How often the board is sent a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Cadence {
+    /// Every month; quarters are reported too where a quarter folder exists.
+    #[default]
+    Monthly,
+    /// Once a quarter; the months stay as the record behind each quarter.
+    Quarterly,
 }
 
 /// `[publish]`: who may read the site `build` writes (`boardpack.toml` and
@@ -224,6 +286,7 @@ impl Config {
         let required = [("title", config.title.as_str()), ("organisation", config.organisation.as_str())];
         let mut problems = check_settings(source, file, &required, config.theme.as_deref(), &mut config.base_url);
         problems.extend(config.publish.check(source, file));
+        problems.extend(config.report.check(source, file));
         match parse_locale(source, file, config.locale.as_deref()) {
             Ok(locale) => config.language = locale,
             Err(d) => problems.extend(d),

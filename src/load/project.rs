@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 use crate::base::digest::Sha256;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
-use crate::base::period::Month;
+use crate::base::period::{Month, Quarter};
 use crate::load::catalogue::Catalogue;
 use crate::load::config::{Config, CONFIG_FILE};
 use crate::load::fonts::{FontSet, FONTS_DIR};
@@ -88,6 +88,16 @@ impl MonthContent {
     }
 }
 
+/// Everything written for one quarter (`content/2026-Q3/`): its commentary,
+/// and the quarter values typed or measured for it. It holds the files a
+/// month folder holds, read the same way, so `files.month` is the quarter's
+/// last month: the catalogue and thresholds in force then judge it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QuarterContent {
+    pub(crate) quarter: Quarter,
+    pub(crate) files: MonthContent,
+}
+
 /// A loaded, checked project: the input of every later stage.
 #[derive(Debug, Clone)]
 pub(crate) struct Project {
@@ -96,6 +106,8 @@ pub(crate) struct Project {
     pub(crate) catalogue: Catalogue,
     /// Chronological.
     pub(crate) months: Vec<MonthContent>,
+    /// The quarters with a folder of their own, chronological.
+    pub(crate) quarters: Vec<QuarterContent>,
     /// The fonts its PDFs may use: embedded, `fonts/`, and the system's if asked.
     pub(crate) fonts: FontSet,
 }
@@ -106,6 +118,7 @@ impl Project {
     pub(crate) fn published(mut self, drafts: bool) -> Project {
         if !drafts {
             self.months.retain(|m| !m.draft);
+            self.quarters.retain(|q| !q.files.draft);
         }
         self
     }
@@ -115,7 +128,8 @@ impl Project {
     /// written, so a build holds every company's figures but only the
     /// companies in flight whole.
     pub(crate) fn figures_only(mut self) -> Project {
-        for m in &mut self.months {
+        let quarters = self.quarters.iter_mut().map(|q| &mut q.files);
+        for m in self.months.iter_mut().chain(quarters) {
             m.summary = None;
             m.commentary = BTreeMap::new();
             m.sent_commentary = BTreeMap::new();
@@ -165,16 +179,17 @@ pub(crate) fn load(root: &Path) -> Loaded {
     // Names and questions in the report's language, before anything reads them.
     let language = config.as_ref().map_or("en", |c| c.language.language());
     let catalogue = reader.catalogue().map(|c| c.in_language(language));
-    let months = match &catalogue {
-        Some(c) => reader.months(c),
-        None => Vec::new(),
+    let fiscal_year_start = config.as_ref().map_or(1, |c| c.report.fiscal_year_start);
+    let (months, quarters) = match &catalogue {
+        Some(c) => reader.months(c, fiscal_year_start),
+        None => (Vec::new(), Vec::new()),
     };
     let Reader { root, mut diagnostics, fonts, .. } = reader;
     diagnostics.extend(crate::load::staging::interrupted(&root));
     let fonts = fonts.unwrap_or_else(FontSet::embedded);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let project = match (config, catalogue, failed) {
-        (Some(config), Some(catalogue), false) => Some(Project { root, config, catalogue, months, fonts }),
+        (Some(config), Some(catalogue), false) => Some(Project { root, config, catalogue, months, quarters, fonts }),
         _ => None,
     };
     Loaded { project, diagnostics }
@@ -347,18 +362,27 @@ impl Reader {
         }
     }
 
-    fn months(&mut self, catalogue: &Catalogue) -> Vec<MonthContent> {
+    /// The month folders and the quarter folders of `content/`, each chronological.
+    fn months(&mut self, catalogue: &Catalogue, fiscal_year_start: u8) -> (Vec<MonthContent>, Vec<QuarterContent>) {
         let content = self.root.join(CONTENT_DIR);
         if !content.is_dir() {
             self.diagnostics.push(Diagnostic::error(CONTENT_DIR, "there is no content/ folder").help(
                 "create content/YYYY-MM/kpis.toml for the month you are reporting, e.g. content/2026-10/kpis.toml",
             ));
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         if !self.inside_root(&content) {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let mut months = Vec::new();
+        let mut quarters = Vec::new();
+        // The quarter the folder being read is, when it is one.
+        let mut quarter: Option<Quarter> = None;
+        let mut close = |current: Option<MonthContent>, quarter: Option<Quarter>| match (current, quarter) {
+            (Some(files), Some(quarter)) => quarters.push(QuarterContent { quarter, files }),
+            (Some(month), None) => months.push(month),
+            (None, _) => {}
+        };
         let mut walk =
             WalkDir::new(&content).min_depth(1).max_depth(2).follow_links(true).sort_by_file_name().into_iter();
         let mut current: Option<MonthContent> = None;
@@ -389,14 +413,23 @@ impl Reader {
                 continue;
             }
             if entry.depth() == 1 {
-                months.extend(current.take());
-                if is_dir {
+                close(current.take(), quarter.take());
+                if is_dir && is_quarter_name(&name) {
+                    quarter = self.quarter_folder(&name, entry.path(), fiscal_year_start);
+                    current = quarter.map(|q| MonthContent { month: q.last(), ..MonthContent::default() });
+                    if current.is_none() {
+                        walk.skip_current_dir();
+                    }
+                } else if is_dir {
                     current = self.month_folder(&name, entry.path());
                     if current.is_none() {
                         walk.skip_current_dir();
                     }
                 } else if name != CATALOGUE_FILE {
-                    self.stray(entry.path(), "boardpack reads only catalogue.toml and YYYY-MM folders in content/");
+                    self.stray(
+                        entry.path(),
+                        "boardpack reads only catalogue.toml, month folders (YYYY-MM) and quarter folders (2026-Q3) in content/",
+                    );
                 }
             } else if let Some(month) = current.as_mut() {
                 if is_dir && name == EVIDENCE_DIR {
@@ -419,10 +452,14 @@ impl Reader {
                 }
             }
         }
-        months.extend(current.take());
+        close(current.take(), quarter.take());
         let now = current_month();
         for m in &mut months {
             self.finish(m, catalogue, now);
+        }
+        quarters.sort_by_key(|q| q.quarter);
+        for q in &mut quarters {
+            self.finish_quarter(q, &months, now);
         }
         if months.is_empty() {
             self.diagnostics.push(
@@ -431,7 +468,48 @@ impl Reader {
                 ),
             );
         }
-        months
+        (months, quarters)
+    }
+
+    /// A quarter folder's name read for this report's fiscal year; `None`
+    /// (with an error that gives the right name) when it is written for another.
+    fn quarter_folder(&mut self, name: &str, path: &Path, fiscal_year_start: u8) -> Option<Quarter> {
+        match Quarter::parse(name, fiscal_year_start) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                self.diagnostics.push(Diagnostic::error(self.rel(path), e.0).help(
+                    "rename the folder to the quarter's name; quarters group months by `[report] fiscal_year_start` in boardpack.toml",
+                ));
+                None
+            }
+        }
+    }
+
+    /// What can be said of a quarter once its files are read: whether its
+    /// months are there, and whether it is reported before it is over.
+    fn finish_quarter(&mut self, q: &mut QuarterContent, months: &[MonthContent], now: Month) {
+        let file = Path::new(CONTENT_DIR).join(q.quarter.to_string());
+        let has = |m: Month| months.iter().any(|c| c.month == m && !c.draft);
+        if !q.quarter.months().into_iter().any(has) && !q.files.draft {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    &file,
+                    format!("{} has a folder but none of its months is reported yet", q.quarter),
+                )
+                .help(
+                    "report its months first (content/YYYY-MM/), or mark the quarter `draft = true` in its kpis.toml",
+                ),
+            );
+        }
+        if q.quarter.last() > now && !q.files.draft {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    &file,
+                    format!("{} is not over yet ({} is the current month)", q.quarter, now.long_name()),
+                )
+                .help("a quarter is reported once its last month is over; mark it `draft = true` in its kpis.toml until then"),
+            );
+        }
     }
 
     fn stray(&mut self, path: &Path, why: &str) {
@@ -667,6 +745,12 @@ impl Reader {
             ),
         );
     }
+}
+
+/// Whether a folder of `content/` is named as a quarter (`2026-Q3`,
+/// `FY2027-Q1`), rightly or not, rather than as a month.
+pub(crate) fn is_quarter_name(name: &str) -> bool {
+    name.starts_with("FY") || name.contains("-Q") || name.contains("-q")
 }
 
 /// Where `boardpack measure` keeps the rows behind each computed value.

@@ -175,8 +175,26 @@ pub(crate) fn full_chart(
     palette: &Palette,
     lang: &Lang,
 ) -> Result<String, ChartError> {
+    let label = |i: usize| lang.month_short(window.month_at(i));
     let mut svg = String::with_capacity(12_000);
-    draw_full(&mut svg, kpi, window, status, palette, lang).map_err(|e| fail(kpi)(e.to_string()))?;
+    draw_full(&mut svg, kpi, window, status, palette, lang, &label).map_err(|e| fail(kpi)(e.to_string()))?;
+    Ok(label_svg(&svg, alt))
+}
+
+/// [`full_chart`] of a history whose points are not months (quarters): each
+/// point `i` is labelled `labels[i]`.
+pub(crate) fn full_chart_labelled(
+    kpi: &Kpi,
+    window: &Window<'_>,
+    status: Status,
+    alt: &str,
+    palette: &Palette,
+    lang: &Lang,
+    labels: &[String],
+) -> Result<String, ChartError> {
+    let label = |i: usize| labels.get(i).cloned().unwrap_or_default();
+    let mut svg = String::with_capacity(12_000);
+    draw_full(&mut svg, kpi, window, status, palette, lang, &label).map_err(|e| fail(kpi)(e.to_string()))?;
     Ok(label_svg(&svg, alt))
 }
 
@@ -187,6 +205,7 @@ fn draw_full<'s>(
     status: Status,
     palette: &Palette,
     lang: &Lang,
+    label: &dyn Fn(usize) -> String,
 ) -> Result<(), Box<dyn std::error::Error + 's>> {
     let n = w.values.len().max(1);
     let (lo, hi) = y_range(kpi, w);
@@ -249,7 +268,7 @@ fn draw_full<'s>(
         for i in (0..len).filter(|i| (len - 1 - i).is_multiple_of(step)) {
             let (x, _) = chart.backend_coord(&(i as f64, lo));
             root.draw(&PathElement::new(vec![(x, axis_y + 1), (x, axis_y + 6)], MUTED.stroke_width(1)))?;
-            root.draw(&Text::new(lang.month_short(w.month_at(i)), (x, axis_y + 11), style.clone()))?;
+            root.draw(&Text::new(label(i), (x, axis_y + 11), style.clone()))?;
         }
         let (green, red) = (status_colour(palette, Status::Green), status_colour(palette, Status::Red));
         let lines: [(Pick, RGBColor, &str); 2] =

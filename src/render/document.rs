@@ -101,19 +101,19 @@ pub(crate) fn overview_pdf(
 
 /// One document to typeset: the theme file to start from, what it reads, and
 /// what to call it in an error.
-struct Typeset<'a> {
-    theme: &'a Theme,
-    main: &'a str,
-    files: Vec<(String, Vec<u8>)>,
-    month: Month,
-    ident: String,
-    what: &'a str,
-    fonts: &'a FontSet,
+pub(super) struct Typeset<'a> {
+    pub(super) theme: &'a Theme,
+    pub(super) main: &'a str,
+    pub(super) files: Vec<(String, Vec<u8>)>,
+    pub(super) month: Month,
+    pub(super) ident: String,
+    pub(super) what: &'a str,
+    pub(super) fonts: &'a FontSet,
 }
 
 /// Typesets a document, unless `earlier` has the PDF of these exact inputs
 /// (and then keeps it there).
-fn typeset(job: Typeset<'_>, earlier: &dyn Destination) -> Result<Pdf, Error> {
+pub(super) fn typeset(job: Typeset<'_>, earlier: &dyn Destination) -> Result<Pdf, Error> {
     let Typeset { theme, main, files, month, ident, what, fonts } = job;
     let key = key(theme, main, &files, month, &ident, fonts);
     let bytes = earlier.pdf(
@@ -157,7 +157,7 @@ fn key(theme: &Theme, main: &str, files: &[(String, Vec<u8>)], month: Month, ide
     PdfKey::from_bytes(key.finish())
 }
 
-fn to_json(data: &impl Serialize) -> Result<Vec<u8>, Error> {
+pub(super) fn to_json(data: &impl Serialize) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(data).map_err(|e| Error::Internal(format!("PDF data: {e}")))
 }
 
@@ -190,7 +190,7 @@ struct ReportData<'a> {
 /// The report's language, for Typst's `text(lang:, region:)` (hyphenation,
 /// quotes, direction) and the words the theme's Typst files write.
 #[derive(Serialize)]
-struct LanguageData<'a> {
+pub(super) struct LanguageData<'a> {
     /// ISO 639 language, e.g. `de`.
     lang: &'a str,
     /// ISO 3166 region in lower case, e.g. `de`, when the locale names one.
@@ -202,7 +202,7 @@ struct LanguageData<'a> {
 }
 
 impl<'a> LanguageData<'a> {
-    fn new(lang: &'a Lang) -> LanguageData<'a> {
+    pub(super) fn new(lang: &'a Lang) -> LanguageData<'a> {
         LanguageData {
             lang: lang.locale.language(),
             region: lang.locale.region().map(str::to_lowercase),
@@ -312,16 +312,31 @@ struct DefinitionData<'a> {
 }
 
 #[derive(Serialize)]
-struct SettingsData<'a> {
+pub(super) struct SettingsData<'a> {
     paper: &'static str,
     landscape: bool,
     appendix: bool,
     confidentiality: Option<&'a str>,
 }
 
+impl<'a> SettingsData<'a> {
+    /// The PDF's layout as `[pack]` sets it.
+    pub(super) fn of(pack: &'a crate::load::config::PackConfig) -> SettingsData<'a> {
+        SettingsData {
+            paper: match pack.paper {
+                Paper::A4 => "a4",
+                Paper::Letter => "letter",
+            },
+            landscape: pack.scorecard_orientation == Orientation::Landscape,
+            appendix: pack.appendix,
+            confidentiality: pack.confidentiality.as_deref(),
+        }
+    }
+}
+
 /// Each status's colours, keyed by its data name (`green` … `none`).
 #[derive(Serialize)]
-struct StatusData<'a> {
+pub(super) struct StatusData<'a> {
     green: &'a StatusColours,
     amber: &'a StatusColours,
     red: &'a StatusColours,
@@ -330,20 +345,20 @@ struct StatusData<'a> {
 }
 
 impl<'a> StatusData<'a> {
-    fn new(p: &'a Palette) -> StatusData<'a> {
+    pub(super) fn new(p: &'a Palette) -> StatusData<'a> {
         StatusData { green: &p.green, amber: &p.amber, red: &p.red, none: &p.none, neutral: &p.neutral }
     }
 }
 
 #[derive(Serialize)]
-struct Colours<'a> {
+pub(super) struct Colours<'a> {
     ink: &'a str,
     muted: &'a str,
     accent: &'a str,
 }
 
 impl<'a> Colours<'a> {
-    fn new(p: &'a Palette) -> Colours<'a> {
+    pub(super) fn new(p: &'a Palette) -> Colours<'a> {
         Colours { ink: &p.ink, muted: &p.muted, accent: &p.accent }
     }
 }
@@ -360,7 +375,7 @@ struct OverviewData<'a> {
 
 /// Commentary as the PDF shows it: the Markdown's tree, when something was
 /// written (a stub's comment alone counts as nothing, as on the pages).
-fn commentary(markdown: Option<&String>, shown: bool) -> Option<Vec<Node>> {
+pub(super) fn commentary(markdown: Option<&String>, shown: bool) -> Option<Vec<Node>> {
     markdown.filter(|_| shown).map(|md| to_tree(md, COMMENTARY_LEVEL))
 }
 
@@ -440,15 +455,7 @@ fn report_data<'a>(input: &'a ReportInput<'a>) -> ReportData<'a> {
         summary: commentary(input.content.summary.as_ref(), view.summary.is_some()),
         sections,
         definitions,
-        settings: SettingsData {
-            paper: match pack.paper {
-                Paper::A4 => "a4",
-                Paper::Letter => "letter",
-            },
-            landscape: pack.scorecard_orientation == Orientation::Landscape,
-            appendix: pack.appendix,
-            confidentiality: pack.confidentiality.as_deref(),
-        },
+        settings: SettingsData::of(pack),
         status: StatusData::new(&input.theme.palette),
         colours: Colours::new(&input.theme.palette),
     }

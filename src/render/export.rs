@@ -5,8 +5,10 @@
 
 use serde::Serialize;
 
-use crate::base::period::Month;
+use crate::base::i18n::Lang;
+use crate::base::period::{Month, Quarter};
 use crate::compute::audit::Correction;
+use crate::compute::quarter::QuarterReading;
 use crate::compute::report::Reading;
 use crate::load::record::Corrected;
 use crate::Error;
@@ -184,6 +186,118 @@ pub(crate) fn history_json(organisation: &str, months: &[(Month, Vec<Reading<'_>
     let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// A month of a quarter, as data.
+#[derive(Serialize)]
+struct QuarterMonthRow {
+    month: String,
+    value: Option<f64>,
+    status: &'static str,
+}
+
+/// A change on an earlier quarter, as data.
+#[derive(Serialize)]
+struct QuarterChange {
+    quarter: String,
+    value: f64,
+    delta: f64,
+    trend: &'static str,
+}
+
+/// One KPI's quarter row: the month's fields, and how the value was made.
+#[derive(Serialize)]
+struct QuarterRow<'a> {
+    #[serde(flatten)]
+    row: Row<'a>,
+    /// The catalogue's rule (`recompute`, `last`, `mean`, `sum`, `worst`).
+    rule: &'static str,
+    /// How the value was made, in the report's language.
+    made: String,
+    /// The rows of exported data it was made from, when recomputed or measured.
+    rows: Option<u64>,
+    months: Vec<QuarterMonthRow>,
+    year_before: Option<QuarterChange>,
+}
+
+#[derive(Serialize)]
+struct QuarterData<'a> {
+    organisation: &'a str,
+    quarter: String,
+    months: Vec<String>,
+    kpis: Vec<QuarterRow<'a>>,
+}
+
+fn quarter_rows<'a>(readings: &'a [QuarterReading<'a>], lang: &Lang) -> Vec<QuarterRow<'a>> {
+    let to_change = |(q, value, c): (Quarter, f64, crate::base::status::Change)| QuarterChange {
+        quarter: q.to_string(),
+        value,
+        delta: c.delta,
+        trend: c.trend.as_str(),
+    };
+    readings
+        .iter()
+        .map(|r| QuarterRow {
+            row: Row {
+                id: &r.kpi.id,
+                name: &r.kpi.name,
+                accountability: &r.kpi.accountability,
+                unit: &r.kpi.unit,
+                better: r.kpi.better.as_str(),
+                value: r.value.value,
+                target: r.thresholds.map(|t| t.target),
+                red: r.thresholds.map(|t| t.red),
+                status: r.status.as_str(),
+                delta: r.previous.map(|(_, _, c)| c.delta),
+                trend: r.previous.map(|(_, _, c)| c.trend.as_str()),
+                note: r.value.note.as_deref(),
+            },
+            rule: r.kpi.quarter.name(),
+            made: r.value.made.in_language(lang),
+            rows: r.value.rows,
+            months: r
+                .months
+                .iter()
+                .map(|c| QuarterMonthRow { month: c.month.to_string(), value: c.value, status: c.status.as_str() })
+                .collect(),
+            year_before: r.year_before.map(to_change),
+        })
+        .collect()
+}
+
+/// A quarter's `data.json`: `{ organisation, quarter, months, kpis: [...] }`,
+/// each KPI with the month fields (`delta` on the quarter before), its rule,
+/// how it was made, and its months.
+pub(crate) fn quarter_json(
+    organisation: &str,
+    quarter: Quarter,
+    readings: &[QuarterReading<'_>],
+    lang: &Lang,
+) -> Result<Vec<u8>, Error> {
+    let data = QuarterData {
+        organisation,
+        quarter: quarter.to_string(),
+        months: quarter.months().iter().map(Month::to_string).collect(),
+        kpis: quarter_rows(readings, lang),
+    };
+    let mut out = serde_json::to_vec_pretty(&data).map_err(|e| Error::Internal(format!("JSON export: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// A quarter's `data.csv`: the month's columns, then `rule`, `made`, `rows`
+/// and the three months' values (`month_1` … `month_3`).
+pub(crate) fn quarter_csv(readings: &[QuarterReading<'_>], lang: &Lang) -> Result<Vec<u8>, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let more = ["rule", "made", "rows", "month_1", "month_2", "month_3"];
+    w.write_record(COLUMNS.iter().chain(&more)).map_err(csv_error)?;
+    for r in quarter_rows(readings, lang) {
+        let mut record: Vec<String> = cells(&r.row).to_vec();
+        record.extend([text(r.rule), text(&r.made), r.rows.map(|n| n.to_string()).unwrap_or_default()]);
+        record.extend(r.months.iter().map(|m| m.value.map(number).unwrap_or_default()));
+        w.write_record(&record).map_err(csv_error)?;
+    }
+    w.into_inner().map_err(csv_error)
 }
 
 #[cfg(test)]

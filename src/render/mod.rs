@@ -18,6 +18,8 @@ pub(crate) mod lock;
 pub(crate) mod markdown;
 pub(crate) mod overview;
 pub(crate) mod pages;
+pub(crate) mod quarter;
+pub(crate) mod quarter_overview;
 mod typst;
 pub(crate) mod view;
 
@@ -28,10 +30,14 @@ use crate::base::i18n::Lang;
 use crate::base::period::Month;
 use crate::compute::audit::{corrections, Correction};
 use crate::compute::report::{Reading, Report};
+use crate::load::config::Cadence;
 use crate::load::project::{MonthContent, EVIDENCE_DIR};
 use crate::load::theme::Theme;
 use crate::Error;
-use view::{archive_rows, catalogue_view, month_bundle, CatalogueAccountability, Shared, SiteView};
+use view::quarter::QuarterShared;
+use view::{
+    archive_rows, catalogue_view, month_bundle, quarter_rows, Archive, CatalogueAccountability, Shared, SiteView,
+};
 
 /// One file of the site: a path relative to the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +216,13 @@ pub(crate) fn render_site(
     let rows_html = pages::RowHtml::new(theme, &site);
     let rows = Default::default();
     let parts = Parts { report, theme, site, catalogue, corrections, documents, dest, keys, rows, rows_html };
+    let table = quarter::table(report)?;
+    let quarters = QuarterShared { report, table: &table, lang: &lang, palette: &theme.palette };
+    // The front page: the latest quarter's report for a board that meets
+    // quarterly and has one, else the latest month's.
+    let front_quarter =
+        project.quarters.last().filter(|_| project.config.report.cadence == Cadence::Quarterly).map(|q| q.quarter);
+    let latest_month = Some(latest).filter(|_| front_quarter.is_none());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = project.months.len();
     let records: Vec<MonthRecord> = project
@@ -218,14 +231,24 @@ pub(crate) fn render_site(
         .enumerate()
         .map(|(i, content)| {
             let previous = i.checked_sub(1).map(|p| project.months[p].month);
-            let record = render_month(&parts, i, content, previous, content.month == latest);
+            let record = render_month(&parts, i, content, previous, Some(content.month) == latest_month);
             if let Some(report_progress) = progress {
                 report_progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
             }
             record
         })
         .collect::<Result<_, Error>>()?;
-    dest.write(pages::site_pages(theme, &parts.site, &archive_rows(report, &lang), &parts.catalogue)?)?;
+    let documents = parts.documents == Documents::Include;
+    project.quarters.par_iter().try_for_each(|content| {
+        let q = content.quarter;
+        let (bundle, mut files) = quarter::quarter_files(&quarters, theme, &parts.site, q, documents, dest)?;
+        if Some(q) == front_quarter {
+            files.push(quarter::latest_page(theme, &parts.site, &bundle)?);
+        }
+        dest.write(files)
+    })?;
+    let archive = Archive { months: archive_rows(report, &lang), quarters: quarter_rows(&quarters) };
+    dest.write(pages::site_pages(theme, &parts.site, &archive, &parts.catalogue)?)?;
     Ok(records)
 }
 

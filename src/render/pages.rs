@@ -5,7 +5,7 @@
 
 use tera::Context;
 
-use super::view::{ArchiveRow, CatalogueAccountability, MonthBundle, RowView, SiteView};
+use super::view::{Archive, CatalogueAccountability, MonthBundle, RowView, SiteView};
 use super::SiteFile;
 use crate::load::theme::{error_chain, Theme};
 use crate::Error;
@@ -144,14 +144,16 @@ pub(crate) fn month_pages(theme: &Theme, site: &SiteView<'_>, bundle: &MonthBund
 pub(crate) fn site_pages(
     theme: &Theme,
     site: &SiteView<'_>,
-    archive: &[ArchiveRow],
+    archive: &Archive,
     catalogue: &[CatalogueAccountability],
 ) -> Result<Vec<SiteFile>, Error> {
-    let neutral = archive.iter().any(|m| m.counts.neutral > 0);
-    let sealed = archive.iter().any(|m| m.sealed);
+    let every = || archive.months.iter().chain(&archive.quarters);
+    let neutral = every().any(|m| m.counts.neutral > 0);
+    let sealed = every().any(|m| m.sealed);
     let mut files = vec![
         page(theme, "archive.html", "archive/index.html", site, "../", |c| {
-            c.insert("months", archive);
+            c.insert("months", &archive.months);
+            c.insert("quarters", &archive.quarters);
             c.insert("neutral", &neutral);
             c.insert("sealed", &sealed);
         })?,

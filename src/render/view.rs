@@ -13,13 +13,14 @@
 mod accountability;
 mod archive;
 mod catalogue;
+pub(crate) mod quarter;
 mod scorecard;
 
 use serde::Serialize;
 
 use accountability::chart_view;
 pub(crate) use accountability::{ChartView, NoteView, Provenance, RowView, Rows};
-pub(crate) use archive::{archive_rows, ArchiveRow};
+pub(crate) use archive::{archive_rows, quarter_rows, Archive};
 pub(crate) use catalogue::{catalogue_view, CatalogueAccountability};
 use scorecard::month_view;
 pub(crate) use scorecard::{AccountabilityView, Attention, MonthView, RestatementView, Tile, YearView};
@@ -86,7 +87,7 @@ impl MonthLink {
 }
 
 /// A count of KPIs in one status, as the board reads it ("3 on target").
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug)]
 pub(crate) struct Tally {
     pub(crate) status: &'static str,
     pub(crate) count: usize,

@@ -18,6 +18,7 @@ mod output;
 mod pack;
 mod portfolio;
 mod publish;
+mod quarters;
 mod record;
 mod safety;
 mod sealed_as_sent;

@@ -21,6 +21,8 @@ enum Part {
     LastDay(Month),
     /// Text written as it is (a quarter's name from the export, "2026-Q4").
     Text(String),
+    /// Months in full, listed ("August 2026, September 2026").
+    Months(Vec<Month>),
 }
 
 /// A phrase of `measured.*`, its parts, and what was left out after it.
@@ -61,6 +63,12 @@ impl Said {
     /// `{name}` as a month in full.
     pub(crate) fn month(mut self, name: &'static str, m: Month) -> Said {
         self.parts.push((name, Part::Month(m)));
+        self
+    }
+
+    /// `{name}` as months in full, listed.
+    pub(crate) fn months(mut self, name: &'static str, months: &[Month]) -> Said {
+        self.parts.push((name, Part::Months(months.to_vec())));
         self
     }
 
@@ -108,6 +116,9 @@ impl Said {
                         lang.fill("measured.day", &[("day", &day), ("month", &lang.month(*m))])
                     }
                     Part::Text(t) => t.clone(),
+                    Part::Months(months) => {
+                        months.iter().map(|m| lang.month(*m)).collect::<Vec<_>>().join(lang.get("measured.list"))
+                    }
                 };
                 (*name, text)
             })

@@ -12,6 +12,44 @@ use crate::base::locale::round;
 use crate::base::period::Month;
 use crate::base::status::Better;
 
+/// How a KPI's quarter value is made from its three months (`quarter = "…"`
+/// in the catalogue). A value typed in the quarter's `kpis.toml` wins over
+/// every rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum QuarterRule {
+    /// From the rows behind the months' measured values, as if the quarter
+    /// were measured whole: a median of all its changes, a ratio of all its
+    /// counts. Averaging three monthly medians is not the quarter's median.
+    Recompute,
+    /// The last month's value: for a KPI that is already a window (key-person
+    /// concentration over 90 days) or a level (headcount).
+    Last,
+    /// The mean of the months' values.
+    Mean,
+    /// The sum of the months' values: for counts and amounts.
+    Sum,
+    /// The worst of the months' values, by the KPI's direction.
+    Worst,
+}
+
+impl QuarterRule {
+    /// Its name as the catalogue writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            QuarterRule::Recompute => "recompute",
+            QuarterRule::Last => "last",
+            QuarterRule::Mean => "mean",
+            QuarterRule::Sum => "sum",
+            QuarterRule::Worst => "worst",
+        }
+    }
+
+    /// Every rule, for help texts.
+    pub(crate) const ALL: [QuarterRule; 5] =
+        [QuarterRule::Recompute, QuarterRule::Last, QuarterRule::Mean, QuarterRule::Sum, QuarterRule::Worst];
+}
+
 /// The months something is part of the report: from `since` to `until`, both
 /// included; open-ended where not given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,6 +165,8 @@ pub(crate) struct Kpi {
     pub(crate) measure: Option<String>,
     /// The lowest value that makes sense, when set or implied by the unit.
     pub(crate) min: Option<f64>,
+    /// How its quarter value is made.
+    pub(crate) quarter: QuarterRule,
 }
 
 /// Where a KPI's value is written, which decides the spaces inside it.

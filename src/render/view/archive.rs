@@ -2,9 +2,17 @@
 
 use serde::Serialize;
 
+use super::quarter::QuarterShared;
 use super::{tally, Tally};
 use crate::base::i18n::Lang;
 use crate::compute::report::{Report, StatusCounts};
+
+/// Every report of the site, for the archive: its quarters and its months.
+pub(crate) struct Archive {
+    pub(crate) months: Vec<ArchiveRow>,
+    /// Only quarters with a folder of their own: a quarter the board was sent.
+    pub(crate) quarters: Vec<ArchiveRow>,
+}
 
 /// A month's line in the archive.
 #[derive(Serialize)]
@@ -32,6 +40,32 @@ pub(crate) fn archive_rows(report: &Report<'_>, lang: &Lang) -> Vec<ArchiveRow> 
             counts: report.counts(m.month),
             draft: m.draft,
             sealed: m.seal.is_some(),
+        })
+        .collect()
+}
+
+/// Every quarter's line in the archive, newest first.
+pub(crate) fn quarter_rows(shared: &QuarterShared<'_>) -> Vec<ArchiveRow> {
+    let report = shared.report;
+    report
+        .project
+        .quarters
+        .iter()
+        .rev()
+        .map(|content| {
+            let q = content.quarter;
+            let mut counts = StatusCounts::default();
+            for k in report.kpis_in_quarter(q) {
+                counts.add(shared.table.reading(report, k, q).status);
+            }
+            ArchiveRow {
+                id: q.to_string(),
+                name: shared.lang.quarter(q),
+                tally: tally(shared.lang, &counts),
+                counts,
+                draft: content.files.draft,
+                sealed: content.files.seal.is_some(),
+            }
         })
         .collect()
 }
