@@ -149,11 +149,13 @@ enum Command {
     },
     /// Compute the month's KPIs from exports under data/ and git history, with evidence.
     #[command(
-        after_help = "Example:\n  boardpack measure              # the latest month in content/\n  boardpack measure 2026-10 --overwrite\n\nReads data/YYYY-MM/deployments.csv, incidents.csv and work-items.csv and the\nrepositories in [measure] (see FORMAT.md), writes each computed value into\ncontent/YYYY-MM/kpis.toml with how it was computed, and the rows behind it\ninto content/YYYY-MM/evidence/KPI.csv. Values typed by hand are kept unless\n--overwrite. Nothing is written if any input has an error."
+        after_help = "Example:\n  boardpack measure              # the latest month in content/\n  boardpack measure 2026-10 --overwrite\n  boardpack measure 2026-Q3       # a quarter, as one period, from data/2026-Q3/\n\nReads data/YYYY-MM/deployments.csv, incidents.csv and work-items.csv and the\nrepositories in [measure] (see FORMAT.md), writes each computed value into\ncontent/YYYY-MM/kpis.toml with how it was computed, and the rows behind it\ninto content/YYYY-MM/evidence/KPI.csv. A quarter reads and writes its own\nfolders (data/2026-Q3/, content/2026-Q3/). Values typed by hand are kept unless\n--overwrite. Nothing is written if any input has an error."
     )]
     Measure {
-        /// The month to measure, YYYY-MM (default: the latest month in content/).
-        month: Option<Month>,
+        /// The month to measure, YYYY-MM (default: the latest month in content/), or a
+        /// quarter as the report names it (2026-Q3; FY2027-Q1 with a fiscal year from April).
+        #[arg(value_name = "MONTH|QUARTER", value_parser = month_or_quarter)]
+        period: Option<Measured>,
         /// The report project (the folder holding boardpack.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -184,6 +186,23 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+}
+
+/// What `measure` was given: a month, or a quarter's name, read against the
+/// project's fiscal year once its `boardpack.toml` is read.
+#[derive(Debug, Clone)]
+enum Measured {
+    Month(Month),
+    Quarter(String),
+}
+
+/// `2026-10` is a month; anything with `-Q` is a quarter's name (`2026-Q3`, `FY2027-Q1`).
+fn month_or_quarter(text: &str) -> Result<Measured, String> {
+    if text.contains("-Q") {
+        Ok(Measured::Quarter(text.to_string()))
+    } else {
+        text.parse::<Month>().map(Measured::Month).map_err(|e| e.to_string())
+    }
 }
 
 #[derive(Subcommand)]
@@ -225,8 +244,13 @@ fn main() -> ExitCode {
         Command::Seal { month, root } => seal(root, month),
         Command::Verify { file, root } => return verify(&root, &file),
         Command::Schema { root, output } => schema(&root, output),
-        Command::Measure { month, root, overwrite } => {
-            measure(&boardpack::measure::MeasureOptions { root, month, overwrite })
+        Command::Measure { period, root, overwrite } => {
+            let (month, quarter) = match period {
+                Some(Measured::Month(m)) => (Some(m), None),
+                Some(Measured::Quarter(q)) => (None, Some(q)),
+                None => (None, None),
+            };
+            measure(&boardpack::measure::MeasureOptions { root, month, quarter, overwrite })
         }
         Command::Key(KeyCommand::New { passphrase, root }) => new_key(&root, passphrase),
         Command::Completions { shell } => {
@@ -510,7 +534,8 @@ fn measure(options: &boardpack::measure::MeasureOptions) -> Result<(), Error> {
     let width =
         summary.kpis.iter().map(|k| k.id.len()).chain(summary.unmeasured.iter().map(String::len)).max().unwrap_or(0);
     let (mut written, mut left) = (0, 0);
-    eprintln!("measured {} into {}:", summary.month.long_name(), summary.values_file.display());
+    let name = summary.quarter.clone().unwrap_or_else(|| summary.month.long_name());
+    eprintln!("measured {name} into {}:", summary.values_file.display());
     for k in &summary.kpis {
         let line = match &k.status {
             Status::Written { value, measured, .. } => {

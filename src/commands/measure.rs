@@ -1,7 +1,9 @@
 //! `boardpack measure`: computes the month's KPIs from the systems that produce
 //! them (deployment, incident and work-item exports under `data/`, and git
 //! history), writes them into the month's `kpis.toml` marked as computed, and
-//! writes the evidence behind each number.
+//! writes the evidence behind each number. A quarter (`measure 2026-Q3`) is
+//! measured the same way over its three months as one period, into its own
+//! folder (`content/2026-Q3/`).
 //!
 //! The flow, one stage at a time: read the settings, every export and every
 //! repository (`load::measuring`, collecting every problem) → stop, writing
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::base::diagnostic::Diagnostic;
 use crate::base::i18n::Lang;
 use crate::base::method::Method;
-use crate::base::period::Month;
+use crate::base::period::{Month, Quarter};
 use crate::compute::measure::history::{self, Brought};
 use crate::compute::measure::{self as methods, Data, Export, Outcome, Period};
 use crate::load::catalogue::Catalogue;
@@ -33,6 +35,9 @@ pub struct MeasureOptions {
     pub root: PathBuf,
     /// The month to measure; `None`: the latest month folder in `content/`, else the current month.
     pub month: Option<Month>,
+    /// A quarter to measure instead, as the report names it (`2026-Q3`, or
+    /// `FY2027-Q1` when `[report] fiscal_year_start` is not January).
+    pub quarter: Option<String>,
     /// Replace hand-entered values too.
     pub overwrite: bool,
 }
@@ -79,8 +84,10 @@ pub struct KpiResult {
 /// What a run did, for the command line to report.
 #[derive(Debug, Clone)]
 pub struct MeasureSummary {
-    /// The month measured.
+    /// The month measured, or the quarter's last month.
     pub month: Month,
+    /// The quarter measured, by its id (`2026-Q3`), when a quarter was.
+    pub quarter: Option<String>,
     /// The month's `kpis.toml`, relative to the root.
     pub values_file: PathBuf,
     /// The month's evidence folder, relative to the root.
@@ -129,13 +136,29 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
 
     // Read everything, collecting every problem.
     let zone = settings.zone(&mut problems);
-    let month = options.month.or_else(|| measuring::latest_month(root)).unwrap_or_else(|| zone.current_month());
-    refuse_sealed(root, month)?;
+    let quarter = match &options.quarter {
+        Some(text) => Some(Quarter::parse(text, settings.config.report.fiscal_year_start).map_err(|e| {
+            Error::Refused {
+                what: e.0,
+                help: "measure a month (2026-10) or a quarter named as the report names them (FORMAT.md, \"Quarters\")"
+                    .into(),
+            }
+        })?),
+        None => None,
+    };
+    let month = quarter
+        .map(Quarter::last)
+        .or(options.month)
+        .or_else(|| measuring::latest_month(root))
+        .unwrap_or_else(|| zone.current_month());
+    // The folder measured into, which `{month}` in an export's path names too.
+    let folder = quarter.map_or_else(|| month.to_string(), |q| q.to_string());
+    refuse_sealed(root, &folder, &quarter.map_or_else(|| month.long_name(), |q| q.to_string()))?;
     let production = settings.production();
     let reader = Exports {
         root,
         canonical_root: &canonical_root,
-        month,
+        folder: folder.clone(),
         zone: &zone,
         production: &production,
         source: &settings.source,
@@ -157,14 +180,17 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
         Export::Read(t) => measuring::locate_deployments(root, &repositories, t, &mut problems),
         Export::Missing(_) => Vec::new(),
     };
-    let values_rel = measuring::values_file(month);
+    let values_rel = measuring::values_file(&folder);
     let existing = measuring::existing_values(root, &canonical_root, &values_rel, &mut problems)?;
     if problems.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(problems));
     }
 
     // Compute every method.
-    let period = Period::new(month, zone);
+    let period = match quarter {
+        Some(q) => Period::of_quarter(q, zone),
+        None => Period::new(month, zone),
+    };
     let brought = match &deployments {
         Export::Read(t) => history::brought(&repositories, &t.rows, &located, period.start, period.end),
         Export::Missing(_) => Brought::default(),
@@ -180,13 +206,16 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
 
     // Make the files, then write them.
     let header = format!(
-        "# {} engineering KPIs for {month}.\n# Lines with `measured` were computed by `boardpack measure`; the others were typed by hand.\n\n",
+        "# {} engineering KPIs for {folder}.\n# Lines with `measured` were computed by `boardpack measure`; the others were typed by hand.\n\n",
         settings.config.organisation
     );
-    let before = existing.clone().unwrap_or(header);
+    let before = existing.clone().unwrap_or_default();
     let theme = Theme::load(root, settings.config.theme.as_deref()).map_err(Error::Content)?;
     let lang = crate::render::lang(&theme, &settings.config.language)?;
     let (after, results, mut files) = edit(&before, &values_rel, outcomes, options.overwrite, &lang)?;
+    // A new file's header is put first here: in a document of comments alone,
+    // the values inserted would go above them.
+    let after = if existing.is_none() { header + &after } else { after };
     let changed = existing.as_deref() != Some(after.as_str());
     let in_force = |id: &String| settings.catalogue.kpis.iter().any(|k| k.id == *id && k.in_force(month));
     let valued = after.parse::<toml::Table>().unwrap_or_default();
@@ -196,6 +225,7 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
     let evidence_dir = values_rel.with_file_name(EVIDENCE_DIR);
     Ok(MeasureSummary {
         month,
+        quarter: quarter.map(|q| q.to_string()),
         values_file: values_rel,
         evidence_dir,
         changed,
@@ -205,19 +235,19 @@ pub fn measure(options: &MeasureOptions) -> Result<MeasureSummary, Error> {
     })
 }
 
-/// A sealed month holds what the board received: measuring it again would
-/// rewrite its values and evidence, so `measure` refuses before reading
-/// anything, and says how a correction is made instead.
-fn refuse_sealed(root: &Path, month: Month) -> Result<(), Error> {
-    let sealed = Path::new(CONTENT_DIR).join(month.to_string()).join(SEALED_FILE);
+/// A sealed month or quarter holds what the board received: measuring it
+/// again would rewrite its values and evidence, so `measure` refuses before
+/// reading anything, and says how a correction is made instead. `folder` is
+/// its folder's name, `name` how the board reads it.
+fn refuse_sealed(root: &Path, folder: &str, name: &str) -> Result<(), Error> {
+    let sealed = Path::new(CONTENT_DIR).join(folder).join(SEALED_FILE);
     if !root.join(&sealed).exists() {
         return Ok(());
     }
     Err(Error::Refused {
-        what: format!("{} is sealed ({}): the board received its numbers as they are", month.long_name(), sealed.display()),
+        what: format!("{name} is sealed ({}): the board received its numbers as they are", sealed.display()),
         help: format!(
-            "to report a later month, start it with `boardpack new` and measure that; to correct a value of {}, add a restatement to the month you are reporting (FORMAT.md, \"Restatements\")",
-            month.long_name()
+            "to report a later month, start it with `boardpack new` and measure that; to correct a value of {name}, add a restatement to the month you are reporting (FORMAT.md, \"Restatements\")"
         ),
     })
 }

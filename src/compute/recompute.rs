@@ -255,12 +255,11 @@ fn delivery_predictability(files: &[File<'_>]) -> Result<Option<Recomputed>, Box
         committed += rows.len();
         delivered += done;
     }
-    let (Some(first), Some(last)) =
-        (sprints.values().map(|(f, _)| f.month).min(), sprints.values().map(|(f, _)| f.month).max())
-    else {
+    let (Some(first), Some(last), n) = (files.first(), files.last(), shares.len()) else { return Ok(None) };
+    let (first, last) = (first.month, last.month);
+    if n == 0 {
         return Ok(None);
-    };
-    let n = shares.len();
+    }
     let said = if first == last {
         Said::of("delivery_predictability", n).month("month", first)
     } else {

@@ -101,7 +101,9 @@ pub(crate) fn latest_month(root: &Path) -> Option<Month> {
 pub(crate) struct Exports<'a> {
     pub(crate) root: &'a Path,
     pub(crate) canonical_root: &'a Path,
-    pub(crate) month: Month,
+    /// What `{month}` in an export's path stands for: the month measured
+    /// (`2026-10`), or the quarter (`2026-Q3`).
+    pub(crate) folder: String,
     pub(crate) zone: &'a Zone,
     pub(crate) production: &'a [String],
     /// `boardpack.toml`'s text.
@@ -120,9 +122,7 @@ impl Exports<'_> {
         let reading =
             Reading { input, config: cfg, zone: self.zone, production: self.production, config_source: self.source };
         let mapping = exports::check_settings(&reading, problems);
-        let rel = PathBuf::from(
-            cfg.path.as_deref().unwrap_or(input.default_path()).replace("{month}", &self.month.to_string()),
-        );
+        let rel = PathBuf::from(cfg.path.as_deref().unwrap_or(input.default_path()).replace("{month}", &self.folder));
         let abs = self.root.join(&rel);
         if !abs.exists() {
             return Err(rel);
@@ -263,9 +263,9 @@ pub(crate) fn locate_deployments(
     located
 }
 
-/// The month's `kpis.toml`, relative to the root.
-pub(crate) fn values_file(month: Month) -> PathBuf {
-    Path::new(CONTENT_DIR).join(month.to_string()).join(VALUES_FILE)
+/// The `kpis.toml` of a month's or a quarter's folder (`2026-10`, `2026-Q3`), relative to the root.
+pub(crate) fn values_file(folder: &str) -> PathBuf {
+    Path::new(CONTENT_DIR).join(folder).join(VALUES_FILE)
 }
 
 /// The text of the month's `kpis.toml`, `None` when there is none yet; a

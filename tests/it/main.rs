@@ -18,6 +18,7 @@ mod output;
 mod pack;
 mod portfolio;
 mod publish;
+mod quarter_measure;
 mod quarters;
 mod record;
 mod safety;

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 use crate::base::locale::round;
 use crate::base::method::Method;
-use crate::base::period::Month;
+use crate::base::period::{Month, Quarter};
 use crate::load::config::People;
 use crate::load::exports::time::{Instant, Zone};
 use crate::load::exports::{Deployment, Incident, Table, WorkItem};
@@ -37,10 +37,16 @@ use dora::{change_failure_rate, lead_time, rework_ratio, time_to_restore};
 use history::{key_person_concentration, Brought};
 use work::{business_outcome_share, cycle_time, defect_escape_rate, delivery_predictability, roadmap_accuracy};
 
-/// The month being measured.
+/// The month being measured, or the quarter: from the first moment of its
+/// first month to the end of its last, in the report's time zone.
 #[derive(Debug, Clone)]
 pub(crate) struct Period {
+    /// The month, or a quarter's last month: the 90 days of key-person
+    /// concentration and the roadmap's quarter end there.
     pub(crate) month: Month,
+    /// The same month, or a quarter's first.
+    pub(crate) first: Month,
+    pub(crate) quarter: Option<Quarter>,
     pub(crate) start: Instant,
     pub(crate) end: Instant,
     pub(crate) zone: Zone,
@@ -49,7 +55,13 @@ pub(crate) struct Period {
 impl Period {
     pub(crate) fn new(month: Month, zone: Zone) -> Period {
         let (start, end) = zone.month_bounds(month);
-        Period { month, start, end, zone }
+        Period { month, first: month, quarter: None, start, end, zone }
+    }
+
+    /// The quarter `q`, measured as one period.
+    pub(crate) fn of_quarter(q: Quarter, zone: Zone) -> Period {
+        let (start, end) = (zone.month_bounds(q.first()).0, zone.month_bounds(q.last()).1);
+        Period { month: q.last(), first: q.first(), quarter: Some(q), start, end, zone }
     }
 
     pub(super) fn holds(&self, t: Instant) -> bool {
@@ -57,7 +69,7 @@ impl Period {
     }
 
     pub(super) fn name(&self) -> String {
-        self.month.long_name()
+        self.quarter.map_or_else(|| self.month.long_name(), |q| q.to_string())
     }
 }
 

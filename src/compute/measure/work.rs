@@ -96,8 +96,12 @@ pub(crate) fn delivery_predictability(data: &Data, p: &Period) -> Outcome {
         }
     }
     let value = round(shares.iter().sum::<f64>() / shares.len() as f64, 1);
-    let measured = Said::of("delivery_predictability", ended.len())
-        .month("month", p.month)
+    let measured = if p.first == p.month {
+        Said::of("delivery_predictability", ended.len()).month("month", p.month)
+    } else {
+        Said::of("quarter.delivery_predictability", ended.len()).month("first", p.first).month("last", p.month)
+    };
+    let measured = measured
         .number("delivered", delivered as f64)
         .count("committed", "committed_items", committed)
         .leaving("no_sprint_end", estimated);

@@ -199,7 +199,8 @@ fn entry(line: &str) -> Option<(&str, &str, &str, &str)> {
     (parts.next().is_none() && plain && month_file(Path::new(rel))).then_some((old, new, staged, rel))
 }
 
-/// `content/YYYY-MM/kpis.toml` or `content/YYYY-MM/evidence/NAME.csv`, nothing else.
+/// `content/YYYY-MM/kpis.toml` or `content/YYYY-MM/evidence/NAME.csv` (or a
+/// quarter's: `content/2026-Q3/…`), nothing else.
 fn month_file(rel: &Path) -> bool {
     let parts: Vec<&str> = rel
         .components()
@@ -208,7 +209,10 @@ fn month_file(rel: &Path) -> bool {
             _ => "",
         })
         .collect();
-    let month = |s: &str| s.parse::<crate::base::period::Month>().is_ok();
+    // A quarter's folder is named for its fiscal year: `2026-Q3`, or
+    // `FY2027-Q1` for any year not starting in January (read here as February).
+    let quarter = |s: &str| [1, 2].into_iter().any(|start| crate::base::period::Quarter::parse(s, start).is_ok());
+    let month = |s: &str| s.parse::<crate::base::period::Month>().is_ok() || quarter(s);
     match parts.as_slice() {
         ["content", m, "kpis.toml"] => month(m),
         ["content", m, "evidence", name] => month(m) && name.ends_with(".csv") && !name.starts_with('.'),
@@ -327,7 +331,12 @@ mod tests {
 
     #[test]
     fn a_plan_names_only_month_files_by_their_staged_number() {
-        for ok in ["content/2026-10/kpis.toml", "content/2026-10/evidence/lead-time.csv"] {
+        for ok in [
+            "content/2026-10/kpis.toml",
+            "content/2026-10/evidence/lead-time.csv",
+            "content/2026-Q3/evidence/lead-time.csv",
+            "content/FY2027-Q1/kpis.toml",
+        ] {
             assert!(month_file(Path::new(ok)), "{ok}");
             assert!(entry(&format!("-\tabc\t3\t{ok}")).is_some());
         }
@@ -337,6 +346,8 @@ mod tests {
             "content/2026-10/commentary.md",
             "content/catalogue.toml",
             "content/2026-13/kpis.toml",
+            "content/2026-Q5/kpis.toml",
+            "content/FY2026/kpis.toml",
             "content/2026-10/evidence/.boardpack-abcdef",
             "content/2026-10/evidence/x.csv/y",
         ] {
