@@ -33,7 +33,7 @@ use crate::base::period::Month;
 use crate::compute::measure::said::Said;
 use crate::compute::measure::{median, num, percent, DAY, HOUR};
 
-use evidence::{File, Row};
+use evidence::{Row, Sheet};
 
 /// A quarter value made from the rows behind its months' values.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +55,7 @@ pub(crate) fn recompute(
     kpi: &str,
     evidence: &[(Month, &[u8])],
 ) -> Result<Option<Recomputed>, Box<Diagnostic>> {
-    let files = evidence.iter().map(|(m, bytes)| File::read(method, kpi, *m, bytes)).collect::<Result<Vec<_>, _>>()?;
+    let files = evidence.iter().map(|(m, bytes)| Sheet::read(method, kpi, *m, bytes)).collect::<Result<Vec<_>, _>>()?;
     let rows = || files.iter().flat_map(|f| f.rows.iter().map(move |r| (f, r)));
     if rows().next().is_none() {
         return Ok(None);
@@ -106,7 +106,7 @@ pub(crate) fn recompute(
 }
 
 /// Every row of `files`, each `key` (a work item) once: from the latest month naming it.
-fn latest<'f, 'a>(files: &'f [File<'a>], key: &'static str) -> impl Iterator<Item = (&'f File<'a>, &'f Row)> + Clone {
+fn latest<'f, 'a>(files: &'f [Sheet<'a>], key: &'static str) -> impl Iterator<Item = (&'f Sheet<'a>, &'f Row)> + Clone {
     let mut last: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         for r in &f.rows {
@@ -124,7 +124,7 @@ fn latest<'f, 'a>(files: &'f [File<'a>], key: &'static str) -> impl Iterator<Ite
 /// Per row, `to − from` in `unit`s, as the month computed it; checked against
 /// the figure the row shows in `column`.
 fn spans<'f, 'a: 'f>(
-    rows: impl Iterator<Item = (&'f File<'a>, &'f Row)>,
+    rows: impl Iterator<Item = (&'f Sheet<'a>, &'f Row)>,
     from: &str,
     to: &str,
     unit: f64,
@@ -152,7 +152,7 @@ fn timed(mut values: Vec<f64>, said: Said) -> Option<Recomputed> {
 
 /// The rows whose `column` says yes, and all rows.
 fn share<'f, 'a: 'f>(
-    rows: impl Iterator<Item = (&'f File<'a>, &'f Row)>,
+    rows: impl Iterator<Item = (&'f Sheet<'a>, &'f Row)>,
     column: &str,
 ) -> Result<(usize, usize), Box<Diagnostic>> {
     let (mut yes, mut all) = (0, 0);
@@ -172,7 +172,7 @@ fn ratio(part: usize, whole: usize, said: Said) -> Option<Recomputed> {
 /// an effort of 1 per item when the export had no effort column; then, and
 /// whenever every item weighs 1, "of N work items" is the true phrase.
 fn business_outcome_share<'f, 'a: 'f>(
-    rows: impl Iterator<Item = (&'f File<'a>, &'f Row)>,
+    rows: impl Iterator<Item = (&'f Sheet<'a>, &'f Row)>,
 ) -> Result<Option<Recomputed>, Box<Diagnostic>> {
     let (mut with, mut total, mut items, mut unit) = (0.0, 0.0, 0, true);
     for (f, r) in rows {
@@ -198,7 +198,7 @@ fn business_outcome_share<'f, 'a: 'f>(
 /// The roadmap items due by the end of the latest month, each as its latest
 /// month saw it: delivered by then or not.
 fn roadmap_accuracy<'f, 'a: 'f>(
-    rows: impl Iterator<Item = (&'f File<'a>, &'f Row)>,
+    rows: impl Iterator<Item = (&'f Sheet<'a>, &'f Row)>,
 ) -> Result<Option<Recomputed>, Box<Diagnostic>> {
     let (mut delivered, mut items) = (0, 0);
     let mut quarters = BTreeSet::new();
@@ -223,8 +223,8 @@ fn roadmap_accuracy<'f, 'a: 'f>(
 /// every sprint in the months' evidence; a sprint in two months' evidence
 /// counts once, with the later month's rows. An item carried from one sprint
 /// into the next stays a row of each, as the months have it.
-fn delivery_predictability(files: &[File<'_>]) -> Result<Option<Recomputed>, Box<Diagnostic>> {
-    let mut sprints: BTreeMap<&str, (&File<'_>, Vec<&Row>)> = BTreeMap::new();
+fn delivery_predictability(files: &[Sheet<'_>]) -> Result<Option<Recomputed>, Box<Diagnostic>> {
+    let mut sprints: BTreeMap<&str, (&Sheet<'_>, Vec<&Row>)> = BTreeMap::new();
     for f in files {
         let mut own: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in &f.rows {
@@ -272,7 +272,7 @@ fn delivery_predictability(files: &[File<'_>]) -> Result<Option<Recomputed>, Box
 
 /// The share of components one author dominated in the 90 days to the end of
 /// `last`'s month: that month's number, which already spans the quarter.
-fn key_person_concentration(last: &File<'_>) -> Result<Option<Recomputed>, Box<Diagnostic>> {
+fn key_person_concentration(last: &Sheet<'_>) -> Result<Option<Recomputed>, Box<Diagnostic>> {
     let (mut concentrated, mut untouched) = (0, 0);
     for r in &last.rows {
         let changes = last.count(r, "changes")?;

@@ -12,7 +12,7 @@ use crate::base::period::Month;
 use crate::load::project::{CONTENT_DIR, EVIDENCE_DIR};
 
 /// One month's evidence file, read and checked against its method's columns.
-pub(super) struct File<'a> {
+pub(super) struct Sheet<'a> {
     pub(super) month: Month,
     method: Method,
     /// As the user finds it: `content/2026-07/evidence/lead-time.csv`.
@@ -27,8 +27,8 @@ pub(super) struct Row {
     cells: Vec<String>,
 }
 
-impl<'a> File<'a> {
-    pub(super) fn read(method: Method, kpi: &str, month: Month, bytes: &'a [u8]) -> Result<File<'a>, Box<Diagnostic>> {
+impl<'a> Sheet<'a> {
+    pub(super) fn read(method: Method, kpi: &str, month: Month, bytes: &'a [u8]) -> Result<Sheet<'a>, Box<Diagnostic>> {
         let path = Path::new(CONTENT_DIR).join(month.to_string()).join(EVIDENCE_DIR).join(format!("{kpi}.csv"));
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
@@ -38,7 +38,7 @@ impl<'a> File<'a> {
                     .help(again(month)),
             )
         })?;
-        let mut file = File { month, method, path, text, rows: Vec::new() };
+        let mut file = Sheet { month, method, path, text, rows: Vec::new() };
         if text.starts_with('\u{feff}') {
             return Err(file.bad(
                 1,
