@@ -61,6 +61,8 @@ fn each_rule_makes_the_quarter_and_a_missing_month_is_said() {
     assert_eq!(revenue["made"], "no sum without every month; no value for February 2026");
     assert_eq!(kpi(&q4, "uptime")["made"], "worst of 2 months (January 2026); no value for February 2026");
     assert_eq!(kpi(&q4, "incidents")["value"].as_f64(), Some(2.0));
+    let page = read(&out.path().join("FY2026-Q4/index.html"));
+    assert!(page.contains("February 2026 was not reported: the quarter"), "{page}");
     // The change on the quarter before, in the data as on the page.
     assert_eq!(kpi(&q1, "engineers")["delta"].as_f64(), Some(2.0));
     let csv = read(&out.path().join("FY2027-Q1/data.csv"));
