@@ -97,6 +97,7 @@ pub(crate) fn audit(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
         }
         found.extend(restatements(project, month, &corrections));
     }
+    found.extend(crate::compute::quarter_audit::quarter_audit(project, report, &corrections));
     found
 }
 

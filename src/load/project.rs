@@ -17,7 +17,9 @@ use crate::base::period::{Month, Quarter};
 use crate::load::catalogue::Catalogue;
 use crate::load::config::{Config, CONFIG_FILE};
 use crate::load::fonts::{FontSet, FONTS_DIR};
-use crate::load::record::{self, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
+use crate::load::record::{
+    self, QuarterSeal, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK,
+};
 pub(crate) use crate::load::values::Entry;
 use crate::load::values::{self, Values};
 
@@ -64,6 +66,10 @@ pub(crate) struct MonthContent {
     /// The rows behind each value `boardpack measure` computed
     /// (`evidence/KPI-ID.csv`), by KPI id.
     pub(crate) evidence: BTreeMap<String, Vec<u8>>,
+    /// SHA-256 of its `kpis.toml` as read: what a quarter's seal records of it.
+    pub(crate) values_sha256: Option<Sha256>,
+    /// For a quarter's folder: what was sent, when the quarter is sealed.
+    pub(crate) quarter_seal: Option<QuarterSeal>,
 }
 
 impl MonthContent {
@@ -95,7 +101,17 @@ impl MonthContent {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct QuarterContent {
     pub(crate) quarter: Quarter,
+    /// Its files; once sealed, `files.quarter_seal` is what was sent,
+    /// `files.sent` its pack as sent (checked against the seal) and
+    /// `files.seal_sha256` the record's SHA-256.
     pub(crate) files: MonthContent,
+}
+
+impl QuarterContent {
+    /// What was sent, when the quarter is sealed.
+    pub(crate) fn seal(&self) -> Option<&QuarterSeal> {
+        self.files.quarter_seal.as_ref()
+    }
 }
 
 /// A loaded, checked project: the input of every later stage.
@@ -511,6 +527,7 @@ impl Reader {
                 .help("a quarter is reported once its last month is over; mark it `draft = true` in its kpis.toml until then"),
             );
         }
+        self.diagnostics.extend(crate::load::quarter_record::read_seal(&self.root, &self.canonical_root, q));
     }
 
     fn stray(&mut self, path: &Path, why: &str) {
@@ -542,6 +559,7 @@ impl Reader {
         match name {
             VALUES_FILE => {
                 if let Some(text) = self.read_found(path) {
+                    month.values_sha256 = Some(Sha256::of(text.as_bytes()));
                     let (Values { entries, draft, unreadable, broken }, problems) =
                         values::parse(&text, &rel, catalogue, month.month);
                     self.diagnostics.extend(problems);
@@ -556,6 +574,8 @@ impl Reader {
                 }
                 return;
             }
+            // A quarter's record is read with its quarter (`finish_quarter`).
+            SEALED_FILE if crate::load::quarter_record::in_quarter_folder(path) => return,
             SEALED_FILE => {
                 if let Some(text) = self.read_found(path) {
                     month.seal_sha256 = Some(Sha256::of(text.as_bytes()));

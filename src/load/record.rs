@@ -1,4 +1,4 @@
-//! The board's record: what a month looked like when it was sent
+//! The board's record: what a month or a quarter looked like when it was sent
 //! (`sealed.toml`, written by `boardpack seal`), and the corrections announced
 //! later (`restatements.toml`).
 //!
@@ -132,6 +132,87 @@ pub(crate) struct SealedKpi {
     pub(crate) rows: Option<u64>,
 }
 
+/// What the board received for a quarter (`content/2026-Q3/sealed.toml`):
+/// each quarter value as shown, the quarter's own files, and each of its
+/// three months as the quarter was made from it, so an edit to a month after
+/// the quarter was sent is caught even when the month itself is not sealed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuarterSeal {
+    /// The quarter as the report names it (`2026-Q3`, `FY2027-Q1`), as a
+    /// check that the file sits in the right folder.
+    pub(crate) quarter: String,
+    /// The boardpack version that sealed it.
+    pub(crate) boardpack: String,
+    /// SHA-256 of `board-pack.zip`.
+    pub(crate) pack_sha256: Sha256,
+    /// SHA-256 of the PDF inside it.
+    pub(crate) pdf_sha256: Sha256,
+    /// The report's language when it was sealed (a BCP 47 tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) locale: Option<String>,
+    /// Each KPI's quarter value as shown, by id; `measured` says how it was made.
+    #[serde(default)]
+    pub(crate) kpis: BTreeMap<String, SealedKpi>,
+    /// SHA-256 of the quarter folder's own files (commentary, `kpis.toml`,
+    /// `evidence/KPI.csv`), by name.
+    #[serde(default)]
+    pub(crate) files: BTreeMap<String, Sha256>,
+    /// Each of its three months as the quarter was made from it, by month (`2026-07`).
+    #[serde(default)]
+    pub(crate) months: BTreeMap<String, SealedMonth>,
+}
+
+/// One month of a sealed quarter, as it was when the quarter was sealed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SealedMonth {
+    /// Whether the month had a report: a quarter sent without one said so,
+    /// and a report added later changes what the board received.
+    pub(crate) reported: bool,
+    /// SHA-256 of its `kpis.toml`, commentary and `evidence/KPI.csv`, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) files: BTreeMap<String, Sha256>,
+    /// Each KPI's value, by id (a KPI with no value is left out): what lets
+    /// the audit say which number of the month changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) values: BTreeMap<String, f64>,
+}
+
+impl QuarterSeal {
+    /// Reads a quarter's `sealed.toml`; `file` is how diagnostics name it and
+    /// `quarter` the folder's quarter, as the report names it.
+    pub(crate) fn parse(source: &str, file: &Path, quarter: &str) -> Result<QuarterSeal, Box<Diagnostic>> {
+        let restore = "this file records what the board received: restore it from git rather than edit it";
+        let seal: QuarterSeal = toml::from_str(source).map_err(|e| {
+            let found = toml_error(file, source, &e);
+            // A month's record moved into a quarter folder reads as one with unknown keys.
+            let help = if source.lines().any(|l| l.starts_with("month =")) {
+                "this is a month's record: a month's sealed.toml belongs in its month's folder; restore both from git"
+            } else {
+                restore
+            };
+            Box::new(found.help(help))
+        })?;
+        if seal.quarter != quarter {
+            return Err(Box::new(
+                Diagnostic::error(file, format!("this record is for {}, not {quarter}", seal.quarter))
+                    .help("a quarter's sealed.toml must stay in that quarter's folder: restore both from git"),
+            ));
+        }
+        Ok(seal)
+    }
+
+    /// The file's text: a header saying what it is, then the record.
+    pub(crate) fn to_toml(&self, span: &str) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!(
+            "# {} ({span}) as the board received it, written by `boardpack seal`.\n# Commit it with the quarter; do not edit it: `check` and `build` compare the\n# quarter and its months with it. Correct it with a restatement (see FORMAT.md).\n{body}",
+            self.quarter
+        )
+    }
+}
+
 /// A correction as a sealed month announced it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -208,13 +289,54 @@ struct RawRestatements {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRestatement {
-    month: String,
+    month: Option<String>,
+    quarter: Option<String>,
     kpi: Option<String>,
     file: Option<String>,
     reason: String,
 }
 
-/// Reads a month's `restatements.toml`; every problem is returned.
+/// A correction to a sealed quarter (`[[restatement]] quarter = "2026-Q3"`),
+/// announced in a month after it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QuarterRestatement {
+    /// The quarter as written: read against the report's fiscal year by the audit.
+    pub(crate) quarter: String,
+    /// A quarter value, the quarter's own commentary file (`summary.md`), or
+    /// one of its months' commentary (`2026-08/delivery.md`).
+    pub(crate) target: Corrected,
+    pub(crate) reason: String,
+    /// 1-based line of its `[[restatement]]`, for diagnostics.
+    pub(crate) line: usize,
+}
+
+/// The corrections to sealed quarters a `restatements.toml` announces. The
+/// file was checked as it was loaded ([`parse_restatements`]), so what does
+/// not read here was reported there.
+pub(crate) fn quarter_restatements(source: &str) -> Vec<QuarterRestatement> {
+    let Ok(raw) = toml::from_str::<RawRestatements>(source) else {
+        return Vec::new();
+    };
+    raw.restatement
+        .into_iter()
+        .filter_map(|entry| {
+            let line = source[..entry.span().start.min(source.len())].matches('\n').count() + 1;
+            let r = entry.into_inner();
+            let target = match (r.kpi, r.file) {
+                (Some(kpi), None) => Corrected::Kpi(kpi),
+                (None, Some(file)) => Corrected::File(file),
+                _ => return None,
+            };
+            let reason = r.reason.trim().to_string();
+            Some(QuarterRestatement { quarter: r.quarter.filter(|_| r.month.is_none())?, target, reason, line })
+                .filter(|q| !q.reason.is_empty())
+        })
+        .collect()
+}
+
+/// Reads a month's `restatements.toml`; every problem is returned. The
+/// corrections of months are returned; those of quarters are checked here
+/// and read by [`quarter_restatements`].
 pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restatement>, Vec<Diagnostic>> {
     let raw: RawRestatements = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
     let mut out = Vec::new();
@@ -225,12 +347,23 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
         let at = |message: String, help: &str| {
             Diagnostic::error(file, message).at(source, span.clone()).help(help.to_string())
         };
-        let month = match r.month.parse::<Month>() {
-            Ok(m) => m,
-            Err(e) => {
+        // A quarter's correction is checked here and read by `quarter_restatements`.
+        let month = match (&r.month, &r.quarter) {
+            (Some(month), None) => match month.parse::<Month>() {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    problems.push(at(
+                        format!("`month` is not a month: {e}"),
+                        "write month = \"YYYY-MM\", the sealed month corrected",
+                    ));
+                    continue;
+                }
+            },
+            (None, Some(_)) => None,
+            _ => {
                 problems.push(at(
-                    format!("`month` is not a month: {e}"),
-                    "write month = \"YYYY-MM\", the sealed month corrected",
+                    "a restatement corrects one sealed month (`month = \"2026-08\"`) or one sealed quarter (`quarter = \"2026-Q3\"`)".into(),
+                    "give exactly one of `month` and `quarter`",
                 ));
                 continue;
             }
@@ -254,7 +387,9 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
             continue;
         }
         let line = source[..span.start.min(source.len())].matches('\n').count() + 1;
-        out.push(Restatement { month, target, reason: r.reason.trim().to_string(), line });
+        if let Some(month) = month {
+            out.push(Restatement { month, target, reason: r.reason.trim().to_string(), line });
+        }
     }
     if problems.is_empty() {
         Ok(out)
@@ -304,13 +439,24 @@ pub(crate) struct SentKpi {
 /// The sealed pack at `path`, checked against `seal`: the zip's and its PDF's
 /// SHA-256 must be the ones recorded. The error says what is wrong.
 pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, String> {
+    read_pack(path, &seal.pack_sha256, &seal.pdf_sha256, Some(&seal.month))
+}
+
+/// A sealed quarter's pack at `path`, checked against `seal` as a month's is.
+pub(crate) fn read_sent_quarter_pack(path: &Path, seal: &QuarterSeal) -> Result<SentPack, String> {
+    read_pack(path, &seal.pack_sha256, &seal.pdf_sha256, None)
+}
+
+/// The pack at `path`, whose zip and PDF must have these SHA-256; `month`,
+/// for a month's pack, picks its KPIs out of the pack's history data.
+fn read_pack(path: &Path, pack_sha256: &Sha256, pdf_sha256: &Sha256, month: Option<&str>) -> Result<SentPack, String> {
     let zip = std::fs::read(path).map_err(|e| e.to_string())?;
-    if Sha256::of(&zip) != seal.pack_sha256 {
+    if Sha256::of(&zip) != *pack_sha256 {
         return Err("it is not the board pack that was sealed (its SHA-256 differs from sealed.toml's)".into());
     }
     let entries = pack_entries(&zip)?;
     let entry = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
-    let Some(pdf) = entry(PDF_NAME).filter(|pdf| Sha256::of(pdf) == seal.pdf_sha256) else {
+    let Some(pdf) = entry(PDF_NAME).filter(|pdf| Sha256::of(pdf) == *pdf_sha256) else {
         return Err("its PDF is not the one that was sealed".into());
     };
     let Some(html) = entry(HTML_NAME) else {
@@ -327,8 +473,8 @@ pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, Strin
             sent.lang =
                 html.split_once("<html lang=\"").and_then(|(_, rest)| rest.split('"').next()).map(str::to_string);
         }
-        if name == "data/kpis.json" {
-            sent.kpis = sent_kpis(bytes, &seal.month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
+        if let Some(month) = month.filter(|_| name == "data/kpis.json") {
+            sent.kpis = sent_kpis(bytes, month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
         }
     }
     sent.documents = Some(Sent { pdf, html, zip });
