@@ -22,7 +22,7 @@ use crate::load::catalogue::Medium;
 use crate::load::project::{current_month, Project, QuarterContent, CONTENT_DIR, EVIDENCE_DIR};
 use crate::load::quarter_record::files_of;
 use crate::load::record::{
-    pack_entries, QuarterSeal, SealedKpi, SealedMonth, HTML_NAME, PDF_NAME, SEALED_FILE, SEALED_PACK,
+    pack_entries, QuarterSeal, SealedKpi, SealedMonth, HTML_NAME, PDF_NAME, QUARTER_DATA, SEALED_FILE, SEALED_PACK,
 };
 use crate::load::theme::Theme;
 use crate::load::workspace::{Loaded, Workspace};
@@ -129,7 +129,7 @@ fn pack_bytes(project: &Project, theme: &Theme, q: Quarter) -> Result<(Vec<u8>, 
     let mut entries = vec![
         (PDF_NAME.to_string(), documents.pdf.clone()),
         (HTML_NAME.to_string(), documents.html),
-        ("data/quarter.json".to_string(), documents.json),
+        (QUARTER_DATA.to_string(), documents.json),
         ("data/quarter.csv".to_string(), documents.csv),
         (
             "kpi-definitions.md".to_string(),

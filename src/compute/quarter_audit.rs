@@ -21,7 +21,9 @@ use crate::compute::report::Report;
 use crate::load::catalogue::{Kpi, Medium, Thresholds};
 use crate::load::project::{MonthContent, Project, QuarterContent, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
 use crate::load::quarter_record::files_of;
-use crate::load::record::{quarter_restatements, Corrected, QuarterRestatement, QuarterSeal, RESTATEMENTS_FILE};
+use crate::load::record::{
+    quarter_restatements, Corrected, QuarterRestatement, QuarterSeal, RESTATEMENTS_FILE, SEALED_FILE,
+};
 
 /// A correction of a sealed quarter, as the board is told it.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +180,15 @@ impl SealedQuarter<'_> {
                 );
                 continue;
             };
+            let in_pack = self.q.files.sent.as_ref().and_then(|p| p.kpis.get(&kpi.id)).map(|p| p.value);
+            if in_pack.is_some_and(|v| v != sent.value) {
+                let said = in_pack.flatten().map_or_else(|| "no value".to_string(), |v| v.to_string());
+                found.push(
+                    Diagnostic::error(self.dir().join(SEALED_FILE), format!("sealed.toml and the sealed board pack of {q} disagree on `{}`: the pack the board received says {said}", kpi.id))
+                        .help("sealed.toml was edited: restore it from git (it must say what the pack says)"),
+                );
+                continue;
+            }
             let reading = self.table.reading(self.report, k, q);
             let (value, note) = (reading.value.value, reading.value.note.as_deref());
             let sent_lines = sent.target.zip(sent.red).map(|(target, red)| Thresholds { target, red });

@@ -476,9 +476,31 @@ fn read_pack(path: &Path, pack_sha256: &Sha256, pdf_sha256: &Sha256, month: Opti
         if let Some(month) = month.filter(|_| name == "data/kpis.json") {
             sent.kpis = sent_kpis(bytes, month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
         }
+        if month.is_none() && name == QUARTER_DATA {
+            sent.kpis = quarter_kpis(bytes).map_err(|e| format!("its {QUARTER_DATA} cannot be read: {e}"))?;
+        }
     }
     sent.documents = Some(Sent { pdf, html, zip });
     Ok(sent)
+}
+
+/// A quarter pack's data file: the quarter's values as sent.
+pub(crate) const QUARTER_DATA: &str = "data/quarter.json";
+
+/// The sealed quarter's KPIs from its pack's data file.
+fn quarter_kpis(json: &[u8]) -> Result<BTreeMap<String, SentKpi>, String> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        #[serde(flatten)]
+        kpi: SentKpi,
+    }
+    #[derive(Deserialize)]
+    struct Data {
+        kpis: Vec<Row>,
+    }
+    let data: Data = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    Ok(data.kpis.into_iter().map(|r| (r.id, r.kpi)).collect())
 }
 
 /// The sealed month's KPIs from a pack's history data file.

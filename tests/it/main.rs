@@ -18,6 +18,7 @@ mod output;
 mod pack;
 mod portfolio;
 mod publish;
+mod quarter_record;
 mod quarters;
 mod record;
 mod safety;
