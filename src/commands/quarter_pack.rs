@@ -20,10 +20,8 @@ use crate::commands::pack::slug;
 use crate::compute::report::Report;
 use crate::load::catalogue::Medium;
 use crate::load::project::{current_month, Project, QuarterContent, CONTENT_DIR, EVIDENCE_DIR};
-use crate::load::quarter_record::files_of;
-use crate::load::record::{
-    pack_entries, QuarterSeal, SealedKpi, SealedMonth, HTML_NAME, PDF_NAME, QUARTER_DATA, SEALED_FILE, SEALED_PACK,
-};
+use crate::load::quarter_record::{files_of, QuarterSeal, SealedMonth};
+use crate::load::record::{pack_entries, SealedKpi, HTML_NAME, PDF_NAME, QUARTER_DATA, SEALED_FILE, SEALED_PACK};
 use crate::load::theme::Theme;
 use crate::load::workspace::{Loaded, Workspace};
 use crate::render::quarter::{quarter_documents, table};

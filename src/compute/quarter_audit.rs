@@ -20,10 +20,8 @@ use crate::compute::quarter::QuarterTable;
 use crate::compute::report::Report;
 use crate::load::catalogue::{Kpi, Medium, Thresholds};
 use crate::load::project::{MonthContent, Project, QuarterContent, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
-use crate::load::quarter_record::files_of;
-use crate::load::record::{
-    quarter_restatements, Corrected, QuarterRestatement, QuarterSeal, RESTATEMENTS_FILE, SEALED_FILE,
-};
+use crate::load::quarter_record::{files_of, QuarterSeal};
+use crate::load::record::{quarter_restatements, Corrected, QuarterRestatement, RESTATEMENTS_FILE, SEALED_FILE};
 
 /// A correction of a sealed quarter, as the board is told it.
 #[derive(Debug, Clone, PartialEq)]

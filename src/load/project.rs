@@ -17,9 +17,8 @@ use crate::base::period::{Month, Quarter};
 use crate::load::catalogue::Catalogue;
 use crate::load::config::{Config, CONFIG_FILE};
 use crate::load::fonts::{FontSet, FONTS_DIR};
-use crate::load::record::{
-    self, QuarterSeal, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK,
-};
+use crate::load::quarter_record::QuarterSeal;
+use crate::load::record::{self, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
 pub(crate) use crate::load::values::Entry;
 use crate::load::values::{self, Values};
 

@@ -132,87 +132,6 @@ pub(crate) struct SealedKpi {
     pub(crate) rows: Option<u64>,
 }
 
-/// What the board received for a quarter (`content/2026-Q3/sealed.toml`):
-/// each quarter value as shown, the quarter's own files, and each of its
-/// three months as the quarter was made from it, so an edit to a month after
-/// the quarter was sent is caught even when the month itself is not sealed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct QuarterSeal {
-    /// The quarter as the report names it (`2026-Q3`, `FY2027-Q1`), as a
-    /// check that the file sits in the right folder.
-    pub(crate) quarter: String,
-    /// The boardpack version that sealed it.
-    pub(crate) boardpack: String,
-    /// SHA-256 of `board-pack.zip`.
-    pub(crate) pack_sha256: Sha256,
-    /// SHA-256 of the PDF inside it.
-    pub(crate) pdf_sha256: Sha256,
-    /// The report's language when it was sealed (a BCP 47 tag).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) locale: Option<String>,
-    /// Each KPI's quarter value as shown, by id; `measured` says how it was made.
-    #[serde(default)]
-    pub(crate) kpis: BTreeMap<String, SealedKpi>,
-    /// SHA-256 of the quarter folder's own files (commentary, `kpis.toml`,
-    /// `evidence/KPI.csv`), by name.
-    #[serde(default)]
-    pub(crate) files: BTreeMap<String, Sha256>,
-    /// Each of its three months as the quarter was made from it, by month (`2026-07`).
-    #[serde(default)]
-    pub(crate) months: BTreeMap<String, SealedMonth>,
-}
-
-/// One month of a sealed quarter, as it was when the quarter was sealed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SealedMonth {
-    /// Whether the month had a report: a quarter sent without one said so,
-    /// and a report added later changes what the board received.
-    pub(crate) reported: bool,
-    /// SHA-256 of its `kpis.toml`, commentary and `evidence/KPI.csv`, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) files: BTreeMap<String, Sha256>,
-    /// Each KPI's value, by id (a KPI with no value is left out): what lets
-    /// the audit say which number of the month changed.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) values: BTreeMap<String, f64>,
-}
-
-impl QuarterSeal {
-    /// Reads a quarter's `sealed.toml`; `file` is how diagnostics name it and
-    /// `quarter` the folder's quarter, as the report names it.
-    pub(crate) fn parse(source: &str, file: &Path, quarter: &str) -> Result<QuarterSeal, Box<Diagnostic>> {
-        let restore = "this file records what the board received: restore it from git rather than edit it";
-        let seal: QuarterSeal = toml::from_str(source).map_err(|e| {
-            let found = toml_error(file, source, &e);
-            // A month's record moved into a quarter folder reads as one with unknown keys.
-            let help = if source.lines().any(|l| l.starts_with("month =")) {
-                "this is a month's record: a month's sealed.toml belongs in its month's folder; restore both from git"
-            } else {
-                restore
-            };
-            Box::new(found.help(help))
-        })?;
-        if seal.quarter != quarter {
-            return Err(Box::new(
-                Diagnostic::error(file, format!("this record is for {}, not {quarter}", seal.quarter))
-                    .help("a quarter's sealed.toml must stay in that quarter's folder: restore both from git"),
-            ));
-        }
-        Ok(seal)
-    }
-
-    /// The file's text: a header saying what it is, then the record.
-    pub(crate) fn to_toml(&self, span: &str) -> String {
-        let body = toml::to_string(self).unwrap_or_default();
-        format!(
-            "# {} ({span}) as the board received it, written by `boardpack seal`.\n# Commit it with the quarter; do not edit it: `check` and `build` compare the\n# quarter and its months with it. Correct it with a restatement (see FORMAT.md).\n{body}",
-            self.quarter
-        )
-    }
-}
-
 /// A correction as a sealed month announced it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -442,14 +361,14 @@ pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, Strin
     read_pack(path, &seal.pack_sha256, &seal.pdf_sha256, Some(&seal.month))
 }
 
-/// A sealed quarter's pack at `path`, checked against `seal` as a month's is.
-pub(crate) fn read_sent_quarter_pack(path: &Path, seal: &QuarterSeal) -> Result<SentPack, String> {
-    read_pack(path, &seal.pack_sha256, &seal.pdf_sha256, None)
-}
-
 /// The pack at `path`, whose zip and PDF must have these SHA-256; `month`,
 /// for a month's pack, picks its KPIs out of the pack's history data.
-fn read_pack(path: &Path, pack_sha256: &Sha256, pdf_sha256: &Sha256, month: Option<&str>) -> Result<SentPack, String> {
+pub(crate) fn read_pack(
+    path: &Path,
+    pack_sha256: &Sha256,
+    pdf_sha256: &Sha256,
+    month: Option<&str>,
+) -> Result<SentPack, String> {
     let zip = std::fs::read(path).map_err(|e| e.to_string())?;
     if Sha256::of(&zip) != *pack_sha256 {
         return Err("it is not the board pack that was sealed (its SHA-256 differs from sealed.toml's)".into());
@@ -646,6 +565,28 @@ mod tests {
         assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "it holds no board-report.html, the report as sent");
         let (_dir, path, seal) = sealed(&[(PDF_NAME, b"%PDF sent"), (HTML_NAME, b"")], b"%PDF other");
         assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "its PDF is not the one that was sealed");
+    }
+
+    #[test]
+    fn a_restatement_names_a_month_or_a_quarter() {
+        let text = "[[restatement]]\nmonth = \"2026-08\"\nkpi = \"lead-time\"\nreason = \"Tracker migration\"\n\n[[restatement]]\nquarter = \"2026-Q3\"\nfile = \"2026-08/delivery.md\"\nreason = \"Corrected\"\n";
+        let months = parse_restatements(text, Path::new("r.toml")).unwrap();
+        assert_eq!(months.len(), 1, "the quarter's is not a month's: {months:?}");
+        assert_eq!(
+            quarter_restatements(text),
+            [QuarterRestatement {
+                quarter: "2026-Q3".into(),
+                target: Corrected::File("2026-08/delivery.md".into()),
+                reason: "Corrected".into(),
+                line: 6
+            }]
+        );
+        let both = "[[restatement]]\nmonth = \"2026-08\"\nquarter = \"2026-Q3\"\nkpi = \"x\"\nreason = \"r\"\n";
+        let e = parse_restatements(both, Path::new("r.toml")).unwrap_err();
+        assert!(e[0].message.contains("one sealed month") && e[0].message.contains("one sealed quarter"), "{e:?}");
+        assert!(quarter_restatements(both).is_empty());
+        let neither = "[[restatement]]\nkpi = \"x\"\nreason = \"r\"\n";
+        assert!(parse_restatements(neither, Path::new("r.toml")).is_err());
     }
 
     #[test]
