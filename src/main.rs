@@ -396,7 +396,16 @@ fn build(options: BuildOptions) -> Result<(), Error> {
         reused.push(format!("{} PDF(s) from the cache", summary.pdfs_cached));
     }
     let reused = if reused.is_empty() { String::new() } else { format!(" ({})", reused.join(", ")) };
-    eprintln!("built {} month(s), {} files, into {}{reused}", summary.months, summary.files, summary.output.display());
+    let quarters = match summary.quarters {
+        0 => String::new(),
+        n => format!(" and {n} quarter(s)"),
+    };
+    eprintln!(
+        "built {} month(s){quarters}, {} files, into {}{reused}",
+        summary.months,
+        summary.files,
+        summary.output.display()
+    );
     Ok(())
 }
 

@@ -353,6 +353,14 @@ encrypt = true
 # `check --strict` and `boardpack seal` refuse.
 # explain = "red"
 
+[report]
+# The month the fiscal year starts in (1 = January): it groups months into
+# quarters. With 4, the quarter April to June 2026 is FY2027-Q1.
+# fiscal_year_start = 1
+# What the site opens on: the latest month ("monthly") or, for a board that
+# meets once a quarter, the latest quarter ("quarterly"; FORMAT.md, "Quarters").
+# cadence = "monthly"
+
 # [measure]
 # Where `boardpack measure` finds exported data and git history, to compute
 # the month's values with the evidence behind them (FORMAT.md, "Measuring").

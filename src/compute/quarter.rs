@@ -69,7 +69,7 @@ impl QuarterTable {
         };
         let previous = against(q.previous());
         let year_before = against(q.year_before());
-        QuarterReading { kpi, quarter: q, value, thresholds, status, months, previous, year_before }
+        QuarterReading { kpi, value, thresholds, status, months, previous, year_before }
     }
 
     /// Up to `len` quarters of KPI `k` ending at `q`, oldest first, from the
@@ -113,7 +113,6 @@ pub(crate) struct QuarterValue {
 #[derive(Debug, Clone)]
 pub(crate) struct QuarterReading<'a> {
     pub(crate) kpi: &'a Kpi,
-    pub(crate) quarter: Quarter,
     pub(crate) value: QuarterValue,
     /// In force in the quarter's last month.
     pub(crate) thresholds: Option<Thresholds>,
@@ -138,9 +137,10 @@ impl QuarterReading<'_> {
 }
 
 impl<'p> Report<'p> {
-    /// The quarter folder of `q`, when there is one.
+    /// The quarter folder of the months of `q`, when there is one: named for
+    /// the report's fiscal year, which a portfolio's quarters may not be.
     pub(crate) fn quarter_content(&self, q: Quarter) -> Option<&'p QuarterContent> {
-        self.project.quarters.iter().find(|c| c.quarter == q)
+        self.project.quarters.iter().find(|c| c.quarter.first() == q.first())
     }
 
     /// The KPIs part of quarter `q`'s report: those in force in its last
@@ -151,8 +151,15 @@ impl<'p> Report<'p> {
 
     /// Every KPI's value in every quarter reported. An evidence file that
     /// cannot be read is an error at its line.
-    pub(crate) fn quarter_table(&self) -> Result<QuarterTable, Diagnostic> {
-        let quarters = self.quarters_reported();
+    pub(crate) fn quarter_table(&self) -> Result<QuarterTable, Box<Diagnostic>> {
+        self.quarter_table_by(self.project.config.report.fiscal_year_start)
+    }
+
+    /// [`Report::quarter_table`] with quarters of a fiscal year starting in
+    /// month `start`, which may not be the report's own: a portfolio compares
+    /// its companies by its own quarters.
+    pub(crate) fn quarter_table_by(&self, start: u8) -> Result<QuarterTable, Box<Diagnostic>> {
+        let quarters = self.quarters_reported_by(start);
         let values = (0..self.project.catalogue.kpis.len())
             .map(|k| quarters.iter().map(|q| self.quarter_value(k, *q)).collect::<Result<Vec<_>, _>>())
             .collect::<Result<Vec<_>, _>>()?;
@@ -171,7 +178,7 @@ impl<'p> Report<'p> {
 
     /// KPI `k`'s value for quarter `q`, and how it was made. An evidence file
     /// that cannot be read is an error at its line.
-    pub(crate) fn quarter_value(&self, k: usize, q: Quarter) -> Result<QuarterValue, Diagnostic> {
+    pub(crate) fn quarter_value(&self, k: usize, q: Quarter) -> Result<QuarterValue, Box<Diagnostic>> {
         let kpi = &self.project.catalogue.kpis[k];
         if let Some(entry) = self.quarter_content(q).and_then(|c| c.files.values.get(&kpi.id)) {
             let made = match &entry.measured {
@@ -235,7 +242,7 @@ impl<'p> Report<'p> {
     /// The quarter value pooled from the rows of every month that has a value,
     /// when each of them was measured (has its evidence); `None` when a month
     /// was typed by hand, as its rows are not there to pool.
-    fn recomputed(&self, k: usize, present: &[(Month, f64)]) -> Result<Option<QuarterValue>, Diagnostic> {
+    fn recomputed(&self, k: usize, present: &[(Month, f64)]) -> Result<Option<QuarterValue>, Box<Diagnostic>> {
         let kpi = &self.project.catalogue.kpis[k];
         let Some(method) = Method::named(kpi.measure.as_deref().unwrap_or(&kpi.id)) else {
             return Ok(None);
@@ -259,10 +266,13 @@ impl<'p> Report<'p> {
         }))
     }
 
-    /// Every quarter with at least one reported month, from the first to the last.
-    pub(crate) fn quarters_reported(&self) -> Vec<Quarter> {
-        let start = self.project.config.report.fiscal_year_start;
+    /// Every quarter of a fiscal year starting in month `start` with at least
+    /// one reported month, or a folder of its own, chronological.
+    pub(crate) fn quarters_reported_by(&self, start: u8) -> Vec<Quarter> {
         let mut quarters: Vec<Quarter> = self.project.months.iter().map(|m| Quarter::of(m.month, start)).collect();
+        let folders = self.project.quarters.iter().map(|q| q.quarter);
+        quarters.extend(folders.filter(|q| q.fiscal_year_start() == start));
+        quarters.sort_unstable();
         quarters.dedup();
         quarters
     }
@@ -341,7 +351,7 @@ mod tests {
         let (year, was, _) = reading.year_before.unwrap();
         assert_eq!((year.to_string(), was), ("2025-Q3".to_string(), 6.0));
         assert_eq!(
-            r.quarters_reported().iter().map(|q| q.to_string()).collect::<Vec<_>>(),
+            r.quarters_reported_by(1).iter().map(|q| q.to_string()).collect::<Vec<_>>(),
             ["2025-Q3", "2026-Q2", "2026-Q3"]
         );
         // The chart stops at the first quarter reported, skipped quarters included as gaps.

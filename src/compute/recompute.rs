@@ -20,6 +20,6 @@ pub(crate) fn recompute(
     _method: Method,
     _kpi: &str,
     _evidence: &[(Month, &[u8])],
-) -> Result<Option<Recomputed>, Diagnostic> {
+) -> Result<Option<Recomputed>, Box<Diagnostic>> {
     Ok(None)
 }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::i18n::Lang;
-use crate::base::period::Month;
+use crate::base::period::{Month, Quarter};
 use crate::base::status::Status;
 use crate::compute::commentary::{mentioned, too_deep, MAX_NESTING};
+use crate::compute::quarter::QuarterTable;
 use crate::compute::report::Report;
 use crate::load::catalogue::Medium;
 use crate::load::config::{Explain, CONFIG_FILE};
@@ -26,7 +27,67 @@ pub(crate) fn check(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
         found.extend(unexplained(project, report, month.month));
         found.extend(fractions(project, report, month));
     }
+    match report.quarter_table() {
+        Ok(table) => {
+            for q in project.quarters.iter().filter(|q| q.files.seal.is_none() && !q.files.draft) {
+                found.extend(nesting(&q.files));
+                found.extend(unexplained_in_quarter(project, report, &table, q.quarter));
+            }
+        }
+        // Evidence a quarter would be recomputed from, and cannot be read.
+        Err(d) => found.push(*d),
+    }
     found
+}
+
+/// [`unexplained`] for a quarter with a folder: its red (or amber) KPIs need
+/// a note typed for the quarter, or its commentary naming them.
+pub(crate) fn unexplained_in_quarter(
+    project: &Project,
+    report: &Report<'_>,
+    table: &QuarterTable,
+    q: Quarter,
+) -> Vec<Diagnostic> {
+    let rule = project.config.rules.explain;
+    let Some(content) = report.quarter_content(q) else {
+        return Vec::new();
+    };
+    let dir = Path::new(CONTENT_DIR).join(q.to_string());
+    let mut found = Vec::new();
+    for k in report.kpis_in_quarter(q) {
+        let r = table.reading(report, k, q);
+        if !needs_explaining(rule, r.status) || r.value.note.is_some() {
+            continue;
+        }
+        let said = mentioned(&content.files, r.kpi);
+        if said.commentary || said.summary {
+            continue;
+        }
+        let kpi = r.kpi;
+        let text = |v: f64| kpi.show(Lang::english(), v, Medium::Text);
+        let value = r.value.value.map(text).unwrap_or_default();
+        let target = r.thresholds.map(|t| format!(", target {}", text(t.target))).unwrap_or_default();
+        found.push(
+            Diagnostic::warning(
+                dir.join(format!("{}.md", kpi.accountability)),
+                format!("{} is {} in {q} ({value}{target}) and nothing in the quarter's commentary explains it", kpi.name, r.status.label().to_lowercase()),
+            )
+            .help(format!(
+                "the board will ask why: say it in content/{q}/{}.md or summary.md, naming the KPI, or type a note for the quarter in content/{q}/kpis.toml ({} = {{ value = …, note = \"…\" }})",
+                kpi.accountability, kpi.id
+            )),
+        );
+    }
+    found
+}
+
+/// Whether a KPI in `status` needs an explanation under `rule`.
+fn needs_explaining(rule: Explain, status: Status) -> bool {
+    match rule {
+        Explain::Red => status == Status::Red,
+        Explain::Amber => status == Status::Red || status == Status::Amber,
+        Explain::None => false,
+    }
 }
 
 /// What the report's language lacks: the words its theme has no translation
@@ -94,15 +155,10 @@ pub(crate) fn unexplained(project: &Project, report: &Report<'_>, month: Month) 
     let Some(content) = project.months.iter().find(|m| m.month == month) else {
         return Vec::new();
     };
-    let needs = |s: Status| match rule {
-        Explain::Red => s == Status::Red,
-        Explain::Amber => s == Status::Red || s == Status::Amber,
-        Explain::None => false,
-    };
     let mut found = Vec::new();
     for k in report.kpis_in(month) {
         let r = report.reading(k, month);
-        if !needs(r.status) || r.note.is_some() {
+        if !needs_explaining(rule, r.status) || r.note.is_some() {
             continue;
         }
         let kpi = r.kpi;

@@ -95,6 +95,26 @@ impl Default for ReportConfig {
     }
 }
 
+impl ReportConfig {
+    /// What `[report]` gets wrong that its types do not catch, at its line.
+    pub(crate) fn check(&self, source: &str, file: &Path) -> Option<Diagnostic> {
+        if (1..=12).contains(&self.fiscal_year_start) {
+            return None;
+        }
+        // The key's own line: not a comment that mentions it.
+        let key = "fiscal_year_start";
+        let at = source
+            .match_indices(key)
+            .find(|(i, _)| source[..*i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty()))
+            .map_or(0..0, |(i, _)| i..i + key.len());
+        Some(
+            Diagnostic::error(file, "`fiscal_year_start` must be a month number from 1 to 12")
+                .at(source, at)
+                .help("write the month the fiscal year starts in: 1 for January (the default), 4 for April"),
+        )
+    }
+}
+
 fn january() -> u8 {
     1
 }
@@ -266,19 +286,7 @@ impl Config {
         let required = [("title", config.title.as_str()), ("organisation", config.organisation.as_str())];
         let mut problems = check_settings(source, file, &required, config.theme.as_deref(), &mut config.base_url);
         problems.extend(config.publish.check(source, file));
-        if !(1..=12).contains(&config.report.fiscal_year_start) {
-            // The key's own line: not a comment that mentions it.
-            let key = "fiscal_year_start";
-            let at = source
-                .match_indices(key)
-                .find(|(i, _)| source[..*i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty()))
-                .map_or(0..0, |(i, _)| i..i + key.len());
-            problems.push(
-                Diagnostic::error(file, "`fiscal_year_start` must be a month number from 1 to 12")
-                    .at(source, at)
-                    .help("write the month the fiscal year starts in: 1 for January (the default), 4 for April"),
-            );
-        }
+        problems.extend(config.report.check(source, file));
         match parse_locale(source, file, config.locale.as_deref()) {
             Ok(locale) => config.language = locale,
             Err(d) => problems.extend(d),

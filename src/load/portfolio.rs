@@ -63,6 +63,11 @@ pub(crate) struct PortfolioConfig {
     /// (encrypted under one key for all of them).
     #[serde(default)]
     pub(crate) publish: crate::load::config::PublishConfig,
+    /// `[report]`: the quarters the overview compares the companies by (each
+    /// company's own report keeps its own), and whether it opens on the
+    /// latest quarter (`cadence = "quarterly"`) or month.
+    #[serde(default)]
+    pub(crate) report: crate::load::config::ReportConfig,
 }
 
 /// One company of a portfolio.
@@ -138,6 +143,7 @@ pub(crate) fn open(root: &Path) -> Opened {
                 let problems = check_settings(&text, file, &required, c.theme.as_deref(), &mut c.base_url);
                 diagnostics.extend(problems);
                 diagnostics.extend(c.publish.check(&text, file));
+                diagnostics.extend(c.report.check(&text, file));
                 match crate::load::config::parse_locale(&text, file, c.locale.as_deref()) {
                     Ok(locale) => c.language = locale,
                     Err(d) => diagnostics.extend(d),

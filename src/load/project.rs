@@ -143,8 +143,8 @@ impl Project {
     /// written, so a build holds every company's figures but only the
     /// companies in flight whole.
     pub(crate) fn figures_only(mut self) -> Project {
-        self.quarters = Vec::new();
-        for m in &mut self.months {
+        let quarters = self.quarters.iter_mut().map(|q| &mut q.files);
+        for m in self.months.iter_mut().chain(quarters) {
             m.summary = None;
             m.commentary = BTreeMap::new();
             m.sent_commentary = BTreeMap::new();
@@ -468,7 +468,6 @@ impl Reader {
             }
         }
         close(current.take(), quarter.take());
-        drop(close);
         let now = current_month();
         for m in &mut months {
             self.finish(m, catalogue, now);

@@ -19,6 +19,7 @@ pub(crate) mod markdown;
 pub(crate) mod overview;
 pub(crate) mod pages;
 pub(crate) mod quarter;
+pub(crate) mod quarter_overview;
 mod typst;
 pub(crate) mod view;
 

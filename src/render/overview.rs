@@ -16,6 +16,7 @@ use super::view::{MonthLink, SiteView};
 use super::{Destination, MonthRecord, SiteFile};
 use crate::base::i18n::Lang;
 use crate::base::period::Month;
+use crate::compute::quarter::QuarterTable;
 use crate::compute::report::{Report, StatusCounts};
 use crate::load::catalogue::{Kpi, Medium};
 use crate::load::portfolio::{Company, Portfolio};
@@ -42,6 +43,8 @@ pub(crate) struct Row {
     pub(crate) name: String,
     /// Whether the company has a report for this month (a link to it).
     pub(crate) reported: bool,
+    /// Its report for the period, relative to the site root, when there is one.
+    pub(crate) link: Option<String>,
     /// Why there is no report, when there is none.
     pub(crate) absence: Option<String>,
     pub(crate) counts: StatusCounts,
@@ -66,6 +69,12 @@ pub(crate) struct Overview<'a> {
     pub(crate) medians: Vec<Option<String>>,
     /// Every month up to this one, newest first: the month selector.
     pub(crate) months: Vec<MonthLink>,
+    /// The quarters' overviews, newest first, on the pages that list them
+    /// (the latest page and the quarters' own): a month's page lists only
+    /// what precedes it.
+    pub(crate) quarters: Vec<MonthLink>,
+    /// Whether it is a quarter's overview (else a month's).
+    pub(crate) quarterly: bool,
 }
 
 /// The overview of one month on its own (the portfolio PDF's matrix).
@@ -77,7 +86,7 @@ pub(crate) fn overview_of<'a>(portfolio: &'a Portfolio, lang: &Lang, month: Mont
 
 /// KPI ids across companies, in the order they first appear, named in the
 /// overview's language (each company's pages keep their own).
-fn columns(portfolio: &Portfolio) -> Vec<Column> {
+pub(super) fn columns(portfolio: &Portfolio) -> Vec<Column> {
     let language = portfolio.config.language.language();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -100,7 +109,7 @@ pub(crate) fn overview_files(
     from: Option<Month>,
 ) -> Result<Vec<SiteFile>, Error> {
     let collect = super::Collect::default();
-    write_overview(portfolio, theme, from, &collect, None)?;
+    write_overview(portfolio, theme, from, &collect, None, None)?;
     Ok(collect.into_files())
 }
 
@@ -115,6 +124,7 @@ pub(crate) fn write_overview(
     from: Option<Month>,
     dest: &dyn Destination,
     companies: Option<&CompanyKeys>,
+    tables: Option<&[QuarterTable]>,
 ) -> Result<Option<Vec<MonthRecord>>, Error> {
     let lang = super::lang(theme, &portfolio.config.language)?;
     let lang = &lang;
@@ -147,9 +157,27 @@ pub(crate) fn write_overview(
             }
         })
         .collect::<Result<_, Error>>()?;
+    // Each company's quarters by the portfolio's fiscal year: given by a
+    // build, which made them while it held each company whole (its
+    // evidence), else made here.
+    let made;
+    let tables = match tables {
+        Some(t) => t,
+        None => {
+            made = super::quarter_overview::tables(portfolio)?;
+            &made
+        }
+    };
+    let quarters = super::quarter_overview::write(portfolio, theme, lang, &reports, tables, &columns, dest)?;
     if let Some(&latest) = months.last() {
-        let view = overview(portfolio, lang, &reports, &columns, latest, &months);
-        dest.write(vec![page(theme, lang, &view, "index.html", "")?])?;
+        let mut view = overview(portfolio, lang, &reports, &columns, latest, &months);
+        view.quarters = quarters.links.clone();
+        if quarters.front.is_none() {
+            dest.write(vec![page(theme, lang, &view, "index.html", "")?])?;
+        }
+    }
+    if let Some(front) = quarters.front {
+        dest.write(vec![front])?;
     }
     let mut files: Vec<SiteFile> = statics(theme).collect();
     files.extend(super::pages::robots(portfolio.config.publish.index));
@@ -157,7 +185,7 @@ pub(crate) fn write_overview(
     Ok(keys.map(|_| records.into_iter().flatten().collect()))
 }
 
-fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
+pub(super) fn page(theme: &Theme, lang: &Lang, view: &Overview<'_>, path: &str, root: &str) -> Result<SiteFile, Error> {
     let site = SiteView::new(view.title, view.owner, view.base_url, lang).indexed(view.index);
     let mut ctx = super::pages::context(&site);
     ctx.insert("portfolio", view);
@@ -209,6 +237,8 @@ fn overview<'a>(
         rows,
         medians,
         months: upto.iter().rev().map(|&m| MonthLink::new(lang, m)).collect(),
+        quarters: Vec::new(),
+        quarterly: false,
     }
 }
 
@@ -249,6 +279,7 @@ fn row(lang: &Lang, company: &Company, report: &Report<'_>, columns: &[Column], 
         slug: company.slug.clone(),
         name: project.config.organisation.clone(),
         reported,
+        link: reported.then(|| format!("{}/{month}/index.html", company.slug)),
         absence,
         counts,
         change,
@@ -258,7 +289,7 @@ fn row(lang: &Lang, company: &Company, report: &Report<'_>, columns: &[Column], 
 
 /// What moved between two reports, e.g. "red +1, green −1" (in the
 /// portfolio's words for each status).
-fn describe_change(lang: &Lang, before: StatusCounts, after: StatusCounts) -> String {
+pub(super) fn describe_change(lang: &Lang, before: StatusCounts, after: StatusCounts) -> String {
     let parts: Vec<String> = [
         ("portfolio.red", before.red, after.red),
         ("portfolio.amber", before.amber, after.amber),
@@ -279,7 +310,7 @@ fn describe_change(lang: &Lang, before: StatusCounts, after: StatusCounts) -> St
 }
 
 /// The median, or `None` for no values.
-fn median(values: &mut [f64]) -> Option<f64> {
+pub(super) fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use accountability::chart_view;
 pub(crate) use accountability::{ChartView, NoteView, Provenance, RowView, Rows};
-pub(crate) use archive::{archive_rows, quarter_rows, Archive, ArchiveRow};
+pub(crate) use archive::{archive_rows, quarter_rows, Archive};
 pub(crate) use catalogue::{catalogue_view, CatalogueAccountability};
 use scorecard::month_view;
 pub(crate) use scorecard::{AccountabilityView, Attention, MonthView, RestatementView, Tile, YearView};

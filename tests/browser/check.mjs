@@ -11,7 +11,10 @@
 //   - 390 px wide: no page has horizontal scroll and every tile fits;
 //   - every chart SVG: each text label lies inside the image;
 //   - every sparkline's lines and point reach 3:1 contrast against its tile, in
-//     light and dark colour schemes (WCAG 1.4.11, non-text contrast).
+//     light and dark colour schemes (WCAG 1.4.11, non-text contrast);
+//   - the latest quarter's pages (scorecard, accountability pages, single-file
+//     report): axe in both schemes, the scorecard printed on exactly one A4
+//     landscape page, no sideways scroll at 390 px.
 // Screenshots go to target/screenshots/ for a person to look at.
 // Exits 1 with a list of failures if anything is wrong.
 
@@ -42,6 +45,14 @@ function walk(dir) {
 
 function latestMonth(site) {
   return readdirSync(site).filter((n) => /^\d{4}-\d{2}$/.test(n)).sort().pop();
+}
+
+function latestQuarter(site) {
+  const id = (n) => /^(FY)?(\d{4})-Q([1-4])$/.exec(n);
+  return readdirSync(site).filter((n) => id(n)).sort((a, b) => {
+    const [x, y] = [id(a), id(b)];
+    return Number(x[2]) - Number(y[2]) || Number(x[3]) - Number(y[3]);
+  }).pop();
 }
 
 function accountabilities(site, month) {
@@ -127,8 +138,10 @@ async function checkSite(browser, site, tag) {
   const accs = accountabilities(site, month);
   const acc = accs[0];
   const outside = [];
+  // A site read quarter by quarter opens on a quarter: its month checks read the latest month.
+  const front = readFileSync(join(site, 'index.html'), 'utf8').includes('page-quarter') ? `${month}/index.html` : 'index.html';
   const pages = {
-    scorecard: 'index.html',
+    scorecard: front,
     accountability: `${month}/${acc}/index.html`,
     archive: 'archive/index.html',
     catalogue: 'kpis/index.html',
@@ -300,6 +313,58 @@ async function checkSite(browser, site, tag) {
     if (!outsideText) pass(`${tag}: ${svgs.length} charts, every label inside the image`);
     await ctx.close();
   }
+  const quarter = latestQuarter(site);
+  if (quarter) await checkQuarter(browser, site, tag, quarter);
+}
+
+/** A quarter's pages: accessible, its scorecard one printed A4 landscape page, and a phone's width. */
+async function checkQuarter(browser, site, tag, quarter) {
+  const outside = [];
+  const pages = { 'quarter scorecard': `${quarter}/index.html` };
+  for (const acc of accountabilities(site, quarter)) pages[`quarter ${acc}`] = `${quarter}/${acc}/index.html`;
+  if (existsSync(join(site, quarter, 'board-report.html'))) pages['quarter pack'] = `${quarter}/board-report.html`;
+  for (const scheme of ['light', 'dark']) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: scheme });
+    for (const [name, rel] of Object.entries(pages)) {
+      const page = await open(context, site, rel, outside);
+      await axe(page, `${tag} ${name} (${scheme})`);
+      if (scheme === 'light' && name === 'quarter scorecard') await page.screenshot({ path: join(shots, `${tag}-quarter-desktop.png`), fullPage: true });
+      await page.close();
+    }
+    await context.close();
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'boardpack-print-'));
+  {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await open(context, site, pages['quarter scorecard'], outside);
+    const pdf = join(tmp, 'quarter.pdf');
+    await printPdf(page, pdf);
+    const n = pdfPages(pdf);
+    const sizes = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    if (n !== 1) fail(`${tag}: the ${quarter} scorecard prints on ${n} pages, not 1`);
+    else if (!/841\.\d+ x 59\d\.\d+ pts \(A4\)/.test(sizes)) fail(`${tag}: the ${quarter} scorecard does not print A4 landscape: ${/Page size:.*/.exec(sizes)}`);
+    else pass(`${tag}: the ${quarter} scorecard prints on exactly 1 A4 landscape page`);
+    execFileSync('pdftoppm', ['-png', '-r', '70', '-singlefile', pdf, join(shots, `${tag}-quarter-print`)]);
+    await context.close();
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  const mobile = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+  for (const [name, rel] of Object.entries(pages)) {
+    const page = await open(mobile, site, rel, outside);
+    const r = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      // The quarter's table may scroll inside its own region; the page may not.
+      const wide = [...document.querySelectorAll('main *')].filter((e) => !e.closest('.table-scroll') && e.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+      return { width, scroll: document.documentElement.scrollWidth, wide };
+    });
+    if (r.scroll > r.width) fail(`${tag}: at 390 px the ${name} page scrolls sideways (${r.scroll} > ${r.width}): ${r.wide.join(', ')}`);
+    else pass(`${tag}: at 390 px the ${name} page has no horizontal scroll`);
+    if (name === 'quarter scorecard') await page.screenshot({ path: join(shots, `${tag}-quarter-mobile.png`), fullPage: true });
+    await page.close();
+  }
+  await mobile.close();
+  if (outside.length) fail(`${tag}: requests outside the output folder:\n    ${[...new Set(outside)].join('\n    ')}`);
 }
 
 /** A portfolio: its overview pages, then each company's site under it. */
@@ -308,7 +373,10 @@ async function checkPortfolio(browser, site, tag) {
   const outside = [];
   for (const scheme of ['light', 'dark']) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: scheme });
-    for (const [name, rel] of Object.entries({ overview: 'index.html', month: `${month}/index.html` })) {
+    const views = { overview: 'index.html', month: `${month}/index.html` };
+    const quarter = latestQuarter(site);
+    if (quarter) views.quarter = `${quarter}/index.html`;
+    for (const [name, rel] of Object.entries(views)) {
       const page = await open(context, site, rel, outside);
       await axe(page, `${tag} ${name} (${scheme})`);
       if (scheme === 'light' && name === 'overview') await page.screenshot({ path: join(shots, `${tag}-overview-desktop.png`), fullPage: true });

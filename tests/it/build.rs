@@ -62,14 +62,23 @@ fn every_url_of_the_contract_exists() {
         "2026-10/data.csv",
         "2025-05/index.html",
         "2025-05/charts/lead-time.svg",
+        "2026-Q3/index.html",
+        "2026-Q3/team-performance/index.html",
+        "2026-Q3/charts/cycle-time.svg",
+        "2026-Q3/data.json",
+        "2026-Q3/data.csv",
+        "2026-Q3/board-report.pdf",
+        "2026-Q3/board-report.html",
     ] {
         assert!(o.join(path).is_file(), "{path} missing");
     }
-    let months = fs::read_dir(o)
+    let folders: Vec<String> = fs::read_dir(o)
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("20"))
-        .count();
-    assert_eq!(months, 18);
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("20"))
+        .collect();
+    assert_eq!(folders.iter().filter(|n| !n.contains("-Q")).count(), 18, "months");
+    assert_eq!(folders.iter().filter(|n| n.contains("-Q")).count(), 2, "quarters: {folders:?}");
 }
 
 #[test]

@@ -61,6 +61,8 @@ fn each_rule_makes_the_quarter_and_a_missing_month_is_said() {
     assert_eq!(revenue["made"], "no sum without every month; no value for February 2026");
     assert_eq!(kpi(&q4, "uptime")["made"], "worst of 2 months (January 2026); no value for February 2026");
     assert_eq!(kpi(&q4, "incidents")["value"].as_f64(), Some(2.0));
+    let page = read(&out.path().join("FY2026-Q4/index.html"));
+    assert!(page.contains("February 2026 was not reported: the quarter"), "{page}");
     // The change on the quarter before, in the data as on the page.
     assert_eq!(kpi(&q1, "engineers")["delta"].as_f64(), Some(2.0));
     let csv = read(&out.path().join("FY2027-Q1/data.csv"));
@@ -142,4 +144,73 @@ fn a_quarter_rule_that_does_not_exist_is_an_error_at_its_line() {
     let err = stderr(&boardpack(&["check", "--root", project.path().to_str().unwrap()]));
     assert!(err.contains("`fiscal_year_start` must be a month number from 1 to 12"), "{err}");
     assert!(err.contains("boardpack.toml:9"), "{err}");
+}
+
+/// A portfolio of the demo (measured, with its rows) and the fiscal-April
+/// company, compared by calendar quarters.
+fn quarter_portfolio() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("portfolio.toml"),
+        "title = \"Quarterly review\"\nowner = \"Harbour Lane\"\n\n[report]\ncadence = \"quarterly\"\n",
+    )
+    .unwrap();
+    let demo = copy_project(&repo());
+    copy_dir(demo.path(), &dir.path().join("companies/larkspur"));
+    copy_dir(&fixture(), &dir.path().join("companies/fiscal"));
+    dir
+}
+
+#[test]
+fn a_portfolio_compares_its_companies_quarter_by_quarter_as_each_shows_its_own() {
+    let portfolio = quarter_portfolio();
+    let out = tempfile::tempdir().unwrap();
+    build(portfolio.path(), out.path());
+    let out = out.path();
+    let page = read(&out.join("2026-Q3/index.html"));
+    assert!(page.contains("<h1>Q3 2026</h1>") && page.contains("for the quarter"), "{page}");
+    // The demo's own quarter page and the overview agree on every value.
+    let own = data(&out.join("larkspur"), "2026-Q3");
+    let larkspur = &page[page.find("Larkspur Freight").unwrap()..];
+    let larkspur = &larkspur[..larkspur.find("</tr>").unwrap()];
+    for id in ["lead-time", "change-failure-rate", "key-person-concentration"] {
+        let shown = read(&out.join("larkspur/2026-Q3/index.html"));
+        let value = kpi(&own, id)["value"].as_f64().unwrap();
+        assert!(value > 0.0, "{id}");
+        let table = &shown[shown.find("quarter-table").unwrap()..];
+        let row = &table[table.find(&format!("#qkpi-{id}\"")).unwrap()..];
+        let cell = &row[row.find("class=\"q-value\"><strong>").unwrap() + 25..];
+        let strong = &cell[..cell.find("</strong>").unwrap()];
+        assert!(larkspur.contains(strong), "{id}: the overview does not show {strong}:\n{larkspur}");
+    }
+    assert!(page.contains("href=\"../larkspur/2026-Q3/index.html\""), "{page}");
+    // The fiscal company's April–June is its FY2027-Q1: its typed value, and its page.
+    let q2 = read(&out.join("2026-Q2/index.html"));
+    let fiscal = &q2[q2.find("Fiscal Ltd").unwrap()..];
+    let fiscal = &fiscal[..fiscal.find("</tr>").unwrap()];
+    assert!(fiscal.contains("7 incidents"), "{fiscal}");
+    assert!(q2.contains("href=\"../fiscal/FY2027-Q1/index.html\""), "{q2}");
+    // Opened on the latest quarter that is over; the one in progress is not shown.
+    assert!(read(&out.join("index.html")).contains("<h1>Q3 2026</h1>"));
+    assert!(!out.join("2026-Q4").exists());
+    assert_links_resolve(out);
+}
+
+#[test]
+fn a_red_quarter_kpi_that_nothing_in_the_quarter_explains_is_a_warning() {
+    let project = copy_project(&fixture());
+    let root = project.path().to_str().unwrap();
+    let explained = stderr(&boardpack(&["check", "--root", root]));
+    assert!(!explained.contains("quarter's commentary"), "{explained}");
+    // The uptime dip is explained in the quarter's summary and platform.md: without them, nothing says why.
+    fs::remove_file(project.path().join("content/FY2027-Q1/platform.md")).unwrap();
+    fs::write(project.path().join("content/FY2027-Q1/summary.md"), "The first quarter of the fiscal year.\n").unwrap();
+    let err = stderr(&boardpack(&["check", "--root", root]));
+    assert!(
+        err.contains("Uptime is off target in FY2027-Q1 (98.70%, target 99.90%) and nothing in the quarter's commentary explains it"),
+        "{err}"
+    );
+    assert!(err.contains("content/FY2027-Q1/platform.md"), "{err}");
+    // Incidents are red too, but the value typed for the quarter carries its note.
+    assert!(!err.contains("Incidents is off target in FY2027-Q1"), "{err}");
 }

@@ -48,6 +48,8 @@ pub struct BuildSummary {
     pub files: usize,
     /// How many months (company-months, for a portfolio) were rendered.
     pub months: usize,
+    /// How many quarters (company-quarters, for a portfolio) were rendered.
+    pub quarters: usize,
     /// Months taken unchanged from the previous build into this output
     /// instead of rendered again.
     pub months_reused: usize,
@@ -77,6 +79,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
 pub(crate) struct Written {
     pub(crate) files: usize,
     pub(crate) months: usize,
+    pub(crate) quarters: usize,
     /// Months taken unchanged from the previous build.
     pub(crate) reused: usize,
     /// Months taken from the cache.
@@ -91,6 +94,7 @@ impl Written {
             output,
             files: self.files,
             months: self.months,
+            quarters: self.quarters,
             months_reused: self.reused,
             months_cached: self.months_cached,
             pdfs_cached: self.pdfs_cached,
@@ -129,6 +133,7 @@ fn build_report(
     let written = Written {
         files: plain.files(),
         months: project.months.len(),
+        quarters: project.quarters.len(),
         reused: plain.months_reused(),
         months_cached: plain.months_cached(),
         pdfs_cached: cache.pdfs_taken(),

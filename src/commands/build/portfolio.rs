@@ -10,6 +10,7 @@ use crate::base::diagnostic::Diagnostic;
 use crate::base::parallel::pool;
 use crate::commands::check::Words;
 use crate::commands::site::company_site;
+use crate::compute::quarter::QuarterTable;
 use crate::load::portfolio::{Company, COMPANIES_DIR};
 use crate::load::theme::Theme;
 use crate::load::workspace::publish_company;
@@ -35,6 +36,8 @@ struct Streamed {
     found: Vec<Diagnostic>,
     /// Its pages, for the sitemap.
     pages: Vec<String>,
+    /// Its quarters by the portfolio's fiscal year, made while it was whole.
+    quarters: Option<QuarterTable>,
     written: Written,
 }
 
@@ -103,13 +106,15 @@ pub(crate) fn build_portfolio(
         let written = Written {
             files: plain.files(),
             months,
+            quarters: company.project.quarters.len(),
             reused: plain.months_reused(),
             months_cached: plain.months_cached(),
             pdfs_cached: 0,
         };
         let pages = plain.pages();
+        let quarters = Some(crate::render::quarter_overview::company_table(&portfolio, &company)?);
         let company = Company { slug: company.slug, project: company.project.figures_only() };
-        Ok(Streamed { company: Some(company), keys, found, pages, written })
+        Ok(Streamed { company: Some(company), keys, found, pages, quarters, written })
     };
     let streamed: Vec<Result<Streamed, Error>> = pool().install(|| slugs.par_iter().map(company).collect());
     progress.finish();
@@ -118,17 +123,20 @@ pub(crate) fn build_portfolio(
     let mut written = Written::default();
     let mut pages = Vec::new();
     let mut keys = CompanyKeys::new();
+    let mut tables = Vec::new();
     for s in streamed {
         match s {
             Ok(s) => {
                 if let Some(company) = &s.company {
                     keys.insert(company.slug.clone(), s.keys);
                 }
+                tables.extend(s.quarters);
                 warnings.extend(s.found);
                 portfolio.companies.extend(s.company);
                 pages.push(s.pages);
                 written.files += s.written.files;
                 written.months += s.written.months;
+                written.quarters += s.written.quarters;
                 written.reused += s.written.reused;
                 written.months_cached += s.written.months_cached;
             }
@@ -143,7 +151,9 @@ pub(crate) fn build_portfolio(
     }
     let plain = ToStaging::new(&staging, None, &cache, &output);
     let dest = Encrypting::new(&plain, key.as_ref(), None);
-    if let Some(records) = pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys)))? {
+    if let Some(records) =
+        pool().install(|| write_overview(&portfolio, &theme, None, &dest, Some(&keys), Some(&tables)))?
+    {
         plain.record(&records);
     }
     if let Some(base_url) = base_url {

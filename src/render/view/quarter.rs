@@ -116,6 +116,8 @@ pub(crate) struct QuarterView {
     pub(crate) span: String,
     /// Its months, for the column headings, and a link to each month's report.
     pub(crate) months: Vec<MonthCellView>,
+    /// The months of the quarter with no report, named: the quarter says so.
+    pub(crate) unreported: Option<String>,
     pub(crate) summary: Option<String>,
     pub(crate) accountabilities: Vec<QuarterAccountability>,
     pub(crate) counts: StatusCounts,
@@ -295,6 +297,11 @@ pub(crate) fn quarter_bundle(shared: &QuarterShared<'_>, q: Quarter) -> Result<Q
     }
     let published = |m: Month| project.months.iter().any(|c| c.month == m);
     let months = q.months().iter().map(|&m| month_cell(lang, None, m, None, Status::None, published(m))).collect();
+    let missing: Vec<String> = q.months().into_iter().filter(|m| !published(*m)).map(|m| lang.month(m)).collect();
+    let unreported = (!missing.is_empty()).then(|| {
+        let phrase = lang.count("quarter.unreported", missing.len());
+        crate::base::i18n::fill(&phrase, &[("months", &missing.join(lang.get("measured.list")))])
+    });
     let attention = attention(&accountabilities, files, report);
     let has_previous = accountabilities.iter().flat_map(|a| &a.rows).any(|r| r.previous.is_some());
     let has_year = accountabilities.iter().flat_map(|a| &a.rows).any(|r| r.year.is_some());
@@ -305,6 +312,7 @@ pub(crate) fn quarter_bundle(shared: &QuarterShared<'_>, q: Quarter) -> Result<Q
         name: lang.quarter(q),
         span: lang.quarter_span(q),
         months,
+        unreported,
         summary: html(files.summary.as_ref()),
         accountabilities,
         tally: tally(lang, &counts),
