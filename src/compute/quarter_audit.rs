@@ -72,7 +72,7 @@ pub(crate) fn quarter_audit(project: &Project, report: &Report<'_>, months: &[Co
     let table = match report.quarter_table() {
         Ok(t) => t,
         Err(d) => {
-            found.push(d);
+            found.push(*d);
             return found;
         }
     };
