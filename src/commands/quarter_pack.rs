@@ -18,6 +18,7 @@ use crate::base::period::{Month, Quarter};
 use crate::commands::check::project_findings;
 use crate::commands::pack::slug;
 use crate::compute::report::Report;
+use crate::compute::rules::unexplained_in_quarter;
 use crate::load::catalogue::Medium;
 use crate::load::project::{current_month, Project, QuarterContent, CONTENT_DIR, EVIDENCE_DIR};
 use crate::load::quarter_record::{files_of, QuarterSeal, SealedMonth};
@@ -180,7 +181,8 @@ pub fn pack_quarter(
 /// (`sealed.toml` and `board-pack.zip`, created with the folder if need be).
 ///
 /// Refuses a project with errors, a quarter sealed already, one not over yet,
-/// one with a draft month (its numbers are not final, and the quarter is made
+/// one whose red (or amber, per `[rules]`) quarter values nothing in the
+/// quarter explains, one with a draft month (its numbers are not final, and the quarter is made
 /// from them) or no published month, and a draft quarter. A month with no
 /// folder at all is accepted once the quarter is over (a company that began
 /// reporting mid-quarter, a month skipped): the quarter says so, and the seal
@@ -208,9 +210,30 @@ pub fn seal_quarter(root: &Path, quarter: Option<&str>) -> Result<QuarterSealSum
         });
     }
     sendable(&project, q)?;
+    let report = Report::new(&project);
+    let unexplained = unexplained_in_quarter(&project, &report, &table(&report)?, q);
+    if !unexplained.is_empty() {
+        let mut refused: Vec<Diagnostic> = unexplained
+            .into_iter()
+            .map(|mut d| {
+                d.severity = crate::base::diagnostic::Severity::Error;
+                d
+            })
+            .collect();
+        refused.insert(
+            0,
+            Diagnostic::error(
+                Path::new(CONTENT_DIR).join(q.to_string()),
+                format!("{q} cannot be sealed: the board would get numbers nobody explained"),
+            )
+            .help(
+                "explain each KPI below with a note in the quarter's kpis.toml or in its commentary, then seal again",
+            ),
+        );
+        return Err(Error::Content(refused));
+    }
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let (zip, pdf) = pool().install(|| pack_bytes(&project, &theme, q))?;
-    let report = Report::new(&project);
     let record = quarter_record(&project, &report, q, &zip, &pdf)?;
     let dir = project.root.join(CONTENT_DIR).join(q.to_string());
     let pack_path = dir.join(SEALED_PACK);

@@ -225,6 +225,25 @@ fn a_quarter_pack_is_deterministic_and_verify_recognises_the_sealed_one() {
 }
 
 #[test]
+fn seal_refuses_a_quarter_whose_amber_values_nothing_explains_when_the_rules_ask() {
+    let project = fixture();
+    let config = project.path().join("boardpack.toml");
+    fs::write(&config, read(&config) + "\n[rules]\nexplain = \"amber\"\n").unwrap();
+    let o = run(project.path(), &["seal", "2026-Q3"]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = stderr(&o);
+    assert!(said.contains("2026-Q3 cannot be sealed: the board would get numbers nobody explained"), "{said}");
+    assert!(said.contains("Production incidents is watch in 2026-Q3"), "{said}");
+    assert!(!said.contains("Lead time is"), "the quarter's summary names lead time: {said}");
+    assert!(!project.path().join("content/2026-Q3/sealed.toml").exists());
+    // Named in the quarter's commentary: explained, and sealed.
+    let delivery = project.path().join("content/2026-Q3/delivery.md");
+    fs::write(&delivery, read(&delivery) + "Production incidents: one, during the migration.\n").unwrap();
+    let o = run(project.path(), &["seal", "2026-Q3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
 fn seal_refuses_a_quarter_with_a_draft_month() {
     let project = fixture();
     let september = project.path().join("content/2026-09/kpis.toml");
