@@ -5,7 +5,6 @@ pub(crate) mod audit;
 pub(crate) mod commentary;
 pub(crate) mod measure;
 pub(crate) mod quarter;
-pub(crate) mod quarter_audit;
 pub(crate) mod recompute;
 pub(crate) mod report;
 pub(crate) mod rules;

@@ -11,7 +11,6 @@ pub(crate) mod inputs;
 pub(crate) mod measuring;
 pub(crate) mod portfolio;
 pub(crate) mod project;
-pub(crate) mod quarter_record;
 pub(crate) mod record;
 pub(crate) mod staging;
 pub(crate) mod theme;

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+pub(crate) mod quarter_record;
+
 use crate::base::digest::Sha256;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
@@ -17,10 +19,10 @@ use crate::base::period::{Month, Quarter};
 use crate::load::catalogue::Catalogue;
 use crate::load::config::{Config, CONFIG_FILE};
 use crate::load::fonts::{FontSet, FONTS_DIR};
-use crate::load::quarter_record::QuarterSeal;
 use crate::load::record::{self, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
 pub(crate) use crate::load::values::Entry;
 use crate::load::values::{self, Values};
+use quarter_record::QuarterSeal;
 
 /// The folder, under the root, holding months and the catalogue.
 pub(crate) const CONTENT_DIR: &str = "content";
@@ -525,7 +527,7 @@ impl Reader {
                 .help("a quarter is reported once its last month is over; mark it `draft = true` in its kpis.toml until then"),
             );
         }
-        self.diagnostics.extend(crate::load::quarter_record::read_seal(&self.root, &self.canonical_root, q));
+        self.diagnostics.extend(quarter_record::read_seal(&self.root, &self.canonical_root, q));
     }
 
     fn stray(&mut self, path: &Path, why: &str) {
@@ -573,7 +575,7 @@ impl Reader {
                 return;
             }
             // A quarter's record is read with its quarter (`finish_quarter`).
-            SEALED_FILE if crate::load::quarter_record::in_quarter_folder(path) => return,
+            SEALED_FILE if quarter_record::in_quarter_folder(path) => return,
             SEALED_FILE => {
                 if let Some(text) = self.read_found(path) {
                     month.seal_sha256 = Some(Sha256::of(text.as_bytes()));

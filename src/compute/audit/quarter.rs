@@ -12,15 +12,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::Correction;
 use crate::base::diagnostic::{Diagnostic, Location};
 use crate::base::i18n::Lang;
 use crate::base::period::{Month, Quarter};
-use crate::compute::audit::Correction;
 use crate::compute::quarter::QuarterTable;
 use crate::compute::report::Report;
 use crate::load::catalogue::{Kpi, Medium, Thresholds};
+use crate::load::project::quarter_record::{files_of, QuarterSeal};
 use crate::load::project::{MonthContent, Project, QuarterContent, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
-use crate::load::quarter_record::{files_of, QuarterSeal};
 use crate::load::record::{quarter_restatements, Corrected, QuarterRestatement, RESTATEMENTS_FILE, SEALED_FILE};
 
 /// A correction of a sealed quarter, as the board is told it.
