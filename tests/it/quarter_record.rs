@@ -121,6 +121,11 @@ fn editing_a_month_of_a_sealed_quarter_is_caught_and_a_restatement_of_the_quarte
     fs::write(october.join("restatements.toml"), restatement).unwrap();
     let (ok, said) = check(root);
     assert!(ok, "the restatement names the quarter: {said}");
+    // Announced in the quarter's own folder, it announces nothing, and says so.
+    fs::write(root.join("content/2026-Q3/restatements.toml"), restatement).unwrap();
+    let (_, said) = check(root);
+    assert!(said.contains("corrections are announced in a month's restatements.toml, not a quarter's"), "{said}");
+    fs::remove_file(root.join("content/2026-Q3/restatements.toml")).unwrap();
     // A restatement that matches no difference is an error.
     fs::write(&august, read(&august).replace("value = 7.5", "value = 6.0")).unwrap();
     let (ok, said) = check(root);

@@ -66,6 +66,15 @@ pub(crate) fn quarter_audit(project: &Project, report: &Report<'_>, months: &[Co
     let corrections = quarter_corrections(project);
     let latest = project.months.iter().filter(|m| !m.draft).map(|m| m.month).max();
     let mut found = restatements(project, report);
+    for q in project.quarters.iter().filter(|q| q.files.restatements_text.is_some()) {
+        found.push(
+            Diagnostic::warning(
+                Path::new(CONTENT_DIR).join(q.quarter.to_string()).join(RESTATEMENTS_FILE),
+                "corrections are announced in a month's restatements.toml, not a quarter's: this one announces nothing",
+            )
+            .help("move its [[restatement]] entries to the restatements.toml of the month the board will read them in"),
+        );
+    }
     if project.quarters.iter().all(|q| q.files.quarter_seal.is_none()) {
         return found;
     }
