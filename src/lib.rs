@@ -29,7 +29,7 @@
 //!    sealed on their way to the disk. Writes the disk, and only under the
 //!    output folder, the project's `.boardpack/`, or (for `measure`) the
 //!    month's `kpis.toml` and `evidence/`.
-//! 6. **[`commands`]** — `build`, `check`, `pack`, `seal`, `verify`, `serve`,
+//! 6. **[`commands`]** — `build`, `check`, `pack`, `seal` (of months and quarters), `verify`, `serve`,
 //!    `init`, `new`, `schema`, `measure` and `key`: orchestration over the stages.
 //!    `measure` computes a month's values from exported data before the rest.
 
@@ -49,7 +49,8 @@ pub use commands::key::{new_key, NewKey, KEY_VAR, PASSPHRASE_VAR};
 pub use commands::measure;
 pub use commands::pack::{pack, PackOptions, PackSummary, Packed};
 pub use commands::publish::refuse_unprotected;
-pub use commands::scaffold::{init, new_month, Initialised};
+pub use commands::quarter_pack::{pack_quarter, seal_quarter, QuarterPackSummary, QuarterSealSummary};
+pub use commands::scaffold::{init, new_month, new_quarter, Initialised, NewQuarter};
 pub use commands::schema::write_schemas;
 pub use commands::seal::{seal, verify, SealOptions, SealSummary, Verdict};
 pub use commands::serve::{serve, ServeOptions};

@@ -47,13 +47,19 @@ enum Command {
         #[arg(long, default_value = Host::NAMES[0], value_parser = Host::NAMES)]
         host: String,
     },
-    /// Start the next month: its values file and commentary stubs.
+    /// Start the next month: its values file and commentary stubs; or a quarter's commentary.
     #[command(
-        after_help = "Example:\n  boardpack new            # the month after the latest one\n  boardpack new 2026-12"
+        after_help = "Example:\n  boardpack new                     # the month after the latest one\n  boardpack new 2026-12\n  boardpack new --quarter           # the quarter of the latest month\n  boardpack new --quarter 2026-Q3"
     )]
     New {
         /// The month to create, YYYY-MM (default: the month after the latest).
+        #[arg(conflicts_with = "quarter")]
         month: Option<Month>,
+        /// Start a quarter's folder instead (2026-Q3, or FY2027-Q1 with a fiscal
+        /// year; default: the quarter of the latest month): summary and
+        /// commentary stubs listing what was red or amber in its months.
+        #[arg(long, value_name = "QUARTER")]
+        quarter: Option<Option<String>>,
         /// The report project (the folder holding boardpack.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -95,7 +101,7 @@ enum Command {
     },
     /// Write the month's board pack: PDF, single-file HTML, charts, data, in one zip.
     #[command(
-        after_help = "Example:\n  boardpack pack                       # the latest month, into dist/\n  boardpack pack --month 2026-09 --output ~/board"
+        after_help = "Example:\n  boardpack pack                       # the latest month, into dist/\n  boardpack pack --month 2026-09 --output ~/board\n  boardpack pack --quarter 2026-Q3     # the quarter's pack, for the board meeting"
     )]
     Pack {
         /// The report project (the folder holding boardpack.toml).
@@ -104,17 +110,23 @@ enum Command {
         /// The month to pack, YYYY-MM (default: the latest).
         #[arg(long)]
         month: Option<Month>,
+        /// Pack a quarter instead (2026-Q3, or FY2027-Q1 with a fiscal year;
+        /// default: the latest quarter with a folder, else the latest month's).
+        #[arg(long, value_name = "QUARTER", conflicts_with = "month")]
+        quarter: Option<Option<String>>,
         /// The folder to write the zip into (default: dist/ under the root).
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Record what the board was sent for a month: sealed.toml and the board pack, to commit.
+    /// Record what the board was sent for a month or a quarter: sealed.toml and the board pack, to commit.
     #[command(
-        after_help = "Example:\n  boardpack seal            # the latest month that is not a draft\n  boardpack seal 2026-10\n\nOnce sealed, `check` and `build` compare the month with its record, and the site\nserves the sealed pack. Correct a sealed month with a restatement (FORMAT.md)."
+        after_help = "Example:\n  boardpack seal            # the latest month that is not a draft\n  boardpack seal 2026-10\n  boardpack seal 2026-Q3    # a quarter: its pack, its values, and the months it was made from\n\nOnce sealed, `check` and `build` compare the month with its record, and the site\nserves the sealed pack. Correct a sealed month with a restatement (FORMAT.md)."
     )]
     Seal {
-        /// The month to seal, YYYY-MM (default: the latest that is not a draft).
-        month: Option<Month>,
+        /// The month to seal, YYYY-MM (default: the latest that is not a draft),
+        /// or a quarter (2026-Q3, or FY2027-Q1 with a fiscal year).
+        #[arg(value_name = "MONTH|QUARTER", value_parser = period)]
+        month: Option<Period>,
         /// The report project (the folder holding boardpack.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -228,7 +240,8 @@ fn main() -> ExitCode {
         Command::Init { dir, month, host } => {
             host.parse::<Host>().map_err(Error::Internal).and_then(|h| init(&dir, month, h))
         }
-        Command::New { month, root } => new(&root, month),
+        Command::New { month: _, root, quarter: Some(quarter) } => new_quarter(&root, quarter.as_deref()),
+        Command::New { month, root, quarter: None } => new(&root, month),
         Command::Check { root, strict } => return check(&root, strict),
         Command::Build { root, output, force, drafts, publish } => {
             let progress = std::io::stderr().is_terminal().then_some(show_progress as boardpack::Progress);
@@ -239,9 +252,14 @@ fn main() -> ExitCode {
                 build(options)
             }
         }
-        Command::Pack { root, month, output } => pack(&PackOptions { root, month, output }),
+        Command::Pack { root, month: _, output, quarter: Some(quarter) } => {
+            pack_quarter(&root, quarter.as_deref(), output)
+        }
+        Command::Pack { root, month, output, quarter: None } => pack(&PackOptions { root, month, output }),
         Command::Serve { root, port, open, poll } => serve(root, port, open, poll),
-        Command::Seal { month, root } => seal(root, month),
+        Command::Seal { month: Some(Period::Quarter(quarter)), root } => seal_quarter(&root, &quarter),
+        Command::Seal { month: Some(Period::Month(month)), root } => seal(root, Some(month)),
+        Command::Seal { month: None, root } => seal(root, None),
         Command::Verify { file, root } => return verify(&root, &file),
         Command::Schema { root, output } => schema(&root, output),
         Command::Measure { period, root, overwrite } => {
@@ -364,6 +382,20 @@ fn new(root: &Path, month: Option<Month>) -> Result<(), Error> {
     Ok(())
 }
 
+fn new_quarter(root: &Path, quarter: Option<&str>) -> Result<(), Error> {
+    let started = boardpack::new_quarter(root, quarter)?;
+    eprintln!("started {}:", started.quarter);
+    for f in &started.files {
+        eprintln!("  {}", f.display());
+    }
+    if !started.unreported.is_empty() {
+        let months: Vec<String> = started.unreported.iter().map(|m| m.long_name()).collect();
+        eprintln!("not reported yet: {} (the quarter's values leave them out, and say so)", months.join(", "));
+    }
+    eprintln!("write the commentary, then `boardpack check`; quarter values come from the months");
+    Ok(())
+}
+
 /// One overwritten status line on a terminal; builds piped to a file or CI stay quiet.
 fn show_progress(done: usize, total: usize) {
     if total >= 6 {
@@ -435,6 +467,52 @@ fn pack(options: &PackOptions) -> Result<(), Error> {
     Ok(())
 }
 
+fn pack_quarter(root: &Path, quarter: Option<&str>, output: Option<PathBuf>) -> Result<(), Error> {
+    let (pack, warnings) = boardpack::pack_quarter(root, quarter, output)?;
+    print_warnings(&warnings);
+    eprintln!(
+        "packed {}: {} files, {} KB, into {}",
+        pack.quarter,
+        pack.entries,
+        pack.bytes.div_ceil(1024),
+        pack.path.display()
+    );
+    Ok(())
+}
+
+/// What `seal` seals: a month, or a quarter (read against the report's
+/// fiscal year once the project is loaded).
+#[derive(Clone)]
+enum Period {
+    Month(Month),
+    Quarter(String),
+}
+
+fn period(text: &str) -> Result<Period, String> {
+    match text.parse::<Month>() {
+        Ok(m) => Ok(Period::Month(m)),
+        Err(_) if text.contains("-Q") => Ok(Period::Quarter(text.to_string())),
+        Err(e) => Err(format!("{e}; or a quarter: 2026-Q3 (FY2027-Q1 with a fiscal year)")),
+    }
+}
+
+fn seal_quarter(root: &Path, quarter: &str) -> Result<(), Error> {
+    let summary = boardpack::seal_quarter(root, Some(quarter))?;
+    print_all(&summary.warnings);
+    if !summary.missing.is_empty() {
+        let months: Vec<String> = summary.missing.iter().map(|m| m.long_name()).collect();
+        eprintln!("sent without {}, which had no report: the quarter says so", months.join(", "));
+    }
+    eprintln!(
+        "sealed {}: {} quarter values recorded in {}, the board pack as sent in {}\ncommit both: from now on check and build compare the quarter, and the months it was made from, with them",
+        summary.quarter,
+        summary.kpis,
+        summary.record.display(),
+        summary.pack.display()
+    );
+    Ok(())
+}
+
 fn check(root: &Path, strict: bool) -> ExitCode {
     let diagnostics = boardpack::check(root);
     print_all(&diagnostics);
@@ -480,6 +558,16 @@ fn verify(root: &Path, file: &Path) -> ExitCode {
                 file.display(),
                 month.long_name()
             );
+            ExitCode::SUCCESS
+        }
+        Ok(boardpack::Verdict::SealedQuarter { quarter, company, what, manifest_ok }) => {
+            let whose = company.map(|c| format!(" for {c}")).unwrap_or_default();
+            let manifest = match manifest_ok {
+                Some(true) => "; its manifest matches its contents",
+                Some(false) => "; but its manifest does not match its contents",
+                None => "",
+            };
+            println!("{}: this is {what} sealed{whose} for {quarter}, byte for byte{manifest}", file.display());
             ExitCode::SUCCESS
         }
         Ok(boardpack::Verdict::NotSealed(reason)) => {

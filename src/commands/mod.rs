@@ -7,6 +7,7 @@ pub(crate) mod key;
 pub mod measure;
 pub(crate) mod pack;
 pub(crate) mod publish;
+pub(crate) mod quarter_pack;
 pub(crate) mod scaffold;
 pub(crate) mod schema;
 pub(crate) mod seal;

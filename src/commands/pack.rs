@@ -250,7 +250,7 @@ const SLUG_MAX: usize = 64;
 
 /// "Larkspur Freight & Co." → "larkspur-freight-co": a file-name-safe
 /// organisation, at most [`SLUG_MAX`] characters.
-fn slug(s: &str) -> String {
+pub(crate) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
         if out.len() >= SLUG_MAX {

@@ -1,4 +1,5 @@
-//! Starting points for authors: `init` (a new project) and `new` (the next month).
+//! Starting points for authors: `init` (a new project), `new` (the next
+//! month) and `new --quarter` (a quarter's commentary).
 //!
 //! Both only create files that do not exist yet and refuse otherwise, so they
 //! can never overwrite a word somebody wrote.
@@ -8,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::base::i18n::Lang;
-use crate::base::period::Month;
+use crate::base::period::{Month, Quarter};
 use crate::base::status::Status;
 use crate::commands::hosting::{site_name, Host};
 use crate::commands::schema::{self, SCHEMA_DIR};
@@ -155,6 +156,99 @@ pub fn new_month(root: &Path, month: Option<Month>) -> Result<(Month, Vec<PathBu
 struct Flag {
     accountability: String,
     line: String,
+}
+
+/// A quarter `new --quarter` started.
+#[derive(Debug)]
+pub struct NewQuarter {
+    /// The quarter, as this report names it (`2026-Q3`, `FY2027-Q1`).
+    pub quarter: String,
+    /// The files written, relative to the project root.
+    pub files: Vec<PathBuf>,
+    /// Its months with no published report yet: its values will not count them.
+    pub unreported: Vec<Month>,
+}
+
+/// Starts `content/QUARTER/` for `quarter` (default: the quarter of the
+/// latest published month): the summary stub, and one commentary stub per
+/// accountability listing its KPIs that were red or amber in any month of the
+/// quarter, month by month, so the author answers what the board will ask at
+/// the meeting. No `kpis.toml`: quarter values come from the months, and the
+/// summary stub says how to type one. Never overwrites a file.
+pub fn new_quarter(root: &Path, quarter: Option<&str>) -> Result<NewQuarter, Error> {
+    let loaded = project::load(root);
+    let Some(project) = loaded.project else {
+        return Err(Error::Content(loaded.diagnostics));
+    };
+    let start = project.config.report.fiscal_year_start;
+    let quarter = match quarter {
+        Some(text) => Quarter::parse(text, start).map_err(|e| Error::Refused {
+            what: e.0,
+            help: "name the quarter as this report does, e.g. `boardpack new --quarter` for the latest one".into(),
+        })?,
+        None => {
+            let latest = project.months.iter().rev().find(|m| !m.draft).or(project.months.last());
+            let latest = latest.ok_or_else(|| Error::Internal("the project has no month".into()))?;
+            Quarter::of(latest.month, start)
+        }
+    };
+    let months = quarter.months();
+    if !project.months.iter().any(|m| months.contains(&m.month)) {
+        return Err(Error::Refused {
+            what: format!(
+                "{quarter} is {} to {}, and content/ has none of its months",
+                months[0].long_name(),
+                months[2].long_name()
+            ),
+            help:
+                "a quarter is made from its months: start them first (`boardpack new YYYY-MM`), or name another quarter"
+                    .into(),
+        });
+    }
+    let dir = root.join(CONTENT_DIR).join(quarter.to_string());
+    if dir.exists() {
+        return Err(Error::Refused {
+            what: format!("{CONTENT_DIR}/{quarter} already exists"),
+            help: format!(
+                "edit that quarter's files directly, or name another quarter: `boardpack new --quarter {}`",
+                quarter.next()
+            ),
+        });
+    }
+    let report = Report::new(&project);
+    let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
+    let lang = crate::render::lang(&theme, &project.config.language)?;
+    let lang = &lang;
+    let reported: Vec<Month> =
+        project.months.iter().filter(|m| !m.draft && months.contains(&m.month)).map(|m| m.month).collect();
+    let catalogue = &project.catalogue;
+    let flagged: Vec<Flag> = report
+        .kpis_in_quarter(quarter)
+        .filter_map(|k| {
+            let kpi = &catalogue.kpis[k];
+            let when: Vec<String> = reported
+                .iter()
+                .filter(|m| kpi.in_force(**m))
+                .map(|m| (m, report.reading(k, *m).status))
+                .filter(|(_, s)| matches!(s, Status::Red | Status::Amber))
+                .map(|(m, s)| format!("{} in {}", lang.get(s.key()).to_lowercase(), lang.month(*m)))
+                .collect();
+            (!when.is_empty()).then(|| Flag {
+                accountability: kpi.accountability.clone(),
+                line: format!("{}: {}", kpi.name, when.join(", ")),
+            })
+        })
+        .collect();
+    let quarter_dir = format!("{CONTENT_DIR}/{quarter}");
+    let mut files = vec![(format!("{quarter_dir}/{SUMMARY_STEM}.md"), quarter_summary_stub(lang, quarter, &reported))];
+    for acc in catalogue.accountabilities_in(quarter.last()) {
+        files.push((
+            format!("{quarter_dir}/{}.md", acc.id),
+            quarter_commentary_stub(lang, catalogue, &acc.id, quarter, &flagged),
+        ));
+    }
+    let unreported = months.into_iter().filter(|m| !reported.contains(m)).collect();
+    Ok(NewQuarter { quarter: quarter.to_string(), files: write_new(root, &files)?, unreported })
 }
 
 /// Writes files that must not exist yet; nothing is overwritten.
@@ -344,6 +438,53 @@ fn commentary_stub(lang: &Lang, catalogue: &Catalogue, accountability: &str, mon
     }
     out.push_str(
         "\nAnswer it with this month's evidence: what moved and why, what you are doing,\nand what you need. Delete this comment when done.\n-->\n",
+    );
+    out
+}
+
+/// The quarter's months as a reader names them: "July, August and September 2026".
+fn quarter_span(lang: &Lang, quarter: Quarter) -> String {
+    let [a, _, c] = quarter.months();
+    format!("{} to {}", lang.month(a), lang.month(c))
+}
+
+fn quarter_summary_stub(lang: &Lang, quarter: Quarter, reported: &[Month]) -> String {
+    let missing: Vec<String> =
+        quarter.months().into_iter().filter(|m| !reported.contains(m)).map(|m| lang.month(m)).collect();
+    let missing = if missing.is_empty() {
+        String::new()
+    } else {
+        format!("\nNot reported yet: {}. The quarter's values say so until they are.\n", missing.join(", "))
+    };
+    format!(
+        "<!--\nExecutive summary for {quarter} ({}): the first thing the board reads at the meeting.\nIn a few short paragraphs: what the quarter delivered, what is red and what you\nare doing about it, and any decision you need from the board.\n{missing}\nEach KPI's quarter value is made from its months, by the catalogue's `quarter`\nrule (FORMAT.md). To give a quarter value by hand, write `id = value` in\n{CONTENT_DIR}/{quarter}/{VALUES_FILE}: it wins over the months.\nDelete this comment when done.\n-->\n",
+        quarter_span(lang, quarter)
+    )
+}
+
+fn quarter_commentary_stub(
+    lang: &Lang,
+    catalogue: &Catalogue,
+    accountability: &str,
+    quarter: Quarter,
+    flagged: &[Flag],
+) -> String {
+    let (name, question) = catalogue
+        .accountability(accountability)
+        .map_or((accountability, ""), |a| (a.name.as_str(), a.question.as_str()));
+    let mut out = format!(
+        "<!--\n{name}: commentary for {quarter} ({}).\nThe board's question: {question}\n",
+        quarter_span(lang, quarter)
+    );
+    let mine: Vec<&Flag> = flagged.iter().filter(|f| f.accountability == accountability).collect();
+    if !mine.is_empty() {
+        out.push_str("\nIn the quarter the board saw, and will ask about:\n");
+        for f in mine {
+            let _ = writeln!(out, "- {}", f.line);
+        }
+    }
+    out.push_str(
+        "\nAnswer it for the quarter as a whole: what moved over the three months and\nwhy, what you are doing, and what you need. Delete this comment when done.\n-->\n",
     );
     out
 }

@@ -177,12 +177,36 @@ pub enum Verdict {
         /// For a zip: its manifest matches its contents.
         manifest_ok: Option<bool>,
     },
+    /// Byte for byte the file sealed for `quarter` (of `company`, in a portfolio).
+    SealedQuarter {
+        /// The quarter it was sealed for, as the report names it.
+        quarter: String,
+        /// The company, in a portfolio.
+        company: Option<String>,
+        /// What it is: the board pack, or the PDF inside it.
+        what: &'static str,
+        /// For a zip: its manifest matches its contents.
+        manifest_ok: Option<bool>,
+    },
     /// Not a sealed file, and why.
     NotSealed(String),
 }
 
+/// One sealed record a file may be: a month's or a quarter's.
+#[derive(Clone)]
+struct Record<'a> {
+    company: Option<String>,
+    /// The month sealed; `None` for a quarter.
+    month: Option<Month>,
+    /// How a reader names it: "March 2026", "2026-Q3".
+    label: String,
+    pack_sha256: &'a Sha256,
+    pdf_sha256: &'a Sha256,
+    pack: Option<&'a PathBuf>,
+}
+
 /// Tells whether `file` (a board pack zip, or its PDF) is the one sealed for
-/// its month in the report or portfolio at `root`.
+/// its month or quarter in the report or portfolio at `root`.
 pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
     let size = std::fs::metadata(file).map_err(|e| Error::io(file, e))?.len();
     if size > MAX_FILE {
@@ -203,38 +227,57 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
     };
     let is_zip = bytes.starts_with(b"PK");
     let manifest = is_zip.then(|| manifest_problems(&bytes));
-    let sealed: Vec<(Option<String>, Month, &Seal, Option<&PathBuf>)> = projects
-        .iter()
-        .flat_map(|(company, p)| {
-            p.months
-                .iter()
-                .filter_map(move |m| m.seal.as_ref().map(|s| (company.clone(), m.month, s, m.sealed_pack.as_ref())))
-        })
-        .collect();
+    let mut sealed: Vec<Record<'_>> = Vec::new();
+    for (company, p) in &projects {
+        for m in &p.months {
+            if let Some(seal) = &m.seal {
+                sealed.push(Record {
+                    company: company.clone(),
+                    month: Some(m.month),
+                    label: m.month.long_name(),
+                    pack_sha256: &seal.pack_sha256,
+                    pdf_sha256: &seal.pdf_sha256,
+                    pack: m.sealed_pack.as_ref(),
+                });
+            }
+        }
+        for q in &p.quarters {
+            if let Some(seal) = &q.files.quarter_seal {
+                sealed.push(Record {
+                    company: company.clone(),
+                    month: None,
+                    label: q.quarter.to_string(),
+                    pack_sha256: &seal.pack_sha256,
+                    pdf_sha256: &seal.pdf_sha256,
+                    pack: q.files.sealed_pack.as_ref(),
+                });
+            }
+        }
+    }
     if sealed.is_empty() {
         return Ok(Verdict::NotSealed(format!(
-            "{} has no sealed month: nothing can be verified against it",
+            "{} has no sealed month or quarter: nothing can be verified against it",
             root.display()
         )));
     }
-    for (company, month, seal, _) in &sealed {
-        let what = if digest == seal.pack_sha256 {
+    for record in &sealed {
+        let what = if digest == *record.pack_sha256 {
             "the board pack"
-        } else if digest == seal.pdf_sha256 {
+        } else if digest == *record.pdf_sha256 {
             "the board report PDF"
         } else {
             continue;
         };
-        return Ok(Verdict::Sealed {
-            month: *month,
-            company: company.clone(),
-            what,
-            manifest_ok: manifest.as_ref().map(|m| m.as_ref().is_ok_and(Vec::is_empty)),
+        let manifest_ok = manifest.as_ref().map(|m| m.as_ref().is_ok_and(Vec::is_empty));
+        let company = record.company.clone();
+        return Ok(match record.month {
+            Some(month) => Verdict::Sealed { month, company, what, manifest_ok },
+            None => Verdict::SealedQuarter { quarter: record.label.clone(), company, what, manifest_ok },
         });
     }
     if !is_zip {
         return Ok(Verdict::NotSealed(format!(
-            "{} is not the board report PDF of any sealed month: it differs from every one, byte for byte",
+            "{} is not the board report PDF of any sealed month or quarter: it differs from every one, byte for byte",
             file.display()
         )));
     }
@@ -250,7 +293,7 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
     // is not sealed has nothing to compare it with.
     if let Some(month) = month_of_pack(&entries) {
         let known = projects.iter().any(|(_, p)| p.months.iter().any(|m| m.month == month));
-        let sealed_then = sealed.iter().any(|(_, m, _, _)| *m == month);
+        let sealed_then = sealed.iter().any(|r| r.month == Some(month));
         if known && !sealed_then {
             return Ok(Verdict::NotSealed(format!(
                 "{} is a board pack for {}, which is not sealed: there is no record to verify it against (`boardpack seal {month}` records one)",
@@ -266,11 +309,11 @@ pub fn verify(root: &Path, file: &Path) -> Result<Verdict, Error> {
         reasons.push(e.clone());
     }
     let own = month_of_pack(&entries);
-    let same_month: Vec<_> = sealed.iter().filter(|(_, m, _, _)| Some(*m) == own).cloned().collect();
+    let same_month: Vec<Record<'_>> = sealed.iter().filter(|r| own.is_some() && r.month == own).cloned().collect();
     let candidates = if same_month.is_empty() { &sealed } else { &same_month };
-    if let Some((company, month, differences)) = closest(&entries, candidates) {
-        let whose = company.map(|c| format!(" for {c}")).unwrap_or_default();
-        reasons.push(format!("it is not the pack sealed{whose} for {}: {}", month.long_name(), differences.join("; ")));
+    if let Some((record, differences)) = closest(&entries, candidates) {
+        let whose = record.company.as_ref().map(|c| format!(" for {c}")).unwrap_or_default();
+        reasons.push(format!("it is not the pack sealed{whose} for {}: {}", record.label, differences.join("; ")));
     }
     Ok(Verdict::NotSealed(reasons.join("\n")))
 }
@@ -297,13 +340,10 @@ fn manifest_problems(zip: &[u8]) -> Result<Vec<String>, String> {
 }
 
 /// The sealed pack `entries` most resemble (by entries with equal bytes), and how they differ.
-fn closest(
-    entries: &[(String, Vec<u8>)],
-    sealed: &[(Option<String>, Month, &Seal, Option<&PathBuf>)],
-) -> Option<(Option<String>, Month, Vec<String>)> {
-    let mut best: Option<(usize, Option<String>, Month, Vec<String>)> = None;
-    for (company, month, _, path) in sealed {
-        let Some(original) = path.and_then(|p| std::fs::read(p).ok()).and_then(|b| record::pack_entries(&b).ok())
+fn closest<'r>(entries: &[(String, Vec<u8>)], sealed: &'r [Record<'r>]) -> Option<(&'r Record<'r>, Vec<String>)> {
+    let mut best: Option<(usize, &Record<'_>, Vec<String>)> = None;
+    for r in sealed {
+        let Some(original) = r.pack.and_then(|p| std::fs::read(p).ok()).and_then(|b| record::pack_entries(&b).ok())
         else {
             continue;
         };
@@ -326,8 +366,8 @@ fn closest(
             );
         }
         if best.as_ref().is_none_or(|b| same > b.0) {
-            best = Some((same, company.clone(), *month, differences));
+            best = Some((same, r, differences));
         }
     }
-    best.map(|(_, c, m, d)| (c, m, d))
+    best.map(|(_, r, d)| (r, d))
 }

@@ -17,6 +17,8 @@ use crate::load::catalogue::{Kpi, Medium, Thresholds};
 use crate::load::project::{MonthContent, Project, CATALOGUE_FILE, CONTENT_DIR, VALUES_FILE};
 use crate::load::record::{Corrected, Previous, Restatement, Seal, RESTATEMENTS_FILE};
 
+pub(crate) mod quarter;
+
 /// A correction of a sealed month, as the board is told it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Correction {
@@ -97,6 +99,7 @@ pub(crate) fn audit(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
         }
         found.extend(restatements(project, month, &corrections));
     }
+    found.extend(quarter::quarter_audit(project, report, &corrections));
     found
 }
 

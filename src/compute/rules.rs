@@ -29,7 +29,7 @@ pub(crate) fn check(project: &Project, report: &Report<'_>) -> Vec<Diagnostic> {
     }
     match report.quarter_table() {
         Ok(table) => {
-            for q in project.quarters.iter().filter(|q| q.files.seal.is_none() && !q.files.draft) {
+            for q in project.quarters.iter().filter(|q| q.seal().is_none() && !q.files.draft) {
                 found.extend(nesting(&q.files));
                 found.extend(unexplained_in_quarter(project, report, &table, q.quarter));
             }

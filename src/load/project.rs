@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+mod quarter;
+pub(crate) mod quarter_record;
+mod sealed;
+pub(crate) use quarter::{is_quarter_name, QuarterContent};
+
 use crate::base::digest::Sha256;
 
 use crate::base::diagnostic::{did_you_mean, Diagnostic};
@@ -20,6 +25,7 @@ use crate::load::fonts::{FontSet, FONTS_DIR};
 use crate::load::record::{self, Restatement, Seal, SentPack, RESTATEMENTS_FILE, SEALED_FILE, SEALED_PACK};
 pub(crate) use crate::load::values::Entry;
 use crate::load::values::{self, Values};
+use quarter_record::QuarterSeal;
 
 /// The folder, under the root, holding months and the catalogue.
 pub(crate) const CONTENT_DIR: &str = "content";
@@ -64,6 +70,10 @@ pub(crate) struct MonthContent {
     /// The rows behind each value `boardpack measure` computed
     /// (`evidence/KPI-ID.csv`), by KPI id.
     pub(crate) evidence: BTreeMap<String, Vec<u8>>,
+    /// SHA-256 of its `kpis.toml` as read: what a quarter's seal records of it.
+    pub(crate) values_sha256: Option<Sha256>,
+    /// For a quarter's folder: what was sent, when the quarter is sealed.
+    pub(crate) quarter_seal: Option<QuarterSeal>,
 }
 
 impl MonthContent {
@@ -86,16 +96,6 @@ impl MonthContent {
         }
         hashes
     }
-}
-
-/// Everything written for one quarter (`content/2026-Q3/`): its commentary,
-/// and the quarter values typed or measured for it. It holds the files a
-/// month folder holds, read the same way, so `files.month` is the quarter's
-/// last month: the catalogue and thresholds in force then judge it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct QuarterContent {
-    pub(crate) quarter: Quarter,
-    pub(crate) files: MonthContent,
 }
 
 /// A loaded, checked project: the input of every later stage.
@@ -471,47 +471,6 @@ impl Reader {
         (months, quarters)
     }
 
-    /// A quarter folder's name read for this report's fiscal year; `None`
-    /// (with an error that gives the right name) when it is written for another.
-    fn quarter_folder(&mut self, name: &str, path: &Path, fiscal_year_start: u8) -> Option<Quarter> {
-        match Quarter::parse(name, fiscal_year_start) {
-            Ok(q) => Some(q),
-            Err(e) => {
-                self.diagnostics.push(Diagnostic::error(self.rel(path), e.0).help(
-                    "rename the folder to the quarter's name; quarters group months by `[report] fiscal_year_start` in boardpack.toml",
-                ));
-                None
-            }
-        }
-    }
-
-    /// What can be said of a quarter once its files are read: whether its
-    /// months are there, and whether it is reported before it is over.
-    fn finish_quarter(&mut self, q: &mut QuarterContent, months: &[MonthContent], now: Month) {
-        let file = Path::new(CONTENT_DIR).join(q.quarter.to_string());
-        let has = |m: Month| months.iter().any(|c| c.month == m && !c.draft);
-        if !q.quarter.months().into_iter().any(has) && !q.files.draft {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    &file,
-                    format!("{} has a folder but none of its months is reported yet", q.quarter),
-                )
-                .help(
-                    "report its months first (content/YYYY-MM/), or mark the quarter `draft = true` in its kpis.toml",
-                ),
-            );
-        }
-        if q.quarter.last() > now && !q.files.draft {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    &file,
-                    format!("{} is not over yet ({} is the current month)", q.quarter, now.long_name()),
-                )
-                .help("a quarter is reported once its last month is over; mark it `draft = true` in its kpis.toml until then"),
-            );
-        }
-    }
-
     fn stray(&mut self, path: &Path, why: &str) {
         self.diagnostics.push(
             Diagnostic::warning(self.rel(path), "boardpack ignores this")
@@ -541,6 +500,7 @@ impl Reader {
         match name {
             VALUES_FILE => {
                 if let Some(text) = self.read_found(path) {
+                    month.values_sha256 = Some(Sha256::of(text.as_bytes()));
                     let (Values { entries, draft, unreadable, broken }, problems) =
                         values::parse(&text, &rel, catalogue, month.month);
                     self.diagnostics.extend(problems);
@@ -555,6 +515,8 @@ impl Reader {
                 }
                 return;
             }
+            // A quarter's record is read with its quarter (`finish_quarter`).
+            SEALED_FILE if quarter_record::in_quarter_folder(path) => return,
             SEALED_FILE => {
                 if let Some(text) = self.read_found(path) {
                     month.seal_sha256 = Some(Sha256::of(text.as_bytes()));
@@ -671,60 +633,6 @@ impl Reader {
         self.check_sealed(month);
     }
 
-    /// A sealed month's record read back whole: its pack is the one sealed
-    /// (every load checks it, so a warm build cannot publish a pack that
-    /// changed), a sealed month is never a draft, and a pack never stands
-    /// without the record that says what it is.
-    fn check_sealed(&mut self, month: &mut MonthContent) {
-        let dir = Path::new(CONTENT_DIR).join(month.month.to_string());
-        let restore = "restore it from git: it is what the board received";
-        match (&month.seal, &month.sealed_pack) {
-            (Some(seal), Some(pack)) => match record::read_sent_pack(pack, seal) {
-                Ok(sent) => {
-                    let changed =
-                        month.files().any(|(name, md)| seal.files.get(&name) != Some(&Sha256::of(md.as_bytes())));
-                    if changed {
-                        month.sent_commentary = sent.commentary.clone();
-                    }
-                    month.sent = Some(sent);
-                }
-                Err(e) => self.diagnostics.push(
-                    Diagnostic::error(
-                        self.rel(pack),
-                        format!("the sealed board pack of {}: {e}", month.month.long_name()),
-                    )
-                    .help(restore),
-                ),
-            },
-            (Some(_), None) => self.diagnostics.push(
-                Diagnostic::error(dir.join(SEALED_PACK), "the month is sealed but its board pack is missing")
-                    .help("restore board-pack.zip from git: it is what the board received"),
-            ),
-            (None, Some(_)) => self.diagnostics.push(
-                Diagnostic::error(
-                    dir.join(SEALED_FILE),
-                    format!(
-                        "{} has a sealed board pack but no sealed.toml, the record of what was sent",
-                        month.month.long_name()
-                    ),
-                )
-                .help("restore sealed.toml from git; a month is sealed with `boardpack seal`, never by hand"),
-            ),
-            (None, None) => {}
-        }
-        if month.seal.is_some() && month.draft {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    dir.join(VALUES_FILE),
-                    format!("{} is sealed: it was sent to the board, so it cannot be a draft", month.month.long_name()),
-                )
-                .help(
-                    "remove `draft = true`; correct a sealed month with a restatement in a later month (see FORMAT.md)",
-                ),
-            );
-        }
-    }
-
     fn warn_missing_values(&mut self, month: &MonthContent, catalogue: &Catalogue) {
         let dir = Path::new(CONTENT_DIR).join(month.month.to_string());
         let expected: Vec<&str> =
@@ -745,12 +653,6 @@ impl Reader {
             ),
         );
     }
-}
-
-/// Whether a folder of `content/` is named as a quarter (`2026-Q3`,
-/// `FY2027-Q1`), rightly or not, rather than as a month.
-pub(crate) fn is_quarter_name(name: &str) -> bool {
-    name.starts_with("FY") || name.contains("-Q") || name.contains("-q")
 }
 
 /// Where `boardpack measure` keeps the rows behind each computed value.

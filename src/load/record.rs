@@ -1,4 +1,4 @@
-//! The board's record: what a month looked like when it was sent
+//! The board's record: what a month or a quarter looked like when it was sent
 //! (`sealed.toml`, written by `boardpack seal`), and the corrections announced
 //! later (`restatements.toml`).
 //!
@@ -208,13 +208,54 @@ struct RawRestatements {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRestatement {
-    month: String,
+    month: Option<String>,
+    quarter: Option<String>,
     kpi: Option<String>,
     file: Option<String>,
     reason: String,
 }
 
-/// Reads a month's `restatements.toml`; every problem is returned.
+/// A correction to a sealed quarter (`[[restatement]] quarter = "2026-Q3"`),
+/// announced in a month after it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QuarterRestatement {
+    /// The quarter as written: read against the report's fiscal year by the audit.
+    pub(crate) quarter: String,
+    /// A quarter value, the quarter's own commentary file (`summary.md`), or
+    /// one of its months' commentary (`2026-08/delivery.md`).
+    pub(crate) target: Corrected,
+    pub(crate) reason: String,
+    /// 1-based line of its `[[restatement]]`, for diagnostics.
+    pub(crate) line: usize,
+}
+
+/// The corrections to sealed quarters a `restatements.toml` announces. The
+/// file was checked as it was loaded ([`parse_restatements`]), so what does
+/// not read here was reported there.
+pub(crate) fn quarter_restatements(source: &str) -> Vec<QuarterRestatement> {
+    let Ok(raw) = toml::from_str::<RawRestatements>(source) else {
+        return Vec::new();
+    };
+    raw.restatement
+        .into_iter()
+        .filter_map(|entry| {
+            let line = source[..entry.span().start.min(source.len())].matches('\n').count() + 1;
+            let r = entry.into_inner();
+            let target = match (r.kpi, r.file) {
+                (Some(kpi), None) => Corrected::Kpi(kpi),
+                (None, Some(file)) => Corrected::File(file),
+                _ => return None,
+            };
+            let reason = r.reason.trim().to_string();
+            Some(QuarterRestatement { quarter: r.quarter.filter(|_| r.month.is_none())?, target, reason, line })
+                .filter(|q| !q.reason.is_empty())
+        })
+        .collect()
+}
+
+/// Reads a month's `restatements.toml`; every problem is returned. The
+/// corrections of months are returned; those of quarters are checked here
+/// and read by [`quarter_restatements`].
 pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restatement>, Vec<Diagnostic>> {
     let raw: RawRestatements = toml::from_str(source).map_err(|e| vec![toml_error(file, source, &e)])?;
     let mut out = Vec::new();
@@ -225,12 +266,23 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
         let at = |message: String, help: &str| {
             Diagnostic::error(file, message).at(source, span.clone()).help(help.to_string())
         };
-        let month = match r.month.parse::<Month>() {
-            Ok(m) => m,
-            Err(e) => {
+        // A quarter's correction is checked here and read by `quarter_restatements`.
+        let month = match (&r.month, &r.quarter) {
+            (Some(month), None) => match month.parse::<Month>() {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    problems.push(at(
+                        format!("`month` is not a month: {e}"),
+                        "write month = \"YYYY-MM\", the sealed month corrected",
+                    ));
+                    continue;
+                }
+            },
+            (None, Some(_)) => None,
+            _ => {
                 problems.push(at(
-                    format!("`month` is not a month: {e}"),
-                    "write month = \"YYYY-MM\", the sealed month corrected",
+                    "a restatement corrects one sealed month (`month = \"2026-08\"`) or one sealed quarter (`quarter = \"2026-Q3\"`)".into(),
+                    "give exactly one of `month` and `quarter`",
                 ));
                 continue;
             }
@@ -254,7 +306,9 @@ pub(crate) fn parse_restatements(source: &str, file: &Path) -> Result<Vec<Restat
             continue;
         }
         let line = source[..span.start.min(source.len())].matches('\n').count() + 1;
-        out.push(Restatement { month, target, reason: r.reason.trim().to_string(), line });
+        if let Some(month) = month {
+            out.push(Restatement { month, target, reason: r.reason.trim().to_string(), line });
+        }
     }
     if problems.is_empty() {
         Ok(out)
@@ -304,13 +358,24 @@ pub(crate) struct SentKpi {
 /// The sealed pack at `path`, checked against `seal`: the zip's and its PDF's
 /// SHA-256 must be the ones recorded. The error says what is wrong.
 pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, String> {
+    read_pack(path, &seal.pack_sha256, &seal.pdf_sha256, Some(&seal.month))
+}
+
+/// The pack at `path`, whose zip and PDF must have these SHA-256; `month`,
+/// for a month's pack, picks its KPIs out of the pack's history data.
+pub(crate) fn read_pack(
+    path: &Path,
+    pack_sha256: &Sha256,
+    pdf_sha256: &Sha256,
+    month: Option<&str>,
+) -> Result<SentPack, String> {
     let zip = std::fs::read(path).map_err(|e| e.to_string())?;
-    if Sha256::of(&zip) != seal.pack_sha256 {
+    if Sha256::of(&zip) != *pack_sha256 {
         return Err("it is not the board pack that was sealed (its SHA-256 differs from sealed.toml's)".into());
     }
     let entries = pack_entries(&zip)?;
     let entry = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone());
-    let Some(pdf) = entry(PDF_NAME).filter(|pdf| Sha256::of(pdf) == seal.pdf_sha256) else {
+    let Some(pdf) = entry(PDF_NAME).filter(|pdf| Sha256::of(pdf) == *pdf_sha256) else {
         return Err("its PDF is not the one that was sealed".into());
     };
     let Some(html) = entry(HTML_NAME) else {
@@ -327,12 +392,34 @@ pub(crate) fn read_sent_pack(path: &Path, seal: &Seal) -> Result<SentPack, Strin
             sent.lang =
                 html.split_once("<html lang=\"").and_then(|(_, rest)| rest.split('"').next()).map(str::to_string);
         }
-        if name == "data/kpis.json" {
-            sent.kpis = sent_kpis(bytes, &seal.month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
+        if let Some(month) = month.filter(|_| name == "data/kpis.json") {
+            sent.kpis = sent_kpis(bytes, month).map_err(|e| format!("its data/kpis.json cannot be read: {e}"))?;
+        }
+        if month.is_none() && name == QUARTER_DATA {
+            sent.kpis = quarter_kpis(bytes).map_err(|e| format!("its {QUARTER_DATA} cannot be read: {e}"))?;
         }
     }
     sent.documents = Some(Sent { pdf, html, zip });
     Ok(sent)
+}
+
+/// A quarter pack's data file: the quarter's values as sent.
+pub(crate) const QUARTER_DATA: &str = "data/quarter.json";
+
+/// The sealed quarter's KPIs from its pack's data file.
+fn quarter_kpis(json: &[u8]) -> Result<BTreeMap<String, SentKpi>, String> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        #[serde(flatten)]
+        kpi: SentKpi,
+    }
+    #[derive(Deserialize)]
+    struct Data {
+        kpis: Vec<Row>,
+    }
+    let data: Data = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    Ok(data.kpis.into_iter().map(|r| (r.id, r.kpi)).collect())
 }
 
 /// The sealed month's KPIs from a pack's history data file.
@@ -478,6 +565,28 @@ mod tests {
         assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "it holds no board-report.html, the report as sent");
         let (_dir, path, seal) = sealed(&[(PDF_NAME, b"%PDF sent"), (HTML_NAME, b"")], b"%PDF other");
         assert_eq!(read_sent_pack(&path, &seal).unwrap_err(), "its PDF is not the one that was sealed");
+    }
+
+    #[test]
+    fn a_restatement_names_a_month_or_a_quarter() {
+        let text = "[[restatement]]\nmonth = \"2026-08\"\nkpi = \"lead-time\"\nreason = \"Tracker migration\"\n\n[[restatement]]\nquarter = \"2026-Q3\"\nfile = \"2026-08/delivery.md\"\nreason = \"Corrected\"\n";
+        let months = parse_restatements(text, Path::new("r.toml")).unwrap();
+        assert_eq!(months.len(), 1, "the quarter's is not a month's: {months:?}");
+        assert_eq!(
+            quarter_restatements(text),
+            [QuarterRestatement {
+                quarter: "2026-Q3".into(),
+                target: Corrected::File("2026-08/delivery.md".into()),
+                reason: "Corrected".into(),
+                line: 6
+            }]
+        );
+        let both = "[[restatement]]\nmonth = \"2026-08\"\nquarter = \"2026-Q3\"\nkpi = \"x\"\nreason = \"r\"\n";
+        let e = parse_restatements(both, Path::new("r.toml")).unwrap_err();
+        assert!(e[0].message.contains("one sealed month") && e[0].message.contains("one sealed quarter"), "{e:?}");
+        assert!(quarter_restatements(both).is_empty());
+        let neither = "[[restatement]]\nkpi = \"x\"\nreason = \"r\"\n";
+        assert!(parse_restatements(neither, Path::new("r.toml")).is_err());
     }
 
     #[test]

@@ -175,10 +175,8 @@ pub(crate) fn full_chart(
     palette: &Palette,
     lang: &Lang,
 ) -> Result<String, ChartError> {
-    let label = |i: usize| lang.month_short(window.month_at(i));
-    let mut svg = String::with_capacity(12_000);
-    draw_full(&mut svg, kpi, window, status, palette, lang, &label).map_err(|e| fail(kpi)(e.to_string()))?;
-    Ok(label_svg(&svg, alt))
+    let labels: Vec<String> = (0..window.values.len()).map(|i| lang.month_short(window.month_at(i))).collect();
+    full_chart_labelled(kpi, window, status, alt, palette, lang, &labels)
 }
 
 /// [`full_chart`] of a history whose points are not months (quarters): each

@@ -206,10 +206,7 @@ fn overview<'a>(
         .zip(reports)
         .map(|(company, report)| row(lang, company, report, columns, month))
         .collect();
-    // Worst first: the board's question is "who is red on what".
-    rows.sort_by(|a, b| {
-        (b.reported, b.counts.red, b.counts.amber, &a.name).cmp(&(a.reported, a.counts.red, a.counts.amber, &b.name))
-    });
+    worst_first(&mut rows);
     let medians = columns
         .iter()
         .map(|col| {
@@ -224,7 +221,7 @@ fn overview<'a>(
                     }
                 }
             }
-            median(&mut values).and_then(|m| format.map(|k| k.show(lang, m, Medium::Page)))
+            median_shown(lang, values, format)
         })
         .collect();
     Overview {
@@ -287,6 +284,18 @@ fn row(lang: &Lang, company: &Company, report: &Report<'_>, columns: &[Column], 
     }
 }
 
+/// Rows worst first: the board's question is "who is red on what".
+pub(super) fn worst_first(rows: &mut [Row]) {
+    rows.sort_by(|a, b| {
+        (b.reported, b.counts.red, b.counts.amber, &a.name).cmp(&(a.reported, a.counts.red, a.counts.amber, &b.name))
+    });
+}
+
+/// The median of a column's values, written as its KPI writes a value.
+pub(super) fn median_shown(lang: &Lang, mut values: Vec<f64>, format: Option<&Kpi>) -> Option<String> {
+    median(&mut values).and_then(|m| format.map(|k| k.show(lang, m, Medium::Page)))
+}
+
 /// What moved between two reports, e.g. "red +1, green −1" (in the
 /// portfolio's words for each status).
 pub(super) fn describe_change(lang: &Lang, before: StatusCounts, after: StatusCounts) -> String {
@@ -310,7 +319,7 @@ pub(super) fn describe_change(lang: &Lang, before: StatusCounts, after: StatusCo
 }
 
 /// The median, or `None` for no values.
-pub(super) fn median(values: &mut [f64]) -> Option<f64> {
+fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }

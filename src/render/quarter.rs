@@ -53,7 +53,7 @@ pub(crate) fn quarter_documents(
     let shared = QuarterShared { report, table: &table, lang: &lang, palette: &theme.palette };
     let bundle = quarter_bundle(&shared, quarter)?;
     let (json, csv) = data_files(&shared, quarter)?;
-    let pdf = quarter_pdf(report, theme, &site, &bundle, &super::Collect::default())?.bytes;
+    let pdf = quarter_pdf(report, theme, &site, (quarter, &bundle), &super::Collect::default())?.bytes;
     let html = single_file_html(report, theme, &site, &bundle)?.into_bytes();
     Ok(QuarterDocuments { pdf, html, json, csv })
 }
@@ -100,7 +100,7 @@ pub(crate) fn quarter_files(
             files.push(SiteFile { path: format!("{id}/{HTML_NAME}"), bytes: sent.html.clone() });
             files.push(SiteFile { path: format!("{id}/{}", super::document::PACK_NAME), bytes: sent.zip.clone() });
         } else {
-            let pdf = quarter_pdf(report, theme, site, &bundle, dest)?;
+            let pdf = quarter_pdf(report, theme, site, (q, &bundle), dest)?;
             files.push(SiteFile { path: format!("{id}/{PDF_NAME}"), bytes: pdf.bytes });
             let html = single_file_html(report, theme, site, &bundle)?;
             files.push(SiteFile { path: format!("{id}/{HTML_NAME}"), bytes: html.into_bytes() });
@@ -195,16 +195,13 @@ fn quarter_pdf(
     report: &Report<'_>,
     theme: &Theme,
     site: &SiteView<'_>,
-    bundle: &QuarterBundle,
+    (q, bundle): (Quarter, &QuarterBundle),
     earlier: &dyn Destination,
 ) -> Result<Pdf, Error> {
     let project = report.project;
     let config = &project.config;
     let view = &bundle.view;
-    let q = Quarter::parse(&view.id, config.report.fiscal_year_start).map_err(|e| Error::Internal(e.0))?;
-    let content = report.quarter_content(q);
-    let files_of =
-        |f: &dyn Fn(&crate::load::project::MonthContent) -> Option<&String>| content.and_then(|c| f(&c.files));
+    let folder = report.quarter_content(q).map(|c| &c.files);
     let mut files = Vec::new();
     let sections = view
         .accountabilities
@@ -214,7 +211,7 @@ fn quarter_pdf(
             id: &acc.id,
             name: &acc.name,
             question: &acc.question,
-            commentary: commentary(files_of(&|f| f.commentary.get(&acc.id)), acc.commentary.is_some()),
+            commentary: commentary(folder.and_then(|f| f.commentary.get(&acc.id)), acc.commentary.is_some()),
             kpis: charts
                 .iter()
                 .map(|c| {
@@ -231,7 +228,7 @@ fn quarter_pdf(
         font: super::document::FONT,
         language: LanguageData::new(site.lang),
         quarter: view,
-        summary: commentary(files_of(&|f| f.summary.as_ref()), view.summary.is_some()),
+        summary: commentary(folder.and_then(|f| f.summary.as_ref()), view.summary.is_some()),
         sections,
         settings: SettingsData::of(&config.pack),
         status: StatusData::new(&theme.palette),

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::overview::{describe_change, median, page, Cell, Column, Overview, Row};
+use super::overview::{describe_change, median_shown, page, worst_first, Cell, Column, Overview, Row};
 use super::view::MonthLink;
 use super::{Destination, SiteFile};
 use crate::base::i18n::Lang;
@@ -89,9 +89,7 @@ fn overview<'a>(
 ) -> Overview<'a> {
     let companies = portfolio.companies.iter().zip(reports).zip(tables);
     let mut rows: Vec<Row> = companies.clone().map(|((c, r), t)| row(lang, c, r, t, columns, q)).collect();
-    rows.sort_by(|a, b| {
-        (b.reported, b.counts.red, b.counts.amber, &a.name).cmp(&(a.reported, a.counts.red, a.counts.amber, &b.name))
-    });
+    worst_first(&mut rows);
     let medians = columns
         .iter()
         .map(|col| {
@@ -105,7 +103,7 @@ fn overview<'a>(
                     }
                 }
             }
-            median(&mut values).and_then(|m| format.map(|k| k.show(lang, m, Medium::Page)))
+            median_shown(lang, values, format)
         })
         .collect();
     let config = &portfolio.config;

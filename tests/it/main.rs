@@ -19,6 +19,7 @@ mod pack;
 mod portfolio;
 mod publish;
 mod quarter_measure;
+mod quarter_record;
 mod quarters;
 mod record;
 mod safety;

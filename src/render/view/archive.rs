@@ -64,7 +64,7 @@ pub(crate) fn quarter_rows(shared: &QuarterShared<'_>) -> Vec<ArchiveRow> {
                 tally: tally(shared.lang, &counts),
                 counts,
                 draft: content.files.draft,
-                sealed: content.files.seal.is_some(),
+                sealed: content.seal().is_some(),
             }
         })
         .collect()

@@ -321,7 +321,7 @@ pub(crate) fn quarter_bundle(shared: &QuarterShared<'_>, q: Quarter) -> Result<Q
         previous,
         documents: false,
         draft: files.draft,
-        sealed: files.seal.is_some(),
+        sealed: content.seal().is_some(),
         has_previous,
         has_year,
         columns: 6 + usize::from(has_previous) + usize::from(has_year),
