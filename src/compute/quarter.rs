@@ -222,8 +222,11 @@ impl<'p> Report<'p> {
                     round(sum / present.len() as f64, kpi.decimals.saturating_add(2))
                 });
                 let said = Said::of("quarter_mean", present.len());
-                let said = if rule == QuarterRule::Recompute && !present.is_empty() {
-                    said.then(Said::new("quarter_no_rows"))
+                // Which months were typed by hand: their rows are not there to pool.
+                let typed: Vec<Month> =
+                    present.iter().map(|(m, _)| *m).filter(|m| !self.has_evidence(*m, &kpi.id)).collect();
+                let said = if rule == QuarterRule::Recompute && !typed.is_empty() {
+                    said.then(Said::of("quarter_no_rows", typed.len()).months("months", &typed))
                 } else {
                     said
                 };
@@ -249,9 +252,8 @@ impl<'p> Report<'p> {
         };
         let mut evidence = Vec::new();
         for (m, _) in present {
-            let content = self.project.months.iter().find(|c| c.month == *m);
-            match content.and_then(|c| c.evidence.get(&kpi.id)) {
-                Some(bytes) => evidence.push((*m, bytes.as_slice())),
+            match self.evidence(*m, &kpi.id) {
+                Some(bytes) => evidence.push((*m, bytes)),
                 None => return Ok(None),
             }
         }
@@ -264,6 +266,16 @@ impl<'p> Report<'p> {
             note: None,
             rows: u64::try_from(r.rows).ok(),
         }))
+    }
+
+    /// The rows `measure` kept for KPI `id` in `month`, when it measured it.
+    fn evidence(&self, month: Month, id: &str) -> Option<&'p [u8]> {
+        let content = self.project.months.iter().find(|c| c.month == month)?;
+        content.evidence.get(id).map(Vec::as_slice)
+    }
+
+    fn has_evidence(&self, month: Month, id: &str) -> bool {
+        self.evidence(month, id).is_some()
     }
 
     /// Every quarter of a fiscal year starting in month `start` with at least
@@ -313,7 +325,10 @@ mod tests {
         p.catalogue.kpis[0].quarter = QuarterRule::Recompute;
         let v = value(&p);
         assert_eq!(v.value, Some(5.0));
-        assert!(made(&v).ends_with("its rows could not be pooled"), "{}", made(&v));
+        assert_eq!(
+            made(&v),
+            "mean of 3 months; July 2026, August 2026, September 2026 typed by hand, with no rows to pool"
+        );
     }
 
     #[test]
