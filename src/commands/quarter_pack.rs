@@ -17,6 +17,7 @@ use crate::base::parallel::pool;
 use crate::base::period::{Month, Quarter};
 use crate::commands::check::project_findings;
 use crate::commands::pack::slug;
+use crate::commands::seal::refuse_unexplained;
 use crate::compute::report::Report;
 use crate::compute::rules::unexplained_in_quarter;
 use crate::load::catalogue::Medium;
@@ -211,27 +212,13 @@ pub fn seal_quarter(root: &Path, quarter: Option<&str>) -> Result<QuarterSealSum
     }
     sendable(&project, q)?;
     let report = Report::new(&project);
-    let unexplained = unexplained_in_quarter(&project, &report, &table(&report)?, q);
-    if !unexplained.is_empty() {
-        let mut refused: Vec<Diagnostic> = unexplained
-            .into_iter()
-            .map(|mut d| {
-                d.severity = crate::base::diagnostic::Severity::Error;
-                d
-            })
-            .collect();
-        refused.insert(
-            0,
-            Diagnostic::error(
-                Path::new(CONTENT_DIR).join(q.to_string()),
-                format!("{q} cannot be sealed: the board would get numbers nobody explained"),
-            )
-            .help(
-                "explain each KPI below with a note in the quarter's kpis.toml or in its commentary, then seal again",
-            ),
-        );
-        return Err(Error::Content(refused));
-    }
+    let name = q.to_string();
+    refuse_unexplained(
+        unexplained_in_quarter(&project, &report, &table(&report)?, q),
+        &name,
+        &name,
+        "explain each KPI below with a note in the quarter's kpis.toml or in its commentary, then seal again",
+    )?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let (zip, pdf) = pool().install(|| pack_bytes(&project, &theme, q))?;
     let record = quarter_record(&project, &report, q, &zip, &pdf)?;

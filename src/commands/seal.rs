@@ -79,25 +79,12 @@ pub fn seal(options: &SealOptions) -> Result<SealSummary, Error> {
         });
     }
     let report = Report::new(&project);
-    let unexplained = unexplained(&project, &report, month);
-    if !unexplained.is_empty() {
-        let mut refused: Vec<Diagnostic> = unexplained
-            .into_iter()
-            .map(|mut d| {
-                d.severity = crate::base::diagnostic::Severity::Error;
-                d
-            })
-            .collect();
-        refused.insert(
-            0,
-            Diagnostic::error(
-                Path::new(CONTENT_DIR).join(month.to_string()),
-                format!("{} cannot be sealed: the board would get numbers nobody explained", month.long_name()),
-            )
-            .help("explain each KPI below with a note or in its accountability's commentary, then seal again"),
-        );
-        return Err(Error::Content(refused));
-    }
+    refuse_unexplained(
+        unexplained(&project, &report, month),
+        &month.to_string(),
+        &month.long_name(),
+        "explain each KPI below with a note or in its accountability's commentary, then seal again",
+    )?;
     let theme = Theme::load(&project.root, project.config.theme.as_deref()).map_err(Error::Content)?;
     let (zip, pdf) = pool().install(|| pack_month(&project, &theme, index))?;
     let record = record_of(&project, &report, index, &zip, &pdf);
@@ -110,6 +97,31 @@ pub fn seal(options: &SealOptions) -> Result<SealSummary, Error> {
 }
 
 /// The record of month `index` as it is now: what the board is sent.
+/// Refuses to seal a month or a quarter (folder `folder`, named `name`) with
+/// KPIs that need an explanation and have none: each finding becomes an error
+/// under one that says why nothing was sealed.
+pub(crate) fn refuse_unexplained(found: Vec<Diagnostic>, folder: &str, name: &str, help: &str) -> Result<(), Error> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut refused: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|mut d| {
+            d.severity = crate::base::diagnostic::Severity::Error;
+            d
+        })
+        .collect();
+    refused.insert(
+        0,
+        Diagnostic::error(
+            Path::new(CONTENT_DIR).join(folder),
+            format!("{name} cannot be sealed: the board would get numbers nobody explained"),
+        )
+        .help(help),
+    );
+    Err(Error::Content(refused))
+}
+
 fn record_of(project: &Project, report: &Report<'_>, index: usize, zip: &[u8], pdf: &[u8]) -> Seal {
     let content = &project.months[index];
     let month = content.month;
